@@ -1,0 +1,57 @@
+"""Reading scenario files without ever raising anything but ScenarioReadError.
+
+A file that cannot be read or parsed is a different failure from a scenario that parses but breaks
+rules: the CLI exits 2 for the first and 1 for the second.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Larger files are refused before parsing: a real scenario is well under a megabyte."""
+
+
+class ScenarioReadError(Exception):
+    """The file could not be read or is not a JSON object."""
+
+
+def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
+    """Parse JSON text into a scenario dict, or raise ScenarioReadError with a clear message."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioReadError(f"{source}: {len(raw):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ScenarioReadError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        document = json.loads(raw, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ScenarioReadError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ScenarioReadError(f"{source}: JSON nested too deeply to be a scenario") from None
+    except ValueError as exc:
+        raise ScenarioReadError(f"{source}: {exc}") from None
+    if not isinstance(document, dict):
+        raise ScenarioReadError(f"{source}: a scenario is a JSON object, found {type(document).__name__}")
+    return document
+
+
+def load_scenario(path: str | Path) -> dict[str, Any]:
+    """Read and parse one scenario file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioReadError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioReadError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return parse_scenario(raw, str(path))
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not allowed in a scenario (JSON has no NaN or Infinity)")

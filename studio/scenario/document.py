@@ -30,7 +30,8 @@ def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
     try:
         document = json.loads(raw, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise ScenarioReadError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise ScenarioReadError(f"{source}: not valid JSON: {exc.msg} at {where}") from None
     except RecursionError:
         raise ScenarioReadError(f"{source}: JSON nested too deeply to be a scenario") from None
     except ValueError as exc:

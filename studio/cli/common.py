@@ -1,0 +1,48 @@
+"""Helpers shared by the CLI commands: reading scenarios, printing problems, writing outputs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from studio.scenario.document import ScenarioReadError, load_scenario
+from studio.scenario.problems import Problem, has_errors
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+def read_checked(path: str | Path, stream: TextIO = sys.stderr) -> tuple[dict[str, Any] | None, int]:
+    """Load, upgrade and validate a scenario for a command that needs a valid one.
+
+    Returns (document, EXIT_OK), or (None, exit code) after printing why it cannot be used:
+    unreadable files give EXIT_UNREADABLE, invalid scenarios EXIT_INVALID with their errors.
+    """
+    from studio.scenario.validate import check_document
+
+    try:
+        document = load_scenario(path)
+    except ScenarioReadError as exc:
+        print(f"error: {exc}", file=stream)
+        return None, EXIT_UNREADABLE
+    document, problems = check_document(document)
+    if has_errors(problems):
+        print_problems(str(path), [problem for problem in problems if problem.is_error], stream)
+        print(f"{path}: invalid scenario; fix the errors above (crisis-studio validate {path})", file=stream)
+        return None, EXIT_INVALID
+    return document, EXIT_OK
+
+
+def print_problems(source: str, problems: list[Problem], stream: TextIO = sys.stdout) -> None:
+    for problem in problems:
+        print(f"{source}: {problem}", file=stream)
+
+
+def problems_json(problems: list[Problem]) -> list[dict[str, str]]:
+    return [problem.to_dict() for problem in problems]
+
+
+def dump_json(data: Any, stream: TextIO = sys.stdout) -> None:
+    json.dump(data, stream, ensure_ascii=False, indent=2, sort_keys=True)
+    stream.write("\n")

@@ -1,0 +1,72 @@
+"""Upgrading scenarios written for older schema versions.
+
+Each migration is a pure function from one version's document to the next version's; ``upgrade``
+chains them. Documents carry ``schema_version``; a document without it is taken as version 0.9,
+the draft format used before the 1.0 contract (injects timed in whole minutes, a single recipient as
+text, no review status).
+
+To add a version: bump SCHEMA_VERSION and the schema's ``const``, write ``_from_<old>`` returning
+the new document, register it in ``_MIGRATIONS``, and add a test with a document of the old version.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from studio.durations import format_minutes
+from studio.scenario.schema import SCHEMA_VERSION
+
+LEGACY_VERSION = "0.9"
+
+
+class MigrationError(ValueError):
+    """The document's schema_version is unknown or the document cannot be upgraded."""
+
+
+def _from_0_9(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    notes = []
+    for index, inject in enumerate(document.get("injects") or []):
+        if not isinstance(inject, dict):
+            continue
+        if "offset_minutes" in inject and "offset" not in inject:
+            minutes = inject.pop("offset_minutes")
+            if isinstance(minutes, int | float) and not isinstance(minutes, bool) and minutes >= 0:
+                inject["offset"] = format_minutes(minutes)
+                notes.append(f"/injects/{index}: offset_minutes {minutes} became offset {inject['offset']}")
+            else:
+                inject["offset_minutes"] = minutes  # leave it for validation to point at
+        if isinstance(inject.get("to"), str):
+            inject["to"] = [inject["to"]]
+            notes.append(f"/injects/{index}: single recipient became a list")
+        inject.setdefault("status", "draft")
+    document["schema_version"] = "1.0"
+    return document, notes
+
+
+_MIGRATIONS: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]]] = {
+    "0.9": ("1.0", _from_0_9),
+}
+
+
+def upgrade(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Return (document upgraded to the current schema version, notes of what changed).
+
+    The input is not modified. A current document comes back unchanged with no notes.
+    """
+    version = document.get("schema_version", LEGACY_VERSION)
+    if version == SCHEMA_VERSION:
+        return document, []
+    if version not in _MIGRATIONS:
+        known = ", ".join([*_MIGRATIONS, SCHEMA_VERSION])
+        raise MigrationError(
+            f"unknown schema_version {version!r}; this version of Crisis Studio reads {known}"
+        )
+    upgraded = copy.deepcopy(document)
+    notes = [f"upgraded from schema {version} to {SCHEMA_VERSION}"]
+    while version != SCHEMA_VERSION:
+        version, step = _MIGRATIONS[version]
+        upgraded, step_notes = step(upgraded)
+        notes.extend(step_notes)
+    return upgraded, notes

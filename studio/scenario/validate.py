@@ -1,0 +1,783 @@
+"""Validation that explains itself: the JSON Schema first, then the rules a schema cannot say.
+
+``validate_scenario(doc)`` never raises on any JSON value. It returns every problem found, each with
+the JSON pointer of the offending value, a stable rule name and a hint a designer understands.
+
+Layer 1 (``schema.*`` rules) reports *all* schema errors, not only the first. For ``oneOf`` choices
+(delays, links, gates, triggers) the branch selected by the discriminating field (``dist``, ``kind``,
+``type``) is reported on, instead of the unhelpful "not valid under any of the given schemas".
+
+Layer 2 (semantic rules) runs on whatever parts are well formed:
+
+- ``ids.unique``: ids are unique within their collection;
+- ``ref.*``: every reference resolves (link ends, credentials, cells, objectives, personas, systems,
+  playbooks, zones, timeline events, organisations and sites);
+- ``gate.k_exceeds_n``: a k-of-n gate has at least k dependencies;
+- ``time.*``: ENDEX after STARTEX, a time model that starts at STARTEX and never runs backwards,
+  injects inside the exercise window, distributions whose bounds are in order;
+- warnings (``warn.*``) for legal but suspicious things: a system nothing depends on and nothing
+  reaches, an objective no inject serves, a dependency cycle, a credential no path leads to...
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+import jsonschema
+
+from studio.durations import parse_minutes
+from studio.scenario.problems import Problem, Severity, pointer
+from studio.scenario.schema import load_schema, validator
+
+MAX_PROBLEMS = 2000
+"""A document can hold thousands of errors; past this many, the rest are summarised in one line."""
+
+_DISCRIMINATORS = ("kind", "dist", "type", "at", "on")
+
+Path = tuple[Any, ...]
+
+
+def validate_scenario(document: Any) -> list[Problem]:
+    """Return the problems of ``document`` (a parsed JSON value), errors and warnings, in document order."""
+    problems = list(_schema_problems(document))
+    if isinstance(document, dict):
+        try:
+            problems.extend(_SemanticChecker(document).run())
+        except RecursionError:
+            problems.append(Problem("", "document.depth", "the document is nested too deeply to check"))
+        except Exception as exc:
+            # Semantic checks read only well-formed parts; if malformed input still trips one, the schema
+            # errors already explain the document, so report them rather than a traceback.
+            if not problems:
+                raise
+            problems.append(
+                Problem("", "document.partial", f"some rules were skipped on this malformed document ({exc})")
+            )
+    problems.sort(key=lambda problem: (_path_sort_key(problem.path), problem.rule))
+    if len(problems) > MAX_PROBLEMS:
+        dropped = len(problems) - MAX_PROBLEMS
+        problems = problems[:MAX_PROBLEMS]
+        problems.append(Problem("", "document.too_many_problems", f"{dropped} more problems not listed"))
+    return problems
+
+
+def errors_only(problems: Iterable[Problem]) -> list[Problem]:
+    return [problem for problem in problems if problem.is_error]
+
+
+def _path_sort_key(path: str) -> tuple[tuple[int, int | str], ...]:
+    parts = path.split("/")[1:] if path else []
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts)
+
+
+# --- Layer 1: the JSON Schema ------------------------------------------------------------------------
+
+
+def _schema_problems(document: Any) -> Iterator[Problem]:
+    try:
+        errors = list(validator().iter_errors(document))
+    except RecursionError:
+        yield Problem("", "document.depth", "the document is nested too deeply to be a scenario")
+        return
+    for error in errors:
+        yield from _explain(error)
+
+
+def _explain(error: jsonschema.ValidationError) -> Iterator[Problem]:
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        branch_errors = _chosen_branch_errors(error)
+        if branch_errors:
+            for sub in branch_errors:
+                yield from _explain(sub)
+            return
+    yield _describe(error)
+
+
+def _chosen_branch_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """Errors of the oneOf branch the instance meant, chosen by its discriminating field."""
+    by_branch: dict[int, list[jsonschema.ValidationError]] = defaultdict(list)
+    for sub in error.context or []:
+        by_branch[sub.schema_path[0]].append(sub)
+    depth = len(error.absolute_path)
+
+    def mismatched(sub: jsonschema.ValidationError) -> bool:
+        relative = list(sub.absolute_path)[depth:]
+        if sub.validator == "required" and any(f"'{key}'" in sub.message for key in _DISCRIMINATORS):
+            return True
+        return len(relative) == 1 and relative[0] in _DISCRIMINATORS and sub.validator in ("const", "enum")
+
+    plausible = [errors for errors in by_branch.values() if not any(mismatched(sub) for sub in errors)]
+    if len(plausible) == 1:
+        return plausible[0]
+    return []
+
+
+def _schema_at(error: jsonschema.ValidationError) -> dict[str, Any]:
+    schema = error.schema
+    return schema if isinstance(schema, dict) else {}
+
+
+def _describe(error: jsonschema.ValidationError) -> Problem:
+    path = list(error.absolute_path)
+    rule = f"schema.{error.validator}"
+    value = error.instance
+    schema = _schema_at(error)
+    hint = ""
+    if error.validator == "required":
+        missing = _quoted(error.message)
+        path.append(missing)
+        message = f"required field '{missing}' is missing"
+        hint = _field_description(error, missing) or "add this field"
+    elif error.validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extras = sorted(key for key in value if key not in allowed) if isinstance(value, dict) else []
+        extra = extras[0] if extras else "?"
+        path.append(extra)
+        message = f"unknown field '{extra}'" + (f" (and {len(extras) - 1} more)" if len(extras) > 1 else "")
+        close = difflib.get_close_matches(extra, allowed, n=1)
+        hint = (f"did you mean '{close[0]}'? " if close else "") + f"allowed fields: {', '.join(allowed)}"
+    elif error.validator in ("enum", "const"):
+        options = schema.get("enum", [schema.get("const")])
+        message = f"{_short(value)} is not an allowed value"
+        close = difflib.get_close_matches(str(value), [str(option) for option in options], n=1)
+        hint = (f"did you mean '{close[0]}'? " if close else "") + "allowed: " + ", ".join(map(str, options))
+    elif error.validator == "type":
+        expected = schema.get("type")
+        message = f"expected {_type_words(expected)}, found {_json_type(value)}"
+        hint = _field_description(error) or ""
+    elif error.validator == "pattern":
+        message = f"{_short(value)} does not have the expected form"
+        hint = (schema.get("description") or _pattern_hint(schema.get("pattern", ""))) or ""
+    elif error.validator == "format":
+        message = f"{_short(value)} is not a valid {schema.get('format')}"
+        hint = "write it like 2025-02-10T02:00:00+01:00 (date, time and UTC offset)"
+        if schema.get("format") == "date":
+            hint = "write it like 2025-02-10"
+    elif error.validator == "maxLength":
+        message = f"text of {len(value):,} characters is over the {schema['maxLength']:,}-character limit"
+        hint = "shorten it or move long material to an attachment"
+    elif error.validator == "minLength":
+        message = "must not be empty"
+    elif error.validator in ("minItems", "maxItems"):
+        bound = schema.get(error.validator)
+        limit = "at least" if error.validator == "minItems" else "at most"
+        message = f"list has {len(value)} items; {limit} {bound} needed"
+    elif error.validator == "uniqueItems":
+        message = "the list repeats an item"
+        hint = "remove the duplicate"
+    elif error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        message = f"{_short(value)} is out of range ({error.validator} {schema.get(error.validator)})"
+    elif error.validator in ("oneOf", "anyOf"):
+        message = "does not match any of the allowed shapes"
+        hint = _shapes_hint(schema)
+    else:
+        message = error.message if len(error.message) < 300 else error.message[:297] + "..."
+    return Problem(pointer(path), rule, message, hint, Severity.ERROR)
+
+
+def _quoted(message: str) -> str:
+    start = message.find("'")
+    end = message.find("'", start + 1)
+    return message[start + 1 : end] if start >= 0 and end > start else "?"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def _type_words(expected: Any) -> str:
+    words = {
+        "object": "an object",
+        "array": "a list",
+        "string": "text",
+        "integer": "a whole number",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "null",
+    }
+    if isinstance(expected, list):
+        return " or ".join(words.get(item, item) for item in expected)
+    return words.get(expected, str(expected))
+
+
+def _pattern_hint(pattern: str) -> str:
+    if pattern.startswith("^P"):
+        return "an ISO-8601 duration such as PT2H30M, P3D or P1DT6H"
+    return f"must match {pattern}"
+
+
+def _field_description(error: jsonschema.ValidationError, field: str | None = None) -> str:
+    schema = _schema_at(error)
+    if field is not None:
+        schema = schema.get("properties", {}).get(field, {})
+    if "$ref" in schema and "description" not in schema:
+        schema = _resolve(schema["$ref"])
+    return str(schema.get("description", ""))
+
+
+def _resolve(ref: str) -> dict[str, Any]:
+    if not ref.startswith("#/$defs/"):
+        return {}
+    return load_schema()["$defs"].get(ref.removeprefix("#/$defs/"), {})
+
+
+def _shapes_hint(schema: dict[str, Any]) -> str:
+    shapes = []
+    for branch in schema.get("oneOf", schema.get("anyOf", [])):
+        properties = branch.get("properties", {})
+        for key in _DISCRIMINATORS:
+            spec = properties.get(key, {})
+            if "const" in spec:
+                shapes.append(f"{key}={spec['const']}")
+                break
+            if "enum" in spec:
+                shapes.append(f"{key} in {'/'.join(map(str, spec['enum']))}")
+                break
+        else:
+            required = branch.get("required", [])
+            if required:
+                shapes.append("{" + ", ".join(required) + "}")
+    return ("expected one of: " + "; ".join(shapes)) if shapes else ""
+
+
+# --- Layer 2: rules a schema cannot say -------------------------------------------------------------
+
+
+def _items(document: dict[str, Any], key: str) -> list[tuple[Path, dict[str, Any]]]:
+    """(path, item) for each object in the list document[key]; anything malformed is skipped."""
+    value = document.get(key)
+    if not isinstance(value, list):
+        return []
+    return [((key, index), item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _sub_items(parent_path: Path, parent: dict[str, Any], key: str) -> list[tuple[Path, dict[str, Any]]]:
+    return [((*parent_path, *path), item) for path, item in _items(parent, key)]
+
+
+def _minutes(value: Any) -> float | None:
+    try:
+        return parse_minutes(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def _datetime(value: Any) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (ValueError, TypeError):
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _str_list(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+class _SemanticChecker:
+    """Runs the layer-2 rules over one document; each ``_check_*`` method covers one family."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.doc = document
+        self.problems: list[Problem] = []
+        self.ids: dict[str, dict[str, Path]] = {}
+        self.window: float | None = None
+
+    def run(self) -> list[Problem]:
+        for collection in (
+            "organisations",
+            "cells",
+            "personas",
+            "objectives",
+            "systems",
+            "playbooks",
+            "injects",
+        ):
+            self.ids[collection] = self._index(_items(self.doc, collection), collection)
+        self.ids["reflex_sheets"] = self._index(_items(self.doc, "reflex_sheets"), "reflex sheets")
+        self.ids["sites"] = self._index(
+            [
+                entry
+                for path, org in _items(self.doc, "organisations")
+                for entry in _sub_items(path, org, "sites")
+            ],
+            "sites",
+        )
+        timeline = self.doc.get("timeline")
+        events = _sub_items(("timeline",), timeline, "events") if isinstance(timeline, dict) else []
+        self.ids["events"] = self._index(events, "timeline events")
+        self.system_kind = {
+            item["id"]: item.get("kind")
+            for _, item in _items(self.doc, "systems")
+            if isinstance(item.get("id"), str)
+        }
+        self.zones = {item.get("zone") for _, item in _items(self.doc, "systems")}
+        self._check_organisations_cells_personas()
+        self._check_systems()
+        self._check_attack()
+        self._check_playbooks()
+        self._check_time()
+        self._check_timeline(events)
+        self._check_injects()
+        self._check_graph_warnings()
+        return self.problems
+
+    # helpers
+
+    def _add(self, path: Path, rule: str, message: str, hint: str = "", warning: bool = False) -> None:
+        severity = Severity.WARNING if warning else Severity.ERROR
+        self.problems.append(Problem(pointer(path), rule, message, hint, severity))
+
+    def _index(self, items: list[tuple[Path, dict[str, Any]]], what: str) -> dict[str, Path]:
+        seen: dict[str, Path] = {}
+        for path, item in items:
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                self._add(
+                    (*path, "id"),
+                    "ids.unique",
+                    f"id '{ident}' is used twice among {what}",
+                    f"first used at {pointer(seen[ident])}; give each one its own id",
+                )
+            else:
+                seen[ident] = path
+        return seen
+
+    def _ref(self, path: Path, value: Any, collection: str, what: str, rule: str | None = None) -> bool:
+        """Report ``value`` at ``path`` if it is a string that names no item of ``collection``."""
+        if not isinstance(value, str) or value in self.ids[collection]:
+            return True
+        known = list(self.ids[collection])
+        close = difflib.get_close_matches(value, known, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        hint += (
+            f"known {what}: {', '.join(known[:12])}" + (" ..." if len(known) > 12 else "") if known else ""
+        )
+        self._add(
+            path, rule or f"ref.{collection}", f"'{value}' is not a known {what.rstrip('s')}", hint.strip()
+        )
+        return False
+
+    def _ref_list(self, path: Path, values: Any, collection: str, what: str, rule: str | None = None) -> None:
+        if isinstance(values, list):
+            for index, value in enumerate(values):
+                self._ref((*path, index), value, collection, what, rule)
+
+    def _credential(self, path: Path, value: Any) -> None:
+        if self._ref(path, value, "systems", "systems", "ref.credential") and isinstance(value, str):
+            if self.system_kind.get(value) != "credential":
+                self._add(
+                    path,
+                    "ref.credential",
+                    f"'{value}' is a {self.system_kind.get(value)} node, not a credential",
+                    "point to a system of kind 'credential' (e.g. domain admin)",
+                )
+
+    def _delay_order(self, path: Path, delay: Any) -> None:
+        if not isinstance(delay, dict):
+            return
+        dist = delay.get("dist")
+        keys = {
+            "uniform": ("min", "max"),
+            "triangular": ("min", "mode", "max"),
+            "lognormal": ("median", "p90"),
+        }
+        bounds = [_minutes(delay.get(key)) for key in keys.get(dist, ())]
+        if len(bounds) >= 2 and all(bound is not None for bound in bounds) and bounds != sorted(bounds):
+            names = " <= ".join(keys[dist])
+            self._add(path, "time.delay_order", f"{dist} delay bounds are out of order", f"need {names}")
+
+    def _trigger(self, path: Path, trigger: Any) -> None:
+        if not isinstance(trigger, dict):
+            return
+        node = trigger.get("node")
+        if trigger.get("on") == "credential_obtained" and node is not None:
+            self._credential((*path, "node"), node)
+        else:
+            self._ref((*path, "node"), node, "systems", "systems")
+        self._delay_order((*path, "delay"), trigger.get("delay"))
+
+    # rule families
+
+    def _check_organisations_cells_personas(self) -> None:
+        for path, org in _items(self.doc, "organisations"):
+            self._ref((*path, "member_of"), org.get("member_of"), "organisations", "organisations")
+            self._ref_list((*path, "fallback_for"), org.get("fallback_for"), "organisations", "organisations")
+        for path, cell in _items(self.doc, "cells"):
+            self._ref((*path, "organisation"), cell.get("organisation"), "organisations", "organisations")
+        cell_type = {item.get("id"): item.get("type") for _, item in _items(self.doc, "cells")}
+        for path, persona in _items(self.doc, "personas"):
+            self._ref((*path, "organisation"), persona.get("organisation"), "organisations", "organisations")
+            played_by = persona.get("played_by")
+            if self._ref((*path, "played_by"), played_by, "cells", "cells") and played_by in cell_type:
+                if cell_type[played_by] == "player":
+                    self._add(
+                        (*path, "played_by"),
+                        "warn.persona_played_by_player",
+                        f"persona is played by player cell '{played_by}'",
+                        "personas are normally played by the animation cell",
+                        warning=True,
+                    )
+        for path, objective in _items(self.doc, "objectives"):
+            self._ref_list((*path, "cells"), objective.get("cells"), "cells", "cells")
+            self._index(
+                _sub_items(path, objective, "criteria"), f"criteria of objective {objective.get('id')}"
+            )
+        for path, sheet in _items(self.doc, "reflex_sheets"):
+            self._ref_list((*path, "cells"), sheet.get("cells"), "cells", "cells")
+
+    def _check_systems(self) -> None:
+        sites_of = {
+            org.get("id"): {site.get("id") for _, site in _sub_items(path, org, "sites")}
+            for path, org in _items(self.doc, "organisations")
+        }
+        for path, system in _items(self.doc, "systems"):
+            self._ref((*path, "organisation"), system.get("organisation"), "organisations", "organisations")
+            site = system.get("site")
+            if self._ref((*path, "site"), site, "sites", "sites"):
+                org = system.get("organisation")
+                if isinstance(site, str) and org in sites_of and site not in sites_of[org]:
+                    self._add(
+                        (*path, "site"),
+                        "ref.site_organisation",
+                        f"site '{site}' does not belong to organisation '{org}'",
+                        "pick a site listed under that organisation",
+                    )
+            backup = system.get("backup")
+            if self._ref((*path, "backup"), backup, "systems", "systems") and isinstance(backup, str):
+                if self.system_kind.get(backup) != "backup":
+                    self._add(
+                        (*path, "backup"),
+                        "warn.backup_kind",
+                        f"backup '{backup}' is a {self.system_kind.get(backup)} node",
+                        "restores read from a node of kind 'backup'",
+                        warning=True,
+                    )
+            self._delay_order((*path, "recovery_time"), system.get("recovery_time"))
+            self._check_links(path, system)
+
+    def _check_links(self, path: Path, system: dict[str, Any]) -> None:
+        links = _sub_items(path, system, "links")
+        depends = 0
+        for link_path, link in links:
+            target = link.get("target")
+            if self._ref((*link_path, "target"), target, "systems", "systems", "ref.link_target"):
+                if target == system.get("id"):
+                    self._add((*link_path, "target"), "ref.self_link", "a link points back to its own system")
+            if link.get("kind") == "depends":
+                depends += 1
+            if "requires" in link:
+                self._credential((*link_path, "requires"), link.get("requires"))
+            self._delay_order((*link_path, "delay"), link.get("delay"))
+        gate = system.get("gate")
+        if isinstance(gate, dict) and gate.get("type") == "k_of_n" and isinstance(gate.get("k"), int):
+            if gate["k"] > depends:
+                self._add(
+                    (*path, "gate", "k"),
+                    "gate.k_exceeds_n",
+                    f"k-of-n gate needs {gate['k']} dependencies but the system has {depends} depends links",
+                    "lower k or add depends links",
+                )
+
+    def _check_attack(self) -> None:
+        attack = self.doc.get("attack")
+        if not isinstance(attack, dict):
+            return
+        for path, access in _sub_items(("attack",), attack, "initial_access"):
+            self._ref((*path, "node"), access.get("node"), "systems", "systems", "ref.initial_access")
+        detonation = attack.get("detonation")
+        if isinstance(detonation, dict):
+            self._trigger(("attack", "detonation", "trigger"), detonation.get("trigger"))
+            if "domain_credential" in detonation:
+                self._credential(
+                    ("attack", "detonation", "domain_credential"), detonation["domain_credential"]
+                )
+            elif "domain_joined" in _str_list(detonation.get("scope")):
+                self._add(
+                    ("attack", "detonation", "scope"),
+                    "ref.domain_credential",
+                    "scope 'domain_joined' needs attack.detonation.domain_credential",
+                    "name the credential (e.g. domain admin) with which the attacker pushes encryption",
+                )
+        self._index(_sub_items(("attack",), attack, "exfiltration"), "exfiltrations")
+        for path, exfil in _sub_items(("attack",), attack, "exfiltration"):
+            self._ref((*path, "node"), exfil.get("node"), "systems", "systems")
+            self._trigger((*path, "trigger"), exfil.get("trigger"))
+        for path, detection in _sub_items(("attack",), attack, "detection"):
+            self._trigger((*path, "trigger"), detection.get("trigger"))
+            self._delay_order((*path, "delay"), detection.get("delay"))
+
+    def _check_playbooks(self) -> None:
+        defaults = [
+            path for path, playbook in _items(self.doc, "playbooks") if playbook.get("default") is True
+        ]
+        for path in defaults[1:]:
+            self._add(
+                (*path, "default"),
+                "playbook.default_unique",
+                "more than one playbook is the default",
+                "mark only one playbook as default",
+            )
+        needs_targets = {"isolate_node", "reset_credentials", "activate_degraded_mode", "restore", "shutdown"}
+        for path, playbook in _items(self.doc, "playbooks"):
+            self._index(_sub_items(path, playbook, "actions"), f"actions of playbook {playbook.get('id')}")
+            for action_path, action in _sub_items(path, playbook, "actions"):
+                kind = action.get("action")
+                self._trigger((*action_path, "trigger"), action.get("trigger"))
+                if kind == "reset_credentials":
+                    for index, target in enumerate(_str_list(action.get("targets"))):
+                        self._credential((*action_path, "targets", index), target)
+                else:
+                    self._ref_list(
+                        (*action_path, "targets"),
+                        action.get("targets"),
+                        "systems",
+                        "systems",
+                        "ref.playbook_target",
+                    )
+                if kind in needs_targets and not action.get("targets"):
+                    self._add(
+                        (*action_path, "targets"),
+                        "playbook.targets_missing",
+                        f"'{kind}' needs targets",
+                        "list the nodes this action applies to",
+                    )
+                if kind == "isolate_zone":
+                    zones = _str_list(action.get("zones"))
+                    if not zones:
+                        self._add(
+                            (*action_path, "zones"),
+                            "playbook.zones_missing",
+                            "'isolate_zone' needs zones",
+                            "list the zones to isolate",
+                        )
+                    for index, zone in enumerate(zones):
+                        if zone not in self.zones:
+                            known = sorted(z for z in self.zones if isinstance(z, str))
+                            self._add(
+                                (*action_path, "zones", index),
+                                "ref.zone",
+                                f"no system is in zone '{zone}'",
+                                "known zones: " + ", ".join(known),
+                            )
+
+    def _check_time(self) -> None:
+        exercise = self.doc.get("exercise")
+        if not isinstance(exercise, dict):
+            return
+        startex, endex = _datetime(exercise.get("startex")), _datetime(exercise.get("endex"))
+        if startex and endex:
+            if endex <= startex:
+                self._add(
+                    ("exercise", "endex"),
+                    "time.endex_before_startex",
+                    "ENDEX is not after STARTEX",
+                    "set endex later than startex",
+                )
+            else:
+                self.window = (endex - startex).total_seconds() / 60
+        model = exercise.get("time_model")
+        if not isinstance(model, dict):
+            return
+        previous: tuple[float, float, float] | None = None
+        for path, segment in _sub_items(("exercise", "time_model"), model, "segments"):
+            start, shown, speed = (
+                _minutes(segment.get("from")),
+                _minutes(segment.get("scenario_offset")),
+                segment.get("speed"),
+            )
+            if (
+                start is None
+                or shown is None
+                or not isinstance(speed, int | float)
+                or isinstance(speed, bool)
+            ):
+                previous = None
+                continue
+            if previous is None and path[-1] == 0 and start != 0:
+                self._add(
+                    (*path, "from"),
+                    "time.model_start",
+                    "the first segment must start at STARTEX (PT0S)",
+                    "set from to PT0S",
+                )
+            if previous is not None:
+                prev_start, prev_shown, prev_speed = previous
+                if start <= prev_start:
+                    self._add(
+                        (*path, "from"),
+                        "time.segments_order",
+                        "segments must start in increasing order",
+                        "sort the segments by 'from'",
+                    )
+                elif shown < prev_shown + (start - prev_start) * prev_speed - 1e-9:
+                    self._add(
+                        (*path, "scenario_offset"),
+                        "time.backwards",
+                        "the scenario clock would run backwards here",
+                        "a segment's scenario_offset must be at least where the previous segment has reached",
+                    )
+            previous = (start, shown, float(speed))
+
+    def _check_timeline(self, events: list[tuple[Path, dict[str, Any]]]) -> None:
+        seen: set[str] = set()
+        for path, event in events:
+            self._ref((*path, "node"), event.get("node"), "systems", "systems")
+            for index, cause in enumerate(_str_list(event.get("causes"))):
+                if cause not in seen:
+                    if cause in self.ids["events"]:
+                        self._add(
+                            (*path, "causes", index),
+                            "timeline.cause_order",
+                            f"cause '{cause}' comes after the event it causes",
+                            "events must be listed in time order, causes first",
+                        )
+                    else:
+                        self._ref((*path, "causes", index), cause, "events", "timeline events")
+            if isinstance(event.get("id"), str):
+                seen.add(event["id"])
+        timeline = self.doc.get("timeline")
+        if isinstance(timeline, dict):
+            self._ref(("timeline", "playbook"), timeline.get("playbook"), "playbooks", "playbooks")
+
+    def _check_injects(self) -> None:
+        cell_type = {item.get("id"): item.get("type") for _, item in _items(self.doc, "cells")}
+        has_timeline = isinstance(self.doc.get("timeline"), dict)
+        for path, inject in _items(self.doc, "injects"):
+            self._ref((*path, "from"), inject.get("from"), "personas", "personas")
+            for key in ("to", "cc"):
+                self._ref_list((*path, key), inject.get(key), "cells", "cells")
+            for index, cell in enumerate(_str_list(inject.get("to"))):
+                if cell_type.get(cell) not in (None, "player"):
+                    self._add(
+                        (*path, "to", index),
+                        "warn.inject_to_non_player",
+                        f"inject is addressed to {cell_type[cell]} cell '{cell}'",
+                        "injects normally go to player cells",
+                        warning=True,
+                    )
+            self._ref((*path, "establishment"), inject.get("establishment"), "organisations", "organisations")
+            self._ref_list((*path, "objective_ids"), inject.get("objective_ids"), "objectives", "objectives")
+            self._ref_list((*path, "system_refs"), inject.get("system_refs"), "systems", "systems")
+            self._ref((*path, "contingency_for"), inject.get("contingency_for"), "injects", "injects")
+            if inject.get("cause_refs") and not has_timeline:
+                self._add(
+                    (*path, "cause_refs"),
+                    "ref.events",
+                    "cause_refs name timeline events but the scenario has no timeline",
+                    "run the simulation and keep its timeline, or remove cause_refs",
+                )
+            else:
+                self._ref_list((*path, "cause_refs"), inject.get("cause_refs"), "events", "timeline events")
+            offset = _minutes(inject.get("offset"))
+            if offset is not None and self.window is not None and offset > self.window:
+                self._add(
+                    (*path, "offset"),
+                    "time.inject_after_endex",
+                    "inject is played after ENDEX",
+                    "move it inside the exercise window or extend ENDEX",
+                )
+
+    def _check_graph_warnings(self) -> None:
+        from studio.graph.model import build_graph, dependency_cycles, untouched_systems
+
+        graph = build_graph(self.doc)
+        positions = self.ids["systems"]
+        attack = self.doc.get("attack")
+        entry_points = {
+            access.get("node")
+            for _, access in (_items(attack, "initial_access") if isinstance(attack, dict) else [])
+        }
+        for node in untouched_systems(graph):
+            if node in positions and node not in entry_points:
+                self._add(
+                    (*positions[node], "id"),
+                    "warn.untouched_system",
+                    f"nothing depends on '{node}' and nothing reaches it",
+                    "link it (depends or reach) or remove it: it cannot change during the simulation",
+                    warning=True,
+                )
+        for cycle in dependency_cycles(graph):
+            first = min(cycle)
+            bootstrap = [node for node in cycle if graph.nodes[node].get("bootstrap")]
+            self._add(
+                (*positions.get(first, ("systems",)), "links"),
+                "warn.dependency_cycle",
+                "dependency cycle: " + " -> ".join(sorted(cycle)),
+                "restoring it will deadlock unless one node is marked bootstrap"
+                if not bootstrap
+                else f"restore starts from bootstrap node(s) {', '.join(sorted(bootstrap))}",
+                warning=True,
+            )
+        self._warn_unreached_credentials(graph)
+        injects = [item for _, item in _items(self.doc, "injects")]
+        if injects:
+            served = {obj for inject in injects for obj in _str_list(inject.get("objective_ids"))}
+            for path, objective in _items(self.doc, "objectives"):
+                if objective.get("id") not in served:
+                    self._add(
+                        (*path, "id"),
+                        "warn.objective_unserved",
+                        f"no inject serves objective '{objective.get('id')}'",
+                        "add objective_ids to an inject or regenerate the MSEL",
+                        warning=True,
+                    )
+
+    def _warn_unreached_credentials(self, graph: Any) -> None:
+        reached = {target for _, target, kind in graph.edges(data="kind") if kind == "reach"}
+        for node, kind in self.system_kind.items():
+            if kind == "credential" and node not in reached and node in self.ids["systems"]:
+                self._add(
+                    (*self.ids["systems"][node], "id"),
+                    "warn.credential_unreachable",
+                    f"no reach link leads to credential '{node}'",
+                    "add a reach link from the node where the attacker can obtain it",
+                    warning=True,
+                )
+
+
+def check_document(document: Any) -> tuple[Any, list[Problem]]:
+    """Upgrade an older document to the current schema (in memory), then validate it.
+
+    Returns (the document to work on, its problems). An upgrade adds a warning naming what changed;
+    an unknown schema_version is one error at ``/schema_version`` and the document is returned as is.
+    """
+    from studio.scenario.migrate import MigrationError, upgrade
+
+    notes: list[str] = []
+    if isinstance(document, dict) and document.get("schema_version") != load_schema()["properties"][
+        "schema_version"
+    ].get("const"):
+        try:
+            document, notes = upgrade(document)
+        except MigrationError as exc:
+            return document, [
+                Problem("/schema_version", "schema.version", str(exc), "set schema_version to 1.0")
+            ]
+    problems = validate_scenario(document)
+    if notes:
+        upgraded = Problem(
+            "/schema_version",
+            "schema.upgraded",
+            "; ".join(notes[:5]) + (" ..." if len(notes) > 5 else ""),
+            "save the scenario to write it in the current format",
+            Severity.WARNING,
+        )
+        problems.insert(0, upgraded)
+    return document, problems

@@ -9,9 +9,6 @@ from typing import Any
 from studio.resources import library_dir
 from studio.scenario.document import ScenarioReadError, load_scenario
 
-NON_SCENARIO_FILES = frozenset({"catalogue.json"})
-"""Data files of the library that are not scenarios."""
-
 
 @dataclass(frozen=True)
 class LibraryEntry:
@@ -23,8 +20,8 @@ class LibraryEntry:
 
 
 def library_paths() -> list[Path]:
-    """Scenario files of the library, sorted by name."""
-    return sorted(path for path in library_dir().glob("*.json") if path.name not in NON_SCENARIO_FILES)
+    """Scenario files of the library, sorted by name (the catalogue lives in a sub-folder)."""
+    return sorted(library_dir().glob("*.json"))
 
 
 def list_library() -> list[LibraryEntry]:

@@ -13,7 +13,7 @@ from studio.scenario.problems import Problem, has_errors
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
-def read_checked(path: str | Path, stream: TextIO = sys.stderr) -> tuple[dict[str, Any] | None, int]:
+def read_checked(path: str | Path, stream: TextIO | None = None) -> tuple[dict[str, Any] | None, int]:
     """Load, upgrade and validate a scenario for a command that needs a valid one.
 
     Returns (document, EXIT_OK), or (None, exit code) after printing why it cannot be used:
@@ -21,6 +21,8 @@ def read_checked(path: str | Path, stream: TextIO = sys.stderr) -> tuple[dict[st
     """
     from studio.scenario.validate import check_document
 
+    # Streams are looked up at call time: pytest and the studio swap sys.stdout/sys.stderr.
+    stream = stream or sys.stderr
     try:
         document = load_scenario(path)
     except ScenarioReadError as exc:
@@ -34,7 +36,8 @@ def read_checked(path: str | Path, stream: TextIO = sys.stderr) -> tuple[dict[st
     return document, EXIT_OK
 
 
-def print_problems(source: str, problems: list[Problem], stream: TextIO = sys.stdout) -> None:
+def print_problems(source: str, problems: list[Problem], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
     for problem in problems:
         print(f"{source}: {problem}", file=stream)
 
@@ -43,6 +46,7 @@ def problems_json(problems: list[Problem]) -> list[dict[str, str]]:
     return [problem.to_dict() for problem in problems]
 
 
-def dump_json(data: Any, stream: TextIO = sys.stdout) -> None:
+def dump_json(data: Any, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
     json.dump(data, stream, ensure_ascii=False, indent=2, sort_keys=True)
     stream.write("\n")

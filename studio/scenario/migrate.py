@@ -58,7 +58,7 @@ def upgrade(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     version = document.get("schema_version", LEGACY_VERSION)
     if version == SCHEMA_VERSION:
         return document, []
-    if version not in _MIGRATIONS:
+    if not isinstance(version, str) or version not in _MIGRATIONS:
         known = ", ".join([*_MIGRATIONS, SCHEMA_VERSION])
         raise MigrationError(
             f"unknown schema_version {version!r}; this version of Crisis Studio reads {known}"

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from studio.durations import format_minutes, parse_minutes
+from studio.durations import parse_minutes
 from studio.scenario.schema import definition
 
 ROW_KEY = "_row"
@@ -68,8 +68,9 @@ class Column:
     """One editable column of a table.
 
     ``kind`` is how the cell is edited and converted: ``text``, ``int``, ``float``, ``bool``, ``list``
-    (comma-separated text for a list of strings), ``choice`` (one of ``options``) or ``ref`` (an id
-    of another section, whose choices the page computes with ``id_choices``).
+    (comma-separated text for a list of strings), ``choice`` (one of ``options``), ``ref`` (an id
+    of another section, whose choices the page computes with ``id_choices``), ``delay`` or
+    ``trigger`` (compact text, see ``parse_delay`` and ``parse_trigger``).
     ``path`` is where the value sits in the item when it is not a top-level field.
     """
 
@@ -244,6 +245,10 @@ def clean_value(column: Column, value: Any) -> Any:
                 raise TableError(f"{column.name}: {value!r} is not a whole number")
             return int(number)
         return number
+    if column.kind == "delay":
+        return parse_delay(str(value))
+    if column.kind == "trigger":
+        return parse_trigger(str(value))
     if column.kind == "list":
         if isinstance(value, str):
             parts = value.split(",")
@@ -262,6 +267,10 @@ def display_value(column: Column, value: Any) -> Any:
         return column.default
     if column.kind == "list":
         return ", ".join(str(part) for part in value) if isinstance(value, list) else str(value)
+    if column.kind == "delay":
+        return format_delay(value)
+    if column.kind == "trigger":
+        return format_trigger(value)
     return value
 
 
@@ -422,9 +431,46 @@ def parse_delay(text: str) -> dict[str, str]:
     raise TableError(f"delay {text!r}: use PT2H, PT1H..PT3H, PT1H..PT2H..PT4H or PT2H~PT8H")
 
 
-def minutes_label(minutes: float) -> str:
-    """An ISO duration for a number of minutes (used for slider captions)."""
-    return format_minutes(max(minutes, 0.0))
+TRIGGER_HELP = "PT2H (at a scenario offset), or an event: detected, compromised:ad, encrypted+PT30M"
+
+
+def format_trigger(trigger: Any) -> str | None:
+    """Compact text of a trigger: ``PT2H`` for ``at``; ``event[:node][+delay]`` for ``on``."""
+    if not isinstance(trigger, Mapping):
+        return None
+    if "at" in trigger:
+        return str(trigger["at"])
+    text = str(trigger.get("on", ""))
+    if trigger.get("node"):
+        text += f":{trigger['node']}"
+    delay = format_delay(trigger.get("delay"))
+    return f"{text}+{delay}" if delay else text
+
+
+def parse_trigger(text: str) -> dict[str, Any]:
+    """Read the compact trigger text back into a schema trigger. Raises TableError."""
+    text = text.strip()
+    if text.upper().startswith("P"):
+        try:
+            return {"at": _duration(text)}
+        except ValueError as exc:
+            raise TableError(f"trigger {text!r}: {exc}") from None
+    event, _, delay = text.partition("+")
+    event, _, node = event.partition(":")
+    events = definition("trigger")["oneOf"][1]["properties"]["on"]["enum"]
+    if event.strip() not in events:
+        raise TableError(f"trigger {text!r}: use a duration (PT2H) or one of the events {', '.join(events)}")
+    trigger: dict[str, Any] = {"on": event.strip()}
+    if node.strip():
+        trigger["node"] = node.strip()
+    if delay.strip():
+        trigger["delay"] = parse_delay(delay)
+    return trigger
+
+
+def with_hours(rows: Iterable[Mapping[str, Any]], minute_field: str = "minute") -> list[dict[str, Any]]:
+    """Copies of chart rows with an ``hours`` column (minutes / 60): long runs read better in hours."""
+    return [{**row, "hours": round(float(row[minute_field]) / 60, 2)} for row in rows]
 
 
 # --------------------------------------------------------------------------------------------- links
@@ -542,23 +588,79 @@ def systems_from_tables(
 # --------------------------------------------------------------------------------------------- objectives
 
 
-def criterion_rows(objectives: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per criterion of every objective, with the hidden ``_row`` reference ``"i#j"``."""
+def nested_from_tables(
+    original: Sequence[Mapping[str, Any]],
+    parent_spec: TableSpec,
+    parent_table: Iterable[Mapping[str, Any]],
+    child_field: str,
+    child_columns: Sequence[Column],
+    child_table: Iterable[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Rebuild parents holding a list of children (objectives and criteria, playbooks and actions).
+
+    The children table has the owner's id in its first column and ``"i#j"`` references in ``_row``.
+    Children follow their parent when it is renamed; children of a deleted parent go with it; a
+    parent always gets its ``child_field`` list, so validation can say when it must not be empty.
+    """
+    parent_rows = list(parent_table)
+    parents = items_from_rows(original, parent_rows, parent_spec)
+    renames = {}
+    for row in parent_rows:
+        index = _row_index(row)
+        if index is not None and 0 <= index < len(original):
+            new_id = clean_value(parent_spec.columns[0], row.get("id"))
+            if new_id and original[index].get("id") != new_id:
+                renames[original[index].get("id")] = new_id
+    owner_column, *own_columns = child_columns
+    children: dict[str, list[dict[str, Any]]] = {}
+    for position, row in enumerate(child_table, start=1):
+        if _blank_row(row, child_columns):
+            continue
+        owner = clean_value(owner_column, row.get(owner_column.name))
+        owner = renames.get(owner, owner)
+        base: Any = {}
+        reference = row.get(ROW_KEY)
+        if isinstance(reference, str) and "#" in reference:
+            try:
+                parent_index, child_index = (int(part) for part in reference.split("#", 1))
+                base = original[parent_index][child_field][child_index]
+            except (ValueError, IndexError, KeyError, TypeError):
+                base = {}
+        child = copy.deepcopy(dict(base)) if isinstance(base, Mapping) else {}
+        for column in own_columns:
+            try:
+                _set_path(child, column.field_path, clean_value(column, row.get(column.name)))
+            except TableError as exc:
+                raise TableError(f"{child_field} row {position}: {exc}") from None
+        children.setdefault(owner, []).append(child)
+    for parent in parents:
+        parent[child_field] = children.get(parent.get("id"), [])
+    return parents
+
+
+def nested_rows(
+    parents: Sequence[Mapping[str, Any]], child_field: str, child_columns: Sequence[Column]
+) -> list[dict[str, Any]]:
+    """One row per child of every parent, owner id first, with ``"i#j"`` in the hidden ``_row``."""
+    owner_column, *own_columns = child_columns
     rows = []
-    for objective_index, objective in enumerate(objectives):
-        for criterion_index, criterion in enumerate(objective.get("criteria") or []):
-            if not isinstance(criterion, Mapping):
+    for parent_index, parent in enumerate(parents):
+        for child_index, child in enumerate(parent.get(child_field) or []):
+            if not isinstance(child, Mapping):
                 continue
-            rows.append(
-                {
-                    ROW_KEY: f"{objective_index}#{criterion_index}",
-                    "objective": objective.get("id"),
-                    "id": criterion.get("id"),
-                    "text": criterion.get("text"),
-                    "target": criterion.get("target"),
-                }
-            )
+            row: dict[str, Any] = {
+                ROW_KEY: f"{parent_index}#{child_index}",
+                owner_column.name: parent.get("id"),
+            }
+            for column in own_columns:
+                row[column.name] = display_value(column, _get_path(child, column.field_path))
+            rows.append(row)
     return rows
+
+
+def criterion_rows(objectives: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per criterion of every objective."""
+    return nested_rows(objectives, "criteria", CRITERION_COLUMNS)
 
 
 def objectives_from_tables(
@@ -566,45 +668,101 @@ def objectives_from_tables(
     objective_table: Iterable[Mapping[str, Any]],
     criterion_table: Iterable[Mapping[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Rebuild the objectives from the edited objectives and criteria tables.
+    """Rebuild the objectives from the edited objectives and criteria tables."""
+    return nested_from_tables(
+        original, objective_spec(), objective_table, "criteria", CRITERION_COLUMNS, criterion_table
+    )
 
-    Criteria follow their objective when it is renamed; criteria of a deleted objective go with it.
+
+def playbook_spec() -> TableSpec:
+    return TableSpec(
+        "playbooks",
+        (Column("id"), Column("name"), Column("description"), _flag("default", "playbook")),
+    )
+
+
+def action_columns() -> tuple[Column, ...]:
+    """Columns of the playbook actions table (one row per action of every playbook)."""
+    return (
+        Column("playbook", "ref", refers_to="playbooks"),
+        Column("id"),
+        _choice("action", "playbook_action", "action"),
+        Column("trigger", "trigger", help=TRIGGER_HELP),
+        Column("targets", "list", help="Comma-separated system ids"),
+        Column("zones", "list", help="Comma-separated zones (isolate_zone)"),
+        Column("label"),
+    )
+
+
+def playbooks_from_tables(
+    original: Sequence[Mapping[str, Any]],
+    playbook_table: Iterable[Mapping[str, Any]],
+    action_table: Iterable[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Rebuild the playbooks from the edited playbooks and actions tables."""
+    return nested_from_tables(
+        original, playbook_spec(), playbook_table, "actions", action_columns(), action_table
+    )
+
+
+INITIAL_ACCESS_SPEC = TableSpec(
+    "initial_access",
+    (
+        Column("node", "ref", refers_to="systems"),
+        Column("at", help="Scenario offset, e.g. PT0S"),
+        Column("vector"),
+    ),
+)
+"""The attack's points of entry (a list inside ``attack``)."""
+
+
+ATTACK_FIELDS: tuple[Column, ...] = (
+    Column("actor"),
+    Column("dwell", "text", help="Minimum time between initial access and detonation, e.g. P3D"),
+    Column("detonation_trigger", "trigger", path=("detonation", "trigger"), help=TRIGGER_HELP),
+    Column(
+        "detonation_scope",
+        "list",
+        path=("detonation", "scope"),
+        help="Comma-separated: "
+        + ", ".join(definition("attack")["properties"]["detonation"]["properties"]["scope"]["items"]["enum"]),
+    ),
+    Column("domain_credential", "ref", refers_to="systems", path=("detonation", "domain_credential")),
+)
+"""Single-valued fields of ``attack`` the attack form edits."""
+
+
+def attack_values(scenario: Mapping[str, Any]) -> dict[str, Any]:
+    """The attack form's values, as shown in its text boxes ("" for absent)."""
+    attack = scenario.get("attack") or {}
+    return {
+        column.name: display_value(column, _get_path(attack, column.field_path)) or ""
+        for column in ATTACK_FIELDS
+    }
+
+
+def apply_attack(scenario: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``scenario`` with the attack form's values written into ``attack``.
+
+    Raises TableError for a trigger or list that cannot be read.
     """
-    spec = objective_spec()
-    objective_rows = list(objective_table)
-    objectives = items_from_rows(original, objective_rows, spec)
-    renames = {}
-    for row in objective_rows:
-        index = _row_index(row)
-        if index is not None and 0 <= index < len(original):
-            new_id = clean_value(spec.columns[0], row.get("id"))
-            if new_id and original[index].get("id") != new_id:
-                renames[original[index].get("id")] = new_id
-    criteria_by_objective: dict[str, list[dict[str, Any]]] = {}
-    for position, row in enumerate(criterion_table, start=1):
-        if _blank_row(row, CRITERION_COLUMNS):
-            continue
-        owner = clean_value(CRITERION_COLUMNS[0], row.get("objective"))
-        owner = renames.get(owner, owner)
-        base: Mapping[str, Any] = {}
-        reference = row.get(ROW_KEY)
-        if isinstance(reference, str) and "#" in reference:
-            objective_index, criterion_index = (int(part) for part in reference.split("#", 1))
+    attack = copy.deepcopy(dict(scenario.get("attack") or {}))
+    for column in ATTACK_FIELDS:
+        if column.name in values:
             try:
-                base = original[objective_index]["criteria"][criterion_index]
-            except (IndexError, KeyError, TypeError):
-                base = {}
-        criterion = copy.deepcopy(dict(base))
-        for column in CRITERION_COLUMNS[1:]:
-            try:
-                _set_path(criterion, (column.name,), clean_value(column, row.get(column.name)))
+                _set_path(attack, column.field_path, clean_value(column, values[column.name]))
             except TableError as exc:
-                raise TableError(f"criteria row {position}: {exc}") from None
-        criteria_by_objective.setdefault(owner, []).append(criterion)
-    for objective in objectives:
-        # Keep the key even when empty: validation then says that an objective needs a criterion.
-        objective["criteria"] = criteria_by_objective.get(objective.get("id"), [])
-    return objectives
+                raise TableError(f"attack {column.name}: {exc}") from None
+    return {**scenario, "attack": attack}
+
+
+def with_initial_access(
+    scenario: Mapping[str, Any], original: Sequence[Mapping[str, Any]], rows: Iterable[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A copy of ``scenario`` whose attack entry points are rebuilt from the edited rows."""
+    attack = dict(scenario.get("attack") or {})
+    attack["initial_access"] = items_from_rows(original, rows, INITIAL_ACCESS_SPEC)
+    return {**scenario, "attack": attack}
 
 
 # --------------------------------------------------------------------------------------------- exercise
@@ -654,3 +812,235 @@ def apply_exercise_values(scenario: Mapping[str, Any], values: Mapping[str, Any]
         _set_path(exercise, path, None if _is_empty(text) else text)
     updated["exercise"] = exercise
     return updated
+
+
+# --------------------------------------------------------------------------------------------- systems
+
+
+GRAPH_FILTER_FIELDS = ("site", "zone", "kind")
+"""System fields the graph view can filter on."""
+
+
+def filter_values(scenario: Mapping[str, Any]) -> dict[str, list[str]]:
+    """For each field of GRAPH_FILTER_FIELDS, the values its systems use, sorted ("" = not set)."""
+    found: dict[str, set[str]] = {field: set() for field in GRAPH_FILTER_FIELDS}
+    for system in scenario.get("systems") or []:
+        if isinstance(system, Mapping):
+            for field in GRAPH_FILTER_FIELDS:
+                found[field].add(str(system.get(field) or ""))
+    return {field: sorted(values) for field, values in found.items()}
+
+
+def filter_systems(
+    scenario: Mapping[str, Any], selected: Mapping[str, Iterable[str]], neighbours: bool = False
+) -> dict[str, Any]:
+    """A copy of ``scenario`` keeping only the systems that match every non-empty filter.
+
+    ``selected`` maps a field of GRAPH_FILTER_FIELDS to accepted values ("" accepts systems without
+    the field). With ``neighbours``, systems one link away from a kept system are kept too, so the
+    view shows what a site or zone touches. Links to systems left out are dropped from the copy.
+    """
+    systems = [system for system in scenario.get("systems") or [] if isinstance(system, Mapping)]
+    accepted = {field: set(values) for field, values in selected.items() if values}
+    kept = {
+        system.get("id")
+        for system in systems
+        if all(str(system.get(field) or "") in values for field, values in accepted.items())
+    }
+    if neighbours:
+        around = set()
+        for system in systems:
+            targets = {link.get("target") for link in system.get("links") or [] if isinstance(link, Mapping)}
+            if system.get("id") in kept:
+                around |= targets
+            elif targets & kept:
+                around.add(system.get("id"))
+        kept |= around
+    subset = []
+    for system in systems:
+        if system.get("id") not in kept:
+            continue
+        copied = dict(system)
+        links = [
+            link
+            for link in system.get("links") or []
+            if isinstance(link, Mapping) and link.get("target") in kept
+        ]
+        if links:
+            copied["links"] = links
+        else:
+            copied.pop("links", None)
+        subset.append(copied)
+    return {**scenario, "systems": subset}
+
+
+def add_systems(
+    scenario: Mapping[str, Any], new_systems: Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """A copy of ``scenario`` with ``new_systems`` appended; ids already present are skipped and listed."""
+    systems = list(scenario.get("systems") or [])
+    present = set(id_choices(scenario, "systems"))
+    skipped = []
+    for system in new_systems:
+        if system.get("id") in present:
+            skipped.append(str(system.get("id")))
+            continue
+        present.add(system.get("id"))
+        systems.append(copy.deepcopy(dict(system)))
+    return {**scenario, "systems": systems}, skipped
+
+
+def catalogue_label(entry: Mapping[str, Any], language: str) -> str:
+    """``name (id)`` of a catalogue entry in ``language`` (falling back to any language it has)."""
+    texts = entry.get("text") or {}
+    text = texts.get(language) or next(iter(texts.values()), {})
+    return f"{text.get('name', entry.get('id'))} ({entry.get('id')})"
+
+
+# --------------------------------------------------------------------------------------------- results
+
+
+def _percentile(stats: Mapping[str, Any], name: str) -> Any:
+    return (stats.get("percentiles") or {}).get(name)
+
+
+def metric_rows(metrics: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of Monte Carlo statistics (``MonteCarloResult.to_json()["metrics"]``), minutes as numbers."""
+    return [
+        {
+            "metric": name,
+            "happened %": round(100 * float(stats.get("p_happened", 0.0)), 1),
+            "p5": _percentile(stats, "p5"),
+            "median": _percentile(stats, "p50"),
+            "p95": _percentile(stats, "p95"),
+            "mean": stats.get("mean"),
+            "never ended": stats.get("never_ended", 0),
+        }
+        for name, stats in metrics.items()
+    ]
+
+
+def difference_rows(differences: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a playbook comparison: per metric, median of b - a and how often b is earlier."""
+    rows = []
+    for name, stats in differences.items():
+        earlier, later = stats.get("p_b_earlier"), stats.get("p_b_later")
+        rows.append(
+            {
+                "metric": name,
+                "paired runs": stats.get("paired_runs", 0),
+                "median b - a (min)": _percentile(stats, "p50"),
+                "b earlier %": None if earlier is None else round(100 * earlier, 1),
+                "b later %": None if later is None else round(100 * later, 1),
+                "happened a %": round(100 * float(stats.get("p_happened_a", 0.0)), 1),
+                "happened b %": round(100 * float(stats.get("p_happened_b", 0.0)), 1),
+            }
+        )
+    return rows
+
+
+def hit_rows(
+    systems: Mapping[str, Mapping[str, float]], names: Mapping[str, str], top: int = 25
+) -> list[dict[str, Any]]:
+    """The ``top`` systems most often compromised (``to_json()["systems"]``), as percentage rows."""
+    rows = [
+        {
+            "system": names.get(system_id, system_id),
+            "compromised %": round(100 * rates.get("p_compromised", 0.0), 1),
+            "encrypted %": round(100 * rates.get("p_encrypted", 0.0), 1),
+            "down %": round(100 * rates.get("p_down", 0.0), 1),
+        }
+        for system_id, rates in systems.items()
+    ]
+    rows.sort(key=lambda row: (-row["compromised %"], -row["down %"], row["system"]))
+    return rows[:top]
+
+
+def finite_values(values: Iterable[float]) -> list[float]:
+    """The values of one metric over runs that happened and ended (no NaN, no infinity)."""
+    return [float(value) for value in values if math.isfinite(float(value))]
+
+
+def system_names(scenario: Mapping[str, Any]) -> dict[str, str]:
+    """System id -> display name."""
+    return {
+        system["id"]: str(system.get("name") or system["id"])
+        for system in scenario.get("systems") or []
+        if isinstance(system, Mapping) and isinstance(system.get("id"), str)
+    }
+
+
+# --------------------------------------------------------------------------------------------- injects
+
+
+def inject_rows(injects: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Display rows of injects for a read-only table (recipients comma-separated)."""
+    return [
+        {
+            "number": inject.get("number", ""),
+            "offset": inject.get("offset", ""),
+            "title": inject.get("title", ""),
+            "category": inject.get("category", ""),
+            "channel": inject.get("channel", ""),
+            "from": inject.get("from", ""),
+            "to": ", ".join(inject.get("to") or []),
+            "status": inject.get("status", "draft"),
+            "priority": inject.get("priority", "core"),
+            "contingency": bool(inject.get("contingency")),
+            "id": inject.get("id", ""),
+        }
+        for inject in injects
+    ]
+
+
+INJECT_FORM_FIELDS: tuple[Column, ...] = (
+    Column("title"),
+    Column("offset", help="Exercise-clock offset from STARTEX, e.g. PT1H30M"),
+    _choice("channel", "channel"),
+    _choice("category", "inject_category"),
+    Column("from", "ref", refers_to="personas"),
+    Column("to", "list", help="Recipient cells"),
+    Column("message"),
+    Column("expected_actions", "lines", help="One expected action per line"),
+    Column("synopsis"),
+    Column("animator_notes"),
+    Column("priority", "choice", options=("core", "optional")),
+)
+"""Fields of an inject the edit form shows (kinds: ``lines`` is one list item per line)."""
+
+
+def inject_form_values(inject: Mapping[str, Any]) -> dict[str, Any]:
+    """The edit form's initial values for ``inject``: lists as lists, lines as text, absent as ""."""
+    values: dict[str, Any] = {}
+    for column in INJECT_FORM_FIELDS:
+        value = inject.get(column.name)
+        if column.kind == "lines":
+            values[column.name] = "\n".join(value or [])
+        elif column.kind == "list":
+            values[column.name] = list(value or [])
+        else:
+            values[column.name] = "" if value is None else value
+    return values
+
+
+def inject_changes(inject: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes the edit form asks for (for ``studio.injects.review.edit_inject``).
+
+    Only fields whose value differs are returned; an emptied field becomes None (removed).
+    """
+    changes: dict[str, Any] = {}
+    for column in INJECT_FORM_FIELDS:
+        if column.name not in values:
+            continue
+        raw = values[column.name]
+        if raw is None:
+            value: Any = None
+        elif column.kind == "lines":
+            value = [line.strip() for line in str(raw).splitlines() if line.strip()] or None
+        elif column.kind == "list":
+            value = list(raw) or None
+        else:
+            value = str(raw).strip() or None
+        if value != inject.get(column.name):
+            changes[column.name] = value
+    return changes

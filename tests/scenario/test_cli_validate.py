@@ -52,7 +52,9 @@ def test_invalid_file_exits_1_naming_path_and_rule(tmp_path: Path, minimal_scena
 
 def test_json_format_lists_problems(tmp_path: Path, minimal_scenario: dict[str, Any]) -> None:
     minimal_scenario["exercise"]["language"] = "de"
-    result = run_cli("validate", "--format", "json", write(tmp_path, "bad.json", json.dumps(minimal_scenario)))
+    result = run_cli(
+        "validate", "--format", "json", write(tmp_path, "bad.json", json.dumps(minimal_scenario))
+    )
     assert result.returncode == 1
     report = json.loads(result.stdout)
     problem = report["files"][0]["problems"][0]
@@ -105,7 +107,9 @@ def test_wrong_types_everywhere_exit_1(tmp_path: Path, minimal_scenario: dict[st
     assert_no_traceback(result)
 
 
-def test_deeply_nested_but_parseable_document_exits_1(tmp_path: Path, minimal_scenario: dict[str, Any]) -> None:
+def test_deeply_nested_but_parseable_document_exits_1(
+    tmp_path: Path, minimal_scenario: dict[str, Any]
+) -> None:
     text = json.dumps(minimal_scenario)[:-1] + ', "extra": ' + "[" * 900 + "]" * 900 + "}"
     result = run_cli("validate", write(tmp_path, "deep.json", text))
     assert result.returncode in (1, 2)

@@ -49,7 +49,9 @@ def test_revisions_are_kept_up_to_the_limit(tmp_path: Path, minimal_scenario: di
         token = workspace.save("mini", minimal_scenario, token)
     revisions = workspace.revisions("mini")
     assert len(revisions) == 3
-    assert [workspace.load_revision("mini", r.token)["exercise"]["title"] for r in revisions] == titles[::-1][:3]
+    assert [workspace.load_revision("mini", r.token)["exercise"]["title"] for r in revisions] == titles[::-1][
+        :3
+    ]
 
 
 def test_save_from_outdated_revision_is_refused(tmp_path: Path, minimal_scenario: dict[str, Any]) -> None:
@@ -75,7 +77,9 @@ def _save_from(root: str, document: dict[str, Any], base: str, barrier: Any) -> 
     return "saved"
 
 
-def test_two_processes_saving_from_same_base_one_wins(tmp_path: Path, minimal_scenario: dict[str, Any]) -> None:
+def test_two_processes_saving_from_same_base_one_wins(
+    tmp_path: Path, minimal_scenario: dict[str, Any]
+) -> None:
     base = Workspace(tmp_path).save("mini", minimal_scenario, None)
     context = get_context("spawn")
     barrier = context.Manager().Barrier(2)

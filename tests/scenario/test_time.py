@@ -15,7 +15,15 @@ from studio.scenario.timemodel import TimeModel
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("PT0S", 0), ("PT90M", 90), ("PT1H30M", 90), ("P1D", 1440), ("P1DT2H", 1560), ("PT30S", 0.5), ("P21D", 30240)],
+    [
+        ("PT0S", 0),
+        ("PT90M", 90),
+        ("PT1H30M", 90),
+        ("P1D", 1440),
+        ("P1DT2H", 1560),
+        ("PT30S", 0.5),
+        ("P21D", 30240),
+    ],
 )
 def test_parse_minutes(text: str, minutes: float) -> None:
     assert parse_minutes(text) == minutes

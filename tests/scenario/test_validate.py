@@ -95,7 +95,16 @@ def test_old_version_is_upgraded_with_a_warning(minimal_scenario: dict[str, Any]
 
 @pytest.mark.parametrize(
     "value",
-    [None, 0, "scenario", [], [1, 2], {"systems": "many"}, {"systems": [None, 1, "x"]}, {"injects": [{"to": 5}]}],
+    [
+        None,
+        0,
+        "scenario",
+        [],
+        [1, 2],
+        {"systems": "many"},
+        {"systems": [None, 1, "x"]},
+        {"injects": [{"to": 5}]},
+    ],
 )
 def test_wrong_types_anywhere_give_problems_not_exceptions(value: Any) -> None:
     problems = validate_scenario(value)
@@ -108,10 +117,21 @@ def test_deep_nesting_is_a_problem_not_a_crash(minimal_scenario: dict[str, Any])
         deep = [deep]
     minimal_scenario["exercise"]["scope"] = {"in_scope": deep}
     problems = validate_scenario(minimal_scenario)
-    assert any(problem.path.startswith("/exercise/scope") or problem.rule == "document.depth" for problem in problems)
+    assert any(
+        problem.path.startswith("/exercise/scope") or problem.rule == "document.depth" for problem in problems
+    )
 
 
 def test_huge_number_of_errors_is_capped(minimal_scenario: dict[str, Any]) -> None:
     minimal_scenario["glossary"] = [{"term": "", "definition": 1}] * 3000
     problems = validate_scenario(minimal_scenario)
     assert problems[-1].rule == "document.too_many_problems"
+
+
+@pytest.mark.parametrize("version", [[], {}, 1.0, None, True])
+def test_unhashable_or_odd_schema_version_is_an_error_not_a_crash(
+    minimal_scenario: dict[str, Any], version: Any
+) -> None:
+    minimal_scenario["schema_version"] = version
+    _, problems = check_document(minimal_scenario)
+    assert [problem.path for problem in problems if problem.is_error] == ["/schema_version"]

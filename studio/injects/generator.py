@@ -1,0 +1,717 @@
+"""The MSEL generator: from a timeline (the simulated ground truth) to a chronogramme of injects.
+
+Pipeline, each step a pure function of the scenario, the timeline and the seed:
+
+1. **Beats.** Timeline events are read as the story players live through: the first detection gives
+   the SOC alert; the first encryption in each establishment gives the call from the field, the ransom
+   note, the authorities' calls, the press and the families; each clinical service that goes down or
+   degraded gives an impact report, and the care network steps in for emergency and critical-care
+   services; exfiltration gives the leak post, the article and phishing of patients; blocked restores
+   and restarts give technical follow-ups. Each beat is a kind of :mod:`studio.injects.kinds` at a
+   scenario minute, with its causing event.
+2. **Clock.** The scenario minute is mapped to the exercise clock by the time model (compression and
+   jumps: something that happens inside a jump is told when play resumes). Injects that would fall
+   outside [STARTEX, ENDEX] are not produced.
+3. **Routing.** A sender persona and recipient cells are chosen from the scenario (never invented).
+4. **Pacing.** No player cell receives more than ``max_injects_per_cell_per_15min`` injects in any
+   15-minute window (contingency injects, held in reserve, do not count). Core injects are placed
+   first; an inject that does not fit is moved later by 5-minute steps; optional ones moved more
+   than an hour are dropped, core ones only when ENDEX is reached.
+5. **Text.** The offline provider renders the kind's template in the exercise language, the variant
+   chosen by the seed; every message starts with the safety marking.
+6. **Objectives, numbers, contingencies.** Objectives are linked by theme; an objective left without
+   an inject is attached to the earliest core inject of its cells. Injects are numbered ``g.k`` by
+   event group and sorted by offset. Core injects of some kinds get a contingency inject.
+
+Regeneration keeps every inject a person edited, reviewed, approved or rejected, and every manual or
+imported one (:func:`is_protected`); generated injects are placed around them.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio.durations import format_minutes, parse_minutes
+from studio.injects.context import ScenarioContext
+from studio.injects.kinds import (
+    CATEGORY_THEMES,
+    CONTINGENCY_FOLDER,
+    CRITICAL_CARE_SERVICE,
+    EMERGENCY_SERVICE,
+    KINDS,
+    THEMES,
+    InjectKind,
+)
+from studio.injects.prompts import InjectTemplate, inject_templates
+
+Progress = Callable[[int, int, str], None]
+"""progress(done, total, label): called as each inject is written (label: its id). Contingency
+injects ride along with the inject they back up and are not counted."""
+
+DEFAULT_MAX_PER_15MIN = 4
+PACING_WINDOW = 15.0
+PACING_STEP = 5.0
+OPTIONAL_MAX_SHIFT = 60.0
+CONTINGENCY_DELAY = 20.0
+"""Exercise minutes after an inject at which its contingency is played if nothing happened."""
+
+_APPLICATION_KINDS = frozenset({"application", "database", "messaging", "telephony", "interface"})
+_CLINICAL_EVENT_KINDS = {
+    "down": "service_down",
+    "degraded": "service_degraded",
+    "degraded_mode_expired": "degraded_expired",
+}
+
+_WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "actor": "un groupe non identifié",
+        "amount": "une somme non précisée",
+        "hours": "{n} heures",
+        "days": "{n} jours",
+        "data": "des données de patients et de personnels",
+        "leak_site": "leur site de revendication",
+        "fallback": "l'établissement de repli désigné par l'ARS",
+        "samu": "le SAMU",
+        "unknown": "non précisé",
+        "information_system": "le système d'information",
+        "volume": "volume non précisé",
+        "gb": "{n:g} Go",
+        "date": "%d/%m/%Y",
+        "time": "{h:02d}h{m:02d}",
+    },
+    "en": {
+        "actor": "an unidentified group",
+        "amount": "an unspecified sum",
+        "hours": "{n} hours",
+        "days": "{n} days",
+        "data": "patient and staff data",
+        "leak_site": "their leak site",
+        "fallback": "the fallback hospital designated by the health agency",
+        "samu": "the emergency medical service",
+        "unknown": "unknown",
+        "information_system": "the information system",
+        "volume": "undisclosed volume",
+        "gb": "{n:g} GB",
+        "date": "%Y-%m-%d",
+        "time": "{h:02d}:{m:02d}",
+    },
+}
+
+
+class GenerationError(Exception):
+    """The generator cannot run on this scenario (e.g. no timeline can be obtained)."""
+
+
+@dataclass
+class Beat:
+    """A planned inject before routing and text: a kind, a scenario minute and what caused it."""
+
+    kind: InjectKind
+    minute: float
+    cause: dict[str, Any]
+    establishment: str | None
+    node: str | None = None
+    systems: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+    priority_override: str | None = None
+
+    @property
+    def priority(self) -> str:
+        return self.priority_override or self.kind.priority
+
+
+@dataclass
+class GenerationResult:
+    """What :func:`generate_msel` did: the new scenario and an account for the designer."""
+
+    scenario: dict[str, Any]
+    generated: list[str] = field(default_factory=list)
+    """Ids of the injects written by this run."""
+    kept: list[str] = field(default_factory=list)
+    """Ids of protected injects left as they were."""
+    skipped: list[str] = field(default_factory=list)
+    """Beats not produced, with the reason (no sender, outside the exercise, pacing)."""
+    notes: list[str] = field(default_factory=list)
+    """Messages of the text provider (e.g. an LLM answer refused and the offline text kept)."""
+
+
+def is_protected(inject: dict[str, Any]) -> bool:
+    """True when regeneration must leave the inject alone: a person touched it or wrote it."""
+    provenance = inject.get("provenance", {})
+    return (
+        inject.get("status", "draft") != "draft"
+        or bool(provenance.get("edited"))
+        or provenance.get("source", "manual") in {"manual", "import"}
+    )
+
+
+def _inject_id(*parts: str) -> str:
+    """A schema-valid id from parts; long ones are shortened with a hash so they stay stable."""
+    raw = "-".join(re.sub(r"[^A-Za-z0-9_.-]", "-", part) for part in parts)
+    if len(raw) <= 64:
+        return raw
+    digest = hashlib.sha1(raw.encode()).hexdigest()[:10]
+    return f"{raw[:40]}-{digest}-{parts[-1][:12]}"[:64]
+
+
+def _first(events: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
+    return next((event for event in events if event["kind"] == kind), None)
+
+
+def _after(
+    kind_name: str,
+    event: dict[str, Any],
+    est: str | None,
+    node: str | None = None,
+    systems: list[str] | None = None,
+) -> Beat:
+    """The beat of kind ``kind_name`` caused by ``event``, its lag after the event."""
+    kind = KINDS[kind_name]
+    return Beat(kind, event["minute"] + kind.lag, event, est, node, list(systems or ([node] if node else [])))
+
+
+def plan_beats(ctx: ScenarioContext, events: list[dict[str, Any]]) -> list[Beat]:
+    """Read the timeline events (sorted by minute) as the beats of the story (see the module doc)."""
+    beats: list[Beat] = []
+    detected = _first(events, "detected")
+    if detected:
+        beats.append(
+            _after("soc_alert", detected, ctx.establishment_of(detected.get("node")), detected.get("node"))
+        )
+
+    first_encryption: dict[str | None, dict[str, Any]] = {}
+    for event in events:
+        if event["kind"] == "encrypted":
+            first_encryption.setdefault(ctx.establishment_of(event.get("node")), event)
+    for est, event in first_encryption.items():
+        # What the field sees in the first hour of encryption in this establishment.
+        window = [
+            e["node"]
+            for e in events
+            if e["kind"] == "encrypted"
+            and e.get("node") in ctx.systems
+            and ctx.establishment_of(e["node"]) == est
+            and event["minute"] <= e["minute"] <= event["minute"] + 60
+        ]
+        systems = sorted(set(window), key=window.index)
+        for name in ("encryption", "ars_call", "family_reception", "nurse_manager"):
+            beats.append(_after(name, event, est, event.get("node"), systems))
+
+    anchor = next(iter(first_encryption.values()), None) or detected
+    if anchor is not None:
+        est = ctx.establishment_of(anchor.get("node"))
+        global_kinds = ["ransom_note"] if anchor["kind"] == "encrypted" else []
+        global_kinds += ["cert_sante", "anssi", "prefecture", "police", "journalist_call", "social_rumour"]
+        global_kinds += ["vendor_call", "noise", "union"]
+        beats.extend(_after(name, anchor, est, anchor.get("node"), []) for name in global_kinds)
+        beats.extend(_ransom_beats(ctx, events, anchor, est))
+        first_alarm = detected if detected and detected["minute"] <= anchor["minute"] else anchor
+        beats.append(_cnil_beat(ctx, first_alarm, est))
+
+    seen: set[tuple[str, str]] = set()
+    for event in events:
+        node = event.get("node")
+        if node not in ctx.systems or (node, event["kind"]) in seen:
+            continue
+        seen.add((node, event["kind"]))
+        beats.extend(_system_beats(ctx, event, node))
+
+    for event_kinds, kind_name in (
+        (("restore_blocked", "restore_deadlock"), "backup_blocked"),
+        (("restored",), "restored"),
+    ):
+        first = next((event for event in events if event["kind"] in event_kinds), None)
+        if first:
+            node = first.get("node")
+            beats.append(_after(kind_name, first, ctx.establishment_of(node), node))
+    # A beat's nodes are kept only when they are systems of the scenario (system_refs must resolve).
+    for beat in beats:
+        beat.systems = [node for node in beat.systems if node in ctx.systems]
+        if beat.node not in ctx.systems:
+            beat.node = None
+    return beats
+
+
+def _system_beats(ctx: ScenarioContext, event: dict[str, Any], node: str) -> list[Beat]:
+    """Beats of a system's first event of a kind: clinical impacts, the care network, business impacts."""
+    system = ctx.systems[node]
+    est = ctx.establishment_of(node)
+    if system.get("kind") == "clinical_service" and event["kind"] in _CLINICAL_EVENT_KINDS:
+        beat = _after(_CLINICAL_EVENT_KINDS[event["kind"]], event, est, node)
+        # Every ward reporting its outage would drown the crisis cell: only critical services
+        # (criticality 4-5, emergency and critical care) are core; the others may be dropped.
+        critical_care = CRITICAL_CARE_SERVICE.search(system["name"])
+        emergency = EMERGENCY_SERVICE.search(system["name"])
+        if system.get("criticality", 3) < 4 and not (critical_care or emergency):
+            beat.priority_override = "optional"
+        beats = [beat]
+        if event["kind"] == "down":
+            if emergency:
+                beats.append(_after("samu_diversion", event, est, node))
+            if critical_care:
+                beats.append(_after("transfer_request", event, est, node))
+        return beats
+    if (
+        event["kind"] == "down"
+        and system.get("kind") in _APPLICATION_KINDS
+        and system.get("criticality", 3) >= 4
+    ):
+        return [_after("application_down", event, est, node)]
+    return []
+
+
+def _ransom_beats(
+    ctx: ScenarioContext, events: list[dict[str, Any]], anchor: dict[str, Any], est: str | None
+) -> list[Beat]:
+    """The extortion beats: the ultimatum before the ransom deadline, then the leak (published
+    ``ransom.leak_after`` after the first encryption, a day by default, never before the theft) with
+    the press article and phishing of patients that follow it."""
+    words = _WORDS[ctx.language]
+    ransom = ctx.scenario["attack"].get("ransom", {})
+    beats = []
+    if ransom.get("deadline") and anchor["kind"] == "encrypted":
+        deadline = parse_minutes(ransom["deadline"])
+        left = 1440.0 if deadline > 1440 else deadline / 2
+        extra = {"deadline": _delay_words(left, words)}
+        beats.append(Beat(KINDS["ultimatum"], anchor["minute"] + deadline - left, anchor, est, extra=extra))
+    exfiltration = _first(events, "exfiltration")
+    if exfiltration:
+        leak_after = parse_minutes(ransom["leak_after"]) if ransom.get("leak_after") else 1440.0
+        leak_minute = max(exfiltration["minute"], anchor["minute"] + leak_after)
+        node = exfiltration.get("node")
+        extra = {}
+        for spec in ctx.scenario["attack"].get("exfiltration", []):
+            if spec.get("node") == node:
+                extra = {
+                    "data": spec.get("data", words["data"]),
+                    "volume_gb": words["gb"].format(n=spec["volume_gb"]) if "volume_gb" in spec else "",
+                }
+                break
+        for name in ("leak_post", "leak_article", "patient_phishing"):
+            lag = KINDS[name].lag
+            beats.append(
+                Beat(KINDS[name], leak_minute + lag, exfiltration, est, node, [node] if node else [], extra)
+            )
+    return beats
+
+
+def _delay_words(minutes: float, words: dict[str, str]) -> str:
+    """A delay as people write it: whole days from 48 hours on, hours below."""
+    hours = round(minutes / 60)
+    if hours >= 48 and hours % 24 == 0:
+        return words["days"].format(n=hours // 24)
+    return words["hours"].format(n=hours)
+
+
+def _cnil_beat(ctx: ScenarioContext, first_alarm: dict[str, Any], est: str | None) -> Beat:
+    """The 72-hour CNIL clock: a reminder at 48 h when play lasts that long, else six hours in."""
+    minute = first_alarm["minute"]
+    end_minute = ctx.time_model.scenario_minute(ctx.duration)
+    elapsed = 2880.0 if minute + 2880 <= end_minute else 360.0
+    hours_left = str(round(72 - elapsed / 60))
+    return Beat(KINDS["cnil_clock"], minute + elapsed, first_alarm, est, extra={"hours_left": hours_left})
+
+
+@dataclass
+class _Candidate:
+    """A beat with its id, exercise minute, sender and recipients, waiting for pacing and text."""
+
+    beat: Beat
+    inject_id: str
+    exercise_minute: float
+    sender: dict[str, Any]
+    to: list[str]
+    cc: list[str]
+
+
+def _route(ctx: ScenarioContext, beat: Beat) -> tuple[list[str], list[str]]:
+    kind = beat.kind
+    if kind.to_territorial and ctx.territorial_cells(kind.to_territorial):
+        to = ctx.territorial_cells(kind.to_territorial)
+    elif kind.all_roles:
+        to = []
+        for role in kind.roles:
+            for cell in ctx.recipients((role,), beat.establishment):
+                if cell not in to:
+                    to.append(cell)
+    else:
+        to = ctx.recipients(kind.roles, beat.establishment)
+    cc = [c for c in ctx.territorial_cells(kind.cc_territorial) if c not in to] if kind.cc_territorial else []
+    return to, cc
+
+
+def _window_load(times: list[float], extra: float) -> int:
+    """Largest number of injects in a half-open 15-minute window that contains ``extra``."""
+    all_times = sorted([*times, extra])
+    return max(
+        sum(1 for t in all_times if start <= t < start + PACING_WINDOW)
+        for start in all_times
+        if extra - PACING_WINDOW < start <= extra
+    )
+
+
+def paced_minutes(times_by_cell: dict[str, list[float]], cells: list[str], minute: float, limit: int) -> bool:
+    """True when adding an inject at ``minute`` for ``cells`` keeps every cell within ``limit``."""
+    return all(_window_load(times_by_cell.get(cell, []), minute) <= limit for cell in cells)
+
+
+def _offset_minutes(inject: dict[str, Any]) -> float:
+    return parse_minutes(inject["offset"])
+
+
+def counts_for_pacing(inject: dict[str, Any]) -> bool:
+    """Injects delivered to players count towards a cell's load; reserve and control ones do not."""
+    return not inject.get("contingency") and inject.get("visibility", "players") == "players"
+
+
+def _place(
+    ctx: ScenarioContext,
+    candidates: list[_Candidate],
+    fixed: list[dict[str, Any]],
+    limit: int,
+    skipped: list[str],
+) -> list[_Candidate]:
+    times_by_cell: dict[str, list[float]] = {}
+    for inject in fixed:
+        if counts_for_pacing(inject):
+            for cell in inject["to"]:
+                times_by_cell.setdefault(cell, []).append(_offset_minutes(inject))
+    order = sorted(candidates, key=lambda c: (c.beat.priority != "core", c.exercise_minute, c.inject_id))
+    placed = []
+    for candidate in order:
+        minute = candidate.exercise_minute
+        max_shift = OPTIONAL_MAX_SHIFT if candidate.beat.priority == "optional" else ctx.duration
+        while minute <= ctx.duration and minute - candidate.exercise_minute <= max_shift:
+            if paced_minutes(times_by_cell, candidate.to, minute, limit):
+                break
+            minute += PACING_STEP
+        else:
+            skipped.append(f"{candidate.inject_id}: no room for cells {', '.join(candidate.to)} (pacing)")
+            continue
+        candidate.exercise_minute = minute
+        for cell in candidate.to:
+            times_by_cell.setdefault(cell, []).append(minute)
+        placed.append(candidate)
+    return placed
+
+
+def choose_template(category: str, kind: str, language: str, seed: int, inject_id: str) -> InjectTemplate:
+    """The template variant for one inject: a draw seeded by (seed, inject id), stable across runs."""
+    variants = inject_templates(category, language)[kind]
+    return random.Random(f"{seed}:{inject_id}").choice(variants)
+
+
+def _values(
+    ctx: ScenarioContext, beat: Beat, sender: dict[str, Any], to: list[str], minute: float
+) -> dict[str, str]:
+    words = _WORDS[ctx.language]
+    est = beat.establishment
+    attack = ctx.scenario["attack"]
+    ransom = attack.get("ransom", {})
+    when = ctx.time_model.scenario_datetime(minute)
+    site, city = ctx.site_and_city(beat.node, est)
+    group = ctx.organisations.get(est or "", {}).get("member_of")
+    node_name = ctx.systems[beat.node]["name"] if beat.node else None
+    system_names = [ctx.systems[node]["name"] for node in beat.systems]
+    service = node_name if beat.node and ctx.systems[beat.node].get("kind") == "clinical_service" else None
+    degraded = ctx.systems.get(beat.node or "", {}).get("degraded_mode", {})
+    fallback = ctx.fallback_for(est)
+    samu = next((o for o, spec in sorted(ctx.organisations.items()) if spec.get("type") == "samu"), None)
+    amount = ransom.get("amount")
+    establishment = ctx.org_name(est) or ctx.scenario["exercise"]["organiser"]
+    values = {
+        "establishment": establishment,
+        "establishment_short": ctx.org_name(est, short=True) or establishment,
+        "site": site or establishment,
+        "city": city or words["unknown"],
+        "ght": ctx.org_name(group) or establishment,
+        "system": node_name or (system_names[0] if system_names else words["information_system"]),
+        "systems": ", ".join(system_names) or node_name or words["information_system"],
+        "count": str(max(len(system_names), 1)),
+        "service": service or node_name or establishment,
+        "capacity": f"{degraded.get('capacity', 50):g}",
+        "degraded_description": degraded.get("description", words["unknown"]),
+        "time": words["time"].format(h=when.hour, m=when.minute),
+        "date": when.strftime(words["date"]),
+        "sender_name": sender["name"],
+        "sender_role": sender["role"],
+        "sender_org": ctx.org_name(sender.get("organisation")) or sender["role"],
+        "recipient": ctx.cell_names(to),
+        "actor": attack.get("actor", words["actor"]),
+        "ransom_amount": f"{amount:,.0f} {ransom.get('currency', '')}".replace(",", " ").strip()
+        if amount
+        else words["amount"],
+        "deadline": _delay_words(
+            parse_minutes(ransom["deadline"]) if ransom.get("deadline") else 4320, words
+        ),
+        "leak_site": ransom.get("leak_site", words["leak_site"]),
+        "data": words["data"],
+        "volume_gb": words["volume"],
+        "fallback": ctx.org_name(fallback) or words["fallback"],
+        "samu": ctx.org_name(samu) or words["samu"],
+        "hours_left": "72",
+        "original_title": "",
+        "expected_action": "",
+    }
+    values.update({key: value for key, value in beat.extra.items() if value})
+    return values
+
+
+def _objective_text(objective: dict[str, Any]) -> str:
+    criteria = " ".join(c["text"] for c in objective.get("criteria", []))
+    return f"{objective['title']} {objective.get('description', '')} {criteria}"
+
+
+def link_objectives(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> None:
+    """Set ``objective_ids`` of generated injects in place (see the module docstring, step 6).
+
+    An inject gets an objective when one of its category's themes matches the objective's text and,
+    for objectives scoped to cells, when it reaches one of those cells. Each objective nobody serves
+    is then given to the earliest core inject reaching its cells (or the earliest core inject).
+    """
+    served: set[str] = set()
+    for inject in injects:
+        for objective_id in inject.get("objective_ids", []):
+            served.add(objective_id)
+    generated = [i for i in injects if not is_protected(i) and not i.get("contingency")]
+    for objective in scenario.get("objectives", []):
+        text = _objective_text(objective)
+        cells = set(objective.get("cells", []))
+        for inject in generated:
+            if cells and not cells & set(inject["to"]):
+                continue
+            if any(THEMES[theme].search(text) for theme in CATEGORY_THEMES.get(inject["category"], ())):
+                inject.setdefault("objective_ids", [])
+                if objective["id"] not in inject["objective_ids"]:
+                    inject["objective_ids"].append(objective["id"])
+                    served.add(objective["id"])
+    core = sorted((i for i in generated if i.get("priority", "core") == "core"), key=_offset_minutes)
+    for objective in scenario.get("objectives", []):
+        if objective["id"] in served or not core:
+            continue
+        cells = set(objective.get("cells", []))
+        target = next((i for i in core if cells & set(i["to"])), core[0])
+        target.setdefault("objective_ids", []).append(objective["id"])
+
+
+def number_injects(injects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sort injects by offset and give generated ones ``number`` ``g.k`` by event group.
+
+    Groups are numbered in order of their first inject; protected injects keep their number.
+    """
+    ordered = sorted(injects, key=lambda i: (_offset_minutes(i), bool(i.get("contingency")), i["id"]))
+    group_numbers: dict[str, int] = {}
+    counters: dict[int, int] = {}
+    for inject in ordered:
+        group = inject.get("event_id", inject["id"])
+        number = group_numbers.setdefault(group, len(group_numbers) + 1)
+        counters[number] = counters.get(number, 0) + 1
+        if not is_protected(inject):
+            inject["number"] = f"{number}.{counters[number]}"
+    return ordered
+
+
+def _phase(ctx: ScenarioContext, minute: float) -> str | None:
+    segments = [seg for seg in ctx.time_model.segments if seg.start <= minute]
+    return segments[-1].label or None if segments else None
+
+
+def _render_inject(
+    ctx: ScenarioContext,
+    candidate: _Candidate,
+    seed: int,
+    template_folder: str,
+    kind_name: str,
+    extra_values: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], InjectTemplate]:
+    beat = candidate.beat
+    template = choose_template(template_folder, kind_name, ctx.language, seed, candidate.inject_id)
+    values = _values(ctx, beat, candidate.sender, candidate.to, candidate.exercise_minute)
+    values.update(extra_values or {})
+    text = template.render(values)
+    inject: dict[str, Any] = {
+        "id": candidate.inject_id,
+        "event_id": beat.cause["id"],
+        "offset": format_minutes(candidate.exercise_minute),
+        "scenario_time": ctx.time_model.scenario_datetime(candidate.exercise_minute).isoformat(),
+        "from": candidate.sender["id"],
+        "to": candidate.to,
+        "channel": beat.kind.channel,
+        "category": beat.kind.category,
+        "title": text["title"][:300],
+        "message": f"{ctx.marking}\n\n{text['message']}",
+        "synopsis": text["synopsis"],
+        "expected_actions": text["expected_actions"],
+        "system_refs": beat.systems or ([beat.node] if beat.node else []),
+        "cause_refs": [beat.cause["id"]],
+        "priority": beat.priority,
+        "visibility": "players",
+        "language": ctx.language,
+        "status": "draft",
+        "provenance": {"source": "offline", "template": template.name},
+    }
+    if text.get("animator_notes"):
+        inject["animator_notes"] = text["animator_notes"]
+    if text.get("discussion_questions") and ctx.scenario["exercise"].get("format") == "tabletop":
+        inject["discussion_questions"] = text["discussion_questions"]
+    if candidate.cc:
+        inject["cc"] = candidate.cc
+    if beat.establishment in ctx.organisations:
+        inject["establishment"] = beat.establishment
+    phase = _phase(ctx, candidate.exercise_minute)
+    if phase:
+        inject["phase"] = phase
+    played_by = candidate.sender.get("played_by")
+    cell_names = {c["id"]: c["name"] for c in ctx.scenario.get("cells", [])}
+    if played_by in cell_names:
+        inject["delivered_by"] = cell_names[played_by]
+    return inject, template
+
+
+def _contingency(
+    ctx: ScenarioContext, candidate: _Candidate, original: dict[str, Any], seed: int
+) -> dict[str, Any] | None:
+    minute = candidate.exercise_minute + CONTINGENCY_DELAY
+    if minute > ctx.duration:
+        return None
+    backup = _Candidate(
+        candidate.beat, _inject_id(original["id"], "c"), minute, candidate.sender, candidate.to, []
+    )
+    extra = {"original_title": original["title"], "expected_action": original["expected_actions"][0]}
+    inject, _ = _render_inject(ctx, backup, seed, CONTINGENCY_FOLDER, original["category"], extra)
+    inject.update(
+        contingency=True,
+        contingency_for=original["id"],
+        priority="optional",
+        expected_actions=list(original["expected_actions"]),
+    )
+    return inject
+
+
+def build_injects(
+    scenario: dict[str, Any],
+    timeline: dict[str, Any],
+    *,
+    seed: int = 0,
+    existing: list[dict[str, Any]] | None = None,
+    skipped: list[str] | None = None,
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
+    """Generate offline injects for ``timeline`` around the protected ``existing`` injects.
+
+    Returns the generated injects only (not the protected ones), unsorted and unnumbered; see
+    :func:`generate_msel` for the whole MSEL. ``skipped`` collects the beats not produced and why.
+    """
+    skipped = [] if skipped is None else skipped
+    ctx = ScenarioContext(scenario)
+    fixed = [inject for inject in existing or [] if is_protected(inject)]
+    taken = {inject["id"] for inject in fixed}
+    events = sorted(timeline.get("events", []), key=lambda e: (e["minute"], e["id"]))
+    generation = scenario.get("generation", {})
+    limit = generation.get("max_injects_per_cell_per_15min", DEFAULT_MAX_PER_15MIN)
+    candidates = []
+    for beat in plan_beats(ctx, events):
+        inject_id = (
+            _inject_id("inj", beat.cause["id"], beat.node or "", beat.kind.name)
+            if beat.node
+            else _inject_id("inj", beat.cause["id"], beat.kind.name)
+        )
+        if inject_id in taken or any(c.inject_id == inject_id for c in candidates):
+            continue
+        exercise_minute = math.ceil(ctx.time_model.next_exercise_minute(beat.minute) - 1e-9)
+        if not 0 <= exercise_minute <= ctx.duration:
+            skipped.append(f"{inject_id}: outside [STARTEX, ENDEX]")
+            continue
+        sender = ctx.sender(beat.kind.sender, beat.establishment)
+        if sender is None:
+            skipped.append(f"{inject_id}: no persona can send a {beat.kind.name} inject")
+            continue
+        to, cc = _route(ctx, beat)
+        if not to:
+            skipped.append(f"{inject_id}: no player cell to receive it")
+            continue
+        candidates.append(_Candidate(beat, inject_id, float(exercise_minute), sender, to, cc))
+    placed = _place(ctx, candidates, fixed, limit, skipped)
+    injects = []
+    with_contingency = generation.get("contingency", True)
+    ordered = sorted(placed, key=lambda c: (c.exercise_minute, c.inject_id))
+    for done, candidate in enumerate(ordered, start=1):
+        inject, _ = _render_inject(
+            ctx, candidate, seed, candidate.beat.kind.category, candidate.beat.kind.name
+        )
+        injects.append(inject)
+        if progress:
+            progress(done, len(ordered), inject["id"])
+        if with_contingency and candidate.beat.kind.contingency and inject["priority"] == "core":
+            backup = _contingency(ctx, candidate, inject, seed)
+            if backup is not None and backup["id"] not in taken:
+                injects.append(backup)
+    return injects
+
+
+def obtain_timeline(scenario: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The scenario's stored timeline, or a fresh run of the propagation engine."""
+    if scenario.get("timeline"):
+        return scenario["timeline"]
+    try:
+        from studio.propagation import run_timeline
+    except ImportError as exc:
+        raise GenerationError(
+            f"the scenario has no timeline and the propagation engine is unavailable ({exc})"
+        ) from None
+    return run_timeline(scenario, seed=seed)
+
+
+def generate_msel(
+    scenario: dict[str, Any],
+    timeline: dict[str, Any] | None = None,
+    *,
+    seed: int | None = None,
+    provider: str = "offline",
+    assistant: Any = None,
+    progress: Progress | None = None,
+) -> GenerationResult:
+    """Generate the MSEL of a valid scenario and return a new scenario carrying it.
+
+    ``timeline`` defaults to the scenario's own, else a run of the propagation engine; the one used
+    is stored in the returned scenario so that ``cause_refs`` resolve. ``seed`` defaults to
+    ``generation.seed`` or 0.
+    ``provider`` is ``offline`` (templates, no network) or ``openai``: the offline draft is then
+    rewritten by the LLM through ``assistant`` (an :class:`studio.injects.llm.Assistant`, built from
+    the settings when None); an answer that fails validation leaves the offline text and adds a note.
+    Protected injects (:func:`is_protected`) are kept unchanged. The input is not modified.
+    """
+    if provider not in {"offline", "openai"}:
+        raise ValueError(f"unknown provider {provider!r}: offline or openai")
+    result_doc = copy.deepcopy(scenario)
+    if seed is None:
+        seed = scenario.get("generation", {}).get("seed", 0)
+    if timeline is None:
+        timeline = obtain_timeline(scenario, seed)
+    # The injects cite events of this timeline: it is stored so that their causes resolve.
+    result_doc["timeline"] = copy.deepcopy(timeline)
+    existing = result_doc.get("injects", [])
+    kept = [inject for inject in existing if is_protected(inject)]
+    result = GenerationResult(result_doc, kept=[inject["id"] for inject in kept])
+    offline_progress = progress if provider == "offline" else None
+    generated = build_injects(
+        result_doc, timeline, seed=seed, existing=existing, skipped=result.skipped, progress=offline_progress
+    )
+    if provider == "openai":
+        from studio.injects.llm import Assistant
+
+        assistant = assistant or Assistant.from_settings(result_doc)
+        generated, notes = assistant.polish(result_doc, generated, progress=progress)
+        result.notes.extend(notes)
+    merged = kept + generated
+    link_objectives(result_doc, merged)
+    result_doc["injects"] = number_injects(merged)
+    result.generated = [inject["id"] for inject in generated]
+    return result

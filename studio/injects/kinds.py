@@ -1,0 +1,241 @@
+"""The kinds of inject the generator writes, and which timeline events give rise to them.
+
+A *kind* is one recognisable stimulus of a French hospital cyber crisis (the SOC alert, the ransom
+note on the printers, the ARS duty officer's call, the SAMU asking about diversion...). Each kind
+names its category, its channel, who may send it, which player cells receive it, how long after its
+cause it arrives (scenario minutes: the sender reacts on the story's clock), whether it is core and
+whether it gets a contingency inject. Its text lives in prompts/injects/<category>/<lang>.md under
+the kind's name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from studio.injects.context import Sender
+
+
+@dataclass(frozen=True)
+class InjectKind:
+    name: str
+    category: str
+    channel: str
+    sender: Sender
+    roles: tuple[str, ...]
+    """Recipient roles, best first (see ScenarioContext.recipients)."""
+    lag: float = 0.0
+    """Scenario minutes between the cause and the inject."""
+    priority: str = "core"
+    contingency: bool = False
+    all_roles: bool = False
+    """Send to the cells of every role listed, not only the first role found."""
+    cc_territorial: str | None = None
+    """Copy the player cells of this territorial organisation type (ars, prefecture, samu)."""
+    to_territorial: str | None = None
+    """Send to these territorial player cells instead, when the exercise has them."""
+
+
+_OWN_TECH = Sender(("technical", "supplier", "staff"), own_establishment=True)
+_SOC = Sender(
+    ("technical", "supplier", "staff"),
+    role_words=r"\bsoc\b|analyst|s[ée]curit|cyber|infog[ée]r|managed|\bmsp\b",
+)
+
+
+def _own_staff(role_words: str) -> Sender:
+    """The establishment's own people, preferring those whose role matches ``role_words``."""
+    return Sender(("staff", "other", "technical"), own_establishment=True, role_words=role_words)
+
+
+_NURSING = r"cadre|nurs|infirm|soins|chef|m[ée]decin|doctor"
+_OWN_STAFF = Sender(("staff", "other", "technical"), own_establishment=True)
+_ATTACKER = Sender(("attacker",))
+
+KINDS: dict[str, InjectKind] = {
+    kind.name: kind
+    for kind in (
+        InjectKind("soc_alert", "technical_alert", "siem_alert", _SOC, ("technical",), 0, contingency=True),
+        InjectKind("encryption", "technical_alert", "phone", _OWN_STAFF, ("technical",), 5, contingency=True),
+        InjectKind("backup_blocked", "technical_alert", "email", _OWN_TECH, ("technical",), 15),
+        InjectKind(
+            "restored", "technical_alert", "email", _OWN_TECH, ("technical",), 10, priority="optional"
+        ),
+        InjectKind(
+            "ransom_note",
+            "attacker",
+            "printer_ransom_note",
+            _ATTACKER,
+            ("strategic", "technical"),
+            10,
+            all_roles=True,
+        ),
+        InjectKind("ultimatum", "attacker", "email", _ATTACKER, ("strategic",)),
+        InjectKind(
+            "leak_post", "attacker", "leak_site", _ATTACKER, ("strategic", "communication"), all_roles=True
+        ),
+        InjectKind("service_down", "clinical_impact", "phone", _OWN_STAFF, ("care",), 10, contingency=True),
+        InjectKind(
+            "service_degraded", "clinical_impact", "in_person", _OWN_STAFF, ("care",), 15, priority="optional"
+        ),
+        InjectKind("degraded_expired", "clinical_impact", "phone", _OWN_STAFF, ("care",), 5),
+        InjectKind(
+            "application_down",
+            "business_impact",
+            "phone",
+            _OWN_STAFF,
+            ("strategic",),
+            20,
+            priority="optional",
+        ),
+        InjectKind(
+            "ars_call",
+            "authority",
+            "phone",
+            Sender(("authority",), ("ars",)),
+            ("strategic",),
+            60,
+            contingency=True,
+        ),
+        InjectKind(
+            "cert_sante",
+            "authority",
+            "email",
+            Sender(("authority",), ("cert_sante",), True),
+            ("technical",),
+            120,
+        ),
+        InjectKind(
+            "anssi",
+            "authority",
+            "phone",
+            Sender(("authority",), ("anssi",), True),
+            ("technical",),
+            180,
+            "optional",
+        ),
+        InjectKind(
+            "prefecture",
+            "authority",
+            "phone",
+            Sender(("authority",), ("prefecture",), True),
+            ("strategic",),
+            150,
+            "optional",
+            to_territorial="ars",
+        ),
+        InjectKind(
+            "police",
+            "authority",
+            "phone",
+            Sender(("authority",), ("police",), True),
+            ("strategic",),
+            240,
+            "optional",
+        ),
+        InjectKind(
+            "cnil_clock", "authority", "email", Sender(("authority",), ("cnil", "ars")), ("strategic",)
+        ),
+        InjectKind(
+            "samu_diversion",
+            "care_network",
+            "phone",
+            Sender(("care_network",), ("samu",), role_words=r"samu|r[ée]gulat|centre 15|dispatch|\bsmur\b"),
+            ("care", "strategic"),
+            20,
+            contingency=True,
+            cc_territorial="ars",
+        ),
+        InjectKind(
+            "transfer_request",
+            "care_network",
+            "phone",
+            Sender(("care_network",), ("hospital", "university_hospital", "samu")),
+            ("care",),
+            45,
+            cc_territorial="ars",
+        ),
+        InjectKind(
+            "journalist_call", "media", "phone", Sender(("media",)), ("communication",), 120, contingency=True
+        ),
+        InjectKind(
+            "social_rumour",
+            "media",
+            "social_post",
+            Sender(("media", "public")),
+            ("communication",),
+            80,
+            "optional",
+        ),
+        InjectKind("leak_article", "media", "press_article", Sender(("media",)), ("communication",), 90),
+        InjectKind(
+            "family_reception", "public", "in_person", Sender(("public",)), ("care",), 150, "optional"
+        ),
+        InjectKind(
+            "patient_phishing", "public", "phone", Sender(("public",)), ("communication",), 240, "optional"
+        ),
+        InjectKind(
+            "vendor_call",
+            "supplier",
+            "phone",
+            Sender(("supplier",), role_words=r"dpi|ehr|[ée]diteur|vendor"),
+            ("technical",),
+            100,
+            "optional",
+        ),
+        InjectKind("nurse_manager", "staff", "in_person", _own_staff(_NURSING), ("care",), 200, "optional"),
+        InjectKind(
+            "noise",
+            "staff",
+            "phone",
+            _own_staff(r"techni|mainten|estates|biom|logisti"),
+            ("strategic",),
+            300,
+            "optional",
+        ),
+        InjectKind("union", "staff", "email", _own_staff(r"syndic|union"), ("strategic",), 480, "optional"),
+    )
+}
+
+CONTINGENCY_FOLDER = "contingency"
+"""prompts/injects/contingency/<lang>.md holds one follow-up kind per category."""
+
+# Clinical services whose loss brings the care network in: emergency departments divert through the
+# SAMU; critical-care units transfer patients to a fallback establishment.
+EMERGENCY_SERVICE = re.compile(r"urgence|emergenc|\bsau\b|\bed\b|\bsmur\b", re.I)
+CRITICAL_CARE_SERVICE = re.compile(
+    r"\br[ée]a\b|r[ée]animation|\bicu\b|intensi|n[ée]onat|soins critiques|critical care"
+    r"|oncolog|chimio|dialys",
+    re.I,
+)
+
+# Objective themes, matched against an objective's title, description and criteria (French and
+# English words). An inject serves an objective when one of its category's themes matches.
+THEMES: dict[str, re.Pattern[str]] = {
+    "alert": re.compile(r"alert|d[ée]tect|activation|isol|main courante|log", re.I),
+    "care": re.compile(r"soin|care|continuit|d[ée]grad|pcr?a|patient|plan blanc|clini", re.I),
+    "territory": re.compile(
+        r"territ|coordinat|samu|transf|repli|fallback|ght|ars\b|divert|d[ée]lestage", re.I
+    ),
+    "legal": re.compile(
+        r"notif|d[ée]clar|cnil|l[ée]gal|juridi|plainte|complaint|report|ran[çc]on|ransom", re.I
+    ),
+    "communication": re.compile(r"communic|m[ée]dia|presse|press|famil|public|rumeur|rumou?r", re.I),
+    "technical": re.compile(
+        r"techni|sauvegard|backup|restaur|restor|red[ée]marr|restart|prestataire|vendor", re.I
+    ),
+    "normal": re.compile(r"retour|normal|recover|fatigue|ressaisie|re-?key|personnel|staff|rh\b", re.I),
+}
+
+CATEGORY_THEMES: dict[str, tuple[str, ...]] = {
+    "technical_alert": ("alert", "technical"),
+    "attacker": ("legal", "communication"),
+    "clinical_impact": ("care",),
+    "business_impact": ("care", "normal"),
+    "authority": ("legal", "territory"),
+    "care_network": ("territory", "care"),
+    "media": ("communication",),
+    "public": ("communication",),
+    "supplier": ("technical",),
+    "staff": ("normal",),
+}

@@ -1,0 +1,289 @@
+"""MSEL lint: the checks a designer wants before an exercise, as Problems (errors and warnings).
+
+Rules (``Problem.rule``):
+
+- ``msel.objective_uncovered`` (error): an objective no inject serves (contingency injects, held in
+  reserve, do not count).
+- ``msel.cell_overload`` (warning): a player cell receives more than the generation setting
+  ``max_injects_per_cell_per_15min`` injects within a 15-minute window (the same count as the
+  generator's pacing: contingency and non-player injects excluded).
+- ``msel.dangling_ref`` (error): ``from``, ``to``, ``cc``, ``objective_ids``, ``system_refs``,
+  ``cause_refs``, ``contingency_for`` or ``establishment`` names nothing in the scenario.
+- ``msel.before_cause`` (error): an inject is played, on the scenario clock, before an event it
+  says caused it; or a contingency inject comes before the inject it backs up.
+- ``msel.outside_exercise`` (error): an inject after ENDEX.
+- ``msel.missing_expected_actions`` (warning): a core player inject that expects nothing.
+- ``msel.control_leak`` (error): the title or message shown to players repeats control-only text
+  (synopses, animator notes, the ground truth, persona notes): a run of 8 words in common, or the
+  whole control text when it is shorter.
+- ``msel.missing_marking`` (warning): a player message that does not start with the safety marking.
+- ``msel.no_timeline`` (warning): injects cite causes but the scenario stores no timeline to check.
+
+``lint_msel`` expects a scenario that passed schema validation; it never raises on one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from studio.durations import parse_minutes
+from studio.injects.generator import DEFAULT_MAX_PER_15MIN, PACING_WINDOW, counts_for_pacing
+from studio.injects.privacy import scenario_names
+from studio.scenario.problems import Problem, Severity, pointer
+from studio.scenario.schema import control_only_fields
+from studio.scenario.timemodel import TimeModel
+
+SHINGLE_WORDS = 8
+MIN_LEAK_WORDS = 5
+"""Control texts shorter than this are too generic ("Voir plus haut") to count as a leak."""
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _shingles(words: list[str], size: int) -> Iterator[tuple[str, ...]]:
+    for start in range(len(words) - size + 1):
+        yield tuple(words[start : start + size])
+
+
+def max_window_count(minutes: Iterable[float], window: float = PACING_WINDOW) -> int:
+    """Largest number of ``minutes`` inside one half-open window ``[t, t + window)``."""
+    ordered = sorted(minutes)
+    best, low = 0, 0
+    for high, minute in enumerate(ordered):
+        while ordered[low] <= minute - window:
+            low += 1
+        best = max(best, high - low + 1)
+    return best
+
+
+def _public_phrases(scenario: dict[str, Any]) -> list[str]:
+    """Names and facts players may legitimately read (systems, organisations, people, the attacker's
+    name, the data it claims): a control text quoting them does not make a message quoting them leak."""
+    attack = scenario.get("attack", {})
+    phrases = [name for _, name in scenario_names(scenario)]
+    phrases += [attack.get("actor", ""), attack.get("ransom", {}).get("leak_site", "")]
+    phrases += [spec.get("data", "") for spec in attack.get("exfiltration", [])]
+    return sorted({p.strip() for p in phrases if len(p.strip()) >= 3}, key=len, reverse=True)
+
+
+class _ControlText:
+    """Word runs of every control-only text of the scenario, to find them in player text.
+
+    Public phrases are cut out of the control texts first, so runs never span them.
+    """
+
+    def __init__(self, scenario: dict[str, Any]) -> None:
+        self.long_runs: set[tuple[str, ...]] = set()
+        self.short_texts: list[tuple[str, ...]] = []
+        phrases = _public_phrases(scenario)
+        splitter = re.compile("|".join(re.escape(p) for p in phrases), re.IGNORECASE) if phrases else None
+        for text in self._texts(scenario):
+            for segment in splitter.split(text) if splitter else [text]:
+                words = _words(segment)
+                if len(words) >= SHINGLE_WORDS:
+                    self.long_runs.update(_shingles(words, SHINGLE_WORDS))
+                elif len(words) >= MIN_LEAK_WORDS:
+                    self.short_texts.append(tuple(words))
+        # A run that a public phrase itself contains is public, whatever control text also holds it.
+        for phrase in phrases:
+            self.long_runs.difference_update(_shingles(_words(phrase), SHINGLE_WORDS))
+
+    @staticmethod
+    def _texts(scenario: dict[str, Any]) -> Iterator[str]:
+        sources = (
+            ([scenario.get("exercise", {})], control_only_fields("exercise")),
+            (scenario.get("personas", []), control_only_fields("persona")),
+            (scenario.get("injects", []), control_only_fields("inject")),
+        )
+        for items, fields in sources:
+            for item in items:
+                for name in fields:
+                    if isinstance(item.get(name), str):
+                        yield item[name]
+
+    def leaks(self, text: str) -> bool:
+        words = _words(text)
+        if any(run in self.long_runs for run in _shingles(words, SHINGLE_WORDS)):
+            return True
+        return any(
+            words[start : start + len(short)] == list(short)
+            for short in self.short_texts
+            for start in range(len(words) - len(short) + 1)
+        )
+
+
+def _ids(items: Iterable[dict[str, Any]]) -> set[str]:
+    return {item["id"] for item in items if isinstance(item, dict) and "id" in item}
+
+
+def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
+    """Return the MSEL problems of a schema-valid scenario (see the module docstring), by path."""
+    problems: list[Problem] = []
+    injects = scenario.get("injects", [])
+    exercise = scenario["exercise"]
+    time_model = TimeModel.from_scenario(scenario)
+    duration = (
+        datetime.fromisoformat(exercise["endex"]) - datetime.fromisoformat(exercise["startex"])
+    ).total_seconds() / 60
+    personas, cells = _ids(scenario.get("personas", [])), _ids(scenario.get("cells", []))
+    objectives, systems = _ids(scenario.get("objectives", [])), _ids(scenario.get("systems", []))
+    organisations, inject_ids = _ids(scenario.get("organisations", [])), _ids(injects)
+    timeline = scenario.get("timeline")
+    event_minutes = {event["id"]: event["minute"] for event in (timeline or {}).get("events", [])}
+    offsets = {inject["id"]: parse_minutes(inject["offset"]) for inject in injects}
+    control = _ControlText(scenario)
+    marking = exercise["safety"]["marking"]
+    unchecked_causes = False
+
+    def dangling(index: int, field: str, value: str, known: set[str], what: str) -> None:
+        if value not in known:
+            problems.append(
+                Problem(
+                    pointer(("injects", index, field)),
+                    "msel.dangling_ref",
+                    f"inject {injects[index]['id']!r}: {field} names {what} {value!r} that does not exist",
+                    f"pick an existing {what} or remove the reference",
+                )
+            )
+
+    for index, inject in enumerate(injects):
+        where = pointer(("injects", index))
+        label = f"inject {inject['id']!r}"
+        dangling(index, "from", inject["from"], personas, "persona")
+        for field, known, what in (
+            ("to", cells, "cell"),
+            ("cc", cells, "cell"),
+            ("objective_ids", objectives, "objective"),
+            ("system_refs", systems, "system"),
+        ):
+            for value in inject.get(field, []):
+                dangling(index, field, value, known, what)
+        if "contingency_for" in inject:
+            dangling(index, "contingency_for", inject["contingency_for"], inject_ids, "inject")
+        if "establishment" in inject:
+            dangling(index, "establishment", inject["establishment"], organisations, "organisation")
+        offset = offsets[inject["id"]]
+        if offset > duration + 1e-9:
+            problems.append(
+                Problem(
+                    where + "/offset",
+                    "msel.outside_exercise",
+                    f"{label} is played after ENDEX",
+                    "move it earlier",
+                )
+            )
+        played_at = time_model.scenario_minute(offset)
+        for cause in inject.get("cause_refs", []):
+            if timeline is None:
+                unchecked_causes = True
+            elif cause not in event_minutes:
+                dangling(index, "cause_refs", cause, set(event_minutes), "timeline event")
+            elif played_at + 1e-6 < event_minutes[cause]:
+                problems.append(
+                    Problem(
+                        where + "/offset",
+                        "msel.before_cause",
+                        f"{label} is played at scenario minute {played_at:g}, before its cause {cause!r} "
+                        f"(minute {event_minutes[cause]:g})",
+                        "move the inject later or change its cause",
+                    )
+                )
+        original = inject.get("contingency_for")
+        if original in offsets and offset < offsets[original]:
+            problems.append(
+                Problem(
+                    where + "/offset",
+                    "msel.before_cause",
+                    f"{label} backs up {original!r} but is played before it",
+                    "play a contingency inject after the inject it backs up",
+                )
+            )
+        to_players = inject.get("visibility", "players") == "players"
+        if to_players and not inject.get("contingency") and inject.get("priority", "core") == "core":
+            if not inject.get("expected_actions"):
+                problems.append(
+                    Problem(
+                        where + "/expected_actions",
+                        "msel.missing_expected_actions",
+                        f"{label} expects no action from the players",
+                        "say what the cell should do, or mark the inject optional",
+                        Severity.WARNING,
+                    )
+                )
+        if to_players:
+            for field in ("title", "message"):
+                if control.leaks(inject[field]):
+                    problems.append(
+                        Problem(
+                            where + "/" + field,
+                            "msel.control_leak",
+                            f"{label}: the player-facing {field} repeats control-only text",
+                            "rephrase it so that players do not learn what only control staff should know",
+                        )
+                    )
+            if not inject["message"].lstrip().startswith(marking):
+                problems.append(
+                    Problem(
+                        where + "/message",
+                        "msel.missing_marking",
+                        f"{label}: the message does not start with the safety marking {marking!r}",
+                        "begin every player message with the marking",
+                        Severity.WARNING,
+                    )
+                )
+    if unchecked_causes:
+        problems.append(
+            Problem(
+                "/injects",
+                "msel.no_timeline",
+                "injects cite timeline events but the scenario stores no timeline",
+                "store the timeline (crisis-studio simulate) so that causes can be checked",
+                Severity.WARNING,
+            )
+        )
+    problems.extend(_coverage(scenario, injects))
+    problems.extend(_overload(scenario, injects, offsets))
+    return sorted(problems, key=lambda p: (p.path, p.rule, p.message))
+
+
+def _coverage(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[Problem]:
+    served = {
+        oid for inject in injects if not inject.get("contingency") for oid in inject.get("objective_ids", [])
+    }
+    for index, objective in enumerate(scenario.get("objectives", [])):
+        if objective["id"] not in served:
+            yield Problem(
+                pointer(("objectives", index)),
+                "msel.objective_uncovered",
+                f"objective {objective['id']!r} ({objective['title']}) is served by no inject",
+                "link an inject to it (objective_ids) or regenerate the MSEL",
+            )
+
+
+def _overload(
+    scenario: dict[str, Any], injects: list[dict[str, Any]], offsets: dict[str, float]
+) -> Iterator[Problem]:
+    limit = scenario.get("generation", {}).get("max_injects_per_cell_per_15min", DEFAULT_MAX_PER_15MIN)
+    minutes_by_cell: dict[str, list[float]] = {}
+    for inject in injects:
+        if counts_for_pacing(inject):
+            for cell in inject["to"]:
+                minutes_by_cell.setdefault(cell, []).append(offsets[inject["id"]])
+    cell_index = {cell["id"]: index for index, cell in enumerate(scenario.get("cells", []))}
+    for cell, minutes in sorted(minutes_by_cell.items()):
+        peak = max_window_count(minutes)
+        if peak > limit:
+            yield Problem(
+                pointer(("cells", cell_index[cell])) if cell in cell_index else "/injects",
+                "msel.cell_overload",
+                f"cell {cell!r} receives {peak} injects within 15 minutes (limit {limit})",
+                "spread the injects out, make some optional or raise the generation limit",
+                Severity.WARNING,
+            )

@@ -1,0 +1,564 @@
+"""The LLM provider: any OpenAI-compatible endpoint, structured output, validated and cached.
+
+:class:`LLMClient` sends chat requests through the ``openai`` client (``OPENAI_BASE_URL``,
+``OPENAI_API_KEY``, the model setting), so OpenAI, Mistral, gateways, Ollama, vLLM and llama.cpp
+servers all work. For each request it:
+
+- asks for structured output with ``response_format={"type": "json_schema", ..., "strict": true}``;
+  a server that refuses it (HTTP 400/422) gets ``json_object`` with the schema in the prompt, and is
+  remembered as such;
+- validates every answer with jsonschema and allows one repair round (the errors are sent back);
+  a second invalid answer raises :class:`LLMError`;
+- retries 429, 5xx, timeouts and connection errors with exponential backoff, a bounded number of
+  times; other errors (bad key, unknown model) fail at once;
+- caches the validated answer on disk under a hash of the request (model, endpoint, messages,
+  schema): running the same actions again makes no call. The key is never part of the request
+  hash, the cache, a log line or an exception message;
+- runs batches with at most ``concurrency`` requests in flight.
+
+:class:`Assistant` holds the actions designers use: draft the MSEL text from the timeline, rewrite
+one inject, propose contingency injects, propose discussion questions, summarise the scenario. Each
+returns :class:`~studio.injects.review.Proposal` objects; nothing changes until one is applied.
+Scenario text goes to the model inside ``<scenario_data>`` tags, JSON-encoded with ``<`` and ``>``
+escaped so that no text can close the block; the answer can only change the fields each action is
+allowed to change. Names are replaced by placeholders (:mod:`studio.injects.privacy`) when the
+endpoint is not on loopback, unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import os
+import random
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jsonschema
+
+from studio.config import Settings, api_key
+from studio.durations import format_minutes, parse_minutes
+from studio.injects.flat_schema import LLM_FIELDS, inject_to_flat, load_flat_schema
+from studio.injects.privacy import Redactor, is_loopback
+from studio.injects.prompts import action_prompt
+from studio.injects.review import Proposal, find_inject
+from studio.scenario.canonical import canonical_text
+from studio.scenario.schema import control_only_fields
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+LANGUAGE_NAMES = {"fr": "français", "en": "English"}
+TEXT_FIELDS = (
+    "title",
+    "message",
+    "synopsis",
+    "animator_notes",
+    "expected_actions",
+    "deliverable",
+    "discussion_questions",
+)
+"""What a rewrite may change. Category, channel, priority, routing and timing stay the designer's."""
+REWRITE_FIELDS = (*TEXT_FIELDS, "language")
+CACHE_VERSION = 1
+
+
+class LLMError(Exception):
+    """An LLM request failed for good: the message says why (never with the key in it)."""
+
+
+def _retryable(exc: Exception) -> bool:
+    import openai
+
+    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+        return True
+    return isinstance(exc, openai.APIStatusError) and (exc.status_code == 429 or exc.status_code >= 500)
+
+
+def _refuses_format(exc: Exception) -> bool:
+    import openai
+
+    return isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError)
+
+
+def _describe(exc: Exception) -> str:
+    import openai
+
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code} from the LLM endpoint"
+    if isinstance(exc, openai.APITimeoutError):
+        return "the LLM endpoint timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        return "cannot connect to the LLM endpoint"
+    return type(exc).__name__
+
+
+class LLMClient:
+    """Structured-output chat requests with validation, repair, retries, a cache and a concurrency bound.
+
+    ``calls`` counts HTTP requests actually sent (cache hits cost none); ``cache_hits`` counts answers
+    served from the cache.
+    """
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        concurrency: int = 8,
+        cache_dir: Path | None = None,
+        max_retries: int = 3,
+        backoff: float = 0.5,
+        key_source: Callable[[], str | None] = api_key,
+    ) -> None:
+        self.model = model
+        self.base_url = base_url
+        self.timeout = timeout
+        self.concurrency = max(1, concurrency)
+        self.cache_dir = cache_dir
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self._key_source = key_source
+        self._client: Any = None
+        self._lock = threading.Lock()
+        self.json_schema_supported = True
+        self.calls = 0
+        self.cache_hits = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, model: str | None = None) -> LLMClient:
+        settings = settings or Settings()
+        return cls(
+            model=model or settings.llm_model,
+            base_url=settings.llm_base_url,
+            timeout=settings.llm_timeout,
+            concurrency=settings.llm_concurrency,
+            cache_dir=settings.cache_dir / "llm",
+        )
+
+    @property
+    def is_local(self) -> bool:
+        return is_loopback(self.base_url)
+
+    def _openai(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                import openai
+
+                key = self._key_source()
+                if key is None and not self.is_local:
+                    raise LLMError("OPENAI_API_KEY is not set; the offline provider needs no key")
+                # Local servers ignore the key but the client insists on one.
+                self._client = openai.OpenAI(
+                    api_key=key or "no-key",
+                    base_url=self.base_url,
+                    timeout=self.timeout,
+                    max_retries=0,  # retries are ours: bounded, logged without secrets, counted
+                )
+            return self._client
+
+    # --- cache ---------------------------------------------------------------------------------
+
+    def _cache_key(self, messages: list[dict[str, str]], schema: dict[str, Any], name: str) -> str:
+        request = {"v": CACHE_VERSION, "model": self.model, "endpoint": self.base_url or "", "name": name}
+        request.update(messages=messages, schema=schema)
+        return hashlib.sha256(canonical_text(request).encode("utf-8")).hexdigest()
+
+    def _cache_path(self, key: str) -> Path | None:
+        return self.cache_dir / key[:2] / f"{key}.json" if self.cache_dir else None
+
+    def _cache_get(self, key: str) -> dict[str, Any] | None:
+        path = self._cache_path(key)
+        if path is None or not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))["answer"]
+        except (OSError, ValueError, KeyError):
+            return None  # a damaged cache entry is a miss, not a failure
+
+    def _cache_put(self, key: str, answer: dict[str, Any]) -> None:
+        path = self._cache_path(key)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(canonical_text({"model": self.model, "answer": answer}))
+        os.replace(temporary, path)
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def _send(self, messages: list[dict[str, str]], response_format: dict[str, Any]) -> str:
+        client = self._openai()
+        for attempt in range(self.max_retries + 1):
+            with self._lock:
+                self.calls += 1
+            try:
+                response = client.chat.completions.create(
+                    model=self.model, messages=messages, response_format=response_format, temperature=0
+                )
+                return response.choices[0].message.content or ""
+            except Exception as exc:
+                if not _retryable(exc) or attempt == self.max_retries:
+                    raise
+                delay = self.backoff * 2**attempt * (1 + random.random() / 4)
+                log.info("LLM request failed (%s); retry %d in %.2f s", _describe(exc), attempt + 1, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _ask(self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, language: str) -> str:
+        if self.json_schema_supported:
+            response_format = {
+                "type": "json_schema",
+                "json_schema": {"name": name, "schema": schema, "strict": True},
+            }
+            try:
+                return self._send(messages, response_format)
+            except Exception as exc:
+                if not _refuses_format(exc):
+                    raise
+                log.info(
+                    "the endpoint refused json_schema output; using json_object with the schema in the prompt"
+                )
+                self.json_schema_supported = False
+        schema_text = json.dumps(schema, ensure_ascii=False, indent=1)
+        instruction = action_prompt("format", language).messages({"schema": schema_text, "errors": ""})[0]
+        # Joined to the first system message: several chat templates (llama.cpp, some Ollama
+        # models) accept only one system message, at the start.
+        first, *rest = messages
+        if first["role"] == "system":
+            merged = [
+                {"role": "system", "content": first["content"] + "\n\n" + instruction["content"]},
+                *rest,
+            ]
+        else:
+            merged = [instruction, *messages]
+        return self._send(merged, {"type": "json_object"})
+
+    def complete_json(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], *, name: str, language: str = "en"
+    ) -> dict[str, Any]:
+        """Send ``messages`` and return the answer as a dict valid against ``schema``.
+
+        Served from the cache when the same request was answered before. Raises LLMError when the
+        endpoint fails after retries or the answer is still invalid after one repair round.
+        """
+        key = self._cache_key(messages, schema, name)
+        cached = self._cache_get(key)
+        if cached is not None:
+            with self._lock:
+                self.cache_hits += 1
+            return cached
+        validator = jsonschema.Draft202012Validator(schema)
+        conversation = list(messages)
+        problems = ""
+        try:
+            for round_ in range(2):
+                content = self._ask(conversation, schema, name, language)
+                answer, problems = _parse(content, validator)
+                if answer is not None:
+                    self._cache_put(key, answer)
+                    return answer
+                if round_ == 0:
+                    repair = action_prompt("format", language).messages({"schema": "", "errors": problems})[1]
+                    conversation = [*messages, {"role": "assistant", "content": content[:20000]}, repair]
+        except LLMError:
+            raise
+        except Exception as exc:
+            raise LLMError(_describe(exc)) from None
+        raise LLMError(f"the answer is still invalid after one repair round: {problems}")
+
+    def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``[function(item) for item in items]`` with at most ``concurrency`` calls at once, in order."""
+        items = list(items)
+        if len(items) <= 1 or self.concurrency == 1:
+            return [function(item) for item in items]
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as pool:
+            return list(pool.map(function, items))
+
+
+def _parse(content: str, validator: jsonschema.protocols.Validator) -> tuple[dict[str, Any] | None, str]:
+    """(answer, "") when ``content`` is a JSON object valid for ``validator``; else (None, why)."""
+    try:
+        answer = json.loads(content)
+    except ValueError as exc:
+        return None, f"not JSON ({exc.msg} at character {exc.pos})"
+    errors = sorted(validator.iter_errors(answer), key=lambda e: list(e.absolute_path))
+    if errors:
+        return None, "; ".join(
+            f"/{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in errors[:10]
+        )
+    if not isinstance(answer, dict):
+        return None, "the answer must be a JSON object"
+    return answer, ""
+
+
+def delimit(payload: Any) -> str:
+    """``payload`` as JSON inside ``<scenario_data>`` tags.
+
+    ``<`` and ``>`` are written as JSON escapes, so no text of the scenario can close the block.
+    """
+    body = json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True)
+    body = body.replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"<scenario_data>\n{body}\n</scenario_data>"
+
+
+def _strip_schema_keywords(schema: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in schema.items() if key not in {"$schema", "title", "description"}}
+
+
+def _list_schema(key: str, items: dict[str, Any], count: int) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [key],
+        "properties": {key: {"type": "array", "items": items, "maxItems": count}},
+    }
+
+
+class Assistant:
+    """LLM actions on a scenario, each returning Proposals (see the module docstring)."""
+
+    def __init__(self, client: LLMClient, *, redact: bool | None = None) -> None:
+        self.client = client
+        self.redact = (not client.is_local) if redact is None else redact
+
+    @classmethod
+    def from_settings(
+        cls, scenario: dict[str, Any] | None = None, settings: Settings | None = None
+    ) -> Assistant:
+        model = (scenario or {}).get("generation", {}).get("llm_model")
+        return cls(LLMClient.from_settings(settings, model=model))
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _language(self, scenario: dict[str, Any]) -> str:
+        return scenario.get("exercise", {}).get("language", "fr")
+
+    def _run(
+        self, scenario: dict[str, Any], action: str, payload: Any, schema: dict[str, Any], **values: str
+    ) -> dict[str, Any]:
+        """One action request: render the prompts, redact, send, restore. Raises LLMError."""
+        language = self._language(scenario)
+        redactor = Redactor(scenario, active=self.redact)
+        variables = {
+            "language_name": LANGUAGE_NAMES[language],
+            "marking": scenario["exercise"]["safety"]["marking"],
+            "data": delimit(redactor.redact_value(payload)),
+            **values,
+        }
+        messages = action_prompt(action, language).messages(variables)
+        messages = [{**message, "content": redactor.redact(message["content"])} for message in messages]
+        answer = self.client.complete_json(
+            messages, schema, name=f"crisis_studio_{action}", language=language
+        )
+        return redactor.restore(answer)
+
+    def _inject_payload(self, scenario: dict[str, Any], inject: dict[str, Any]) -> dict[str, Any]:
+        personas = {p["id"]: p for p in scenario.get("personas", [])}
+        cells = {c["id"]: c["name"] for c in scenario.get("cells", [])}
+        systems = {s["id"]: s["name"] for s in scenario.get("systems", [])}
+        sender = personas.get(inject["from"], {})
+        events = {e["id"]: e for e in scenario.get("timeline", {}).get("events", [])}
+        return {
+            "exercise": {
+                key: scenario["exercise"].get(key) for key in ("title", "type", "format", "language")
+            },
+            "inject": inject_to_flat(inject),
+            "sender": {"name": sender.get("name"), "role": sender.get("role")},
+            "recipients": [cells.get(cell, cell) for cell in inject["to"]],
+            "scenario_time": inject.get("scenario_time"),
+            "systems": [systems.get(node, node) for node in inject.get("system_refs", [])],
+            "causes": [
+                {"kind": events[cause]["kind"], "system": systems.get(events[cause].get("node", ""), "")}
+                for cause in inject.get("cause_refs", [])
+                if cause in events
+            ],
+        }
+
+    def _revise(
+        self,
+        scenario: dict[str, Any],
+        inject: dict[str, Any],
+        action: str,
+        fields: tuple[str, ...],
+        **values: str,
+    ) -> Proposal:
+        before = copy.deepcopy(inject)
+        try:
+            answer = self._run(
+                scenario, action, self._inject_payload(scenario, inject), load_flat_schema(), **values
+            )
+        except LLMError as exc:
+            return Proposal(action, inject["id"], before, None, error=str(exc), model=self.client.model)
+        after = copy.deepcopy(inject)
+        for name in fields:
+            value = answer.get(name)
+            if value is None:
+                continue  # null means "not set": an LLM cannot delete a field the designer wrote
+            after[name] = value
+        marking = scenario["exercise"]["safety"]["marking"]
+        if not after["message"].lstrip().startswith(marking):
+            after["message"] = f"{marking}\n\n{after['message']}"
+        return Proposal(action, inject["id"], before, after, model=self.client.model)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def rewrite(self, scenario: dict[str, Any], inject_id: str, instruction: str) -> Proposal:
+        """Rewrite the text of one inject as ``instruction`` asks (tone, length, realism, FR <-> EN).
+
+        Only the fields of :data:`REWRITE_FIELDS` can change; the proposal carries the diff.
+        """
+        _, inject = find_inject(scenario, inject_id)
+        return self._revise(scenario, inject, "rewrite", REWRITE_FIELDS, instruction=instruction)
+
+    def rewrite_many(self, scenario: dict[str, Any], requests: list[tuple[str, str]]) -> list[Proposal]:
+        """``rewrite`` for several (inject id, instruction) pairs, concurrently, in order."""
+        return self.client.map(lambda request: self.rewrite(scenario, *request), requests)
+
+    def polish(
+        self,
+        scenario: dict[str, Any],
+        injects: list[dict[str, Any]],
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """Draft the MSEL text with the LLM: rewrite each offline-drafted inject from its event context.
+
+        Returns (injects, notes): an inject whose answer failed keeps its offline text and the notes
+        say why. Polished injects record ``provenance.source = "llm"`` and the model.
+        """
+        done = 0
+        lock = threading.Lock()
+
+        def one(inject: dict[str, Any]) -> Proposal:
+            nonlocal done
+            proposal = self._revise(scenario, inject, "draft", TEXT_FIELDS)
+            with lock:
+                done += 1
+                if progress:
+                    progress(done, len(injects), inject["id"])
+            return proposal
+
+        results, notes = [], []
+        for inject, proposal in zip(injects, self.client.map(one, injects), strict=True):
+            if proposal.ok and proposal.after is not None:
+                polished = proposal.after
+                polished["provenance"] = {"source": "llm", "model": self.client.model[:300]}
+                results.append(polished)
+            else:
+                results.append(inject)
+                notes.append(f"{inject['id']}: offline text kept ({proposal.error})")
+        return results, notes
+
+    def propose_contingencies(self, scenario: dict[str, Any], inject_id: str, count: int = 2) -> Proposal:
+        """Propose up to ``count`` contingency injects backing up ``inject_id`` (added when applied).
+
+        They keep the original's sender, recipients, objectives and causes and are placed 20, 40...
+        exercise minutes after it (never after ENDEX).
+        """
+        _, inject = find_inject(scenario, inject_id)
+        schema = _list_schema("injects", _strip_schema_keywords(load_flat_schema()), count)
+        try:
+            answer = self._run(
+                scenario, "contingency", self._inject_payload(scenario, inject), schema, count=str(count)
+            )
+        except LLMError as exc:
+            return Proposal("contingency", inject_id, error=str(exc), model=self.client.model)
+        from datetime import datetime
+
+        exercise = scenario["exercise"]
+        duration = (
+            datetime.fromisoformat(exercise["endex"]) - datetime.fromisoformat(exercise["startex"])
+        ).total_seconds() / 60
+        taken = {i["id"] for i in scenario.get("injects", [])}
+        marking = exercise["safety"]["marking"]
+        new_injects = []
+        for number, flat in enumerate(answer["injects"], start=1):
+            minute = parse_minutes(inject["offset"]) + 20 * number
+            candidate_id = f"{inject_id[:50]}-llm{number}"
+            if minute > duration or candidate_id in taken:
+                continue
+            fields = {name: value for name, value in flat.items() if value is not None and name in LLM_FIELDS}
+            new = {
+                **fields,
+                "id": candidate_id,
+                "offset": format_minutes(minute),
+                "from": inject["from"],
+                "to": list(inject["to"]),
+                "contingency": True,
+                "contingency_for": inject_id,
+                "priority": "optional",
+                "status": "draft",
+                "provenance": {"source": "llm", "model": self.client.model[:300]},
+            }
+            for name in ("objective_ids", "cause_refs", "system_refs", "event_id", "establishment"):
+                if name in inject:
+                    new[name] = copy.deepcopy(inject[name])
+            if not new["message"].lstrip().startswith(marking):
+                new["message"] = f"{marking}\n\n{new['message']}"
+            new_injects.append(new)
+        return Proposal("contingency", inject_id, new_injects=new_injects, model=self.client.model)
+
+    def discussion_questions(
+        self,
+        scenario: dict[str, Any],
+        *,
+        inject_id: str | None = None,
+        phase: str | None = None,
+        count: int = 5,
+    ) -> Proposal:
+        """Propose discussion questions for one inject (applied to it) or for a tabletop module (text)."""
+        schema = _list_schema("questions", {"type": "string", "minLength": 1, "maxLength": 1000}, count)
+        if inject_id is not None:
+            _, inject = find_inject(scenario, inject_id)
+            payload: Any = self._inject_payload(scenario, inject)
+        else:
+            module = [i for i in scenario.get("injects", []) if phase is None or i.get("phase") == phase]
+            payload = {
+                "module": phase,
+                "injects": [{k: i.get(k) for k in ("title", "message")} for i in module[:30]],
+            }
+        try:
+            answer = self._run(scenario, "discussion", payload, schema, count=str(count))
+        except LLMError as exc:
+            return Proposal("discussion", inject_id, error=str(exc), model=self.client.model)
+        questions = [q.strip() for q in answer["questions"] if q.strip()]
+        if inject_id is None:
+            return Proposal("discussion", None, text=questions, model=self.client.model)
+        after = copy.deepcopy(inject)
+        after["discussion_questions"] = questions
+        return Proposal("discussion", inject_id, copy.deepcopy(inject), after, model=self.client.model)
+
+    def summarise(self, scenario: dict[str, Any], audience: str = "players") -> Proposal:
+        """Summarise the scenario for a briefing. ``players`` sees no control-only field; ``control`` does."""
+        exercise = dict(scenario["exercise"])
+        if audience == "players":
+            for name in control_only_fields("exercise"):
+                exercise.pop(name, None)
+        payload = {
+            "exercise": exercise,
+            "objectives": [o["title"] for o in scenario.get("objectives", [])],
+            "cells": [c["name"] for c in scenario.get("cells", []) if c.get("type") == "player"],
+            "organisations": [o["name"] for o in scenario.get("organisations", [])],
+        }
+        schema = {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["summary"],
+            "properties": {"summary": {"type": "string", "minLength": 1, "maxLength": 5000}},
+        }
+        try:
+            answer = self._run(scenario, "summary", payload, schema)
+        except LLMError as exc:
+            return Proposal("summary", error=str(exc), model=self.client.model)
+        return Proposal("summary", text=[answer["summary"]], model=self.client.model)

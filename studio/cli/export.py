@@ -1,0 +1,52 @@
+"""``crisis-studio export FILE --to docx|xlsx|csv|openbas -o DIR``: write a scenario's exports."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from studio.cli.common import EXIT_OK, EXIT_UNREADABLE, read_checked
+
+TARGETS = ("docx", "xlsx", "csv", "openbas", "all")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="write Word packs, MSEL spreadsheets or the OpenBAS zip of a scenario",
+        description="Export a valid scenario. docx writes every Word pack (one player pack per player "
+        "cell, all players, animation, evaluators, after the exercise); xlsx and csv write the MSEL; "
+        "openbas writes a zip for OpenBAS/OpenAEV's scenario import. Exit 0 when written, 1 when the "
+        "scenario is invalid, 2 when it cannot be read or the output folder cannot be written.",
+    )
+    parser.add_argument("file", metavar="FILE", help="scenario JSON file")
+    parser.add_argument(
+        "--to", dest="targets", action="append", choices=TARGETS, required=True,
+        help="output format; repeat for several, 'all' for every format",
+    )  # fmt: skip
+    parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # sys.stderr is passed at call time: read_checked's default was bound when it was imported.
+    scenario, code = read_checked(args.file, sys.stderr)
+    if scenario is None:
+        return code
+    return write_exports(scenario, args.output, args.targets)
+
+
+def write_exports(scenario: dict[str, Any], output: str, targets: list[str]) -> int:
+    """Export ``scenario`` to ``output`` and print the files written; shared with ``pack``."""
+    from studio.exports import FORMATS, export_to_directory
+
+    formats = FORMATS if "all" in targets else tuple(targets)
+    try:
+        paths = export_to_directory(scenario, output, formats)
+    except OSError as exc:
+        print(f"error: cannot write to {output}: {exc.strerror or exc}")
+        return EXIT_UNREADABLE
+    for path in paths:
+        print(path)
+    return EXIT_OK

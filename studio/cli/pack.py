@@ -1,0 +1,89 @@
+"""``crisis-studio pack FILE -o DIR``: simulate, generate, validate and export in one command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, print_problems, read_checked
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "pack",
+        help="run the whole pipeline and write every export",
+        description="Simulate the attack (seeded), generate the MSEL (offline templates unless "
+        "--provider openai), validate the result and write every Word pack, the MSEL (.xlsx, .csv), the "
+        "OpenBAS zip and the final scenario JSON into DIR. Settings and API keys are never written. "
+        "Exit 0 when written, 1 when the input or the generated scenario is invalid, 2 when the input "
+        "cannot be read, a playbook is unknown or DIR cannot be written.",
+    )
+    parser.add_argument("file", metavar="FILE", help="scenario JSON file")
+    parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the simulation and the generator")
+    parser.add_argument("--playbook", default=None, help="defender playbook id (default: the default one)")
+    parser.add_argument(
+        "--provider", choices=("offline", "openai"), default="offline", help="inject text provider"
+    )
+    parser.add_argument(
+        "--keep-timeline", action="store_true", help="reuse the scenario's timeline instead of simulating"
+    )
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.seed < 0:
+        print("error: --seed must be 0 or more", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.provider == "openai":
+        from studio.config import Settings, api_key
+        from studio.injects.privacy import is_loopback
+
+        if api_key() is None and not is_loopback(Settings().llm_base_url):
+            print("error: the openai provider needs OPENAI_API_KEY for a remote endpoint", file=sys.stderr)
+            return EXIT_UNREADABLE
+    scenario, code = read_checked(args.file, sys.stderr)
+    if scenario is None:
+        return code
+    from studio.exports.common import write_outputs
+    from studio.exports.pipeline import PackError, build_pack
+    from studio.injects.generator import GenerationError
+
+    try:
+        result = build_pack(
+            scenario,
+            seed=args.seed,
+            playbook=args.playbook,
+            provider=args.provider,
+            keep_timeline=args.keep_timeline,
+        )
+    except PackError as exc:
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except GenerationError as exc:
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if not result.ok:
+        errors = [problem for problem in result.problems if problem.is_error]
+        print_problems(f"{args.file} (generated)", errors, sys.stderr)
+        print(f"{args.file}: the generated scenario is invalid; nothing written", file=sys.stderr)
+        if not args.keep_timeline and any(problem.rule == "ref.events" for problem in errors):
+            # Protected (edited or manual) injects cite events of the scenario's own timeline, which a
+            # fresh simulation renumbers.
+            print("hint: protected injects cite the previous timeline; try --keep-timeline", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        paths = write_outputs(args.output, result.outputs)
+    except OSError as exc:
+        print(f"error: cannot write to {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if not args.quiet:
+        for note in result.notes:
+            print(f"note: {note}")
+        for path in paths:
+            print(path)
+        steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.timings.items())
+        print(f"{len(paths)} files from {len(result.scenario['injects'])} injects ({steps})")
+    return EXIT_OK

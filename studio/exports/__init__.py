@@ -1,0 +1,65 @@
+"""Exports of a scenario: Word packs, MSEL spreadsheets and the OpenBAS scenario zip.
+
+Every exporter is a pure function from a valid scenario dict to ``ExportFile`` (file name, bytes)
+values; ``write_outputs`` puts them on disk atomically. For the studio's Exports page:
+
+- ``export_outputs(scenario, formats)`` -> every file of the chosen formats;
+- the single builders (``player_pack``, ``animation_pack``, ``msel_xlsx``, ``openbas_zip``...) for one file;
+- ``chronogramme_rows(scenario)`` and ``chronogramme_headers(labels)`` for a chronogramme preview;
+- ``import_msel(data, filename, scenario, mapping=..., accept_partial=...)`` to bring a spreadsheet in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from studio.exports.chronogramme import CHRONO_COLUMNS, chronogramme_headers, chronogramme_rows
+from studio.exports.common import ExportFile, control_only_texts, scenario_labels, write_outputs
+
+FORMATS = ("docx", "xlsx", "csv", "openbas")
+"""Output formats in the order ``export_outputs`` produces them (docx means every Word pack)."""
+
+__all__ = [
+    "CHRONO_COLUMNS",
+    "FORMATS",
+    "ExportFile",
+    "chronogramme_headers",
+    "chronogramme_rows",
+    "control_only_texts",
+    "export_outputs",
+    "export_to_directory",
+    "scenario_labels",
+    "write_outputs",
+]
+
+
+def export_outputs(scenario: dict[str, Any], formats: Iterable[str] = FORMATS) -> list[ExportFile]:
+    """Every output file of ``formats`` for a *valid* scenario (validate first: nothing is checked here)."""
+    from studio.exports.docx import docx_outputs
+    from studio.exports.msel import msel_outputs
+    from studio.exports.openbas import openbas_outputs
+
+    chosen = list(dict.fromkeys(formats))
+    unknown = [fmt for fmt in chosen if fmt not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown export format(s) {unknown}; choose from {', '.join(FORMATS)}")
+    outputs: list[ExportFile] = []
+    for fmt in FORMATS:
+        if fmt not in chosen:
+            continue
+        if fmt == "docx":
+            outputs += docx_outputs(scenario)
+        elif fmt in ("xlsx", "csv"):
+            outputs += msel_outputs(scenario, (fmt,))
+        else:
+            outputs += openbas_outputs(scenario)
+    return outputs
+
+
+def export_to_directory(
+    scenario: dict[str, Any], directory: str | Path, formats: Iterable[str] = FORMATS
+) -> list[Path]:
+    """Build the outputs of ``formats`` and write them atomically under ``directory``."""
+    return write_outputs(directory, export_outputs(scenario, formats))

@@ -1,0 +1,259 @@
+"""Pieces every exporter shares: output files, safe text, deterministic zips, labels and scenario views.
+
+An exporter is a pure function from a scenario dict to a list of ``ExportFile`` (file name, bytes); the
+CLI and the studio decide where the bytes go. Writing to disk goes through ``write_outputs``, which
+replaces each file atomically so a reader never sees half a pack.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from studio.durations import format_clock, parse_minutes
+from studio.scenario.schema import control_only_fields, definition, load_schema
+
+LABELS_DIR = Path(__file__).resolve().parent / "labels"
+DEFAULT_LANGUAGE = "fr"
+
+# 1980-01-01 is the earliest date a zip entry can carry: every entry of every export gets it, so that
+# the same scenario gives the same bytes whatever the day.
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+# XML 1.0 refuses C0 controls other than tab, newline and carriage return, lone surrogates and the two
+# non-characters U+FFFE/U+FFFF; Word and openpyxl both break on them, so they are dropped on the way in.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class ExportFile(NamedTuple):
+    """One output: a bare file name (no folder) and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+def clean_text(value: object) -> str:
+    """Return ``value`` as text that any XML-based format accepts (invalid characters removed)."""
+    if value is None:
+        return ""
+    return _XML_INVALID.sub("", value if isinstance(value, str) else str(value))
+
+
+def safe_filename_part(text: str, fallback: str = "scenario") -> str:
+    """A file-name fragment made of letters, digits, '-', '_' and '.' only."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")
+    return cleaned[:80] or fallback
+
+
+def normalise_zip(data: bytes, comments: dict[str, bytes] | None = None) -> bytes:
+    """Rewrite a zip (docx, xlsx...) with fixed entry dates, in the same entry order.
+
+    ``comments`` optionally gives a per-entry comment by entry name (the OpenBAS importer needs them).
+    """
+    comments = comments or {}
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            entry.comment = comments.get(info.filename, b"")
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+def write_outputs(directory: str | Path, outputs: Iterable[ExportFile]) -> list[Path]:
+    """Write each output under ``directory`` (created if needed) atomically; return the paths written.
+
+    Each file is written to a temporary file in the same folder, flushed, then renamed over the
+    target, so an interrupted export leaves either the old file or the new one, never a torn one.
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for output in outputs:
+        if Path(output.filename).name != output.filename:
+            raise ValueError(f"export file name must not contain a folder: {output.filename!r}")
+        target = folder / output.filename
+        handle, temp_name = tempfile.mkstemp(prefix=f".{output.filename}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(output.data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temp_name, 0o644)
+            os.replace(temp_name, target)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------- labels
+
+
+class Labels:
+    """The label table of one language (labels/<language>.json).
+
+    ``labels["key"]`` returns a UI string and raises KeyError for an unknown key, so that a typo fails in
+    the tests rather than printing a key into a pack. ``labels.enum(name, value)`` names an enum value
+    (a channel, a category...) and falls back to the raw value when the table has no entry for it.
+    """
+
+    def __init__(self, language: str, table: dict[str, Any]) -> None:
+        self.language = language
+        self._text: dict[str, str] = table["text"]
+        self._enums: dict[str, dict[str, str]] = table["enums"]
+        self.tables: dict[str, Any] = table["tables"]
+
+    def __getitem__(self, key: str) -> str:
+        return self._text[key]
+
+    def format(self, key: str, **values: object) -> str:
+        return self._text[key].format(**values)
+
+    def enum(self, name: str, value: object) -> str:
+        return self._enums.get(name, {}).get(str(value), str(value))
+
+    def keys(self) -> set[str]:
+        return set(self._text)
+
+
+@cache
+def _label_table(language: str) -> dict[str, Any]:
+    return json.loads((LABELS_DIR / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def available_languages() -> list[str]:
+    return sorted(path.stem for path in LABELS_DIR.glob("*.json"))
+
+
+def labels_for(language: str | None) -> Labels:
+    """Labels for ``language``; an unknown or missing language falls back to French."""
+    chosen = language if language in available_languages() else DEFAULT_LANGUAGE
+    return Labels(chosen, _label_table(chosen))
+
+
+def scenario_labels(scenario: dict[str, Any]) -> Labels:
+    return labels_for(scenario.get("exercise", {}).get("language"))
+
+
+# ------------------------------------------------------------------------------------ scenario views
+
+
+def by_id(items: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Index a list of objects with an ``id``; the first occurrence of an id wins."""
+    index: dict[str, dict[str, Any]] = {}
+    for item in items:
+        index.setdefault(item.get("id", ""), item)
+    return index
+
+
+def inject_minutes(inject: dict[str, Any]) -> float:
+    """Exercise-clock minutes of an inject (0 if its offset is unreadable)."""
+    try:
+        return parse_minutes(inject.get("offset", "PT0S"))
+    except ValueError:
+        return 0.0
+
+
+def sorted_injects(scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    """Injects in chronogramme order: exercise offset, then position in the scenario (stable sort)."""
+    return sorted(scenario.get("injects", []), key=inject_minutes)
+
+
+def inject_clock(inject: dict[str, Any]) -> str:
+    """The exercise-clock label of an inject, e.g. ``T+01:30`` or ``J+1 T+02:00``."""
+    return format_clock(inject_minutes(inject))
+
+
+def is_control_only_inject(inject: dict[str, Any]) -> bool:
+    """True for injects that only control staff may see as a whole: contingency or non-player visibility.
+
+    The visibility default is read from the schema so that a changed default follows automatically.
+    """
+    visibility_default = definition("inject")["properties"]["visibility"].get("default", "players")
+    return bool(inject.get("contingency")) or inject.get("visibility", visibility_default) != "players"
+
+
+def player_cells(scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    return [cell for cell in scenario.get("cells", []) if cell.get("type") == "player"]
+
+
+def applies_to_cell(item: dict[str, Any], cell_id: str) -> bool:
+    """Objectives and reflex sheets name their cells; an empty or missing list means every player cell."""
+    cells = item.get("cells") or []
+    return not cells or cell_id in cells
+
+
+def directory_personas(scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    """Personas listed in the players' directory (``in_directory`` false hides one, e.g. the attacker)."""
+    return [persona for persona in scenario.get("personas", []) if persona.get("in_directory", True)]
+
+
+def strip_control_only(item: dict[str, Any], def_name: str) -> dict[str, Any]:
+    """A copy of ``item`` without the properties the schema marks ``x-control-only`` for ``def_name``."""
+    hidden = control_only_fields(def_name)
+    return {key: value for key, value in item.items() if key not in hidden}
+
+
+def control_only_texts(scenario: dict[str, Any]) -> list[str]:
+    """Every piece of text a player must never read: used by the leak tests and available to lint.
+
+    That is the control-only fields of the schema (exercise, persona, inject), the timeline, every text
+    of a control-only inject, and the name of each persona kept out of the directory.
+    """
+    texts: list[str] = []
+
+    def collect(value: object) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for nested in value.values():
+                collect(nested)
+        elif isinstance(value, list):
+            for nested in value:
+                collect(nested)
+
+    exercise = scenario.get("exercise", {})
+    for key in control_only_fields("exercise"):
+        collect(exercise.get(key))
+    for key in control_only_fields("persona"):
+        for persona in scenario.get("personas", []):
+            collect(persona.get(key))
+    for persona in scenario.get("personas", []):
+        if not persona.get("in_directory", True):
+            texts.append(persona.get("name", ""))
+    for inject in scenario.get("injects", []):
+        if is_control_only_inject(inject):
+            collect({key: inject.get(key) for key in ("title", "message", "synopsis", "animator_notes")})
+        for key in control_only_fields("inject"):
+            collect(inject.get(key))
+    if "timeline" in control_only_fields_root():
+        for event in scenario.get("timeline", {}).get("events", []):
+            collect(event.get("detail"))
+    return [text for text in texts if text.strip()]
+
+
+def control_only_fields_root() -> frozenset[str]:
+    """Top-level scenario properties marked control-only (``timeline`` is marked on its definition)."""
+    schema = load_schema()
+    hidden = set()
+    for key, spec in schema["properties"].items():
+        ref = spec.get("$ref", "")
+        target = schema["$defs"].get(ref.rsplit("/", 1)[-1], {}) if ref.startswith("#/$defs/") else {}
+        if spec.get("x-control-only") or target.get("x-control-only"):
+            hidden.add(key)
+    return frozenset(hidden)

@@ -1,0 +1,60 @@
+"""``crisis-studio export`` end to end, in process: files written, exit codes, no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from studio.cli import main
+from tests.exports.support import GOLDEN_DIR
+
+GOLDEN = str(GOLDEN_DIR / "territorial_small_en.json")
+
+
+@pytest.mark.parametrize(
+    ("target", "suffixes"),
+    [("docx", {".docx"}), ("xlsx", {".xlsx"}), ("csv", {".csv"}), ("openbas", {".zip"})],
+)
+def test_export_writes_the_chosen_format(tmp_path: Path, capsys, target: str, suffixes: set[str]) -> None:
+    assert main(["export", GOLDEN, "--to", target, "-o", str(tmp_path)]) == 0
+    written = sorted(tmp_path.iterdir())
+    assert {path.suffix for path in written} == suffixes
+    assert not [path for path in written if path.name.startswith(".")]  # no temporary file left behind
+    printed = capsys.readouterr().out.split()
+    assert sorted(printed) == sorted(str(path) for path in written)
+    if target == "docx":
+        assert len(written) == 7
+
+
+def test_export_all(tmp_path: Path) -> None:
+    assert main(["export", GOLDEN, "--to", "all", "-o", str(tmp_path / "new" / "dir")]) == 0
+    assert len(list((tmp_path / "new" / "dir").iterdir())) == 10
+
+
+def test_invalid_scenario_exits_1(tmp_path: Path, capsys) -> None:
+    scenario = json.loads(Path(GOLDEN).read_text(encoding="utf-8"))
+    scenario["injects"][0]["from"] = "nobody"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(scenario), encoding="utf-8")
+    assert main(["export", str(bad), "--to", "docx", "-o", str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unreadable_input_exits_2(tmp_path: Path, capsys) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert main(["export", str(broken), "--to", "docx", "-o", str(tmp_path)]) == 2
+    assert main(["export", str(tmp_path / "missing.json"), "--to", "docx", "-o", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_unwritable_output_exits_2(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["export", GOLDEN, "--to", "csv", "-o", str(blocker / "sub")]) == 2
+    assert "cannot write" in capsys.readouterr().out

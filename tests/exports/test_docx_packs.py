@@ -1,0 +1,206 @@
+"""Structure of the Word packs, checked by reopening the real .docx files with python-docx."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import docx
+import pytest
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+
+from studio.exports.common import player_cells
+from studio.exports.docx.build_base import build_base
+from studio.exports.docx.writer import BASE_TEMPLATE, field_instructions
+from tests.exports.support import LANGUAGES, load_golden
+
+
+def open_docx(data: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(data))
+
+
+def effective_header_footer(document, index: int):
+    """The header and footer a section shows: its own, or the nearest previous section's when linked."""
+    sections = document.sections
+    while index > 0 and sections[index].header.is_linked_to_previous:
+        index -= 1
+    return sections[index].header, sections[index].footer
+
+
+def heading_texts(document, level: int) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
+
+
+def test_committed_base_template_is_what_the_script_builds() -> None:
+    assert BASE_TEMPLATE.read_bytes() == build_base()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_pack_has_banner_toc_and_page_number(docx_by_language, language: str) -> None:
+    marking = load_golden(language)["exercise"]["safety"]["marking"]
+    packs = docx_by_language[language]
+    assert len(packs) == len(player_cells(load_golden(language))) + 4
+    for name, data in packs.items():
+        document = open_docx(data)
+        for index in range(len(document.sections)):
+            header, footer = effective_header_footer(document, index)
+            assert marking in "\n".join(p.text for p in header.paragraphs), (name, index)
+            assert marking in "\n".join(p.text for p in footer.paragraphs), (name, index)
+            assert "PAGE" in field_instructions(footer._element), (name, index)
+        instructions = field_instructions(document.element.body)
+        assert any(instruction.startswith("TOC") for instruction in instructions), name
+        settings = document.settings.element
+        assert settings.find(qn("w:updateFields")) is not None
+
+
+def test_marking_of_the_scenario_replaces_the_template_banner(scenario_copy: dict[str, Any]) -> None:
+    from studio.exports.docx import evaluator_pack
+
+    scenario_copy["exercise"]["safety"]["marking"] = "EXERCISE ONLY - DRILL"
+    document = open_docx(evaluator_pack(scenario_copy))
+    header_text = document.sections[0].header.paragraphs[0].text
+    assert header_text == "EXERCISE ONLY - DRILL"
+
+
+@pytest.mark.parametrize(("language", "toc_heading"), [("fr", "Sommaire"), ("en", "Contents")])
+def test_labels_follow_the_scenario_language(docx_by_language, language: str, toc_heading: str) -> None:
+    for data in docx_by_language[language].values():
+        document = open_docx(data)
+        assert toc_heading in [p.text for p in document.paragraphs if p.style.name == "TOC Heading"]
+
+
+def test_combined_player_document_has_one_section_per_cell(docx_by_language) -> None:
+    scenario = load_golden("en")
+    document = open_docx(docx_by_language["en"]["golden-ght-en-players-all.docx"])
+    cells = player_cells(scenario)
+    assert len(document.sections) == len(cells)
+    # Each section starts with its cell's name as the level-1 heading, in scenario order.
+    assert heading_texts(document, 1) == [cell["name"] for cell in cells]
+    body = document.element.body
+    section_breaks = [
+        p for p in body.iter(qn("w:p")) if p.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None
+    ]
+    assert len(section_breaks) == len(cells) - 1
+
+
+def test_each_player_cell_gets_its_own_pack(docx_by_language) -> None:
+    scenario = load_golden("fr")
+    for cell in player_cells(scenario):
+        document = open_docx(docx_by_language["fr"][f"golden-ght-fr-players-{cell['id']}.docx"])
+        text = "\n".join(p.text for p in document.paragraphs)
+        assert cell["name"] in text
+        if cell.get("mission"):
+            assert cell["mission"] in text
+        others = [other for other in player_cells(scenario) if other["id"] != cell["id"]]
+        for other in others:
+            if other.get("initial_situation"):
+                assert other["initial_situation"] not in text
+
+
+def test_reflex_sheets_only_reach_their_cells(docx_by_language) -> None:
+    packs = docx_by_language["en"]
+    it_text = "\n".join(p.text for p in open_docx(packs["golden-ght-en-players-dsi-a.docx"]).paragraphs)
+    crisis_text = "\n".join(
+        p.text for p in open_docx(packs["golden-ght-en-players-crisis-a.docx"]).paragraphs
+    )
+    assert "Isolate the network" in it_text
+    assert "Isolate the network" not in crisis_text
+    assert "Switch to paper" in it_text and "Switch to paper" in crisis_text
+
+
+def _chronogramme_table(document):
+    for table in document.tables:
+        header = [cell.text for cell in table.rows[0].cells]
+        if "No." in header and "Time (T+)" in header:
+            return table
+    raise AssertionError("no chronogramme table")
+
+
+def test_animation_chronogramme_has_one_row_per_inject_and_a_repeating_header(docx_by_language) -> None:
+    scenario = load_golden("en")
+    document = open_docx(docx_by_language["en"]["golden-ght-en-animation.docx"])
+    table = _chronogramme_table(document)
+    assert len(table.rows) == 1 + len(scenario["injects"])
+    tr_pr = table.rows[0]._tr.trPr
+    assert tr_pr is not None and tr_pr.find(qn("w:tblHeader")) is not None
+    numbers = [row.cells[0].text for row in table.rows[1:]]
+    assert sorted(numbers, key=int) == sorted((i["number"] for i in scenario["injects"]), key=int)
+    # The chronogramme sits in a landscape section and is followed by portrait pages again.
+    orientations = [section.orientation for section in document.sections]
+    assert WD_ORIENT.LANDSCAPE in orientations and orientations[-1] == WD_ORIENT.PORTRAIT
+
+
+def card_headings(document, prefix: str) -> list:
+    return [p for p in document.paragraphs if p.style.name == "Heading 2" and p.text.startswith(prefix)]
+
+
+def starts_a_page(paragraph) -> bool:
+    """True when the paragraph begins a page: page break before it, or first after a section/page break."""
+    if paragraph.paragraph_format.page_break_before:
+        return True
+    previous = paragraph._p.getprevious()
+    if previous is None:
+        return False
+    if previous.find(qn("w:pPr") + "/" + qn("w:sectPr")) is not None:
+        return True
+    return bool(previous.xpath(".//w:br[@w:type='page']"))
+
+
+def test_one_inject_card_per_page(docx_by_language) -> None:
+    scenario = load_golden("en")
+    document = open_docx(docx_by_language["en"]["golden-ght-en-animation.docx"])
+    cards = card_headings(document, "Inject ")
+    assert len(cards) == len(scenario["injects"])
+    for card in cards:
+        previous = card._p.getprevious()
+        previous_is_section_heading = previous is not None and previous.xpath(
+            "string(.//w:pStyle/@w:val)"
+        ) in ("Heading1",)
+        assert starts_a_page(card) or previous_is_section_heading, card.text
+    # Contingency injects come last, under their own heading.
+    contingency = [inject for inject in scenario["injects"] if inject.get("contingency")]
+    assert [card.text.split(":")[0] for card in cards[-len(contingency) :]] == [
+        f"Inject {inject['number']}" for inject in contingency
+    ]
+
+
+def test_evaluator_pack_has_grid_and_one_sheet_per_core_inject(docx_by_language) -> None:
+    scenario = load_golden("en")
+    document = open_docx(docx_by_language["en"]["golden-ght-en-evaluators.docx"])
+    core = [
+        inject
+        for inject in scenario["injects"]
+        if inject.get("priority", "core") == "core"
+        and not inject.get("contingency")
+        and inject.get("visibility", "players") != "control"
+    ]
+    assert len(core) == 5  # 8 injects: one optional, one contingency, one for the animation cell only
+    sheets = card_headings(document, "Observation of inject")
+    assert len(sheets) == len(core)
+    assert all(starts_a_page(sheet) for sheet in sheets[1:])
+    criteria = sum(len(objective["criteria"]) for objective in scenario["objectives"])
+    grid = next(t for t in document.tables if t.rows[0].cells[0].text == "Objective" and len(t.columns) == 5)
+    assert len(grid.rows) == 1 + criteria
+    assert "\u2610 P" in grid.rows[1].cells[3].text  # the default HSEEP scale for English scenarios
+
+
+def test_after_pack_has_hot_wash_and_improvement_plan(docx_by_language) -> None:
+    scenario = load_golden("fr")
+    document = open_docx(docx_by_language["fr"]["golden-ght-fr-after-exercise.docx"])
+    assert "RETEX à chaud (hot wash)" in heading_texts(document, 1)
+    plan = next(
+        t
+        for t in document.tables
+        if [c.text for c in t.rows[0].cells][:3] == ["Action", "Pilote", "Échéance"]
+    )
+    planned = scenario["retex"]["actions"]
+    assert plan.rows[1].cells[0].text == planned[0]["action"]
+    assert plan.rows[1].cells[2].text == planned[0]["due"]
+    assert len(plan.rows) > 1 + len(planned)  # blank rows to fill in
+
+
+def test_packs_are_deterministic(golden: dict[str, Any]) -> None:
+    from studio.exports.docx import animation_pack
+
+    assert animation_pack(golden) == animation_pack(golden)

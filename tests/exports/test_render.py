@@ -1,0 +1,92 @@
+"""One pack rendered to PDF by LibreOffice headless: the page count is the one the layout promises."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studio.exports.common import labels_for
+from studio.exports.docx import animation_pack
+from tests.exports.support import load_golden
+
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.render,
+    pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"),
+]
+
+
+def page_texts(pdf: Path, pages: int) -> list[str]:
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for page in range(1, pages + 1)
+    ]  # fmt: skip
+
+
+def uno_available() -> bool:
+    if not Path("/usr/bin/python3").exists():
+        return False
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_animation_pack_renders_one_card_per_page(tmp_path: Path) -> None:
+    scenario = load_golden("en")
+    pack = tmp_path / "animation.docx"
+    pack.write_bytes(animation_pack(scenario))
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "render_pack.py"), str(pack), "-o", str(tmp_path / "out")],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pdf = tmp_path / "out" / "animation.pdf"
+    pages = pdf_pages(pdf)
+    texts = page_texts(pdf, pages)
+    titles = [f"Inject {inject['number']}:" for inject in sorted(scenario["injects"], key=_card_order)]
+    # Page 1 holds the title block and the table of contents, which lists the cards too.
+    card_pages = [next(i for i, text in enumerate(texts) if i > 0 and title in text) for title in titles]
+    # Each card on its own page, consecutive, and the cards are the last pages of the pack.
+    assert card_pages == list(range(card_pages[0], card_pages[0] + len(titles)))
+    assert pages == card_pages[0] + len(titles)
+    assert all(sum(title in text for title in titles) == 1 for text in texts[card_pages[0] :])
+    # The banner is on every page; with python3-uno the TOC is refreshed and lists the cards.
+    assert all("EXERCICE - EXERCICE - EXERCICE" in text for text in texts)
+    if uno_available():
+        placeholder = labels_for("en")["toc_placeholder"]
+        assert placeholder[:30] not in texts[0] and titles[0] in texts[0]
+    assert sorted((tmp_path / "out").glob("animation-*.png"))
+
+
+def _card_order(inject: dict) -> tuple[bool, float]:
+    from studio.exports.common import inject_minutes
+
+    return (bool(inject.get("contingency")), inject_minutes(inject))
+
+
+def test_hostile_player_packs_render(tmp_path: Path) -> None:
+    from studio.exports.docx import player_pack
+    from tests.exports.support import hostile_scenario
+
+    scenario = hostile_scenario()
+    scenario["glossary"].pop()  # one 100,000-character field (the rules of play) is enough to render
+    pack = tmp_path / "players.docx"
+    pack.write_bytes(player_pack(scenario, scenario["cells"][0]["id"]))
+    render = [sys.executable, str(REPO / "scripts" / "render_pack.py"), str(pack), "-o", str(tmp_path)]
+    subprocess.run([*render, "--no-png"], check=True, capture_output=True, timeout=300)
+    pdf = tmp_path / "players.pdf"
+    pages = pdf_pages(pdf)
+    # The 100,000-character rule of play alone fills more than ten pages.
+    assert pages > 10
+    assert all("EXERCICE - EXERCICE - EXERCICE" in text for text in page_texts(pdf, pages))

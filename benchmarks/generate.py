@@ -9,10 +9,8 @@ against the 1-second budget. Run: ``python benchmarks/generate.py``.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 SCENARIO = "territoire-insulaire-ght"
@@ -30,15 +28,7 @@ def median_seconds(action: Callable[[], Any], runs: int = RUNS) -> float:
     return statistics.median(timings)
 
 
-def _use_installed_studio() -> None:
-    """Drop this folder from sys.path: Python puts it first, and benchmarks/studio.py would shadow
-    the studio package there."""
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
-
-
 def main() -> None:
-    _use_installed_studio()
     from studio.injects.generator import generate_msel
     from studio.propagation import run_timeline
     from studio.scenario.document import load_scenario

@@ -23,11 +23,8 @@ from typing import Any
 
 
 def _import_paths() -> None:
-    """Make tests/llm_server.py importable and drop this folder from sys.path (Python puts it first,
-    and benchmarks/studio.py would shadow the studio package there)."""
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
-    sys.path.insert(0, str(here.parent / "tests"))
+    """Make tests/llm_server.py importable: the benchmark drives the same local server as the tests."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def main() -> None:

@@ -1,0 +1,49 @@
+"""Entry point of the studio (``streamlit run studio/ui/app.py``, or ``crisis-studio ui``).
+
+It sets up the session, declares the pages with ``st.navigation`` and, after the current page has
+run, fills the sidebar status box, so the status reflects the edits made during this very run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from studio.ui import session, widgets
+
+# The page scripts. Not named pages/: Streamlit treats a pages/ folder beside the entry script as a
+# legacy multipage folder, and with it the sidebar elements of this script vanished after the first
+# rerun (seen with AppTest in Streamlit 1.67). No bare strings here either: Streamlit's "magic"
+# would print them on the page.
+PAGES_DIR = Path(__file__).resolve().parent / "views"
+
+PAGES = (
+    # (file, title, icon); the first page is the default one, served at "/".
+    ("scenario.py", "Scenario", ":material/folder_open:"),
+    ("exercise.py", "Exercise", ":material/groups:"),
+    ("systems.py", "Systems", ":material/lan:"),
+    ("simulation.py", "Simulation", ":material/timeline:"),
+    ("injects.py", "Injects", ":material/mail:"),
+    ("exports.py", "Exports", ":material/download:"),
+)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Crisis Studio", page_icon=":material/emergency:", layout="wide")
+    session.init()
+    pages = [
+        st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=index == 0)
+        for index, (file, title, icon) in enumerate(PAGES)
+        if (PAGES_DIR / file).is_file()
+    ]
+    current = st.navigation(pages)
+    st.sidebar.caption("Crisis Studio")
+    status_box = st.sidebar.container(border=True)
+    current.run()
+    widgets.document_status(status_box)
+
+
+# Streamlit runs this file as __main__; importing it (for PAGES) must not draw anything.
+if __name__ == "__main__":
+    main()

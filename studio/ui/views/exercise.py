@@ -1,0 +1,112 @@
+"""Exercise page: the exercise metadata, objectives with their criteria, cells and personas."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from studio.scenario import tables
+from studio.ui import session, widgets
+
+_LONG_TEXT = frozenset({"context", "ground_truth"})
+
+
+def _metadata_form(doc: dict[str, Any]) -> None:
+    values = tables.exercise_values(doc)
+    generation = session.generation()
+    with st.form(key=f"metadata@{generation}"):
+        edited: dict[str, Any] = {}
+        left, right = st.columns(2)
+        for index, path in enumerate(tables.EXERCISE_TEXT_FIELDS):
+            field = ".".join(path)
+            label = field.replace(".", " ").replace("_", " ").capitalize()
+            if field in _LONG_TEXT:
+                edited[field] = st.text_area(label, value=values[field], key=f"meta.{field}@{generation}")
+                continue
+            with left if index % 2 == 0 else right:
+                edited[field] = st.text_input(label, value=values[field], key=f"meta.{field}@{generation}")
+        for column, field in zip(
+            st.columns(len(tables.EXERCISE_CHOICE_FIELDS)), tables.EXERCISE_CHOICE_FIELDS, strict=True
+        ):
+            options = tables.exercise_options(field)
+            current = values[field]
+            with column:
+                edited[field] = st.selectbox(
+                    field.capitalize(),
+                    options,
+                    index=options.index(current) if current in options else None,
+                    key=f"meta.{field}@{generation}",
+                )
+        if st.form_submit_button("Apply metadata", type="primary") and session.update(
+            tables.apply_exercise_values(doc, edited)
+        ):
+            st.rerun()  # draw the form, the tables and the status again from the new document
+
+
+def _rebuild(
+    doc: dict[str, Any], base: Mapping[str, Any], edited: list[list[dict[str, Any]]]
+) -> dict[str, Any]:
+    objective_rows, criterion_rows, cell_rows, persona_rows = edited
+    updated = dict(doc)
+    updated["objectives"] = tables.objectives_from_tables(
+        base.get("objectives") or [], objective_rows, criterion_rows
+    )
+    for spec, rows in ((tables.cell_spec(), cell_rows), (tables.persona_spec(), persona_rows)):
+        updated[spec.section] = tables.items_from_rows(base.get(spec.section) or [], rows, spec)
+    return updated
+
+
+def render() -> None:
+    st.title("Exercise")
+    doc = widgets.require_document()
+    if doc is None:
+        return
+    st.subheader("Metadata")
+    _metadata_form(doc)
+    doc = session.document()
+
+    st.subheader("Objectives, cells and personas")
+    st.caption("Edit cells in place; add rows at the bottom of a table, delete them with the row selector.")
+    objective_spec, cell_spec, persona_spec = (
+        tables.objective_spec(),
+        tables.cell_spec(),
+        tables.persona_spec(),
+    )
+    editors = [
+        widgets.EditorTable(
+            "objectives",
+            "Objectives",
+            objective_spec.columns,
+            lambda d: tables.rows_from_items(d.get("objectives") or [], objective_spec),
+        ),
+        widgets.EditorTable(
+            "criteria",
+            "Evaluation criteria",
+            tables.CRITERION_COLUMNS,
+            lambda d: tables.criterion_rows(d.get("objectives") or []),
+        ),
+        widgets.EditorTable(
+            "cells",
+            "Cells",
+            cell_spec.columns,
+            lambda d: tables.rows_from_items(d.get("cells") or [], cell_spec),
+        ),
+        widgets.EditorTable(
+            "personas",
+            "Personas (simulated directory)",
+            persona_spec.columns,
+            lambda d: tables.rows_from_items(d.get("personas") or [], persona_spec),
+        ),
+    ]
+    choices = widgets.choices_of("organisations", "cells", "objectives")
+    widgets.apply_table_edits("exercise", doc, editors, choices, _rebuild)
+    widgets.problem_panel(
+        session.problems(),
+        prefixes=("/exercise", "/objectives", "/cells", "/personas"),
+        title="Problems here",
+    )
+
+
+render()

@@ -1,0 +1,101 @@
+"""Exports page: the chronogramme preview and a download button for each pack and format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from studio.exports import (
+    CHRONO_COLUMNS,
+    FORMATS,
+    chronogramme_headers,
+    chronogramme_rows,
+    export_outputs,
+    scenario_labels,
+)
+from studio.scenario.validate import errors_only
+from studio.ui import session, widgets
+
+_MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "zip": "application/zip",
+    "json": "application/json",
+}
+_FORMAT_LABELS = {
+    "docx": "Word packs (players, animation, evaluators, after-exercise)",
+    "xlsx": "MSEL spreadsheet (xlsx)",
+    "csv": "MSEL (csv)",
+    "openbas": "OpenBAS scenario (zip)",
+}
+
+
+def _preview(doc: dict[str, Any]) -> None:
+    st.subheader("Chronogramme")
+    players_view = st.toggle(
+        "Players' view (without contingency and control-only injects)", key="chrono_players"
+    )
+    rows = chronogramme_rows(doc, include_control=not players_view)
+    if not rows:
+        st.caption("No injects yet: generate them on the Injects page.")
+        return
+    headers = dict(zip(CHRONO_COLUMNS, chronogramme_headers(scenario_labels(doc)), strict=True))
+    st.dataframe(
+        [{headers.get(key, key): value for key, value in row.items() if key != "id"} for row in rows],
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(f"{len(rows)} injects")
+
+
+def _downloads(doc: dict[str, Any]) -> None:
+    st.subheader("Files")
+    formats = st.multiselect(
+        "Formats",
+        list(FORMATS),
+        default=list(FORMATS),
+        format_func=lambda fmt: _FORMAT_LABELS.get(fmt, fmt),
+        key="export_formats",
+    )
+    if st.button(
+        "Build the files", key="export_build", type="primary", disabled=not formats, icon=":material/build:"
+    ):
+        with st.spinner("Building the files..."), widgets.user_errors("The export"):
+            files = export_outputs(doc, formats)
+            st.session_state["exports"] = {"version": st.session_state["doc_version"], "files": files}
+    built = st.session_state.get("exports")
+    if built is None:
+        st.caption("Choose formats and build: each file then gets its download button.")
+        return
+    if built["version"] != st.session_state.get("doc_version"):
+        st.caption(":orange[These files were built from an earlier version of the scenario: build again.]")
+    for export in built["files"]:
+        extension = export.filename.rsplit(".", 1)[-1]
+        st.download_button(
+            f"{export.filename} ({len(export.data) / 1024:.0f} KiB)",
+            data=export.data,
+            file_name=export.filename,
+            mime=_MIME.get(extension, "application/octet-stream"),
+            key=f"download:{export.filename}",
+            icon=":material/download:",
+        )
+
+
+def render() -> None:
+    st.title("Exports")
+    doc = widgets.require_document()
+    if doc is None:
+        return
+    errors = errors_only(session.problems())
+    if errors:
+        st.error(f"The scenario has {len(errors)} validation error(s): exports need a valid scenario.")
+        widgets.problem_panel(session.problems(), title="Validation")
+        return
+    with widgets.user_errors("The chronogramme preview"):
+        _preview(doc)
+    _downloads(doc)
+
+
+render()

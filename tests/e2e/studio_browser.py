@@ -1,0 +1,70 @@
+"""Helpers for driving the studio in Chromium with Playwright (imported by the e2e conftest and tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def wait_for_app_run(page: Any, timeout: float = 30_000) -> None:
+    """Wait until Streamlit is connected and its script has finished running (as Streamlit's own e2e)."""
+    page.wait_for_timeout(210)
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
+        state="attached", timeout=timeout
+    )
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout
+    )
+
+
+def click_keyed(page: Any, key: str) -> None:
+    """Click the button of the widget with Streamlit key ``key`` (Streamlit tags it ``st-key-<key>``)."""
+    page.locator(f".st-key-{key} button").click()
+    wait_for_app_run(page)
+
+
+def screenshot(page: Any, folder: Path, name: str) -> Path:
+    """Save a full-page screenshot as ``folder/name.png`` for a person to look at."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.wait_for_timeout(500)  # table canvases draw a moment after the script has finished
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+HEADER_HEIGHT = 35
+ROW_HEIGHT = 35
+
+
+def edit_grid_cell(page: Any, grid: Any, row: int, x_offset: float, text: str) -> str:
+    """Type ``text`` into a cell of a data editor (a canvas: cells are found by geometry).
+
+    ``x_offset`` is measured from the grid's left edge. Returns the cell's previous value. The first
+    click focuses the canvas, the second selects (and may open) the cell; Enter opens the editor.
+    """
+    box = grid.bounding_box()
+    x, y = box["x"] + x_offset, box["y"] + HEADER_HEIGHT + ROW_HEIGHT * row + ROW_HEIGHT / 2
+    page.mouse.click(x, y)
+    page.wait_for_timeout(200)
+    page.mouse.click(x, y)
+    page.wait_for_timeout(200)
+    editor = page.locator("textarea.gdg-input")
+    if not editor.count():
+        page.keyboard.press("Enter")
+    editor.wait_for(timeout=5_000)
+    previous = editor.input_value()
+    editor.fill(text)
+    editor.press("Enter")
+    wait_for_app_run(page)
+    return previous

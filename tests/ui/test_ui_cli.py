@@ -22,6 +22,7 @@ def test_command_serves_the_app_on_loopback_without_telemetry() -> None:
         "--server.port": "8600",
         "--server.headless": "true",
         "--browser.gatherUsageStats": "false",
+        "--client.toolbarMode": "minimal",
     }
 
 

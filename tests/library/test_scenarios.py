@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -176,25 +174,3 @@ def test_english_scenario_is_in_english():
     assert names["dpi"] == "Electronic health record (EHR)"
     hospitals = [org for org in scenario["organisations"] if org["type"] == "hospital"]
     assert len(hospitals) >= 2
-
-
-def test_builder_reproduces_the_committed_files_byte_for_byte():
-    build_path = library_dir() / "builder" / "build.py"
-    spec = importlib.util.spec_from_file_location("library_build", build_path)
-    module = importlib.util.module_from_spec(spec)
-    saved_path, saved_modules = list(sys.path), set(sys.modules)
-    try:
-        spec.loader.exec_module(module)
-        assert module.catalogue_bytes() == (library_dir() / "catalogue" / "systems.json").read_bytes()
-        rebuilt = module.scenario_bytes()
-    finally:
-        # The builder imports its sibling modules by plain name; do not leave them behind.
-        sys.path[:] = saved_path
-        builder_dir = build_path.parent
-        for name in set(sys.modules) - saved_modules:
-            module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if Path(module_file).parent == builder_dir:
-                del sys.modules[name]
-    assert set(rebuilt) == {path.name for path in PATHS}
-    for name, data in rebuilt.items():
-        assert data == (library_dir() / name).read_bytes(), name

@@ -16,22 +16,17 @@ Figures are the best of --repeat repetitions; the machine may be shared, so trus
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import networkx as nx
 
-# benchmarks/ has a studio.py of its own: drop this folder from the path so that "studio" is the package.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-
-from studio.propagation.compiled import compile_scenario  # noqa: E402
-from studio.propagation.draws import draw  # noqa: E402
-from studio.propagation.engines import kernel_available  # noqa: E402
-from studio.propagation.montecarlo import monte_carlo  # noqa: E402
-from studio.propagation.reference import simulate  # noqa: E402
-from studio.propagation.synthetic import hospital_scenario  # noqa: E402
-from studio.propagation.timeline import to_timeline  # noqa: E402
+from studio.propagation.compiled import compile_scenario
+from studio.propagation.draws import draw
+from studio.propagation.engines import kernel_available
+from studio.propagation.montecarlo import monte_carlo
+from studio.propagation.reference import simulate
+from studio.propagation.synthetic import hospital_scenario
+from studio.propagation.timeline import to_timeline
 
 
 def best_of(repeat: int, function) -> float:

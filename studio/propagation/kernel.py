@@ -1,0 +1,857 @@
+"""The compiled kernel: the reference engine's state machine, in numba, for Monte Carlo.
+
+It replays exactly the reference engine (studio.propagation.reference) on the same CompiledScenario
+and Draws: same queue entries pushed in the same order (so ties resolve the same way), same state
+changes, same floating-point operations. It keeps only what the Monte Carlo summary needs (key
+times and per-system hits) and skips what only decorates the event log (causes, details, the
+restore-deadlock report). tests/propagation/test_kernel.py checks that both give identical
+summaries for the same seeds.
+
+numba is optional: ``AVAILABLE`` is False when it cannot be imported and callers fall back to the
+reference engine (studio.propagation.engines).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from studio.propagation.compiled import GATE_ALL, GATE_ANY, CompiledScenario
+from studio.propagation.draws import draw
+from studio.propagation.summary import MetricLayout, RunSummary
+
+try:
+    import numba
+
+    AVAILABLE = True
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    numba = None
+    AVAILABLE = False
+
+
+def _jit(function):
+    """Helpers are compiled without their own cache so that LLVM can inline them into the entry
+    point; the entry point's cache then holds the whole kernel (a cached callee is an opaque call)."""
+    return numba.njit(nogil=True)(function) if AVAILABLE else function
+
+
+def _jit_entry(function):
+    return numba.njit(cache=True, nogil=True)(function) if AVAILABLE else function
+
+
+# Queue entry codes: the reference engine's (reference._INITIAL ...).
+INITIAL, ARRIVE, FIRE, EDR_ALERT, INPUT_LOST, DEGRADE, EXPIRE, RESTORED, DETONATE, RETRY = range(10)
+UP, DEGRADED, DOWN = 0, 1, 2
+# Trigger kinds (`trigger.on`) as codes.
+# Trigger kinds (`trigger.on`) as codes. A fixed internal table, not read from the schema at
+# import: numba bakes these globals into its cached machine code, which would not notice a change
+# of the schema's order. tests/propagation/test_kernel.py checks it covers the schema's enum.
+ON_KINDS = (
+    "initial_access",
+    "compromised",
+    "credential_obtained",
+    "detected",
+    "encrypted",
+    "down",
+    "exfiltration",
+)
+ON_INITIAL, ON_COMPROMISED, ON_CREDENTIAL, ON_DETECTED, ON_ENCRYPTED, ON_DOWN, ON_EXFILTRATION = range(7)
+# Slot kinds and action codes.
+SLOT_DETONATION, SLOT_EXFILTRATION, SLOT_DETECTION, SLOT_ACTION = range(4)
+ACT_ISOLATE, ACT_SHUTDOWN, ACT_CUT, ACT_RESET, ACT_DEGRADED, ACT_RESTORE = range(6)
+_ACTION_CODES = {
+    "isolate_node": ACT_ISOLATE,
+    "isolate_zone": ACT_ISOLATE,
+    "shutdown": ACT_SHUTDOWN,
+    "cut_internet": ACT_CUT,
+    "reset_credentials": ACT_RESET,
+    "activate_degraded_mode": ACT_DEGRADED,
+    "restore": ACT_RESTORE,
+}
+
+# Rows of the per-node integer model matrix.
+M_CRED, M_NOT_ENC, M_BACKUP_KIND, M_INTERNET, M_DOMAIN, M_EDR, M_BOOTSTRAP, M_BACKUP, M_GATE, M_K = range(10)
+# Rows of the per-node integer state matrix.
+(
+    S_COMP,
+    S_ENC,
+    S_ISO,
+    S_SHUT,
+    S_RESTORING,
+    S_EPOCH,
+    S_FUNC,
+    S_FAILED,
+    S_OUTAGE,
+    S_EXPIRED,
+    S_PREARMED,
+    S_WAITING,
+    S_HIT_COMP,
+    S_HIT_ENC,
+    S_HIT_DOWN,
+) = range(15)
+# Rows of the per-node float record matrix (summary times).
+R_OBTAINED, R_LOSS, R_DEGRADED, R_BACK = range(4)
+# Cells of the run-wide integer and float registers.
+G_OVER, G_DETECTED, G_CUT, G_SEQ, G_SIZE, G_OVERFLOW = range(6)
+F_DETECTION, F_ENCRYPTION = range(2)
+
+
+def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    pointer = np.zeros(len(lists) + 1, dtype=np.int64)
+    pointer[1:] = np.cumsum([len(items) for items in lists])
+    flat = np.fromiter((item for items in lists for item in items), dtype=np.int64, count=int(pointer[-1]))
+    return pointer, flat
+
+
+def _arrays(model: CompiledScenario, playbook: str | None) -> tuple:
+    """The kernel's view of (model, playbook), built once and kept on the model."""
+    cache = model.__dict__.setdefault("_kernel_arrays", {})
+    if playbook not in cache:
+        cache[playbook] = _build_arrays(model, playbook)
+    return cache[playbook]
+
+
+def _build_arrays(model: CompiledScenario, playbook: str | None) -> tuple:
+    n = model.n
+    kinds = model.kind
+    matrix = np.zeros((10, n), dtype=np.int64)
+    matrix[M_CRED] = [kind == "credential" for kind in kinds]
+    matrix[M_NOT_ENC] = [kind in ("credential", "clinical_service") for kind in kinds]
+    matrix[M_BACKUP_KIND] = [kind == "backup" for kind in kinds]
+    matrix[M_INTERNET] = [kind == "internet" for kind in kinds]
+    matrix[M_DOMAIN] = model.domain_joined
+    matrix[M_EDR] = model.edr
+    matrix[M_BOOTSTRAP] = model.bootstrap
+    matrix[M_BACKUP] = model.backup
+    matrix[M_GATE] = model.gate
+    matrix[M_K] = model.gate_k
+    node_floats = np.array([model.degraded_activation, model.degraded_max], dtype=float).reshape(2, n)
+    reach_out = _csr(model.reach_out)
+    gated = _csr(model.gated_by)
+    dep_out = _csr(model.dep_out)
+    dep_in = _csr(model.dep_in)
+    slots = model.trigger_slots(playbook)
+    what = {"detonation": SLOT_DETONATION, "exfiltration": SLOT_EXFILTRATION, "detection": SLOT_DETECTION}
+    slot_what = np.array([what.get(kind, SLOT_ACTION) for _, (kind, _) in slots], dtype=np.int64)
+    slot_index = np.array([index for _, (_, index) in slots], dtype=np.int64)
+    slot_at = np.array([math.nan if t.at is None else t.at for t, _ in slots], dtype=float)
+    slot_on = np.array([-1 if t.on is None else ON_KINDS.index(t.on) for t, _ in slots], dtype=np.int64)
+    slot_node = np.array([t.node for t, _ in slots], dtype=np.int64)
+    actions = model.playbooks.get(playbook, []) if playbook else []
+    action_code = np.array([_ACTION_CODES[a.action] for a in actions], dtype=np.int64)
+    action_nodes = _csr([list(a.nodes) for a in actions])
+    exfil_node = np.array([node for _, node, _, _ in model.exfiltrations], dtype=np.int64)
+    initial_node = np.array([node for node, _ in model.initial_access], dtype=np.int64)
+    initial_at = np.array([at for _, at in model.initial_access], dtype=float)
+    scope = model.scope
+    attack = np.array(
+        [
+            model.dwell,
+            model.start_minute_of_day,
+            model.off_hours[0] if model.off_hours else math.nan,
+            model.off_hours[1] if model.off_hours else math.nan,
+        ],
+        dtype=float,
+    )
+    flags = np.array(
+        [
+            "compromised" in scope,
+            "domain_joined" in scope,
+            "backups" in scope,
+            model.domain_credential,
+            model.off_hours is not None,
+        ],
+        dtype=np.int64,
+    )
+    dep = np.array([model.dep_src, model.dep_dst], dtype=np.int64).reshape(2, -1)
+    return (
+        matrix,
+        node_floats,
+        model.reach_src,
+        model.reach_dst,
+        model.reach_requires,
+        reach_out[0],
+        reach_out[1],
+        gated[0],
+        gated[1],
+        dep,
+        np.asarray(model.dep_grace, dtype=float),
+        dep_out[0],
+        dep_out[1],
+        dep_in[0],
+        dep_in[1],
+        slot_what,
+        slot_index,
+        slot_at,
+        slot_on,
+        slot_node,
+        action_code,
+        action_nodes[0],
+        action_nodes[1],
+        exfil_node,
+        initial_node,
+        initial_at,
+        attack,
+        flags,
+    )
+
+
+# Positions in the tuple above (numba indexes heterogeneous tuples with constants).
+(
+    K_M,
+    K_NF,
+    K_RSRC,
+    K_RDST,
+    K_RREQ,
+    K_ROUT_P,
+    K_ROUT,
+    K_GATED_P,
+    K_GATED,
+    K_DEP,
+    K_GRACE,
+    K_DOUT_P,
+    K_DOUT,
+    K_DIN_P,
+    K_DIN,
+    K_SWHAT,
+    K_SINDEX,
+    K_SAT,
+    K_SON,
+    K_SNODE,
+    K_ACODE,
+    K_ANODES_P,
+    K_ANODES,
+    K_EXFIL,
+    K_INODE,
+    K_IAT,
+    K_ATTACK,
+    K_FLAGS,
+) = range(28)
+
+
+@_jit
+def _move(payloads, source, target):
+    for column in range(5):
+        payloads[5 * target + column] = payloads[5 * source + column]
+
+
+@_jit
+def _push(queue, g, time, code, a, b, c, d):
+    """Push onto the binary heap ``queue`` = (times, sequence numbers, flat payloads), ordered by
+    (time, sequence number) like the reference's heapq: keys are unique, so both pop the same order."""
+    times, seqs, payloads = queue
+    size = g[G_SIZE]
+    if size == len(times):
+        g[G_OVERFLOW] = 1  # the caller retries with a larger heap
+        return
+    seq = g[G_SEQ]
+    g[G_SEQ] += 1
+    g[G_SIZE] = size + 1
+    position = size
+    while position > 0:
+        parent = (position - 1) >> 1
+        if times[parent] < time or (times[parent] == time and seqs[parent] < seq):
+            break
+        times[position] = times[parent]
+        seqs[position] = seqs[parent]
+        _move(payloads, parent, position)
+        position = parent
+    times[position] = time
+    seqs[position] = seq
+    base = 5 * position
+    payloads[base] = code
+    payloads[base + 1] = a
+    payloads[base + 2] = b
+    payloads[base + 3] = c
+    payloads[base + 4] = d
+
+
+@_jit
+def _pop(queue, g, out):
+    """Pop the smallest entry into ``out`` (code, a, b, c, d) and return its time."""
+    times, seqs, payloads = queue
+    top_time = times[0]
+    for column in range(5):
+        out[column] = payloads[column]
+    size = g[G_SIZE] - 1
+    g[G_SIZE] = size
+    if size == 0:
+        return top_time
+    time, seq = times[size], seqs[size]
+    position = 0
+    while True:
+        child = 2 * position + 1
+        if child >= size:
+            break
+        right = child + 1
+        if right < size and (
+            times[right] < times[child] or (times[right] == times[child] and seqs[right] < seqs[child])
+        ):
+            child = right
+        if time < times[child] or (time == times[child] and seq < seqs[child]):
+            break
+        times[position] = times[child]
+        seqs[position] = seqs[child]
+        _move(payloads, child, position)
+        position = child
+    times[position] = time
+    seqs[position] = seq
+    _move(payloads, size, position)
+    return top_time
+
+
+@_jit
+def _fire_watchers(slot_on, slot_node, queue, g, fired, delays, on, node, time):
+    """The reference's emit(): fire the not-yet-fired slots waiting for (on, node), then (on, any).
+
+    ``fired`` holds one flag per slot followed by, per trigger kind, how many slots still wait for
+    it: most events concern no waiting slot and return at once."""
+    slots = len(delays)
+    if fired[slots + on] == 0:
+        return
+    if node >= 0:
+        for slot in range(slots):
+            if slot_on[slot] == on and slot_node[slot] == node and fired[slot] == 0:
+                fired[slot] = 1
+                fired[slots + on] -= 1
+                _push(queue, g, time + delays[slot], FIRE, slot, 0, 0, 0)
+    for slot in range(slots):
+        if slot_on[slot] == on and slot_node[slot] == -1 and fired[slot] == 0:
+            fired[slot] = 1
+            fired[slots + on] -= 1
+            _push(queue, g, time + delays[slot], FIRE, slot, 0, 0, 0)
+
+
+@_jit
+def _blocked(s, node):
+    return s[S_ISO, node] != 0 or s[S_SHUT, node] != 0 or s[S_RESTORING, node] != 0
+
+
+@_jit
+def _own_fault(s, node):
+    return s[S_ENC, node] != 0 or _blocked(s, node)
+
+
+@_jit
+def _gate_passes(m, in_p, node, working):
+    inputs = in_p[node + 1] - in_p[node]
+    gate = m[M_GATE, node]
+    if gate == GATE_ALL:
+        return working == inputs
+    if gate == GATE_ANY:
+        return inputs == 0 or working > 0
+    return working >= m[M_K, node]
+
+
+@_jit
+def _start_move(rsrc, rdst, rreq, s, queue, g, reach_delay, arc, time):
+    delay = reach_delay[arc]
+    dst = rdst[arc]
+    if delay == np.inf or s[S_COMP, dst] != 0 or _blocked(s, dst):
+        return
+    req = rreq[arc]
+    src = rsrc[arc]
+    _push(
+        queue,
+        g,
+        time + delay,
+        ARRIVE,
+        arc,
+        s[S_EPOCH, src],
+        s[S_EPOCH, dst],
+        s[S_EPOCH, req] if req >= 0 else 0,
+    )
+
+
+@_jit
+def _compromise(
+    attack, s, r, queue, g, fired, delays, reach_delay, edr_alert, edr_delay, node, time, initial
+):
+    """``attack`` = (m, slot_on, slot_node, rsrc, rdst, rreq, rout_p, rout, gated_p, gated): only the
+    arrays this per-compromise function needs, so that calling it does not carry the whole model."""
+    m, son, snode, rsrc, rdst, rreq, rout_p, rout, gated_p, gated = attack
+    is_credential = m[M_CRED, node] != 0
+    s[S_COMP, node] = 1
+    # emit: initial_access, credential_obtained or compromised
+    s[S_HIT_COMP, node] = 1
+    if r[R_OBTAINED, node] != r[R_OBTAINED, node]:
+        r[R_OBTAINED, node] = time
+    if initial:
+        if fired[len(delays) + ON_INITIAL] != 0:
+            _fire_watchers(son, snode, queue, g, fired, delays, ON_INITIAL, node, time)
+        if fired[len(delays) + ON_COMPROMISED] != 0:
+            _fire_watchers(son, snode, queue, g, fired, delays, ON_COMPROMISED, node, time)
+    elif is_credential:
+        if fired[len(delays) + ON_CREDENTIAL] != 0:
+            _fire_watchers(son, snode, queue, g, fired, delays, ON_CREDENTIAL, node, time)
+        if fired[len(delays) + ON_COMPROMISED] != 0:
+            _fire_watchers(son, snode, queue, g, fired, delays, ON_COMPROMISED, node, time)
+    else:
+        if fired[len(delays) + ON_COMPROMISED] != 0:
+            _fire_watchers(son, snode, queue, g, fired, delays, ON_COMPROMISED, node, time)
+    for position in range(rout_p[node], rout_p[node + 1]):
+        arc = rout[position]
+        req = rreq[arc]
+        if req < 0 or s[S_COMP, req] != 0:
+            _start_move(rsrc, rdst, rreq, s, queue, g, reach_delay, arc, time)
+    if is_credential:
+        for position in range(gated_p[node], gated_p[node + 1]):
+            arc = gated[position]
+            src = rsrc[arc]
+            if s[S_COMP, src] != 0 and src != node and not _blocked(s, src):
+                _start_move(rsrc, rdst, rreq, s, queue, g, reach_delay, arc, time)
+    elif m[M_EDR, node] != 0:
+        for source in range(edr_alert.shape[0]):
+            if edr_alert[source, node]:
+                _push(queue, g, time + edr_delay[source, node], EDR_ALERT, source, node, 0, 0)
+
+
+@_jit
+def _detect(son, snode, s, r, queue, g, f, fired, delays, node, time):
+    if g[G_DETECTED] == 0:
+        g[G_DETECTED] = 1
+        f[F_DETECTION] = time
+        if fired[len(delays) + ON_DETECTED] != 0:
+            _fire_watchers(son, snode, queue, g, fired, delays, ON_DETECTED, node, time)
+
+
+@_jit
+def _enter_degraded(son, snode, nf, s, r, queue, g, fired, delays, node, time):
+    s[S_FUNC, node] = DEGRADED
+    s[S_HIT_DOWN, node] = 1
+    if r[R_LOSS, node] != r[R_LOSS, node]:
+        r[R_LOSS, node] = time
+    if r[R_DEGRADED, node] != r[R_DEGRADED, node]:
+        r[R_DEGRADED, node] = time
+    if fired[len(delays) + ON_DOWN] != 0:
+        _fire_watchers(son, snode, queue, g, fired, delays, ON_DOWN, node, time)
+    limit = nf[1, node]
+    if limit != np.inf:
+        _push(queue, g, time + limit, EXPIRE, node, s[S_OUTAGE, node], 0, 0)
+
+
+@_jit
+def _emit_down(son, snode, s, r, queue, g, fired, delays, node, time):
+    s[S_HIT_DOWN, node] = 1
+    if r[R_LOSS, node] != r[R_LOSS, node]:
+        r[R_LOSS, node] = time
+    if fired[len(delays) + ON_DOWN] != 0:
+        _fire_watchers(son, snode, queue, g, fired, delays, ON_DOWN, node, time)
+
+
+@_jit
+def _emit_up(r, node, time):
+    if r[R_LOSS, node] == r[R_LOSS, node] and r[R_BACK, node] != r[R_BACK, node]:
+        r[R_BACK, node] = time
+
+
+@_jit
+def _cascade(k, s, r, queue, g, fired, delays, counted, work, time):
+    """The reference cascade; ``work`` is the initial FIFO of nodes (consumed)."""
+    dep = k[K_DEP]
+    grace = k[K_GRACE]
+    out_p, out = k[K_DOUT_P], k[K_DOUT]
+    activation_row = k[K_NF]
+    m, in_p = k[K_M], k[K_DIN_P]
+    head = 0
+    while head < len(work):
+        node = work[head]
+        head += 1
+        inputs = in_p[node + 1] - in_p[node]
+        available = not _own_fault(s, node) and _gate_passes(m, in_p, node, inputs - s[S_FAILED, node])
+        state = s[S_FUNC, node]
+        if available == (state == UP):
+            continue
+        s[S_OUTAGE, node] += 1
+        if available:
+            s[S_FUNC, node] = UP
+            _emit_up(r, node, time)
+            for position in range(out_p[node], out_p[node + 1]):
+                arc = out[position]
+                if counted[arc] != 0:
+                    counted[arc] = 0
+                    dependent = dep[1, arc]
+                    s[S_FAILED, dependent] -= 1
+                    work.append(dependent)
+            for position in range(out_p[node], out_p[node + 1]):
+                dependent = dep[1, out[position]]
+                if s[S_WAITING, dependent] != 0:
+                    _push(queue, g, time, RETRY, dependent, 0, 0, 0)
+            continue
+        activation = activation_row[0, node]
+        if activation != activation:
+            s[S_FUNC, node] = DOWN
+            _emit_down(k[K_SON], k[K_SNODE], s, r, queue, g, fired, delays, node, time)
+        elif s[S_PREARMED, node] != 0 or activation == 0:
+            _enter_degraded(k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, g, fired, delays, node, time)
+        else:
+            s[S_FUNC, node] = DOWN
+            _emit_down(k[K_SON], k[K_SNODE], s, r, queue, g, fired, delays, node, time)
+            _push(queue, g, time + activation, DEGRADE, node, s[S_OUTAGE, node], 0, 0)
+        for position in range(out_p[node], out_p[node + 1]):
+            arc = out[position]
+            if grace[arc] > 0:
+                _push(queue, g, time + grace[arc], INPUT_LOST, arc, s[S_OUTAGE, dep[0, arc]], 0, 0)
+            else:
+                counted[arc] = 1
+                dependent = dep[1, arc]
+                s[S_FAILED, dependent] += 1
+                work.append(dependent)
+
+
+@_jit
+def _restartable(k, s, assumed):
+    n = s.shape[1]
+    dep = k[K_DEP]
+    in_p, into = k[K_DIN_P], k[K_DIN]
+    out_p, out = k[K_DOUT_P], k[K_DOUT]
+    candidate = np.zeros(n, dtype=np.bool_)
+    for node in range(n):
+        candidate[node] = s[S_FUNC, node] != UP and (node == assumed or not _own_fault(s, node))
+    working = np.zeros(n, dtype=np.int64)
+    dropped = [0]
+    dropped.pop()
+    for node in range(n):
+        if candidate[node]:
+            count = 0
+            for position in range(in_p[node], in_p[node + 1]):
+                src = dep[0, into[position]]
+                if s[S_FUNC, src] == UP or candidate[src]:
+                    count += 1
+            working[node] = count
+            if not _gate_passes(k[K_M], k[K_DIN_P], node, count):
+                candidate[node] = False
+                dropped.append(node)
+    while len(dropped) > 0:
+        node = dropped.pop()
+        for position in range(out_p[node], out_p[node + 1]):
+            dependent = dep[1, out[position]]
+            if candidate[dependent]:
+                working[dependent] -= 1
+                if not _gate_passes(k[K_M], k[K_DIN_P], dependent, working[dependent]):
+                    candidate[dependent] = False
+                    dropped.append(dependent)
+    return candidate
+
+
+@_jit
+def _dependencies_up(k, s, node):
+    dep = k[K_DEP]
+    in_p, into = k[K_DIN_P], k[K_DIN]
+    up = 0
+    healthy = 0
+    for position in range(in_p[node], in_p[node + 1]):
+        src = dep[0, into[position]]
+        if s[S_FUNC, src] == UP:
+            up += 1
+            healthy += 1
+        elif not _own_fault(s, src):
+            healthy += 1
+    if _gate_passes(k[K_M], k[K_DIN_P], node, up):
+        return True
+    return _gate_passes(k[K_M], k[K_DIN_P], node, healthy) and _restartable(k, s, node)[node]
+
+
+@_jit
+def _request_restore(k, s, r, queue, g, fired, delays, counted, recovery, node, time):
+    m = k[K_M]
+    if s[S_RESTORING, node] != 0 or m[M_CRED, node] != 0:
+        return
+    if not (s[S_WAITING, node] != 0 or s[S_COMP, node] != 0 or _own_fault(s, node)):
+        return
+    backup = m[M_BACKUP, node]
+    if backup >= 0 and s[S_ENC, backup] != 0:
+        s[S_WAITING, node] = 0
+        return
+    rebuild = s[S_COMP, node] != 0 or s[S_ENC, node] != 0
+    if not rebuild or m[M_BOOTSTRAP, node] != 0 or _dependencies_up(k, s, node):
+        s[S_WAITING, node] = 0
+        s[S_RESTORING, node] = 1
+        s[S_EPOCH, node] += 1
+        _push(queue, g, time + recovery[node], RESTORED, node, 0, 0, 0)
+        work = [node]
+        _cascade(k, s, r, queue, g, fired, delays, counted, work, time)
+        return
+    s[S_WAITING, node] = 1
+
+
+@_jit
+def _restored(k, s, r, queue, g, fired, delays, counted, node, time):
+    s[S_RESTORING, node] = 0
+    s[S_COMP, node] = 0
+    s[S_ENC, node] = 0
+    s[S_ISO, node] = 0
+    s[S_SHUT, node] = 0
+    s[S_EPOCH, node] += 1
+    work = [node]
+    _cascade(k, s, r, queue, g, fired, delays, counted, work, time)
+    if s[S_FUNC, node] != UP:
+        group = _restartable(k, s, -1)
+        dep = k[K_DEP]
+        out_p, out = k[K_DOUT_P], k[K_DOUT]
+        released = [0]
+        released.pop()
+        for member in range(s.shape[1]):
+            if group[member]:
+                s[S_FUNC, member] = UP
+                s[S_OUTAGE, member] += 1
+                _emit_up(r, member, time)
+        for member in range(s.shape[1]):
+            if group[member]:
+                for position in range(out_p[member], out_p[member + 1]):
+                    arc = out[position]
+                    if counted[arc] != 0:
+                        counted[arc] = 0
+                        s[S_FAILED, dep[1, arc]] -= 1
+                        released.append(dep[1, arc])
+        if len(released) > 0:
+            _cascade(k, s, r, queue, g, fired, delays, counted, released, time)
+    for other in range(s.shape[1]):
+        if s[S_WAITING, other] != 0:
+            _push(queue, g, time, RETRY, other, 0, 0, 0)
+
+
+@_jit
+def _isolate(k, s, r, queue, g, fired, delays, counted, node, time, shutdown):
+    if shutdown:
+        if s[S_SHUT, node] != 0:
+            return
+        s[S_SHUT, node] = 1
+    else:
+        if s[S_ISO, node] != 0:
+            return
+        s[S_ISO, node] = 1
+    s[S_EPOCH, node] += 1
+    work = [node]
+    _cascade(k, s, r, queue, g, fired, delays, counted, work, time)
+
+
+@_jit
+def _detonate(k, s, r, queue, g, f, fired, delays, counted, time):
+    if g[G_OVER] != 0:
+        return
+    g[G_OVER] = 1
+    m = k[K_M]
+    flags = k[K_FLAGS]
+    credential = flags[3]
+    domain_wide = flags[1] != 0 and credential >= 0 and s[S_COMP, credential] != 0
+    targets = [0]
+    targets.pop()
+    for node in range(s.shape[1]):
+        if m[M_NOT_ENC, node] != 0 or s[S_ENC, node] != 0 or _blocked(s, node):
+            continue
+        by_domain = domain_wide and m[M_DOMAIN, node] != 0
+        if m[M_BACKUP_KIND, node] != 0:
+            hit = flags[2] != 0 and (s[S_COMP, node] != 0 or by_domain)
+        else:
+            hit = (flags[0] != 0 and s[S_COMP, node] != 0) or by_domain
+        if hit:
+            targets.append(node)
+    if len(targets) == 0:
+        return
+    f[F_ENCRYPTION] = time
+    if fired[len(delays) + ON_ENCRYPTED] != 0:
+        _fire_watchers(k[K_SON], k[K_SNODE], queue, g, fired, delays, ON_ENCRYPTED, -1, time)
+    for node in targets:
+        s[S_ENC, node] = 1
+        s[S_HIT_ENC, node] = 1
+        if fired[len(delays) + ON_ENCRYPTED] != 0:
+            _fire_watchers(k[K_SON], k[K_SNODE], queue, g, fired, delays, ON_ENCRYPTED, node, time)
+    _cascade(k, s, r, queue, g, fired, delays, counted, targets, time)
+
+
+@_jit
+def _run_action(k, s, r, queue, g, fired, delays, counted, recovery, index, time):
+    m = k[K_M]
+    code = k[K_ACODE][index]
+    pointer, nodes = k[K_ANODES_P], k[K_ANODES]
+    if code == ACT_CUT:
+        g[G_CUT] = 1
+        for node in range(s.shape[1]):
+            if m[M_INTERNET, node] != 0:
+                _isolate(k, s, r, queue, g, fired, delays, counted, node, time, False)
+        return
+    for position in range(pointer[index], pointer[index + 1]):
+        node = nodes[position]
+        if code == ACT_ISOLATE:
+            _isolate(k, s, r, queue, g, fired, delays, counted, node, time, False)
+        elif code == ACT_SHUTDOWN:
+            _isolate(k, s, r, queue, g, fired, delays, counted, node, time, True)
+        elif code == ACT_RESET:
+            if m[M_CRED, node] != 0:
+                s[S_COMP, node] = 0
+                s[S_EPOCH, node] += 1
+        elif code == ACT_DEGRADED:
+            activation = k[K_NF][0, node]
+            if activation != activation:
+                continue
+            s[S_PREARMED, node] = 1
+            if s[S_FUNC, node] == DOWN and s[S_EXPIRED, node] != s[S_OUTAGE, node]:
+                _enter_degraded(k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, g, fired, delays, node, time)
+        else:
+            _request_restore(k, s, r, queue, g, fired, delays, counted, recovery, node, time)
+
+
+@_jit
+def _fire_detonation(k, s, r, queue, g, f, fired, delays, counted, time):
+    attack = k[K_ATTACK]
+    initial_at = k[K_IAT]
+    when = time
+    if len(initial_at) > 0:
+        when = max(when, initial_at.min() + attack[0])
+    if k[K_FLAGS][4] != 0:
+        start, end = attack[2], attack[3]
+        clock = (attack[1] + when) % 1440
+        inside = (start <= clock < end) if start < end else (clock >= start or clock < end)
+        if not inside:
+            when += (start - clock) % 1440
+    if when > time:
+        _push(queue, g, when, DETONATE, 0, 0, 0, 0)
+    else:
+        _detonate(k, s, r, queue, g, f, fired, delays, counted, time)
+
+
+@_jit_entry
+def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity):
+    """One run; returns (state matrix, record matrix, float registers, heap overflowed)."""
+    n = k[K_M].shape[1]
+    s = np.zeros((15, n), dtype=np.int64)
+    for node in range(n):
+        s[S_EXPIRED, node] = -1
+    r = np.full((4, n), np.nan)
+    g = np.zeros(6, dtype=np.int64)
+    f = np.full(2, np.nan)
+    fired = np.zeros(len(delays) + len(ON_KINDS), dtype=np.int64)
+    counted = np.zeros(k[K_DEP].shape[1], dtype=np.int64)
+    queue = (np.empty(capacity), np.empty(capacity, dtype=np.int64), np.empty(capacity * 5, dtype=np.int64))
+    entry = np.empty(5, dtype=np.int64)
+    initial_node = k[K_INODE]
+    initial_at = k[K_IAT]
+    for i in range(len(initial_node)):
+        _push(queue, g, initial_at[i], INITIAL, initial_node[i], 0, 0, 0)
+    slot_at = k[K_SAT]
+    for slot in range(len(slot_at)):
+        if slot_at[slot] == slot_at[slot]:
+            fired[slot] = 1
+            _push(queue, g, slot_at[slot], FIRE, slot, 0, 0, 0)
+        else:
+            fired[len(slot_at) + k[K_SON][slot]] += 1
+    dep = k[K_DEP]
+    rsrc, rdst, rreq = k[K_RSRC], k[K_RDST], k[K_RREQ]
+    attack = (
+        k[K_M],
+        k[K_SON],
+        k[K_SNODE],
+        rsrc,
+        rdst,
+        rreq,
+        k[K_ROUT_P],
+        k[K_ROUT],
+        k[K_GATED_P],
+        k[K_GATED],
+    )
+    while g[G_SIZE] > 0 and g[G_OVERFLOW] == 0:
+        time = _pop(queue, g, entry)
+        code, a, b, c, d = entry[0], entry[1], entry[2], entry[3], entry[4]
+        if code == ARRIVE:
+            if g[G_OVER] != 0:
+                continue
+            src, dst, req = rsrc[a], rdst[a], rreq[a]
+            if (
+                s[S_COMP, dst] != 0
+                or s[S_EPOCH, src] != b
+                or s[S_EPOCH, dst] != c
+                or _blocked(s, dst)
+                or s[S_COMP, src] == 0
+                or (req >= 0 and (s[S_EPOCH, req] != d or s[S_COMP, req] == 0))
+            ):
+                continue
+            _compromise(
+                attack, s, r, queue, g, fired, delays, reach_delay, edr_alert, edr_delay, dst, time, False
+            )
+        elif code == INPUT_LOST:
+            if s[S_OUTAGE, dep[0, a]] != b or counted[a] != 0:
+                continue
+            counted[a] = 1
+            dependent = dep[1, a]
+            s[S_FAILED, dependent] += 1
+            work = [dependent]
+            _cascade(k, s, r, queue, g, fired, delays, counted, work, time)
+        elif code == INITIAL:
+            if s[S_COMP, a] == 0 and not _blocked(s, a) and g[G_OVER] == 0:
+                _compromise(
+                    attack, s, r, queue, g, fired, delays, reach_delay, edr_alert, edr_delay, a, time, True
+                )
+        elif code == FIRE:
+            what = k[K_SWHAT][a]
+            index = k[K_SINDEX][a]
+            if what == SLOT_DETONATION:
+                _fire_detonation(k, s, r, queue, g, f, fired, delays, counted, time)
+            elif what == SLOT_EXFILTRATION:
+                node = k[K_EXFIL][index]
+                if node >= 0 and s[S_COMP, node] != 0 and not _blocked(s, node) and g[G_CUT] == 0:
+                    if fired[len(delays) + ON_EXFILTRATION] != 0:
+                        _fire_watchers(
+                            k[K_SON], k[K_SNODE], queue, g, fired, delays, ON_EXFILTRATION, node, time
+                        )
+            elif what == SLOT_DETECTION:
+                _detect(k[K_SON], k[K_SNODE], s, r, queue, g, f, fired, delays, -1, time)
+            else:
+                _run_action(k, s, r, queue, g, fired, delays, counted, recovery, index, time)
+        elif code == EDR_ALERT:
+            _detect(k[K_SON], k[K_SNODE], s, r, queue, g, f, fired, delays, b, time)
+        elif code == DEGRADE:
+            if s[S_OUTAGE, a] == b and s[S_FUNC, a] == DOWN:
+                _enter_degraded(k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, g, fired, delays, a, time)
+        elif code == EXPIRE:
+            if s[S_OUTAGE, a] == b and s[S_FUNC, a] == DEGRADED:
+                s[S_EXPIRED, a] = b
+                s[S_FUNC, a] = DOWN
+                _emit_down(k[K_SON], k[K_SNODE], s, r, queue, g, fired, delays, a, time)
+        elif code == RESTORED:
+            _restored(k, s, r, queue, g, fired, delays, counted, a, time)
+        elif code == DETONATE:
+            _detonate(k, s, r, queue, g, f, fired, delays, counted, time)
+        elif code == RETRY:
+            _request_restore(k, s, r, queue, g, fired, delays, counted, recovery, a, time)
+    return s, r, f, g[G_OVERFLOW] != 0
+
+
+def kernel_summary(
+    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int
+) -> RunSummary:
+    """Key times of run ``seed`` computed by the compiled kernel (same as reference_summary)."""
+    draws = draw(model, playbook, seed)
+    arrays = _arrays(model, playbook)
+    edr_alert = draws.edr_alert if draws.edr_alert.size else np.zeros((0, model.n), dtype=bool)
+    edr_delay = draws.edr_delay if draws.edr_delay.size else np.zeros((0, model.n))
+    inputs = (
+        arrays,
+        np.ascontiguousarray(draws.reach_delay, dtype=float),
+        np.ascontiguousarray(draws.recovery, dtype=float),
+        np.ascontiguousarray(edr_alert, dtype=np.bool_),
+        np.ascontiguousarray(edr_delay, dtype=float),
+        np.ascontiguousarray(draws.trigger_delay, dtype=float),
+    )
+    capacity = model.__dict__.get(
+        "_kernel_heap", 2 * (len(model.reach_src) + len(model.dep_src) + model.n) + 64
+    )
+    while True:
+        state, record, registers, overflowed = _simulate(*inputs, capacity)
+        if not overflowed:
+            break
+        capacity *= 2
+        model.__dict__["_kernel_heap"] = capacity
+    values = [registers[F_DETECTION], registers[F_ENCRYPTION]]
+    values += [record[R_OBTAINED, i] for i in layout.credentials]
+    for i in layout.services:
+        lost, back = record[R_LOSS, i], record[R_BACK, i]
+        outage = math.nan if lost != lost else (math.inf if back != back else back - lost)
+        values += [lost, record[R_DEGRADED, i], outage]
+    return RunSummary(
+        np.array(values, dtype=float),
+        state[S_HIT_COMP].astype(bool),
+        state[S_HIT_ENC].astype(bool),
+        state[S_HIT_DOWN].astype(bool),
+    )

@@ -1,0 +1,269 @@
+"""Monte Carlo runs and playbook comparison.
+
+Run ``i`` of a batch with seed ``s`` is exactly ``run_timeline(scenario, seed=s + i)``: a designer can
+turn any run (or the median run) into the scenario's timeline with ``MonteCarloResult.timeline``.
+Two playbooks compared with the same seed see the same attacker in every run (common random
+numbers, see studio.propagation.draws), so their paired differences are not swamped by noise.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from studio.propagation import engines
+from studio.propagation.compiled import CompiledScenario, compile_scenario
+from studio.propagation.summary import MetricLayout, RunSummary
+from studio.propagation.timeline import run_timeline
+
+Progress = Callable[[int, int], None]
+DEFAULT_PERCENTILES = (5, 25, 50, 75, 95)
+
+
+def _json_number(value: float) -> float | None:
+    """JSON has no inf or NaN: both become null (the accompanying counts say which it was)."""
+    return None if not math.isfinite(value) else round(float(value), 3)
+
+
+def describe(values: np.ndarray, percentiles: tuple[int, ...] = DEFAULT_PERCENTILES) -> dict[str, Any]:
+    """Statistics of one metric over runs: NaN means it did not happen in that run, inf that it
+    never ended. Percentiles are over the runs where it happened and are sample values
+    (inverted CDF, no interpolation), so an inf percentile means "not over by the end of the run"."""
+    happened = values[~np.isnan(values)]
+    stats: dict[str, Any] = {
+        "runs": len(values),
+        "p_happened": float(len(happened) / len(values)) if len(values) else 0.0,
+        "never_ended": int(np.isinf(happened).sum()),
+    }
+    if len(happened):
+        points = np.percentile(happened, percentiles, method="inverted_cdf")
+        stats["percentiles"] = {f"p{q}": _json_number(v) for q, v in zip(percentiles, points, strict=True)}
+        finite = happened[np.isfinite(happened)]
+        stats["mean"] = _json_number(finite.mean()) if len(finite) else None
+    return stats
+
+
+@dataclass
+class MonteCarloResult:
+    """Per-run key times and per-system hit rates of a batch of runs.
+
+    ``values[name]`` holds one value per run (see summary.MetricLayout for the names).
+    ``p_compromised``, ``p_encrypted`` and ``p_down`` give, per system id, the share of runs in
+    which the system was compromised (a credential: obtained), encrypted, or lost its function.
+    ``median_run`` is the run closest to the middle of the batch on detection, encryption and
+    total clinical outage together (the run whose ranks on these deviate least from 50 %).
+    """
+
+    runs: int
+    seed: int
+    playbook: str | None
+    engine: str
+    values: dict[str, np.ndarray]
+    p_compromised: dict[str, float]
+    p_encrypted: dict[str, float]
+    p_down: dict[str, float]
+    median_run: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def run_seed(self, run: int | str) -> int:
+        """Seed that reproduces run ``run`` (an index or "median")."""
+        index = self.median_run if run == "median" else int(run)
+        if not 0 <= index < self.runs:
+            raise IndexError(f"run {index} is not in this batch of {self.runs}")
+        return self.seed + index
+
+    def timeline(self, scenario: dict[str, Any], run: int | str = "median") -> dict[str, Any]:
+        """The schema timeline of one run of the batch (an index or "median")."""
+        seed = self.run_seed(run)
+        return run_timeline(scenario, seed=seed, playbook=self.playbook, run=run)
+
+    def describe(self, name: str, percentiles: tuple[int, ...] = DEFAULT_PERCENTILES) -> dict[str, Any]:
+        return describe(self.values[name], percentiles)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: metadata, statistics per metric, hit probabilities per system."""
+        return {
+            "runs": self.runs,
+            "seed": self.seed,
+            "playbook": self.playbook,
+            "engine": self.engine,
+            "median_run": self.median_run,
+            "median_run_seed": self.run_seed("median") if self.runs else None,
+            "metrics": {name: describe(values) for name, values in self.values.items()},
+            "systems": {
+                node: {
+                    "p_compromised": self.p_compromised[node],
+                    "p_encrypted": self.p_encrypted[node],
+                    "p_down": self.p_down[node],
+                }
+                for node in self.p_compromised
+            },
+        }
+
+
+def _median_run(values: dict[str, np.ndarray], layout: MetricLayout) -> int:
+    runs = len(values["encryption"]) if values else 0
+    if runs == 0:
+        return 0
+    outages = [values[name] for name in layout.names if name.startswith("outage:")]
+    horizon_total = np.zeros(runs)
+    for outage in outages:
+        # a service that never comes back counts as the longest outage seen, so ranks stay finite
+        finite_max = (
+            np.nanmax(np.where(np.isfinite(outage), outage, np.nan)) if np.isfinite(outage).any() else 0
+        )
+        horizon_total += np.nan_to_num(np.where(np.isinf(outage), finite_max * 2 + 1, outage), nan=0.0)
+    criteria = [values["first_detection"], values["encryption"], horizon_total]
+    deviation = np.zeros(runs)
+    for column in criteria:
+        # runs where it did not happen rank after every run where it did
+        order = np.argsort(np.where(np.isnan(column), np.inf, column), kind="stable")
+        ranks = np.empty(runs)
+        ranks[order] = np.arange(runs)
+        deviation += np.abs(ranks / max(runs - 1, 1) - 0.5)
+    return int(np.argmin(deviation))
+
+
+def _summaries(
+    simulate_summary: engines.SummaryFunction,
+    model: CompiledScenario,
+    layout: MetricLayout,
+    playbook: str | None,
+    seed: int,
+    runs: int,
+    engine_name: str,
+) -> Iterator[RunSummary]:
+    """Run summaries in run order. The compiled kernel releases the GIL, so its runs are spread
+    over the cores; runs are independent and gathered in order, so the result does not change."""
+    workers = min(os.cpu_count() or 1, 8) if engine_name == "kernel" else 1
+    if workers == 1 or runs < 2:
+        for run in range(runs):
+            yield simulate_summary(model, layout, playbook, seed + run)
+        return
+    yield simulate_summary(model, layout, playbook, seed)  # compiles or loads the kernel once
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(lambda run: simulate_summary(model, layout, playbook, seed + run), range(1, runs))
+
+
+def _batch(
+    model: CompiledScenario,
+    playbook: str | None,
+    runs: int,
+    seed: int,
+    progress: Progress | None,
+    done_before: int,
+    total: int,
+    engine: str,
+) -> MonteCarloResult:
+    layout = MetricLayout.of(model)
+    size = model.n + len(model.reach_src) + len(model.dep_src)
+    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size)
+    times = np.empty((runs, len(layout.names)))
+    compromised = np.zeros(model.n)
+    encrypted = np.zeros(model.n)
+    down = np.zeros(model.n)
+    for run, summary in enumerate(
+        _summaries(simulate_summary, model, layout, playbook, seed, runs, engine_name)
+    ):
+        times[run] = summary.times
+        compromised += summary.compromised
+        encrypted += summary.encrypted
+        down += summary.down
+        if progress is not None:
+            progress(done_before + run + 1, total)
+    values = {name: times[:, column] for column, name in enumerate(layout.names)}
+    share = max(runs, 1)
+    return MonteCarloResult(
+        runs=runs,
+        seed=seed,
+        playbook=playbook,
+        engine=engine_name,
+        values=values,
+        p_compromised={node: float(c / share) for node, c in zip(model.ids, compromised, strict=True)},
+        p_encrypted={node: float(c / share) for node, c in zip(model.ids, encrypted, strict=True)},
+        p_down={node: float(c / share) for node, c in zip(model.ids, down, strict=True)},
+        median_run=_median_run(values, layout),
+    )
+
+
+def monte_carlo(
+    scenario: dict[str, Any],
+    *,
+    runs: int,
+    seed: int = 0,
+    playbook: str | None = None,
+    progress: Progress | None = None,
+    engine: str = "auto",
+) -> MonteCarloResult:
+    """Run a valid scenario ``runs`` times (run i with seed ``seed + i``) and gather its statistics.
+
+    ``playbook`` as in run_timeline. ``progress(done, total)`` is called after every run.
+    ``engine`` is "reference" (pure Python), "kernel" (compiled; needs numba) or "auto" (the
+    kernel for big batches when numba is importable); both give identical results.
+    """
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    model = compile_scenario(scenario)
+    chosen = model.resolve_playbook(playbook)
+    return _batch(model, chosen, runs, seed, progress, 0, runs, engine)
+
+
+@dataclass
+class PlaybookComparison:
+    """Two batches run with the same seeds (common random numbers) and their paired differences.
+
+    ``differences[name]`` describes ``b - a`` over the runs where the metric happened in both;
+    ``p_b_earlier`` / ``p_b_later`` are the shares of those runs where b's time is smaller / larger.
+    """
+
+    a: MonteCarloResult
+    b: MonteCarloResult
+    differences: dict[str, dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"a": self.a.to_json(), "b": self.b.to_json(), "differences": self.differences}
+
+
+def paired_differences(a: MonteCarloResult, b: MonteCarloResult) -> dict[str, dict[str, Any]]:
+    """Per metric: statistics of b - a on the runs where both are finite, and who is earlier how often."""
+    found = {}
+    for name, values_a in a.values.items():
+        values_b = b.values[name]
+        both = np.isfinite(values_a) & np.isfinite(values_b)
+        delta = values_b[both] - values_a[both]
+        stats = describe(delta) if len(delta) else {"runs": 0}
+        stats["paired_runs"] = int(both.sum())
+        stats["p_b_earlier"] = float((delta < 0).mean()) if len(delta) else None
+        stats["p_b_later"] = float((delta > 0).mean()) if len(delta) else None
+        stats["p_happened_a"] = float((~np.isnan(values_a)).mean())
+        stats["p_happened_b"] = float((~np.isnan(values_b)).mean())
+        found[name] = stats
+    return found
+
+
+def compare_playbooks(
+    scenario: dict[str, Any],
+    a: str | None,
+    b: str | None,
+    *,
+    runs: int,
+    seed: int = 0,
+    progress: Progress | None = None,
+    engine: str = "auto",
+) -> PlaybookComparison:
+    """Run ``runs`` seeded runs under playbooks ``a`` and ``b`` (ids; None = the default playbook)
+    with common random numbers and return both batches and their paired differences.
+    ``progress(done, total)`` counts the runs of both batches (total = 2 * runs)."""
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    model = compile_scenario(scenario)
+    chosen_a, chosen_b = model.resolve_playbook(a), model.resolve_playbook(b)
+    result_a = _batch(model, chosen_a, runs, seed, progress, 0, 2 * runs, engine)
+    result_b = _batch(model, chosen_b, runs, seed, progress, runs, 2 * runs, engine)
+    return PlaybookComparison(result_a, result_b, paired_differences(result_a, result_b))

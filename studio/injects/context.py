@@ -18,6 +18,15 @@ HOSPITAL_TYPES = frozenset({"hospital", "university_hospital"})
 
 # Roles a player cell can hold, recognised from its level and from words in its name or mission.
 # French and English words, since cells are named in the exercise language.
+_GROUP_WORDS = re.compile(r"\bGHT\b|groupement|hospital group|\bgroupe hospitalier", re.I)
+# Who may speak for a clinical service: care and management people, not the union or estates.
+_CARE_VOICE = re.compile(
+    r"cadre|infirm|nurs|soins|m[ée]decin|doctor|physician|chef|administrat\w* de garde|on call"
+    r"|de garde|manager|directeur|director|coordinat|sage-femme|midwi|pharmac|biolog",
+    re.I,
+)
+_NOT_CARE_VOICE = re.compile(r"syndic|union|mainten|techni|estates|s[ée]curit[ée] incendie", re.I)
+
 _ROLE_WORDS: dict[str, re.Pattern[str]] = {
     "technical": re.compile(r"\b(dsi|dnum|informati|techni|it|soc|rssi|syst[eè]mes?|cyber|infra)", re.I),
     "communication": re.compile(r"\b(comm|presse|press|m[ée]dias?|porte-parole|spokes)", re.I),
@@ -43,6 +52,11 @@ class Sender:
     role_words: str = ""
     """Regular expression on a persona's name and role, tried after the organisation type (a SAMU
     regulator hosted by the hospital has no SAMU organisation; a union delegate is also staff)."""
+    require_role: bool = False
+    """Only a persona of ``org_types`` or matching ``role_words`` will do (the SAMU's diversion call
+    is not made by any care-network persona)."""
+    fallback_org: bool = False
+    """Prefer personas of the establishment's fallback organisation (who receives its patients)."""
 
 
 @dataclass
@@ -130,6 +144,14 @@ class ScenarioContext:
         )
         return peers[0] if peers else None
 
+    def fallback_orgs(self, establishment: str | None) -> list[str]:
+        """Organisations declared as receiving the patients of ``establishment``, then its peers."""
+        declared = sorted(
+            o for o, spec in self.organisations.items() if establishment in spec.get("fallback_for", [])
+        )
+        fallback = self.fallback_for(establishment)
+        return declared + ([fallback] if fallback and fallback not in declared else [])
+
     def site_and_city(self, node_id: str | None, establishment: str | None) -> tuple[str | None, str | None]:
         org = self.organisations.get(establishment or "", {})
         sites = {site["id"]: site for site in org.get("sites", [])}
@@ -159,29 +181,73 @@ class ScenarioContext:
             roles = {f"territorial_{org_type}"}
         return roles
 
+    def group_of(self, establishment: str | None) -> str | None:
+        """The group (GHT) an establishment belongs to, if any."""
+        group = self.organisations.get(establishment or "", {}).get("member_of")
+        return group if self.org_type(group) == "ght" else None
+
+    def group_cells(self, establishment: str | None) -> list[dict[str, Any]]:
+        """Player cells working for the whole group of ``establishment``: cells of the GHT itself, and
+        cells named for the GHT (``Cellule technique du GHT``) of a member establishment."""
+        group = self.group_of(establishment)
+        if group is None:
+            return []
+        members = {o for o, spec in self.organisations.items() if spec.get("member_of") == group}
+        return [
+            c
+            for c in self.player_cells
+            if c.get("organisation") == group
+            or (
+                c.get("organisation") in members
+                and c.get("organisation") != establishment
+                and _GROUP_WORDS.search(c.get("name", ""))
+            )
+        ]
+
     def recipients(self, roles: tuple[str, ...], establishment: str | None) -> list[str]:
         """Player cells for an inject: the cells of ``establishment`` holding the first role found.
 
-        Falls back to the establishment's strategic cells, then its cells of any role, then to cells
-        of the whole exercise in the same order. Returns cell ids (empty only without player cells).
+        For each role, the establishment's own cells come first, then the cells working for its
+        whole group (GHT). Falls back to the strategic cells (own, then group), then its cells of any
+        role, then to cells of the whole exercise in the same order. Returns cell ids (empty only
+        without player cells).
         """
         own = [c for c in self.player_cells if c.get("organisation") == establishment]
         unassigned = [c for c in self.player_cells if not c.get("organisation")]
-        for pool in (own or unassigned, self.player_cells):
+        group = self.group_cells(establishment)
+        for pools in (((own or unassigned), group), (self.player_cells,)):
             for role in (*roles, "strategic"):
-                chosen = [c["id"] for c in pool if role in self.cell_roles(c)]
-                if chosen:
-                    return chosen
-            hospital_side = [
-                c["id"] for c in pool if not any(r.startswith("territorial") for r in self.cell_roles(c))
-            ]
-            if hospital_side:
-                return hospital_side[:1]
+                for pool in pools:
+                    chosen = [c["id"] for c in pool if role in self.cell_roles(c)]
+                    if chosen:
+                        return chosen
+            for pool in pools:
+                hospital_side = [
+                    c["id"] for c in pool if not any(r.startswith("territorial") for r in self.cell_roles(c))
+                ]
+                if hospital_side:
+                    return hospital_side[:1]
         return [c["id"] for c in self.player_cells[:1]]
 
-    def territorial_cells(self, org_type: str) -> list[str]:
-        """Player cells of a territorial organisation type (``ars``, ``prefecture``, ``samu``)."""
-        return [c["id"] for c in self.player_cells if self.org_type(c.get("organisation")) == org_type]
+    def own_cells(self, roles: tuple[str, ...], establishment: str | None) -> list[str]:
+        """The establishment's own (then its group's) cells holding one of ``roles``; no fallback."""
+        for pool in (
+            [c for c in self.player_cells if c.get("organisation") == establishment],
+            self.group_cells(establishment),
+        ):
+            chosen = [c["id"] for c in pool if self.cell_roles(c) & set(roles)]
+            if chosen:
+                return chosen
+        return []
+
+    def territorial_cells(self, org_type: str | tuple[str, ...]) -> list[str]:
+        """Player cells of territorial organisation types (``ars``, ``prefecture``, ``samu``)."""
+        types = (org_type,) if isinstance(org_type, str) else org_type
+        return [c["id"] for c in self.player_cells if self.org_type(c.get("organisation")) in types]
+
+    def plays(self, org_type: str) -> bool:
+        """True when a player cell belongs to an organisation of this type (the ARS plays...)."""
+        return bool(self.territorial_cells(org_type))
 
     def cell_names(self, cell_ids: list[str]) -> str:
         names = {c["id"]: c["name"] for c in self.scenario.get("cells", [])}
@@ -208,6 +274,13 @@ class ScenarioContext:
             return (own or candidates)[0]
 
         pools = [[p for p in self.personas if p.get("kind") == kind] for kind in spec.persona_kinds]
+        if spec.fallback_org:
+            receivers = self.fallback_orgs(establishment)
+            for org in receivers:
+                for pool in pools:
+                    found = [p for p in pool if p.get("organisation") == org]
+                    if found:
+                        return found[0]
         for pool in pools:
             typed = sorted(
                 (p for p in pool if self.org_type(p.get("organisation")) in spec.org_types),
@@ -223,7 +296,47 @@ class ScenarioContext:
                 matching = [p for p in pool if words.search(f"{p['name']} {p['role']}")]
                 if matching:
                     return best(matching)
+        if spec.require_role:
+            return None
         for pool in pools:
             if pool:
                 return best(pool)
+        return None
+
+    def service_sender(
+        self, establishment: str | None, words: str, rotation: int, others: str = ""
+    ) -> dict[str, Any] | None:
+        """Who reports a service's outage: a persona of the establishment whose name or role matches
+        the service's ``words`` (the lab's biologist, the ED's triage nurse), else one of its care or
+        management people (``rotation`` spreads the services over them, so that different services
+        speak with different voices when the scenario offers several), preferring those who do not
+        belong to another service (``others``: the words of the other services); else such a person
+        of its group (GHT). None when nobody fits: the caller falls back to the kind's usual sender."""
+        group = self.group_of(establishment)
+        for org in (establishment, group):
+            if not org:
+                continue
+            people = [
+                p
+                for p in self.personas
+                if p.get("organisation") == org
+                and p.get("kind") in {"staff", "other", "care_network", "technical"}
+                and not _NOT_CARE_VOICE.search(f"{p['name']} {p['role']}")
+            ]
+            if words:
+                pattern = re.compile(words, re.I)
+                own_voice = [p for p in people if pattern.search(f"{p['name']} {p['role']}")]
+                if own_voice:
+                    return own_voice[rotation % len(own_voice)]
+            care = [
+                p
+                for p in people
+                if p.get("kind") in {"staff", "other"} and _CARE_VOICE.search(f"{p['name']} {p['role']}")
+            ]
+            if others:
+                elsewhere = re.compile(others, re.I)
+                generic = [p for p in care if not elsewhere.search(f"{p['name']} {p['role']}")]
+                care = generic or care
+            if care:
+                return care[rotation % len(care)]
         return None

@@ -8,17 +8,23 @@ Pipeline, each step a pure function of the scenario, the timeline and the seed:
    degraded gives an impact report, and the care network steps in for emergency and critical-care
    services; exfiltration gives the leak post, the article and phishing of patients; blocked restores
    and restarts give technical follow-ups. Each beat is a kind of :mod:`studio.injects.kinds` at a
-   scenario minute, with its causing event.
+   scenario minute, with its causing event. Non-critical services (and applications) of one
+   establishment that fall together are folded into one situation point for the crisis cell
+   (:func:`group_impacts`); critical services keep their own reports.
 2. **Clock.** The scenario minute is mapped to the exercise clock by the time model (compression and
    jumps: something that happens inside a jump is told when play resumes). Injects that would fall
    outside [STARTEX, ENDEX] are not produced.
-3. **Routing.** A sender persona and recipient cells are chosen from the scenario (never invented).
+3. **Routing.** A sender persona and recipient cells are chosen from the scenario (never invented):
+   impact reports come from people who can speak for the service; recipients follow the cell's role,
+   its establishment or GHT, and the territorial organisations that play (SAMU, ARS, préfecture).
 4. **Pacing.** No player cell receives more than ``max_injects_per_cell_per_15min`` injects in any
    15-minute window (contingency injects, held in reserve, do not count). Core injects are placed
    first; an inject that does not fit is moved later by 5-minute steps; optional ones moved more
    than an hour are dropped, core ones only when ENDEX is reached.
 5. **Text.** The offline provider renders the kind's template in the exercise language, the variant
-   chosen by the seed; every message starts with the safety marking.
+   chosen by the seed; every message starts with the safety marking. Impact reports are filled with
+   the service's degraded mode, lost systems and the lines of its service profile
+   (``prompts/injects/clinical_impact/services.<lang>.md``), taken in turn per kind of service.
 6. **Objectives, numbers, contingencies.** Objectives are linked by theme; an objective left without
    an inject is attached to the earliest core inject of its cells. Injects are numbered ``g.k`` by
    event group and sorted by offset. Core injects of some kinds get a contingency inject.
@@ -49,7 +55,13 @@ from studio.injects.kinds import (
     THEMES,
     InjectKind,
 )
-from studio.injects.prompts import InjectTemplate, inject_templates
+from studio.injects.prompts import (
+    InjectTemplate,
+    ServiceProfile,
+    inject_templates,
+    render,
+    service_profiles,
+)
 
 Progress = Callable[[int, int, str], None]
 """progress(done, total, label): called as each inject is written (label: its id). Contingency
@@ -68,6 +80,13 @@ _CLINICAL_EVENT_KINDS = {
     "degraded": "service_degraded",
     "degraded_mode_expired": "degraded_expired",
 }
+_POINT_LINES = {"service_down": "down", "service_degraded": "degraded", "degraded_expired": "expired"}
+_LOST_EVENT_KINDS = frozenset({"down", "encrypted", "isolated", "shutdown", "degraded", "internet_cut"})
+_GENERIC_PROFILES = frozenset({"default", "situation_point", "wards"})
+"""Profiles whose people (nurse managers, ward nurses) may speak for any service."""
+GROUP_WINDOW = 30.0
+"""Exercise minutes: impacts of non-critical services of one establishment starting within this
+window of each other are told in one situation point."""
 
 _WORDS: dict[str, dict[str, str]] = {
     "fr": {
@@ -85,6 +104,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "gb": "{n:g} Go",
         "date": "%d/%m/%Y",
         "time": "{h:02d}h{m:02d}",
+        "minutes": "{n} minutes",
+        "hour": "{n} heure",
+        "day": "{n} jour",
+        "no_limit": "sans limite fixée",
+        "no_procedure": "aucune procédure dégradée n'est décrite dans le plan de continuité.",
+        "no_delay": "non précisé",
     },
     "en": {
         "actor": "an unidentified group",
@@ -101,6 +126,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "gb": "{n:g} GB",
         "date": "%Y-%m-%d",
         "time": "{h:02d}:{m:02d}",
+        "minutes": "{n} minutes",
+        "hour": "{n} hour",
+        "day": "{n} day",
+        "no_limit": "no set limit",
+        "no_procedure": "no downtime procedure is described in the continuity plan.",
+        "no_delay": "unspecified",
     },
 }
 
@@ -121,10 +152,23 @@ class Beat:
     systems: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     priority_override: str | None = None
+    members: list[Beat] = field(default_factory=list)
+    """The service beats a situation point gathers (empty for other beats)."""
+    rotation: int = 0
+    """Which variant of the service lines to use (set when the MSEL is written)."""
+    variant_turn: int | None = None
+    """Which template variant to use, for kinds that take turns (None: drawn with the seed)."""
 
     @property
     def priority(self) -> str:
         return self.priority_override or self.kind.priority
+
+    @property
+    def cause_ids(self) -> list[str]:
+        """The events that cause the beat: its own, or those of the beats it gathers."""
+        if not self.members:
+            return [self.cause["id"]]
+        return sorted({member.cause["id"] for member in self.members})
 
 
 @dataclass
@@ -209,19 +253,27 @@ def plan_beats(ctx: ScenarioContext, events: list[dict[str, Any]]) -> list[Beat]
         est = ctx.establishment_of(anchor.get("node"))
         global_kinds = ["ransom_note"] if anchor["kind"] == "encrypted" else []
         global_kinds += ["cert_sante", "anssi", "prefecture", "police", "journalist_call", "social_rumour"]
-        global_kinds += ["vendor_call", "noise", "union"]
+        global_kinds += ["vendor_call", "noise", "union", "corruss_request", "cod_question"]
+        global_kinds += ["press_authority"]
         beats.extend(_after(name, anchor, est, anchor.get("node"), []) for name in global_kinds)
         beats.extend(_ransom_beats(ctx, events, anchor, est))
         first_alarm = detected if detected and detected["minute"] <= anchor["minute"] else anchor
         beats.append(_cnil_beat(ctx, first_alarm, est))
 
     seen: set[tuple[str, str]] = set()
+    system_beats: list[Beat] = []
     for event in events:
         node = event.get("node")
         if node not in ctx.systems or (node, event["kind"]) in seen:
             continue
         seen.add((node, event["kind"]))
-        beats.extend(_system_beats(ctx, event, node))
+        system_beats.extend(_system_beats(ctx, event, node))
+    by_id = {event["id"]: event for event in events}
+    for beat in system_beats:
+        if beat.node in ctx.systems and beat.kind.service_voice:
+            lost = _lost_systems(ctx, beat.node, beat.cause, by_id)
+            beat.extra["lost_systems"] = ", ".join(ctx.systems[n]["name"] for n in lost)
+    beats.extend(group_impacts(ctx, system_beats))
 
     for event_kinds, kind_name in (
         (("restore_blocked", "restore_deadlock"), "backup_blocked"),
@@ -255,6 +307,7 @@ def _system_beats(ctx: ScenarioContext, event: dict[str, Any], node: str) -> lis
         if event["kind"] == "down":
             if emergency:
                 beats.append(_after("samu_diversion", event, est, node))
+                beats.append(_after("fallback_offer", event, est, node))
             if critical_care:
                 beats.append(_after("transfer_request", event, est, node))
         return beats
@@ -265,6 +318,83 @@ def _system_beats(ctx: ScenarioContext, event: dict[str, Any], node: str) -> lis
     ):
         return [_after("application_down", event, est, node)]
     return []
+
+
+def service_profile(ctx: ScenarioContext, system: dict[str, Any]) -> ServiceProfile:
+    """The profile of prompts/injects/clinical_impact/services.<lang>.md a system speaks with: by its
+    catalogue id first, then by words of its name and id; ``default`` when nothing matches."""
+    profiles = service_profiles(ctx.language)
+    candidates = [p for name, p in profiles.items() if name not in {"default", "situation_point"}]
+    ref = system.get("catalogue_ref")
+    for profile in candidates:
+        if ref and ref in profile.catalogue:
+            return profile
+    text = f"{system.get('name', '')} {system.get('id', '')}"
+    for profile in candidates:
+        if profile.matches(None, text):
+            return profile
+    return profiles["default"]
+
+
+def _is_critical(ctx: ScenarioContext, system: dict[str, Any]) -> bool:
+    """Services reported on their own: critical profiles (emergency, critical care, neonatology,
+    theatres, maternity, SAMU), and any service whose name says emergency or critical care."""
+    name = system.get("name", "")
+    return (
+        service_profile(ctx, system).critical
+        or bool(EMERGENCY_SERVICE.search(name))
+        or bool(CRITICAL_CARE_SERVICE.search(name) and not re.search(r"oncolog|chimio|chemo", name, re.I))
+    )
+
+
+def group_impacts(ctx: ScenarioContext, beats: list[Beat]) -> list[Beat]:
+    """Fold the impact reports of non-critical services into situation points.
+
+    When several non-critical clinical services of one establishment fall within
+    :data:`GROUP_WINDOW` exercise minutes, the crisis cell gets one ``situation_point`` listing each
+    service with its workaround, instead of one call per service; several business applications
+    falling together give one ``applications_point``. Critical services keep their own injects, and
+    so does a service that falls alone. Care-network beats are never folded.
+    """
+    folded: dict[tuple[str | None, str], list[Beat]] = {}
+    kept: list[Beat] = []
+    for beat in beats:
+        system = ctx.systems.get(beat.node or "", {})
+        if beat.kind.name in _POINT_LINES and not _is_critical(ctx, system):
+            folded.setdefault((beat.establishment, "situation_point"), []).append(beat)
+        elif beat.kind.name == "application_down":
+            folded.setdefault((beat.establishment, "applications_point"), []).append(beat)
+        else:
+            kept.append(beat)
+    for (est, point_kind), members in folded.items():
+        members.sort(key=lambda b: (b.minute, b.cause["id"], b.node or ""))
+        groups: list[list[Beat]] = []
+        start = -math.inf
+        for member in members:
+            minute = ctx.time_model.next_exercise_minute(member.minute)
+            if groups and minute <= start + GROUP_WINDOW:
+                groups[-1].append(member)
+            else:
+                groups.append([member])
+                start = minute
+        for group in groups:
+            if len(group) == 1:
+                kept.append(group[0])
+                continue
+            kind = KINDS[point_kind]
+            last = max(group, key=lambda b: (b.minute, b.cause["id"]))
+            point = Beat(
+                kind,
+                max(b.minute for b in group),
+                last.cause,
+                est,
+                None,
+                list(dict.fromkeys(b.node for b in group if b.node)),
+                members=group,
+            )
+            point.priority_override = "core" if any(b.priority == "core" for b in group) else "optional"
+            kept.append(point)
+    return kept
 
 
 def _ransom_beats(
@@ -310,6 +440,39 @@ def _delay_words(minutes: float, words: dict[str, str]) -> str:
     return words["hours"].format(n=hours)
 
 
+def _duration_words(minutes: float, words: dict[str, str]) -> str:
+    """A short duration in words: minutes below an hour, then hours, then whole days."""
+    if minutes < 60:
+        return words["minutes"].format(n=round(minutes))
+    if minutes < 1440 or minutes % 1440:
+        hours = round(minutes / 60)
+        return words["hour" if hours == 1 else "hours"].format(n=hours)
+    days = round(minutes / 1440)
+    return words["day" if days == 1 else "days"].format(n=days)
+
+
+def _lost_systems(
+    ctx: ScenarioContext, node: str, event: dict[str, Any], by_id: dict[str, dict[str, Any]]
+) -> list[str]:
+    """The dependencies a service lost by the time of ``event``: the nodes of the events that caused
+    it, then its linked systems hit (down, encrypted, isolated...) before it, in link order."""
+    lost = [
+        by_id[cause]["node"]
+        for cause in event.get("causes", [])
+        if cause in by_id and by_id[cause].get("node") in ctx.systems
+    ]
+    hit = {
+        e["node"]
+        for e in by_id.values()
+        if e["kind"] in _LOST_EVENT_KINDS and e["minute"] <= event["minute"] and e.get("node")
+    }
+    for link in ctx.systems[node].get("links", []):
+        target = link.get("target") if isinstance(link, dict) else None
+        if target in ctx.systems and target in hit and target not in lost:
+            lost.append(target)
+    return [n for n in dict.fromkeys(lost) if n != node]
+
+
 def _cnil_beat(ctx: ScenarioContext, first_alarm: dict[str, Any], est: str | None) -> Beat:
     """The 72-hour CNIL clock: a reminder at 48 h when play lasts that long, else six hours in."""
     minute = first_alarm["minute"]
@@ -332,9 +495,12 @@ class _Candidate:
 
 
 def _route(ctx: ScenarioContext, beat: Beat) -> tuple[list[str], list[str]]:
+    """Recipient and copied cells of a beat (see the module doc, step 3)."""
     kind = beat.kind
     if kind.to_territorial and ctx.territorial_cells(kind.to_territorial):
         to = ctx.territorial_cells(kind.to_territorial)
+    elif kind.only_territorial:
+        return [], []
     elif kind.all_roles:
         to = []
         for role in kind.roles:
@@ -343,8 +509,51 @@ def _route(ctx: ScenarioContext, beat: Beat) -> tuple[list[str], list[str]]:
                     to.append(cell)
     else:
         to = ctx.recipients(kind.roles, beat.establishment)
-    cc = [c for c in ctx.territorial_cells(kind.cc_territorial) if c not in to] if kind.cc_territorial else []
+    if kind.also_territorial:
+        to += [c for c in ctx.territorial_cells(kind.also_territorial) if c not in to]
+    cc: list[str] = []
+    own = [c["id"] for c in ctx.player_cells if c.get("organisation") == beat.establishment]
+    if own and not set(own) & set(to) and set(to) & {c["id"] for c in ctx.group_cells(beat.establishment)}:
+        # Sent to a cell of the group (the GHT's IT cell): the establishment's crisis cell is copied.
+        cc += ctx.own_cells(("strategic",), beat.establishment)
+    if kind.cc_roles:
+        cc += [c for c in ctx.own_cells(kind.cc_roles, beat.establishment) if c not in to]
+    if kind.cc_territorial:
+        cc += [c for c in ctx.territorial_cells(kind.cc_territorial) if c not in to and c not in cc]
     return to, cc
+
+
+def _sender(ctx: ScenarioContext, beat: Beat) -> dict[str, Any] | None:
+    """The persona who sends a beat: for impact reports, someone who can speak for the service
+    (see :meth:`ScenarioContext.service_sender`), else the kind's usual sender."""
+    if beat.kind.service_voice:
+        system = ctx.systems.get(beat.node or "") or ctx.systems.get((beat.systems or [""])[0], {})
+        profile = service_profile(ctx, system) if system and not beat.members else None
+        words = profile.sender_words if profile else ""
+        others = "|".join(
+            f"(?:{p.sender_words})"
+            for p in service_profiles(ctx.language).values()
+            if p.sender_words and p.name not in _GENERIC_PROFILES and p is not profile
+        )
+        rotation = _service_rank(ctx, beat.node, beat.establishment) if not beat.members else 0
+        found = ctx.service_sender(beat.establishment, words, rotation, others)
+        if found is not None:
+            return found
+    return ctx.sender(beat.kind.sender, beat.establishment)
+
+
+def _service_rank(ctx: ScenarioContext, node: str | None, establishment: str | None) -> int:
+    """Position of a system among the establishment's systems of its kind (id order): a stable
+    spread of services over the people who can report them."""
+    if node not in ctx.systems:
+        return 0
+    kind = ctx.systems[node].get("kind")
+    same = sorted(
+        sid
+        for sid, spec in ctx.systems.items()
+        if spec.get("kind") == kind and ctx.establishment_of(sid) == establishment
+    )
+    return same.index(node) if node in same else 0
 
 
 def _window_load(times: list[float], extra: float) -> int:
@@ -402,10 +611,17 @@ def _place(
     return placed
 
 
-def choose_template(category: str, kind: str, language: str, seed: int, inject_id: str) -> InjectTemplate:
-    """The template variant for one inject: a draw seeded by (seed, inject id), stable across runs."""
+def choose_template(
+    category: str, kind: str, language: str, seed: int, inject_id: str, turn: int | None = None
+) -> InjectTemplate:
+    """The template variant for one inject: a draw seeded by (seed, inject id), stable across runs;
+    with ``turn``, the variants are taken in turn from a start drawn with the seed (impact reports of
+    one kind alternate their wording)."""
     variants = inject_templates(category, language)[kind]
-    return random.Random(f"{seed}:{inject_id}").choice(variants)
+    if turn is None:
+        return random.Random(f"{seed}:{inject_id}").choice(variants)
+    start = random.Random(f"{seed}:{kind}").randrange(len(variants))
+    return variants[(start + turn) % len(variants)]
 
 
 def _values(
@@ -460,8 +676,151 @@ def _values(
         "original_title": "",
         "expected_action": "",
     }
+    values.update(_service_values(ctx, beat.node, beat.extra.get("lost_systems", ""), words))
     values.update({key: value for key, value in beat.extra.items() if value})
+    values.update(_profile_lines(ctx, beat, values))
     return values
+
+
+def _dependent_services(ctx: ScenarioContext, node: str | None) -> list[str]:
+    """The clinical services an application serves (those that link to it, id order); a clinical
+    service is its own."""
+    if node not in ctx.systems:
+        return []
+    if ctx.systems[node].get("kind") == "clinical_service":
+        return [node]
+    return [
+        sid
+        for sid in sorted(ctx.systems)
+        if ctx.systems[sid].get("kind") == "clinical_service"
+        and any(
+            isinstance(link, dict) and link.get("target") == node
+            for link in ctx.systems[sid].get("links", [])
+        )
+    ]
+
+
+def _dependent_service(ctx: ScenarioContext, node: str | None) -> str | None:
+    """The clinical service an application serves: the first (id order) that links to it."""
+    found = _dependent_services(ctx, node)
+    return found[0] if found else None
+
+
+def _service_values(
+    ctx: ScenarioContext, node: str | None, lost: str, words: dict[str, str]
+) -> dict[str, str]:
+    """Values that describe a service: its name, degraded mode (workaround, capacity, delays) and
+    what it lost. For an application, the clinical service that depends on it."""
+    service_id = _dependent_service(ctx, node)
+    service = ctx.systems.get(service_id or "", {})
+    degraded = service.get("degraded_mode", {})
+    values = {
+        "lost_systems": lost
+        or (ctx.systems[node]["name"] if node in ctx.systems else "")
+        or words["information_system"],
+        "activation_delay": _duration_words(parse_minutes(degraded["activation_delay"]), words)
+        if degraded.get("activation_delay")
+        else words["no_delay"],
+        "max_duration": _duration_words(parse_minutes(degraded["max_duration"]), words)
+        if degraded.get("max_duration")
+        else words["no_limit"],
+    }
+    if service:
+        values["capacity"] = f"{degraded.get('capacity', 50):g}"
+        values["degraded_description"] = degraded.get("description", words["no_procedure"])
+        values["service"] = service["name"]
+    return values
+
+
+def _pick(lines: tuple[str, ...], turn: int, step: int = 0) -> str:
+    """Line ``turn`` of a profile section, shifted by ``step`` turns of the first section so that
+    services of the same kind get different combinations."""
+    return lines[(turn + step) % len(lines)] if lines else ""
+
+
+def _profile_lines(ctx: ScenarioContext, beat: Beat, values: dict[str, str]) -> dict[str, str]:
+    """The service lines of an impact inject (services.<lang>.md), rendered with ``values``; for a
+    situation point, one line per service it gathers."""
+    profiles = service_profiles(ctx.language)
+    source = f"prompts/injects/clinical_impact/services.{ctx.language}.md"
+    out = {"service_contact": "", "service_scene": "", "service_ask": "", "service_action": ""}
+    out["services_list"] = values.get("systems", "")
+    if beat.members:
+        lines = []
+        point = profiles["situation_point"].lines
+        words = _WORDS[ctx.language]
+        # One line per service, in its latest state (down then degraded within the window: degraded).
+        latest = {member.node: member for member in beat.members}
+        for member in latest.values():
+            member_values = dict(values)
+            name = ctx.systems[member.node]["name"] if member.node else values["service"]
+            member_values.update(service=name, system=name)
+            member_values.update(
+                _service_values(ctx, member.node, member.extra.get("lost_systems", ""), words)
+            )
+            line = _POINT_LINES.get(member.kind.name)
+            if line is None:
+                users = _dependent_services(ctx, member.node)
+                line = (
+                    "application"
+                    if len(users) == 1
+                    else "application_shared"
+                    if users
+                    else "application_alone"
+                )
+                if len(users) > 1:
+                    names = [ctx.systems[u]["name"] for u in users]
+                    member_values["service"] = ", ".join(names[:4]) + ("…" if len(names) > 4 else "")
+            section = point[line]
+            lines.append("- " + render(section[0], member_values, source))
+        out["services_list"] = "\n".join(lines)
+        out["count"] = str(len(latest))
+        # The most critical service of the point voices its most pressing question.
+        top = _top_member(ctx, beat)
+        top_values = dict(values)
+        top_values.update(_service_values(ctx, top.node, top.extra.get("lost_systems", ""), words))
+        top_system = ctx.systems.get(_dependent_service(ctx, top.node) or "")
+        if top_system:
+            out["service"] = top_values["service"]
+            out.update(_service_lines(ctx, top_system, top.node, beat.rotation, top_values))
+        return out
+    system = ctx.systems.get(_dependent_service(ctx, beat.node) or "")
+    if system:
+        out.update(_service_lines(ctx, system, beat.node, beat.rotation, values))
+    return out
+
+
+def _top_member(ctx: ScenarioContext, beat: Beat) -> Beat:
+    """The gathered beat of the most critical service (first one on ties)."""
+    return max(
+        beat.members,
+        key=lambda member: ctx.systems.get(member.node or "", {}).get("criticality", 3),
+    )
+
+
+def _service_lines(
+    ctx: ScenarioContext, system: dict[str, Any], node: str | None, turn: int, values: dict[str, str]
+) -> dict[str, str]:
+    """Contact, scene, question and action of ``system``'s profile, line ``turn`` of each section
+    (the question shifted once the scenes are used up, so that combinations keep changing). For an
+    application, its own profile when its name says one (the lab system), else its service's."""
+    profiles = service_profiles(ctx.language)
+    source = f"prompts/injects/clinical_impact/services.{ctx.language}.md"
+    profile = service_profile(ctx, system)
+    if node in ctx.systems and ctx.systems[node].get("kind") != "clinical_service":
+        own = service_profile(ctx, ctx.systems[node])
+        profile = own if own.name != "default" else profile
+    sections = {**profiles["default"].lines, **profile.lines}
+    scenes = len(sections["scene"])
+    out = {}
+    for key, section, step in (
+        ("service_contact", "contact", 0),
+        ("service_scene", "scene", 0),
+        ("service_ask", "ask", turn // max(scenes, 1)),
+        ("service_action", "action", 0),
+    ):
+        out[key] = render(_pick(sections[section], turn, step), values, source)
+    return out
 
 
 def _objective_text(objective: dict[str, Any]) -> str:
@@ -532,7 +891,8 @@ def _render_inject(
     extra_values: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], InjectTemplate]:
     beat = candidate.beat
-    template = choose_template(template_folder, kind_name, ctx.language, seed, candidate.inject_id)
+    turn = beat.variant_turn if template_folder == beat.kind.category else None
+    template = choose_template(template_folder, kind_name, ctx.language, seed, candidate.inject_id, turn)
     values = _values(ctx, beat, candidate.sender, candidate.to, candidate.exercise_minute)
     values.update(extra_values or {})
     text = template.render(values)
@@ -550,7 +910,7 @@ def _render_inject(
         "synopsis": text["synopsis"],
         "expected_actions": text["expected_actions"],
         "system_refs": beat.systems or ([beat.node] if beat.node else []),
-        "cause_refs": [beat.cause["id"]],
+        "cause_refs": beat.cause_ids,
         "priority": beat.priority,
         "visibility": "players",
         "language": ctx.language,
@@ -618,18 +978,24 @@ def build_injects(
     limit = generation.get("max_injects_per_cell_per_15min", DEFAULT_MAX_PER_15MIN)
     candidates = []
     for beat in plan_beats(ctx, events):
-        inject_id = (
-            _inject_id("inj", beat.cause["id"], beat.node or "", beat.kind.name)
-            if beat.node
-            else _inject_id("inj", beat.cause["id"], beat.kind.name)
-        )
+        if beat.members:
+            # A service a person already kept an inject for (an approved report) is not told again.
+            beat.members = [m for m in beat.members if _beat_inject_id(m) not in taken]
+            beat.systems = list(dict.fromkeys(m.node for m in beat.members if m.node))
+            if not beat.members:
+                continue
+            beat.cause = max(beat.members, key=lambda m: (m.minute, m.cause["id"])).cause
+        inject_id = _beat_inject_id(beat)
         if inject_id in taken or any(c.inject_id == inject_id for c in candidates):
             continue
         exercise_minute = math.ceil(ctx.time_model.next_exercise_minute(beat.minute) - 1e-9)
         if not 0 <= exercise_minute <= ctx.duration:
             skipped.append(f"{inject_id}: outside [STARTEX, ENDEX]")
             continue
-        sender = ctx.sender(beat.kind.sender, beat.establishment)
+        if beat.kind.skip_when_playing and ctx.plays(beat.kind.skip_when_playing):
+            skipped.append(f"{inject_id}: the {beat.kind.skip_when_playing} cell plays this part itself")
+            continue
+        sender = _sender(ctx, beat)
         if sender is None:
             skipped.append(f"{inject_id}: no persona can send a {beat.kind.name} inject")
             continue
@@ -642,6 +1008,20 @@ def build_injects(
     injects = []
     with_contingency = generation.get("contingency", True)
     ordered = sorted(placed, key=lambda c: (c.exercise_minute, c.inject_id))
+    # Services of the same kind (three emergency departments of a GHT...) take turns through the
+    # lines of their profile, so that no two of them tell the same story.
+    turns: dict[str, int] = {}
+    for candidate in ordered:
+        beat = candidate.beat
+        if not beat.kind.service_voice:
+            continue
+        node = _top_member(ctx, beat).node if beat.members else beat.node
+        if node in ctx.systems:
+            key = f"{service_profile(ctx, ctx.systems[node]).name}/{beat.kind.name}"
+            beat.rotation = seed + turns.get(key, 0)
+            turns[key] = turns.get(key, 0) + 1
+        beat.variant_turn = turns.get(beat.kind.name, 0)
+        turns[beat.kind.name] = beat.variant_turn + 1
     for done, candidate in enumerate(ordered, start=1):
         inject, _ = _render_inject(
             ctx, candidate, seed, candidate.beat.kind.category, candidate.beat.kind.name
@@ -654,6 +1034,17 @@ def build_injects(
             if backup is not None and backup["id"] not in taken:
                 injects.append(backup)
     return injects
+
+
+def _beat_inject_id(beat: Beat) -> str:
+    """The stable id of a beat's inject: from its event, node and kind (a situation point: from
+    its first service's)."""
+    if beat.members:
+        first = beat.members[0]
+        return _inject_id("inj", first.cause["id"], first.node or "", beat.kind.name)
+    if beat.node:
+        return _inject_id("inj", beat.cause["id"], beat.node, beat.kind.name)
+    return _inject_id("inj", beat.cause["id"], beat.kind.name)
 
 
 def obtain_timeline(scenario: dict[str, Any], seed: int) -> dict[str, Any]:

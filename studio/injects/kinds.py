@@ -32,8 +32,21 @@ class InjectKind:
     """Send to the cells of every role listed, not only the first role found."""
     cc_territorial: str | None = None
     """Copy the player cells of this territorial organisation type (ars, prefecture, samu)."""
-    to_territorial: str | None = None
-    """Send to these territorial player cells instead, when the exercise has them."""
+    to_territorial: str | tuple[str, ...] | None = None
+    """Send to the player cells of these territorial organisation types instead, when the exercise
+    has them (several types: the cells of every type found)."""
+    only_territorial: bool = False
+    """Produce the inject only when the exercise has those territorial player cells."""
+    also_territorial: str | None = None
+    """Also send to the player cells of this territorial organisation type (e.g. the SAMU cell for
+    transfers it regulates)."""
+    cc_roles: tuple[str, ...] = ()
+    """Copy the establishment's cells of these roles (a situation point for the crisis cell is
+    copied to the care cell)."""
+    skip_when_playing: str | None = None
+    """Not produced when this territorial organisation type plays: its own players do it."""
+    service_voice: bool = False
+    """Sent by the people of the service concerned (see ScenarioContext.service_sender)."""
 
 
 _OWN_TECH = Sender(("technical", "supplier", "staff"), own_establishment=True)
@@ -51,6 +64,7 @@ def _own_staff(role_words: str) -> Sender:
 _NURSING = r"cadre|nurs|infirm|soins|chef|m[ée]decin|doctor"
 _OWN_STAFF = Sender(("staff", "other", "technical"), own_establishment=True)
 _ATTACKER = Sender(("attacker",))
+_FALLBACK = Sender(("care_network",), ("hospital", "university_hospital"), fallback_org=True)
 
 KINDS: dict[str, InjectKind] = {
     kind.name: kind
@@ -74,11 +88,39 @@ KINDS: dict[str, InjectKind] = {
         InjectKind(
             "leak_post", "attacker", "leak_site", _ATTACKER, ("strategic", "communication"), all_roles=True
         ),
-        InjectKind("service_down", "clinical_impact", "phone", _OWN_STAFF, ("care",), 10, contingency=True),
         InjectKind(
-            "service_degraded", "clinical_impact", "in_person", _OWN_STAFF, ("care",), 15, priority="optional"
+            "service_down",
+            "clinical_impact",
+            "phone",
+            _OWN_STAFF,
+            ("care",),
+            10,
+            contingency=True,
+            service_voice=True,
         ),
-        InjectKind("degraded_expired", "clinical_impact", "phone", _OWN_STAFF, ("care",), 5),
+        InjectKind(
+            "service_degraded",
+            "clinical_impact",
+            "in_person",
+            _OWN_STAFF,
+            ("care",),
+            15,
+            priority="optional",
+            service_voice=True,
+        ),
+        InjectKind(
+            "degraded_expired", "clinical_impact", "phone", _OWN_STAFF, ("care",), 5, service_voice=True
+        ),
+        InjectKind(
+            "situation_point",
+            "clinical_impact",
+            "email",
+            _OWN_STAFF,
+            ("strategic",),
+            15,
+            cc_roles=("care",),
+            service_voice=True,
+        ),
         InjectKind(
             "application_down",
             "business_impact",
@@ -87,15 +129,51 @@ KINDS: dict[str, InjectKind] = {
             ("strategic",),
             20,
             priority="optional",
+            service_voice=True,
+        ),
+        InjectKind(
+            "applications_point",
+            "business_impact",
+            "email",
+            _OWN_STAFF,
+            ("strategic",),
+            25,
+            priority="optional",
+            service_voice=True,
         ),
         InjectKind(
             "ars_call",
             "authority",
             "phone",
-            Sender(("authority",), ("ars",)),
+            Sender(("authority",), ("ars",), True),
             ("strategic",),
             60,
             contingency=True,
+        ),
+        InjectKind(
+            "corruss_request",
+            "authority",
+            "email",
+            Sender(("authority",), ("ministry",), True),
+            ("strategic",),
+            90,
+            to_territorial="ars",
+            only_territorial=True,
+        ),
+        InjectKind(
+            "cod_question",
+            "authority",
+            "phone",
+            Sender(
+                ("authority", "other"),
+                role_words=r"emiz|\bzone\b|maire|mayor|\b[ée]lue?s?\b|sous-pr[ée]f|elected",
+                require_role=True,
+            ),
+            ("strategic",),
+            135,
+            to_territorial="prefecture",
+            only_territorial=True,
+            cc_territorial="ars",
         ),
         InjectKind(
             "cert_sante",
@@ -123,6 +201,7 @@ KINDS: dict[str, InjectKind] = {
             150,
             "optional",
             to_territorial="ars",
+            skip_when_playing="prefecture",
         ),
         InjectKind(
             "police",
@@ -140,20 +219,38 @@ KINDS: dict[str, InjectKind] = {
             "samu_diversion",
             "care_network",
             "phone",
-            Sender(("care_network",), ("samu",), role_words=r"samu|r[ée]gulat|centre 15|dispatch|\bsmur\b"),
+            Sender(
+                ("care_network",),
+                ("samu",),
+                role_words=r"samu|r[ée]gulat|centre 15|dispatch|\bsmur\b",
+                require_role=True,
+            ),
             ("care", "strategic"),
             20,
             contingency=True,
+            cc_territorial="ars",
+            skip_when_playing="samu",
+        ),
+        InjectKind(
+            "fallback_offer",
+            "care_network",
+            "phone",
+            _FALLBACK,
+            ("care",),
+            30,
+            to_territorial="samu",
+            only_territorial=True,
             cc_territorial="ars",
         ),
         InjectKind(
             "transfer_request",
             "care_network",
             "phone",
-            Sender(("care_network",), ("hospital", "university_hospital", "samu")),
+            _FALLBACK,
             ("care",),
             45,
             cc_territorial="ars",
+            also_territorial="samu",
         ),
         InjectKind(
             "journalist_call", "media", "phone", Sender(("media",)), ("communication",), 120, contingency=True
@@ -168,6 +265,17 @@ KINDS: dict[str, InjectKind] = {
             "optional",
         ),
         InjectKind("leak_article", "media", "press_article", Sender(("media",)), ("communication",), 90),
+        InjectKind(
+            "press_authority",
+            "media",
+            "phone",
+            Sender(("media",)),
+            ("communication",),
+            200,
+            "optional",
+            to_territorial=("prefecture", "ars"),
+            only_territorial=True,
+        ),
         InjectKind(
             "family_reception", "public", "in_person", Sender(("public",)), ("care",), 150, "optional"
         ),

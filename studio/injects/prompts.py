@@ -19,6 +19,25 @@ Two kinds of files live there:
       - ...
 
   Text before the first ``===`` line is a comment for the people editing the file.
+* ``prompts/injects/clinical_impact/services.<lang>.md``: service profiles (:func:`service_profiles`),
+  the lines that make an impact inject speak like the emergency department, the lab or the
+  pharmacy. Layout::
+
+      === <profile> ===
+      [match]
+      - svc-emergency            (catalogue id, exact)
+      - urgence|emergenc          (regular expression on the service name and id)
+      [critical]
+      - yes                       (reported on its own, never folded into a situation point)
+      [sender_words]
+      - urgen|iao                 (words of the persona best placed to speak for it)
+      [contact] / [scene] / [ask] / [action]
+      - one variant per dash line; variables allowed
+
+  The profile named ``default`` applies when nothing matches; the block ``situation_point`` holds
+  the line templates of a situation point (``[down]``, ``[degraded]``, ``[expired]``; for applications
+  ``[application]``, ``[application_shared]`` when several services use it, ``[application_alone]``
+  when none does).
 * ``prompts/actions/<action>/{system,user}.<lang>.md``: the messages of one LLM action.
 
 Variables are written ``{name}``; ``{{`` and ``}}`` are literal braces. Every name must be declared
@@ -67,6 +86,14 @@ INJECT_VARIABLES: dict[str, str] = {
     "hours_left": "hours left on the CNIL 72-hour clock",
     "original_title": "title of the inject a contingency backs up",
     "expected_action": "first expected action of that inject",
+    "lost_systems": "systems the service lost (its failed dependencies), comma separated",
+    "activation_delay": "time the service needs to set its degraded mode up, in words",
+    "max_duration": "how long the degraded mode holds, in words",
+    "service_contact": "who speaks for the service (e.g. the biologist on call)",
+    "service_scene": "what this kind of service sees when it loses its tools (services file)",
+    "service_ask": "what this kind of service asks the crisis cell (services file)",
+    "service_action": "an expected action proper to this kind of service (services file)",
+    "services_list": "one line per service of a situation point: state and workaround",
 }
 
 ACTION_VARIABLES: dict[str, str] = {
@@ -203,6 +230,106 @@ def inject_templates(category: str, language: str) -> dict[str, tuple[InjectTemp
 def template_categories() -> list[str]:
     """The folders of prompts/injects/, sorted."""
     return sorted(p.name for p in (prompts_dir() / "injects").iterdir() if p.is_dir())
+
+
+PROFILE_SECTIONS = (
+    "match",
+    "critical",
+    "sender_words",
+    "contact",
+    "scene",
+    "ask",
+    "action",
+    "down",
+    "degraded",
+    "expired",
+    "application",
+    "application_shared",
+    "application_alone",
+)
+PROFILE_TEXT_SECTIONS = PROFILE_SECTIONS[3:]
+POINT_SECTIONS = ("down", "degraded", "expired", "application", "application_shared", "application_alone")
+SERVICES_FILE = "services"
+_PROFILE_HEADER = re.compile(r"^=== *([a-z0-9_]+) *===\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ServiceProfile:
+    """How one kind of clinical service speaks: how it is recognised and its lines, by section."""
+
+    name: str
+    catalogue: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    critical: bool
+    sender_words: str
+    lines: dict[str, tuple[str, ...]] = field(hash=False)
+
+    def matches(self, catalogue_ref: str | None, text: str) -> bool:
+        if catalogue_ref and catalogue_ref in self.catalogue:
+            return True
+        return any(pattern.search(text) for pattern in self.patterns)
+
+
+def parse_service_profiles(text: str, source: str) -> dict[str, ServiceProfile]:
+    """Parse a ``services.<lang>.md`` file (see the module docstring), checking its variables."""
+    parts = _PROFILE_HEADER.split(text)
+    profiles: dict[str, ServiceProfile] = {}
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
+        where = f"{source} ({name})"
+        if name in profiles:
+            raise PromptError(f"{where}: duplicate profile")
+        chunks = _SECTION_HEADER.split(body)
+        if chunks[0].strip():
+            raise PromptError(f"{where}: text before the first [section]")
+        sections: dict[str, list[str]] = {}
+        for section, content in zip(chunks[1::2], chunks[2::2], strict=True):
+            if section not in PROFILE_SECTIONS:
+                raise PromptError(
+                    f"{where}: unknown section [{section}]; sections: {', '.join(PROFILE_SECTIONS)}"
+                )
+            items = [line[1:].strip() for line in content.strip().splitlines() if line.startswith("-")]
+            if not items:
+                raise PromptError(f"{where}: section [{section}] needs '- ' items")
+            if section in PROFILE_TEXT_SECTIONS:
+                for item in items:
+                    check_known(item, INJECT_VARIABLES, where)
+            sections[section] = items
+        catalogue = tuple(item for item in sections.get("match", []) if item.startswith("svc-"))
+        try:
+            patterns = tuple(
+                re.compile(item, re.I) for item in sections.get("match", []) if not item.startswith("svc-")
+            )
+            sender_words = "|".join(sections.get("sender_words", []))
+            re.compile(sender_words)
+        except re.error as exc:
+            raise PromptError(f"{where}: bad regular expression: {exc}") from None
+        profiles[name] = ServiceProfile(
+            name,
+            catalogue,
+            patterns,
+            sections.get("critical", ["no"])[0].lower() in {"yes", "oui", "true"},
+            sender_words,
+            {key: tuple(value) for key, value in sections.items() if key in PROFILE_TEXT_SECTIONS},
+        )
+    for required in ("default", "situation_point"):
+        if required not in profiles:
+            raise PromptError(f"{source}: no '=== {required} ===' profile")
+    for section in ("contact", "scene", "ask", "action"):
+        if section not in profiles["default"].lines:
+            raise PromptError(f"{source} (default): section [{section}] is missing")
+    for section in POINT_SECTIONS:
+        if section not in profiles["situation_point"].lines:
+            raise PromptError(f"{source} (situation_point): section [{section}] is missing")
+    return profiles
+
+
+@cache
+def service_profiles(language: str) -> dict[str, ServiceProfile]:
+    """Service profiles of ``prompts/injects/clinical_impact/services.<lang>.md``, in file order. Cached."""
+    path = prompts_dir() / "injects" / "clinical_impact" / f"{SERVICES_FILE}.{language}.md"
+    if not path.is_file():
+        raise PromptError(f"no service profile file {path}")
+    return parse_service_profiles(path.read_text(encoding="utf-8"), str(path))
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,9 @@ def _own_staff(role_words: str) -> Sender:
 
 _NURSING = r"cadre|nurs|infirm|soins|chef|m[ée]decin|doctor"
 _OWN_STAFF = Sender(("staff", "other", "technical"), own_establishment=True)
+# The first call about encrypted servers comes from whoever is on duty at night, not from a
+# specialist who happens to be listed first.
+_ON_CALL = _own_staff(r"astreinte|\bnuit\b|night|on.call|administrat|exploitation")
 _ATTACKER = Sender(("attacker",))
 _FALLBACK = Sender(("care_network",), ("hospital", "university_hospital"), fallback_org=True)
 
@@ -70,7 +73,7 @@ KINDS: dict[str, InjectKind] = {
     kind.name: kind
     for kind in (
         InjectKind("soc_alert", "technical_alert", "siem_alert", _SOC, ("technical",), 0, contingency=True),
-        InjectKind("encryption", "technical_alert", "phone", _OWN_STAFF, ("technical",), 5, contingency=True),
+        InjectKind("encryption", "technical_alert", "phone", _ON_CALL, ("technical",), 5, contingency=True),
         InjectKind("backup_blocked", "technical_alert", "email", _OWN_TECH, ("technical",), 15),
         InjectKind(
             "restored", "technical_alert", "email", _OWN_TECH, ("technical",), 10, priority="optional"

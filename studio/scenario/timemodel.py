@@ -100,3 +100,32 @@ class TimeModel:
             if after.scenario_start > reached + 1e-9:
                 found.append((after.start, reached, after.scenario_start))
         return found
+
+
+def played_windows(scenario: dict[str, Any]) -> list[tuple[float, float]]:
+    """Played windows as (start, end) exercise minutes, sorted; the whole STARTEX-ENDEX window by default.
+
+    ``exercise.sessions`` lists the windows when play pauses (a night between two days of play).
+    Assumes a valid scenario.
+    """
+    exercise = scenario["exercise"]
+    startex = datetime.fromisoformat(exercise["startex"])
+
+    def minute(stamp: str) -> float:
+        return (datetime.fromisoformat(stamp) - startex).total_seconds() / 60
+
+    sessions = exercise.get("sessions") or [{"start": exercise["startex"], "end": exercise["endex"]}]
+    return sorted((minute(session["start"]), minute(session["end"])) for session in sessions)
+
+
+def next_played_minute(windows: list[tuple[float, float]], exercise_minute: float) -> float | None:
+    """``exercise_minute`` if it is played, else the start of the next played window (None after the last).
+
+    Something that happens while play is paused is told when play resumes.
+    """
+    for start, end in windows:
+        if exercise_minute < start:
+            return start
+        if exercise_minute <= end:
+            return exercise_minute
+    return None

@@ -296,6 +296,7 @@ class _SemanticChecker:
         self.problems: list[Problem] = []
         self.ids: dict[str, dict[str, Path]] = {}
         self.window: float | None = None
+        self.sessions: list[tuple[float, float]] = []
 
     def run(self) -> list[Problem]:
         for collection in (
@@ -592,6 +593,7 @@ class _SemanticChecker:
                 )
             else:
                 self.window = (endex - startex).total_seconds() / 60
+        self._check_sessions(exercise, startex, endex)
         model = exercise.get("time_model")
         if not isinstance(model, dict):
             return
@@ -634,6 +636,41 @@ class _SemanticChecker:
                         "a segment's scenario_offset must be at least where the previous segment has reached",
                     )
             previous = (start, shown, float(speed))
+
+    def _check_sessions(
+        self, exercise: dict[str, Any], startex: datetime | None, endex: datetime | None
+    ) -> None:
+        previous_end: datetime | None = None
+        for path, session in _sub_items(("exercise",), exercise, "sessions"):
+            start, end = _datetime(session.get("start")), _datetime(session.get("end"))
+            if start is None or end is None:
+                continue
+            if end <= start:
+                self._add(
+                    (*path, "end"),
+                    "time.session_order",
+                    "a session ends before it starts",
+                    "set end later than start",
+                )
+            if startex and endex and (start < startex or end > endex):
+                self._add(
+                    path,
+                    "time.session_outside_window",
+                    "the session is not inside STARTEX-ENDEX",
+                    "sessions are the played parts of the exercise window",
+                )
+            if previous_end is not None and start < previous_end:
+                self._add(
+                    (*path, "start"),
+                    "time.sessions_overlap",
+                    "sessions overlap or are not in time order",
+                    "list sessions in order, without overlap",
+                )
+            previous_end = end
+            if startex is not None:
+                self.sessions.append(
+                    ((start - startex).total_seconds() / 60, (end - startex).total_seconds() / 60)
+                )
 
     def _check_timeline(self, events: list[tuple[Path, dict[str, Any]]]) -> None:
         seen: set[str] = set()
@@ -686,6 +723,13 @@ class _SemanticChecker:
             else:
                 self._ref_list((*path, "cause_refs"), inject.get("cause_refs"), "events", "timeline events")
             offset = _minutes(inject.get("offset"))
+            if offset is not None and self.sessions and not any(a <= offset <= b for a, b in self.sessions):
+                self._add(
+                    (*path, "offset"),
+                    "time.inject_outside_session",
+                    "inject is played while play is paused (outside every session)",
+                    "move it into a session or add a session",
+                )
             if offset is not None and self.window is not None and offset > self.window:
                 self._add(
                     (*path, "offset"),

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from studio.durations import format_clock, format_minutes, parse_minutes
-from studio.scenario.timemodel import TimeModel
+from studio.scenario.timemodel import TimeModel, next_played_minute, played_windows
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,19 @@ def test_library_time_models_are_monotonic(minimal_scenario: dict[str, Any]) -> 
     model = TimeModel.from_scenario(minimal_scenario)
     shown = [model.scenario_minute(minute) for minute in range(0, 480, 7)]
     assert shown == sorted(shown)
+
+
+def test_played_windows_default_to_the_whole_exercise(minimal_scenario: dict[str, Any]) -> None:
+    assert played_windows(minimal_scenario) == [(0.0, 480.0)]
+
+
+def test_paused_play_is_told_when_play_resumes(minimal_scenario: dict[str, Any]) -> None:
+    minimal_scenario["exercise"]["sessions"] = [
+        {"start": "2025-03-04T09:00:00+01:00", "end": "2025-03-04T12:00:00+01:00"},
+        {"start": "2025-03-04T14:00:00+01:00", "end": "2025-03-04T17:00:00+01:00"},
+    ]
+    windows = played_windows(minimal_scenario)
+    assert windows == [(0.0, 180.0), (300.0, 480.0)]
+    assert next_played_minute(windows, 60) == 60
+    assert next_played_minute(windows, 200) == 300
+    assert next_played_minute(windows, 481) is None

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from studio.injects.lint import lint_msel
     from studio.injects.privacy import is_loopback
     from studio.scenario.canonical import canonical_bytes
+    from studio.scenario.store import SecretInDocument, refuse_secrets, write_atomic
 
     settings = Settings()
     provider = args.provider or settings.provider
@@ -73,7 +74,12 @@ def run(args: argparse.Namespace) -> int:
     data = canonical_bytes(result.scenario)
     if args.output:
         try:
-            Path(args.output).write_bytes(data)
+            # Atomic and key-free like every save: -o may point at the input file.
+            refuse_secrets(data)
+            write_atomic(Path(args.output), data)
+        except SecretInDocument as exc:
+            print(f"error: {exc}; nothing written", file=sys.stderr)
+            return EXIT_INVALID
         except OSError as exc:
             print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_UNREADABLE

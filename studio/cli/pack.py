@@ -21,7 +21,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="scenario JSON file")
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the simulation and the generator")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the simulation and the generator (default: the scenario's generation.seed, as in "
+        "crisis-studio generate and the studio)",
+    )
     parser.add_argument("--playbook", default=None, help="defender playbook id (default: the default one)")
     parser.add_argument(
         "--provider", choices=("offline", "openai"), default="offline", help="inject text provider"
@@ -34,7 +40,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.seed < 0:
+    if args.seed is not None and args.seed < 0:
         print("error: --seed must be 0 or more", file=sys.stderr)
         return EXIT_UNREADABLE
     if args.provider == "openai":

@@ -13,7 +13,7 @@ import sys
 
 from studio import __version__
 
-COMMAND_MODULES = ("validate", "simulate", "generate", "lint", "export", "pack", "ui")
+COMMAND_MODULES = ("validate", "simulate", "generate", "lint", "export", "pack", "ui", "import_msel")
 
 
 def build_parser() -> argparse.ArgumentParser:

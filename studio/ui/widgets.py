@@ -360,3 +360,29 @@ class ProgressBar:
 
     def finish(self) -> None:
         self.bar.empty()
+
+
+# --------------------------------------------------------------------------------------------- LLM
+
+
+def llm_status() -> bool:
+    """Say which LLM endpoint LLM actions use, or how to configure one; True when one is configured.
+
+    An endpoint is configured when ``CRISIS_STUDIO_PROVIDER`` is ``openai`` or ``OPENAI_BASE_URL`` is
+    set (studio.config.Settings). The key is never shown: only whether it is set.
+    """
+    from studio.config import Settings, api_key
+
+    settings = Settings()
+    if settings.provider != "openai" and not settings.llm_base_url:
+        st.info(
+            "No LLM endpoint is configured. Set `CRISIS_STUDIO_PROVIDER=openai` and `OPENAI_API_KEY`, "
+            "and `OPENAI_BASE_URL` for another OpenAI-compatible endpoint (Mistral, a gateway, or a local "
+            "Ollama, vLLM or llama.cpp server such as `http://127.0.0.1:11434/v1`, which needs no key); "
+            "`CRISIS_STUDIO_MODEL` chooses the model. Then start the studio again.",
+            icon=":material/smart_toy:",
+        )
+        return False
+    key = "API key set" if api_key() else "no API key"
+    st.caption(f"LLM: {settings.llm_model} at {settings.llm_base_url or 'the OpenAI API'} ({key})")
+    return True

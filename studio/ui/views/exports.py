@@ -1,4 +1,4 @@
-"""Exports page: the chronogramme preview and a download button for each pack and format."""
+"""Exports page: the chronogramme preview, a download button per pack and format, the briefing summary."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from studio.exports import (
     export_outputs,
     scenario_labels,
 )
+from studio.injects.review import diff_fields
+from studio.scenario import tables
 from studio.scenario.validate import errors_only
 from studio.ui import session, widgets
 
@@ -83,6 +85,65 @@ def _downloads(doc: dict[str, Any]) -> None:
         )
 
 
+def _ask_summary(doc: dict[str, Any]) -> None:
+    from studio.injects.llm import Assistant
+
+    proposal = Assistant.from_settings(doc).summarise(doc, audience="players")
+    # The context it would replace is kept with it: accepting after the context changed is refused.
+    st.session_state["_summary"] = {
+        "proposal": proposal,
+        "scenario": doc.get("id"),
+        "context": tables.exercise_values(doc)["context"],
+    }
+
+
+def _briefing(doc: dict[str, Any]) -> None:
+    st.subheader("Briefing summary")
+    st.caption(
+        "The LLM summarises the scenario for the players' briefing (without control-only fields). The "
+        "summary is a proposal: it replaces the exercise context only when you accept it."
+    )
+    if not widgets.llm_status():
+        return
+    if st.button("Summarise for the players' briefing", key="summary_ask", icon=":material/smart_toy:"):
+        with st.spinner("Waiting for the model..."), widgets.user_errors("The LLM request"):
+            _ask_summary(doc)
+    stored = st.session_state.get("_summary")
+    if stored is None or stored["scenario"] != doc.get("id"):  # asked for another scenario
+        return
+    proposal = stored["proposal"]
+    if not proposal.ok:
+        st.error(f"The model's answer could not be used, nothing changed: {proposal.error}")
+        return
+    summary = proposal.text[0]
+    changes = diff_fields({"context": stored["context"]}, {"context": summary})
+    if not changes:
+        st.caption("The proposed summary is the current context.")
+    else:
+        st.markdown("**Proposed change of the exercise context**")
+        st.dataframe(
+            [{"field": change.field, "now": change.before, "proposed": change.after} for change in changes],
+            hide_index=True,
+            width="stretch",
+        )
+        st.text_area("Proposed context", value=summary, disabled=True, height=200)
+    accept, discard = st.columns(2)
+    with accept:
+        if st.button(
+            "Accept", key="summary_accept", type="primary", disabled=not changes, icon=":material/check:"
+        ):
+            if tables.exercise_values(doc)["context"] != stored["context"]:
+                st.error("The exercise context changed since the summary was made: ask again.")
+            else:
+                session.update(tables.apply_exercise_values(doc, {"context": summary}))
+                st.session_state.pop("_summary", None)
+                st.rerun()
+    with discard:
+        if st.button("Discard", key="summary_discard", icon=":material/close:"):
+            st.session_state.pop("_summary", None)
+            st.rerun()
+
+
 def render() -> None:
     st.title("Exports")
     doc = widgets.require_document()
@@ -96,6 +157,7 @@ def render() -> None:
     with widgets.user_errors("The chronogramme preview"):
         _preview(doc)
     _downloads(doc)
+    _briefing(doc)
 
 
 render()

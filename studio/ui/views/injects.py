@@ -1,4 +1,4 @@
-"""Injects page: generate the MSEL, filter it, edit and review injects, LLM proposals, lint, chart."""
+"""Injects page: generate or import the MSEL, filter, edit and review injects, LLM proposals, lint, chart."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import streamlit as st
 
 from studio.config import Settings
 from studio.durations import format_clock, parse_minutes
+from studio.exports.msel import MselImport, import_msel, merge_injects
+from studio.exports.msel.columns import column_kinds
 from studio.injects.generator import generate_msel
 from studio.injects.lint import lint_msel
 from studio.injects.review import (
@@ -81,6 +83,105 @@ def _generate(doc: dict[str, Any], runnable: bool) -> None:
                 st.warning(note)
             if report["skipped"]:
                 st.caption(f"{len(report['skipped'])} beats not produced: " + "; ".join(report["skipped"]))
+
+
+def _read_msel(doc: dict[str, Any], upload: Any, mapping: dict[str, str]) -> MselImport:
+    """The import of the uploaded sheet, kept until the file, the mapping or the document changes.
+
+    Rows with errors are left out (``accept_partial``); the page imports nothing while there are
+    issues unless the designer ticks "Import valid rows only". Raises MselReadError.
+    """
+    key = (upload.file_id, tuple(sorted(mapping.items())), st.session_state.get("doc_version"))
+    cached = st.session_state.get("_msel_read")
+    if cached is None or cached[0] != key:
+        result = import_msel(upload.getvalue(), upload.name, doc, mapping=mapping, accept_partial=True)
+        cached = (key, result)
+        st.session_state["_msel_read"] = cached
+    return cached[1]
+
+
+def _import(doc: dict[str, Any], runnable: bool) -> None:
+    with st.expander("Import an MSEL spreadsheet", expanded=False):
+        st.caption(
+            "First sheet of an .xlsx, or a .csv. Times are relative to STARTEX (T+01:30, J+1 H+2, D+1...); "
+            "senders and recipients by id or name. An inject with the same id is replaced, the others are "
+            "added. Nothing is imported while a row has an error, unless you import the valid rows only."
+        )
+        # A new key after each import empties the uploader, so the same file is not imported twice.
+        round_ = int(st.session_state.get("_msel_round", 0))
+        upload = st.file_uploader(
+            "MSEL spreadsheet", type=["xlsx", "csv"], key=f"msel_upload@{round_}", disabled=not runnable
+        )
+        report = st.session_state.get("_msel_import_report")
+        if report and report[0] == doc.get("id") and upload is None:
+            st.success(report[1])
+        if upload is None or not runnable:
+            return
+        with widgets.user_errors("Reading the spreadsheet"):
+            first = _read_msel(doc, upload, {})
+            mapping: dict[str, str] = {}
+            if first.ignored_columns:
+                st.markdown("**Columns not recognised**: choose the inject field each one holds, if any.")
+                fields = list(column_kinds())
+                places = st.columns(min(len(first.ignored_columns), 4))
+                for index, header in enumerate(first.ignored_columns):
+                    with places[index % len(places)]:
+                        chosen = st.selectbox(
+                            header,
+                            fields,
+                            index=None,
+                            key=f"msel_map@{round_}.{header}",
+                            placeholder="ignore",
+                        )
+                    if chosen:
+                        mapping[header] = chosen
+            result = _read_msel(doc, upload, mapping) if mapping else first
+            _import_result(doc, upload.name, result, round_)
+
+
+def _import_result(doc: dict[str, Any], filename: str, result: MselImport, round_: int) -> None:
+    st.caption(
+        f"{result.rows_read} rows read, {result.rows_rejected} with errors, "
+        f"{len(result.injects)} ready to import"
+    )
+    partial = False
+    if result.issues:
+        st.error(
+            f"{len(result.issues)} problem(s) in {filename}: nothing is imported unless you import the "
+            "valid rows only."
+        )
+        st.dataframe(
+            [
+                {
+                    "row": issue.row,
+                    "column": issue.column_letter,
+                    "header": issue.column,
+                    "message": issue.message,
+                }
+                for issue in result.issues
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+        if result.injects:
+            partial = st.checkbox(
+                f"Import valid rows only ({len(result.injects)}; {result.rows_rejected} rejected)",
+                key=f"msel_partial@{round_}",
+            )
+    ready = bool(result.injects) and (not result.issues or partial)
+    if st.button("Import", key="msel_import", type="primary", disabled=not ready, icon=":material/upload:"):
+        existing = {inject["id"] for inject in doc.get("injects") or []}
+        replaced = sum(inject["id"] in existing for inject in result.injects)
+        session.update(merge_injects(doc, result.injects))
+        st.session_state["_msel_import_report"] = (
+            doc.get("id"),
+            f"{len(result.injects)} injects imported from {filename} "
+            f"({len(result.injects) - replaced} new, {replaced} replaced)"
+            + (f"; {result.rows_rejected} rows rejected." if result.rows_rejected else "."),
+        )
+        st.session_state["_msel_round"] = round_ + 1
+        st.session_state.pop("_msel_read", None)
+        st.rerun()
 
 
 def _filters(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -271,6 +372,7 @@ def render() -> None:
         st.error(f"The scenario has {len(errors)} validation error(s): fix them to generate, lint and edit.")
     _generate(doc, runnable=not errors)
     doc = session.document()
+    _import(doc, runnable=not errors)
     if not doc.get("injects") or errors:
         return
     shown = _filters(doc)

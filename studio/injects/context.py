@@ -7,6 +7,7 @@ are made by id order, so the same scenario always routes injects the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -57,6 +58,16 @@ class Sender:
     is not made by any care-network persona)."""
     fallback_org: bool = False
     """Prefer personas of the establishment's fallback organisation (who receives its patients)."""
+    exclude_words: str = ""
+    """Regular expression on a persona's name and role: such personas never send it (the EHR
+    vendor does not send a SIEM alert nor report the restart of the hypervisors)."""
+    match_org: bool = False
+    """``role_words`` also read the name of the persona's organisation ("MediSoft Éditions")."""
+    own_only: bool = False
+    """Only personas of the establishment concerned or of its group (GHT) will do."""
+    otherwise: Sender | None = None
+    """Tried when nobody fits this spec (the SOC alert: a SOC or managed-service persona, else
+    the establishment's own IT people)."""
 
 
 @dataclass
@@ -262,6 +273,8 @@ class ScenarioContext:
         first, kinds in order); with ``strict`` nobody else. Then a persona whose name or role
         matches ``role_words``; then any persona of the kinds. Within each step, personas of the
         establishment concerned come first when ``own_establishment`` is set, then id order.
+        Personas matching ``exclude_words`` never send it; with ``own_only`` only the people of
+        the establishment or its group do. When nobody fits, ``otherwise`` is tried.
         Never invents anyone: the answer is always one of the scenario's personas.
         """
 
@@ -273,7 +286,26 @@ class ScenarioContext:
             )
             return (own or candidates)[0]
 
-        pools = [[p for p in self.personas if p.get("kind") == kind] for kind in spec.persona_kinds]
+        found = self._sender(spec, establishment, best)
+        if found is None and spec.otherwise is not None:
+            return self.sender(spec.otherwise, establishment)
+        return found
+
+    def _sender(
+        self, spec: Sender, establishment: str | None, best: Callable[[list[dict[str, Any]]], dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        excluded = re.compile(spec.exclude_words, re.I) if spec.exclude_words else None
+        home = {establishment, self.group_of(establishment)} - {None}
+        pools = [
+            [
+                p
+                for p in self.personas
+                if p.get("kind") == kind
+                and not (excluded and excluded.search(f"{p['name']} {p['role']}"))
+                and (not spec.own_only or p.get("organisation") in home)
+            ]
+            for kind in spec.persona_kinds
+        ]
         if spec.fallback_org:
             receivers = self.fallback_orgs(establishment)
             for org in receivers:
@@ -293,7 +325,7 @@ class ScenarioContext:
         if spec.role_words:
             words = re.compile(spec.role_words, re.I)
             for pool in pools:
-                matching = [p for p in pool if words.search(f"{p['name']} {p['role']}")]
+                matching = [p for p in pool if words.search(self._persona_text(p, spec.match_org))]
                 if matching:
                     return best(matching)
         if spec.require_role:
@@ -302,6 +334,11 @@ class ScenarioContext:
             if pool:
                 return best(pool)
         return None
+
+    def _persona_text(self, persona: dict[str, Any], with_org: bool = False) -> str:
+        """A persona's name and role (and its organisation's name) for matching words."""
+        text = f"{persona['name']} {persona['role']}"
+        return f"{text} {self.org_name(persona.get('organisation')) or ''}" if with_org else text
 
     def service_sender(
         self, establishment: str | None, words: str, rotation: int, others: str = ""

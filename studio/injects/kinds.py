@@ -6,6 +6,11 @@ names its category, its channel, who may send it, which player cells receive it,
 cause it arrives (scenario minutes: the sender reacts on the story's clock), whether it is core and
 whether it gets a contingency inject. Its text lives in prompts/injects/<category>/<lang>.md under
 the kind's name.
+
+Channels are those that still work in a cyber crisis: what the establishment's own people and the
+authorities tell it after the encryption goes by phone, in person or on paper, since its messaging
+is usually down by then (see :func:`studio.injects.wording.channel_for` for the injects that
+remain e-mails).
 """
 
 from __future__ import annotations
@@ -49,10 +54,41 @@ class InjectKind:
     """Sent by the people of the service concerned (see ScenarioContext.service_sender)."""
 
 
-_OWN_TECH = Sender(("technical", "supplier", "staff"), own_establishment=True)
+# Who may speak of security and infrastructure: a SOC, security or managed-service (infogérance)
+# persona, never an application vendor; else the establishment's own IT people.
+_SECURITY_WORDS = r"\bsoc\b|analyst|s[ée]curit|cyber|infog[ée]r|managed|\bmsp\b|incident|\bcsirt\b"
+_INFRA_WORDS = r"infog[ée]r|managed|\bmsp\b|exploitation|h[ée]berg|hosting|infra|incident"
+_IT_WORDS = (
+    r"informati|\bdsi\b|\bdnum\b|\bit\b|syst[eè]mes? d|r[ée]seau|network|exploitation|infra"
+    r"|technicien|support|\bsoc\b|rssi|cyber"
+)
+_APPLICATION_VENDOR = r"[ée]diteur|vendor|\bdpi\b|\behr\b|logiciel|software"
+_OWN_IT = Sender(
+    ("technical",),
+    own_establishment=True,
+    own_only=True,
+    otherwise=Sender(("staff", "other"), role_words=_IT_WORDS, require_role=True, own_only=True),
+)
 _SOC = Sender(
-    ("technical", "supplier", "staff"),
-    role_words=r"\bsoc\b|analyst|s[ée]curit|cyber|infog[ée]r|managed|\bmsp\b",
+    ("technical", "supplier"),
+    role_words=_SECURITY_WORDS,
+    require_role=True,
+    exclude_words=_APPLICATION_VENDOR,
+    otherwise=_OWN_IT,
+)
+# Infrastructure restore news: the establishment's IT, else its infogérant (not the EHR vendor).
+_OWN_TECH = Sender(
+    ("technical",),
+    own_establishment=True,
+    own_only=True,
+    exclude_words=_APPLICATION_VENDOR,
+    otherwise=Sender(
+        ("technical", "supplier"),
+        role_words=_INFRA_WORDS,
+        require_role=True,
+        exclude_words=_APPLICATION_VENDOR,
+        otherwise=_OWN_IT.otherwise,
+    ),
 )
 
 
@@ -74,9 +110,9 @@ KINDS: dict[str, InjectKind] = {
     for kind in (
         InjectKind("soc_alert", "technical_alert", "siem_alert", _SOC, ("technical",), 0, contingency=True),
         InjectKind("encryption", "technical_alert", "phone", _ON_CALL, ("technical",), 5, contingency=True),
-        InjectKind("backup_blocked", "technical_alert", "email", _OWN_TECH, ("technical",), 15),
+        InjectKind("backup_blocked", "technical_alert", "phone", _OWN_TECH, ("technical",), 15),
         InjectKind(
-            "restored", "technical_alert", "email", _OWN_TECH, ("technical",), 10, priority="optional"
+            "restored", "technical_alert", "phone", _OWN_TECH, ("technical",), 10, priority="optional"
         ),
         InjectKind(
             "ransom_note",
@@ -117,7 +153,7 @@ KINDS: dict[str, InjectKind] = {
         InjectKind(
             "situation_point",
             "clinical_impact",
-            "email",
+            "paper_note",
             _OWN_STAFF,
             ("strategic",),
             15,
@@ -137,7 +173,7 @@ KINDS: dict[str, InjectKind] = {
         InjectKind(
             "applications_point",
             "business_impact",
-            "email",
+            "paper_note",
             _OWN_STAFF,
             ("strategic",),
             25,
@@ -181,7 +217,7 @@ KINDS: dict[str, InjectKind] = {
         InjectKind(
             "cert_sante",
             "authority",
-            "email",
+            "phone",
             Sender(("authority",), ("cert_sante",), True),
             ("technical",),
             120,
@@ -216,7 +252,7 @@ KINDS: dict[str, InjectKind] = {
             "optional",
         ),
         InjectKind(
-            "cnil_clock", "authority", "email", Sender(("authority",), ("cnil", "ars")), ("strategic",)
+            "cnil_clock", "authority", "phone", Sender(("authority",), ("cnil", "ars")), ("strategic",)
         ),
         InjectKind(
             "samu_diversion",
@@ -280,16 +316,35 @@ KINDS: dict[str, InjectKind] = {
             only_territorial=True,
         ),
         InjectKind(
-            "family_reception", "public", "in_person", Sender(("public",)), ("care",), 150, "optional"
+            "family_reception",
+            "public",
+            "in_person",
+            Sender(
+                ("public",), role_words=r"famil|parent|proche|fils|fille|relative|m[èe]re|p[èe]re|conjoint"
+            ),
+            ("care",),
+            150,
+            "optional",
         ),
         InjectKind(
-            "patient_phishing", "public", "phone", Sender(("public",)), ("communication",), 240, "optional"
+            "patient_phishing",
+            "public",
+            "phone",
+            Sender(("public",), role_words=r"patient|usager|victim"),
+            ("communication",),
+            240,
+            "optional",
         ),
         InjectKind(
             "vendor_call",
             "supplier",
             "phone",
-            Sender(("supplier",), role_words=r"dpi|ehr|[ée]diteur|vendor"),
+            Sender(
+                ("supplier",),
+                role_words=r"dpi|ehr|[ée]diteur|[ée]dition|vendor|logiciel|software",
+                require_role=True,
+                match_org=True,
+            ),
             ("technical",),
             100,
             "optional",
@@ -304,7 +359,9 @@ KINDS: dict[str, InjectKind] = {
             300,
             "optional",
         ),
-        InjectKind("union", "staff", "email", _own_staff(r"syndic|union"), ("strategic",), 480, "optional"),
+        InjectKind(
+            "union", "staff", "paper_note", _own_staff(r"syndic|union"), ("strategic",), 480, "optional"
+        ),
     )
 }
 

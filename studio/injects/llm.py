@@ -27,6 +27,7 @@ endpoint is not on loopback, unless told otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -187,14 +188,24 @@ class LLMClient:
             return None  # a damaged cache entry is a miss, not a failure
 
     def _cache_put(self, key: str, answer: dict[str, Any]) -> None:
+        """Store a validated answer. A cache that cannot be written (read-only, full, not a
+        directory) costs the next run a call, never this answer: the failure is logged as a warning
+        naming neither the key, the request nor its headers."""
         path = self._cache_path(key)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(canonical_text({"model": self.model, "answer": answer}))
-        os.replace(temporary, path)
+        temporary: str | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(canonical_text({"model": self.model, "answer": answer}))
+            os.replace(temporary, path)
+        except OSError as exc:
+            log.warning("LLM cache not written (%s); the answer is used without caching", type(exc).__name__)
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
     # --- requests ------------------------------------------------------------------------------
 
@@ -267,8 +278,7 @@ class LLMClient:
                 content = self._ask(conversation, schema, name, language)
                 answer, problems = _parse(content, validator)
                 if answer is not None:
-                    self._cache_put(key, answer)
-                    return answer
+                    break
                 if round_ == 0:
                     repair = action_prompt("format", language).messages({"schema": "", "errors": problems})[1]
                     conversation = [*messages, {"role": "assistant", "content": content[:20000]}, repair]
@@ -276,7 +286,11 @@ class LLMClient:
             raise
         except Exception as exc:
             raise LLMError(_describe(exc)) from None
-        raise LLMError(f"the answer is still invalid after one repair round: {problems}")
+        if answer is None:
+            raise LLMError(f"the answer is still invalid after one repair round: {problems}")
+        # Outside the call's error handling: a cache that cannot be written never costs the answer.
+        self._cache_put(key, answer)
+        return answer
 
     def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[function(item) for item in items]`` with at most ``concurrency`` calls at once, in order."""

@@ -1,0 +1,195 @@
+"""Small wording helpers of the inject text: a preposition before an organisation's name, real
+plurals, and the channel an inject can still travel by at its time.
+
+French puts an article between a preposition and most organisation names, and contracts it:
+"au CHU de Marvaux", "du CH de Belcourt", "à la préfecture", "de l'ARS", but "à Medisphere".
+:func:`with_preposition` builds that phrase from a name; :func:`preposition_values` gives the
+template variables built with it (``{to_establishment}``, ``{of_establishment}``...), declared in
+:data:`WORDING_VARIABLES`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Leading common nouns (and acronyms used as nouns) of organisation names, by gender. A name whose
+# first word is none of these ("Medisphere", "Port-Salin") takes no article.
+_MASCULINE = frozenset(
+    {
+        "ch", "chu", "chr", "chru", "chi", "chs", "ght", "samu", "smur", "sdis", "centre", "groupe",
+        "groupement", "ministère", "cert", "corruss", "commissariat", "conseil", "département",
+        "service", "cabinet", "grades", "office", "hôpital", "établissement", "état-major",
+        "institut", "emiz", "siège", "pôle", "réseau", "opérateur", "éditeur", "syndicat", "comité",
+        "parquet", "tribunal", "laboratoire", "support", "prestataire", "fournisseur", "soc",
+        "cofrac", "cgos", "ehpad", "hôtel", "standard", "pcr", "cod", "cic", "cogic", "ssa",
+    }
+)  # fmt: skip
+_FEMININE = frozenset(
+    {
+        "clinique", "polyclinique", "préfecture", "sous-préfecture", "agence", "ars", "anssi",
+        "cnil", "cellule", "direction", "gendarmerie", "police", "mairie", "région", "plateforme",
+        "maison", "fondation", "caisse", "cpam", "dgs", "dgos", "mutuelle", "maternité", "brigade",
+        "ville", "communauté", "unité", "intersyndicale", "régulation", "permanence", "dsi",
+        "dnum", "rédaction", "radio", "chaîne", "préfète", "société", "entreprise", "fédération",
+    }
+)  # fmt: skip
+_PLURAL = frozenset({"hôpitaux", "hospices", "services", "urgences", "équipes", "établissements"})
+_VOWEL = re.compile(r"^[aeiouyàâäéèêëîïôöùûüœæh]", re.I)
+# Words starting with an aspirated h take "le"/"la", not "l'" (none of the nouns above): kept for
+# clarity should one be added.
+_ASPIRATED_H: frozenset[str] = frozenset()
+_ARTICLE = re.compile(r"^(?:(les|le|la)\s+|(l['’])\s*)", re.I)
+
+_CONTRACTED = {
+    ("à", "le"): "au",
+    ("à", "les"): "aux",
+    ("de", "le"): "du",
+    ("de", "les"): "des",
+}
+
+
+def _first_word(name: str) -> str:
+    return re.split(r"[\s'’(),]+", name.strip(), maxsplit=1)[0].lower()
+
+
+def article(name: str) -> str:
+    """The definite article a French organisation name takes: ``le``, ``la``, ``les``, ``l'`` or
+    ``""`` (a proper name: "Medisphere", "Port-Salin")."""
+    word = _first_word(name)
+    if word in _PLURAL:
+        return "les"
+    if word not in _MASCULINE and word not in _FEMININE:
+        return ""
+    if _VOWEL.match(word) and word not in _ASPIRATED_H:
+        return "l'"
+    return "le" if word in _MASCULINE else "la"
+
+
+def with_preposition(preposition: str, name: str, language: str = "fr") -> str:
+    """``preposition`` + ``name`` with the article French needs: ``au CHU X``, ``du CH X``,
+    ``du GHT X``, ``à la préfecture``, ``de l'ARS``, ``à Medisphere``, ``d'Orange``.
+
+    ``preposition`` is ``à`` or ``de`` (``to``/``of``... in English, put in front unchanged).
+    A name that already starts with an article ("La Poste") is contracted the same way. An empty
+    name gives an empty string.
+    """
+    name = name.strip()
+    if not name:
+        return ""
+    if language != "fr":
+        return f"{preposition} {name}"
+    written = _ARTICLE.match(name)
+    if written:
+        det = (written.group(1) or written.group(2)).lower().replace("’", "'")
+        rest = name[written.end() :]
+    else:
+        det, rest = article(name), name
+    if det == "l'":
+        return f"{preposition} l'{rest}"
+    if det:
+        return f"{_CONTRACTED.get((preposition, det), f'{preposition} {det}')} {rest}"
+    if preposition == "de" and _VOWEL.match(rest) and rest[:1].lower() != "h":
+        return f"d'{rest}"
+    return f"{preposition} {rest}"
+
+
+def with_article(name: str, language: str = "fr") -> str:
+    """``name`` with its article, as a subject or object: ``le CHU X``, ``l'ARS``, ``Medisphere``."""
+    name = name.strip()
+    if language != "fr" or not name or _ARTICLE.match(name):
+        return name
+    det = article(name)
+    if det == "l'":
+        return f"l'{name}"
+    return f"{det} {name}" if det else name
+
+
+def plural(count: int | str, singular: str, plural_form: str | None = None) -> str:
+    """``"1 système"``, ``"31 systèmes"``: the count with the right form (French: 0 and 1 are
+    singular; English: only 1 is)."""
+    number = int(count)
+    form = singular if number in (0, 1) else (plural_form or f"{singular}s")
+    return f"{number} {form}"
+
+
+def name_list(names: list[str], limit: int = 4) -> str:
+    """Names joined by commas, each once (the admissions of three hospitals sharing one
+    application are "Admissions", not "Admissions, Admissions, Admissions"), at most ``limit``
+    then "…"."""
+    distinct = list(dict.fromkeys(name for name in names if name))
+    return ", ".join(distinct[:limit]) + ("…" if len(distinct) > limit else "")
+
+
+# Template variables built with with_preposition (to be declared next to INJECT_VARIABLES).
+_NAMED = ("establishment", "establishment_short", "ght", "fallback", "samu", "sender_org")
+WORDING_VARIABLES: dict[str, str] = {
+    **{f"to_{key}": f"«à»/«to» + {key} with its article (au CHU X, à la clinique Y)" for key in _NAMED},
+    **{f"of_{key}": f"«de»/«of» + {key} with its article (du CH X, de l'ARS)" for key in _NAMED},
+    **{f"the_{key}": f"{key} with its article (le GHT X, l'ARS)" for key in _NAMED},
+}
+
+
+def preposition_values(language: str, values: dict[str, str]) -> dict[str, str]:
+    """The :data:`WORDING_VARIABLES` of an inject from its plain values (``establishment``...)."""
+    to, of = ("à", "de") if language == "fr" else ("to", "of")
+    out = {}
+    for key in _NAMED:
+        name = values.get(key, "")
+        out[f"to_{key}"] = with_preposition(to, name, language)
+        out[f"of_{key}"] = with_preposition(of, name, language)
+        out[f"the_{key}"] = with_article(name, language)
+    return out
+
+
+# --- channels ------------------------------------------------------------------------------------
+
+_MAIL_KINDS = frozenset({"messaging"})
+_REACHABLE = "phone"
+
+
+def messaging_down(scenario: dict[str, Any], establishment: str | None, minute: float) -> bool:
+    """True when a messaging system of ``establishment`` (or of its group, which runs it for its
+    members) is down, encrypted, isolated or shut down at scenario ``minute`` of the scenario's
+    stored timeline (no timeline: False)."""
+    timeline = scenario.get("timeline")
+    if not timeline or not establishment:
+        return False
+    from studio.propagation import state_at
+
+    organisations = {o["id"]: o for o in scenario.get("organisations", [])}
+    # The establishment's own messaging, or the one its group (GHT) runs for its members.
+    owners = {establishment, organisations.get(establishment, {}).get("member_of")} - {None}
+    mail = [
+        s["id"]
+        for s in scenario.get("systems", [])
+        if s.get("kind") in _MAIL_KINDS and s.get("organisation") in owners
+    ]
+    if not mail:
+        return False
+    states = state_at(scenario, timeline, minute)
+    return any(
+        states[node].function == "down"
+        or states[node].security in {"encrypted", "restoring"}
+        or states[node].isolated
+        or states[node].shut_down
+        for node in mail
+        if node in states
+    )
+
+
+def channel_for(
+    scenario: dict[str, Any],
+    channel: str,
+    establishment: str | None,
+    minute: float,
+    *,
+    internal: bool = False,
+) -> str:
+    """The channel an inject can really travel by: an ``email`` to or from an establishment whose
+    messaging is down at scenario ``minute`` goes by phone (``in_person`` for its own people,
+    ``internal``); any other channel is kept. Pass ``establishment=None`` for an inject that goes
+    to territorial cells only (the CORRUSS writing to the ARS does not use the hospital's mail)."""
+    if channel != "email" or not messaging_down(scenario, establishment, minute):
+        return channel
+    return "in_person" if internal else _REACHABLE

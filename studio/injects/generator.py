@@ -12,15 +12,22 @@ Pipeline, each step a pure function of the scenario, the timeline and the seed:
    establishment that fall together are folded into one situation point for the crisis cell
    (:func:`group_impacts`); critical services keep their own reports.
 2. **Clock.** The scenario minute is mapped to the exercise clock by the time model (compression and
-   jumps: something that happens inside a jump is told when play resumes). Injects that would fall
-   outside [STARTEX, ENDEX] are not produced.
+   jumps: something that happens inside a jump is told when play resumes), then to the played
+   sessions (``exercise.sessions``: something that happens while play is paused is told when the
+   next session starts). Injects that would fall outside [STARTEX, ENDEX] or after the last session
+   are not produced (listed in ``skipped``).
 3. **Routing.** A sender persona and recipient cells are chosen from the scenario (never invented):
    impact reports come from people who can speak for the service; recipients follow the cell's role,
    its establishment or GHT, and the territorial organisations that play (SAMU, ARS, préfecture).
 4. **Pacing.** No player cell receives more than ``max_injects_per_cell_per_15min`` injects in any
-   15-minute window (contingency injects, held in reserve, do not count). Core injects are placed
-   first; an inject that does not fit is moved later by 5-minute steps; optional ones moved more
-   than an hour are dropped, core ones only when ENDEX is reached.
+   15-minute window (contingency injects, held in reserve, do not count), nor two injects less than
+   :data:`STAGGER` minutes apart. Core injects are placed first, then in story order; an inject that
+   does not fit is moved later by 5-minute steps of play; optional ones keep room under the limit
+   and are dropped when moved more than an hour, core ones only when ENDEX is reached. While more
+   than half of the injects would fall in the first quarter of the played time, optional ones of
+   that quarter are held back to its end (:func:`_spread`). Then quiet periods are filled: once
+   the crisis has started, no player cell goes more than ``max_quiet`` minutes of a session without
+   an inject; follow-ups tell the situation of that moment (:func:`sustain`).
 5. **Text.** The offline provider renders the kind's template in the exercise language, the variant
    chosen by the seed; every message starts with the safety marking. Impact reports are filled with
    the service's degraded mode, lost systems and the lines of its service profile
@@ -35,8 +42,10 @@ imported one (:func:`is_protected`); generated injects are placed around them.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import hashlib
+import itertools
 import math
 import random
 import re
@@ -62,6 +71,7 @@ from studio.injects.prompts import (
     render,
     service_profiles,
 )
+from studio.scenario.timemodel import next_played_minute, played_windows
 
 Progress = Callable[[int, int, str], None]
 """progress(done, total, label): called as each inject is written (label: its id). Contingency
@@ -71,6 +81,14 @@ DEFAULT_MAX_PER_15MIN = 4
 PACING_WINDOW = 15.0
 PACING_STEP = 5.0
 OPTIONAL_MAX_SHIFT = 60.0
+STAGGER = 5.0
+"""Exercise minutes between two injects to the same player cell: injects that fall on the same
+minutes (a compressed segment, the start of a session) are told one after the other."""
+FRONT_MAX_HOLD = 180.0
+"""Exercise minutes an optional inject may be held back so that the MSEL is not front-loaded."""
+DEFAULT_MAX_QUIET = 60.0
+"""Default longest stretch of play (exercise minutes) a player cell goes without an inject once the
+crisis has started; quiet periods are filled with follow-ups of the situation (see :func:`sustain`)."""
 CONTINGENCY_DELAY = 20.0
 """Exercise minutes after an inject at which its contingency is played if nothing happened."""
 
@@ -580,34 +598,480 @@ def counts_for_pacing(inject: dict[str, Any]) -> bool:
     return not inject.get("contingency") and inject.get("visibility", "players") == "players"
 
 
+def _fits(times_by_cell: dict[str, list[float]], cells: list[str], minute: float, limit: int) -> bool:
+    """True when ``minute`` keeps every cell within ``limit`` per 15 minutes and at least
+    :data:`STAGGER` minutes away from the cell's other injects."""
+    return all(
+        all(abs(t - minute) >= STAGGER - 1e-9 for t in times_by_cell.get(cell, [])) for cell in cells
+    ) and paced_minutes(times_by_cell, cells, minute, limit)
+
+
+def _cell_times(fixed: list[dict[str, Any]], placed: list[_Candidate]) -> dict[str, list[float]]:
+    """Exercise minutes of the injects each player cell receives (those that count for pacing)."""
+    times_by_cell: dict[str, list[float]] = {}
+    for inject in fixed:
+        if counts_for_pacing(inject):
+            for cell in inject["to"]:
+                times_by_cell.setdefault(cell, []).append(_offset_minutes(inject))
+    for candidate in placed:
+        for cell in candidate.to:
+            times_by_cell.setdefault(cell, []).append(candidate.exercise_minute)
+    return times_by_cell
+
+
 def _place(
     ctx: ScenarioContext,
     candidates: list[_Candidate],
     fixed: list[dict[str, Any]],
     limit: int,
     skipped: list[str],
+    windows: list[tuple[float, float]],
 ) -> list[_Candidate]:
-    times_by_cell: dict[str, list[float]] = {}
-    for inject in fixed:
-        if counts_for_pacing(inject):
-            for cell in inject["to"]:
-                times_by_cell.setdefault(cell, []).append(_offset_minutes(inject))
-    order = sorted(candidates, key=lambda c: (c.beat.priority != "core", c.exercise_minute, c.inject_id))
+    """Stagger the candidates: core ones first, then in the order of the story (scenario minute,
+    event); each at its minute or the first later one, by 5-minute steps inside the played sessions,
+    where its cells stay within the pacing limit and :data:`STAGGER` minutes apart. Optional ones
+    moved more than :data:`OPTIONAL_MAX_SHIFT` minutes of play are dropped."""
+    times_by_cell = _cell_times(fixed, [])
+    order = sorted(
+        candidates,
+        key=lambda c: (
+            c.beat.priority != "core",
+            c.exercise_minute,
+            c.beat.minute,
+            c.beat.cause["id"],
+            c.inject_id,
+        ),
+    )
     placed = []
     for candidate in order:
-        minute = candidate.exercise_minute
-        max_shift = OPTIONAL_MAX_SHIFT if candidate.beat.priority == "optional" else ctx.duration
-        while minute <= ctx.duration and minute - candidate.exercise_minute <= max_shift:
-            if paced_minutes(times_by_cell, candidate.to, minute, limit):
+        minute: float | None = candidate.exercise_minute
+        optional = candidate.beat.priority == "optional"
+        max_shift = OPTIONAL_MAX_SHIFT if optional else ctx.duration
+        # Optional injects leave room under the limit: a burst of the story is told by its core
+        # injects first, the rest comes a little later.
+        room = max(1, limit - 1) if optional else limit
+        shift = 0.0
+        while minute is not None and minute <= ctx.duration and shift <= max_shift:
+            if _fits(times_by_cell, candidate.to, minute, room):
                 break
-            minute += PACING_STEP
-        else:
+            # Pauses between sessions do not count in the shift: only minutes of play do.
+            following = next_played_minute(windows, minute + PACING_STEP)
+            shift += PACING_STEP
+            minute = following
+        if minute is None or minute > ctx.duration or shift > max_shift:
             skipped.append(f"{candidate.inject_id}: no room for cells {', '.join(candidate.to)} (pacing)")
             continue
         candidate.exercise_minute = minute
         for cell in candidate.to:
             times_by_cell.setdefault(cell, []).append(minute)
         placed.append(candidate)
+    return placed
+
+
+_SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
+    "technical": ("restoration", "cert_sante", "anssi", "vendor_call"),
+    "strategic": ("situation", "ars_call", "restoration", "police", "noise", "union"),
+    "care": ("service", "nurse_manager", "family_reception"),
+    "communication": ("journalist_call", "social_rumour", "patient_phishing"),
+    "territorial_ars": ("corruss_request", "press_authority"),
+    "territorial_prefecture": ("cod_question", "press_authority"),
+    "territorial_samu": ("network",),
+}
+"""Follow-ups that keep each role of player cell busy, taken in turn (see :func:`sustain`): the
+current state of the services (``service``, ``situation``), restoration progress
+(``restoration``), the care network's requests for a service still down (``network``), and kinds
+whose text stands on its own at any point of the crisis (authorities, media, staff)."""
+_SITUATION_SIZE = 8
+"""Most services listed in one follow-up situation point."""
+
+
+class _Situation:
+    """The state of the crisis at scenario minutes, from the timeline (studio.propagation.state_at)."""
+
+    def __init__(self, ctx: ScenarioContext, events: list[dict[str, Any]]) -> None:
+        from studio.propagation import state_at
+
+        self.ctx = ctx
+        self.events = events
+        self.by_id = {event["id"]: event for event in events}
+        self._state_at = state_at
+        self._timeline = {"events": events}
+        self._minutes = [event["minute"] for event in events]
+        self._states: dict[int, dict[str, Any]] = {}
+        self._affected: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
+        self.told_restored: set[str] = set()
+        self.told: set[Any] = set()
+        self.impacts_left = (
+            sum(1 for spec in ctx.systems.values() if spec.get("kind") == "clinical_service") - 1
+        )
+        """Impact reports (clinical and business) the MSEL may still hold: fewer than services."""
+        """What clinical follow-ups already told: (service, report kind) pairs and the sets of them
+        situation points listed, so that no report is told twice in the same words."""
+
+    def tell(self, beat: Beat) -> None:
+        """Note what a clinical beat tells (see :attr:`told`)."""
+        if beat.kind.category in {"clinical_impact", "business_impact"}:
+            self.impacts_left -= 1
+        pairs = frozenset((m.node, m.kind.name) for m in beat.members or [beat] if m.node)
+        self.told.update(pairs)
+        if beat.members:
+            self.told.add(pairs)
+
+    def state(self, minute: float) -> dict[str, Any]:
+        count = self._count(minute)
+        if count not in self._states:
+            self._states[count] = self._state_at(self.ctx.scenario, self._timeline, minute + 1e-9)
+        return self._states[count]
+
+    def _count(self, minute: float) -> int:
+        return bisect.bisect_right(self._minutes, minute + 1e-9)
+
+    def past(self, minute: float) -> list[dict[str, Any]]:
+        """Events at or before ``minute`` (the timeline is sorted), latest last."""
+        return self.events[: self._count(minute)]
+
+    def latest(self, minute: float, node: str | None = None, est: str | None = None) -> dict[str, Any] | None:
+        """The latest event at or before ``minute``: on ``node``, else on a system of ``est``, else any."""
+        past = self.past(minute)[::-1]
+        for keep in (
+            (lambda e: e.get("node") == node) if node else None,
+            (lambda e: self.ctx.establishment_of(e.get("node")) == est and e.get("node") in self.ctx.systems)
+            if est
+            else None,
+            lambda e: True,
+        ):
+            if keep is None:
+                continue
+            found = next((event for event in past if keep(event)), None)
+            if found is not None:
+                return found
+        return None
+
+    def affected_services(self, minute: float, est: str | None) -> list[tuple[str, str]]:
+        """Clinical services of ``est`` (any establishment when None) down or degraded at ``minute``,
+        most critical first, with the kind of report their state gives."""
+        key = (self._count(minute), est)
+        if key not in self._affected:
+            self._affected[key] = self._affected_services(minute, est)
+        return self._affected[key]
+
+    def _affected_services(self, minute: float, est: str | None) -> list[tuple[str, str]]:
+        states = self.state(minute)
+        expired = {e["node"] for e in self.past(minute) if e["kind"] == "degraded_mode_expired"}
+        found = []
+        for sid, system in self.ctx.systems.items():
+            if system.get("kind") != "clinical_service" or sid not in states:
+                continue
+            if est is not None and self.ctx.establishment_of(sid) != est:
+                continue
+            function = states[sid].function
+            if function == "up" and not states[sid].isolated:
+                continue
+            kind = "service_degraded" if function == "degraded" else "service_down"
+            if sid in expired and function != "up":
+                kind = "degraded_expired"
+            found.append((sid, kind))
+        return sorted(found, key=lambda item: (-self.ctx.systems[item[0]].get("criticality", 3), item[0]))
+
+
+def _sustain_beat(
+    ctx: ScenarioContext, situation: _Situation, name: str, minute: float, est: str | None, turn: int
+) -> Beat | None:
+    """The follow-up beat ``name`` at scenario ``minute`` for establishment ``est``, built from the
+    situation at that minute (None when it has nothing to tell); its cause is the latest event it
+    speaks of, never a later one."""
+    if name in {"service", "situation"} and situation.impacts_left <= 0:
+        return None
+    if name in {"service", "situation", "network"}:
+        affected = situation.affected_services(minute, None if name == "network" else est)
+        if name == "network":
+            affected = [
+                (sid, kind)
+                for sid, kind in affected
+                if EMERGENCY_SERVICE.search(ctx.systems[sid]["name"])
+                or CRITICAL_CARE_SERVICE.search(ctx.systems[sid]["name"])
+            ]
+        if not affected:
+            return None
+        members = []
+        for sid, kind in affected:
+            cause = situation.latest(minute, sid)
+            if cause is None:
+                continue
+            member = Beat(KINDS[kind], minute, cause, ctx.establishment_of(sid), sid, [sid])
+            lost = _lost_systems(ctx, sid, cause, situation.by_id)
+            member.extra["lost_systems"] = ", ".join(ctx.systems[n]["name"] for n in lost)
+            members.append(member)
+        # As in the first reports: critical services speak for themselves, the others are told
+        # together in a situation point (of two services at least).
+        critical = {m.node for m in members if _is_critical(ctx, ctx.systems[m.node or ""])}
+        if name == "service":
+            members = [
+                m for m in members if m.node in critical and (m.node, m.kind.name) not in situation.told
+            ]
+        elif name == "situation":
+            members = [m for m in members if m.node not in critical][:_SITUATION_SIZE]
+            if len(members) < 2 or frozenset((m.node, m.kind.name) for m in members) in situation.told:
+                return None
+        if not members:
+            return None
+        if name == "situation":
+            last = max(members, key=lambda b: (b.cause["minute"], b.cause["id"]))
+            return Beat(
+                KINDS["situation_point"],
+                minute,
+                last.cause,
+                est,
+                None,
+                [m.node for m in members if m.node],
+                members=members,
+                priority_override="optional",
+            )
+        member = members[turn % len(members)]
+        if name == "network":
+            emergency = EMERGENCY_SERVICE.search(ctx.systems[member.node or ""]["name"])
+            kind = KINDS["fallback_offer" if emergency else "transfer_request"]
+            return Beat(kind, minute, member.cause, member.establishment, member.node, [member.node or ""])
+        member.priority_override = "optional"
+        return member
+    if name == "restoration":
+        states = situation.state(minute)
+        scope = [sid for sid in sorted(ctx.systems) if est is None or ctx.establishment_of(sid) == est]
+        restored = [
+            e
+            for e in situation.past(minute)
+            if e["kind"] == "restored" and e.get("node") in scope and e["node"] not in situation.told_restored
+        ]
+        if restored:
+            event = max(restored, key=lambda e: (ctx.systems[e["node"]].get("criticality", 3), e["minute"]))
+            situation.told_restored.add(event["node"])
+            return Beat(KINDS["restored"], minute, event, ctx.establishment_of(event["node"]), event["node"])
+        blocked = [
+            sid
+            for sid in scope
+            if ctx.systems[sid].get("kind") != "clinical_service"
+            and states.get(sid) is not None
+            and (states[sid].security in {"encrypted", "restoring"} or states[sid].function == "down")
+        ]
+        if not blocked:
+            return None
+        blocked.sort(key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid))
+        node = blocked[turn % min(len(blocked), 5)]
+        cause = situation.latest(minute, node)
+        if cause is None:
+            return None
+        return Beat(KINDS["backup_blocked"], minute, cause, ctx.establishment_of(node), node)
+    if name == "patient_phishing" and not any(e["kind"] == "exfiltration" for e in situation.past(minute)):
+        return None
+    cause = situation.latest(minute, None, est)
+    if cause is None:
+        return None
+    return Beat(KINDS[name], minute, cause, est)
+
+
+def _cell_establishment(
+    ctx: ScenarioContext, cell: dict[str, Any], situation: _Situation, minute: float
+) -> str | None:
+    """The establishment a cell's follow-ups speak of: its own hospital, else the most affected one."""
+    org = cell.get("organisation")
+    if ctx.org_type(org) in {"hospital", "university_hospital"}:
+        return org
+    affected = situation.affected_services(minute, None)
+    counts: dict[str | None, int] = {}
+    for sid, _ in affected:
+        est = ctx.establishment_of(sid)
+        counts[est] = counts.get(est, 0) + 1
+    if counts:
+        return min(counts, key=lambda est: (-counts[est], est or ""))
+    return ctx.main_establishment
+
+
+def sustain(
+    ctx: ScenarioContext,
+    events: list[dict[str, Any]],
+    placed: list[_Candidate],
+    fixed: list[dict[str, Any]],
+    limit: int,
+    windows: list[tuple[float, float]],
+    max_quiet: float,
+    taken: set[str],
+    skipped: list[str],
+) -> list[_Candidate]:
+    """Follow-up injects so that, once the crisis has started (the first inject), no player cell
+    goes more than ``max_quiet`` minutes of a played session without an inject.
+
+    Each quiet stretch gets a follow-up as late as it may come (at most ``max_quiet`` after the last
+    inject or the start of the session), within the pacing limit. Its kind is taken in turn from
+    :data:`_SUSTAIN_KINDS` for the cell's role; it tells the situation of that moment read from the
+    timeline (services still down or degraded, restoration progress, the care network, authorities'
+    situation requests, media and staff), cites the latest events it speaks of, is optional and has
+    no contingency. A cell for which no kind has a sender or reaches it is left as it is.
+    """
+    times_by_cell = _cell_times(fixed, placed)
+    starts = [t for times in times_by_cell.values() for t in times]
+    if not starts or not events:
+        return []
+    crisis_start = min(starts)
+    situation = _Situation(ctx, events)
+    for candidate in placed:
+        if candidate.beat.kind.service_voice:
+            situation.tell(candidate.beat)
+    added: list[_Candidate] = []
+    turns: dict[str, int] = {}
+    for start, end in windows:
+        anchor = max(start, crisis_start)
+        if anchor >= end:
+            continue
+        for cell in ctx.player_cells:
+            cell_id = cell["id"]
+            names: list[str] = []
+            for role in sorted(ctx.cell_roles(cell)):
+                names += [n for n in _SUSTAIN_KINDS.get(role, ()) if n not in names]
+            if not names:
+                continue
+            while True:
+                times = sorted(t for t in times_by_cell.get(cell_id, []) if anchor <= t <= end)
+                points = [anchor, *times, end]
+                gap = next(((a, b) for a, b in itertools.pairwise(points) if b - a > max_quiet), None)
+                if gap is None:
+                    break
+                candidate = _sustain_candidate(
+                    ctx, situation, cell, names, gap, max_quiet, times_by_cell, limit, turns, taken
+                )
+                if candidate is None:
+                    skipped.append(
+                        f"{cell_id}: no follow-up fits between exercise minutes {gap[0]:g} and {gap[1]:g}"
+                    )
+                    break
+                taken.add(candidate.inject_id)
+                for target in candidate.to:
+                    times_by_cell.setdefault(target, []).append(candidate.exercise_minute)
+                added.append(candidate)
+    return added
+
+
+def _sustain_candidate(
+    ctx: ScenarioContext,
+    situation: _Situation,
+    cell: dict[str, Any],
+    names: list[str],
+    gap: tuple[float, float],
+    max_quiet: float,
+    times_by_cell: dict[str, list[float]],
+    limit: int,
+    turns: dict[str, int],
+    taken: set[str],
+) -> _Candidate | None:
+    """A follow-up for ``cell`` inside the quiet stretch ``gap``: the latest minute that fits the
+    pacing (going back by 5-minute steps), the first kind in the cell's turn that has something to
+    tell, a sender and reaches the cell."""
+    low, high = gap
+    top = math.floor(min(low + max_quiet, high))
+    # As late as the gap allows, going back to its start; else later (the gap at least shrinks).
+    steps = int((top - low) // PACING_STEP)
+    minutes = [float(top - PACING_STEP * n) for n in range(steps + 1)]
+    minutes += [float(top + PACING_STEP * n) for n in range(1, int((high - top) // PACING_STEP) + 1)]
+    cell_id = cell["id"]
+    turn = turns.get(cell_id, 0)
+    for minute in minutes:
+        scenario_minute = ctx.time_model.scenario_minute(minute)
+        est = _cell_establishment(ctx, cell, situation, scenario_minute)
+        for step in range(len(names)):
+            name = names[(turn + step) % len(names)]
+            beat = _sustain_beat(ctx, situation, name, scenario_minute, est, turn // len(names))
+            if beat is None:
+                continue
+            if beat.kind.skip_when_playing and ctx.plays(beat.kind.skip_when_playing):
+                continue
+            beat.priority_override = "optional"
+            beat.systems = [node for node in beat.systems if node in ctx.systems]
+            if beat.node not in ctx.systems:
+                beat.node = None
+            to, cc = _route(ctx, beat)
+            if cell_id not in to or not _fits(times_by_cell, to, minute, limit):
+                continue
+            sender = _sender(ctx, beat)
+            if sender is None:
+                continue
+            inject_id = _inject_id("inj", "sustain", cell_id, f"{minute:g}", name)
+            if inject_id in taken:
+                continue
+            turns[cell_id] = turn + step + 1
+            if beat.kind.service_voice:
+                situation.tell(beat)
+            return _Candidate(beat, inject_id, minute, sender, to, cc)
+    return None
+
+
+def quarter_minute(windows: list[tuple[float, float]]) -> float:
+    """Exercise minute at which a quarter of the played time (the sessions) has gone by."""
+    left = sum(end - start for start, end in windows) / 4
+    for start, end in windows:
+        if left <= end - start:
+            return start + left
+        left -= end - start
+    return windows[-1][1] if windows else 0.0
+
+
+def _spread(
+    ctx: ScenarioContext,
+    events: list[dict[str, Any]],
+    candidates: list[_Candidate],
+    fixed: list[dict[str, Any]],
+    limit: int,
+    windows: list[tuple[float, float]],
+    max_quiet: float,
+    taken: set[str],
+    skipped: list[str],
+) -> list[_Candidate]:
+    """Place the candidates (:func:`_place`), add the follow-ups of quiet periods (:func:`sustain`)
+    and, while more than half of the injects fall in the first quarter of the played time, hold
+    back optional injects of that quarter until it ends (the latest first), or drop those that
+    would then move more than :data:`FRONT_MAX_HOLD` minutes."""
+    base = {candidate.inject_id: candidate.exercise_minute for candidate in candidates}
+    quarter = quarter_minute(windows)
+    held: set[str] = set()
+    dropped: set[str] = set()
+    placed: list[_Candidate] = []
+    notes: list[str] = []
+    for _ in range(len(candidates) + 1):
+        notes = [
+            f"{inject_id}: dropped, too many injects in the first quarter" for inject_id in sorted(dropped)
+        ]
+        kept = [c for c in candidates if c.inject_id not in dropped]
+        for candidate in kept:
+            minute = base[candidate.inject_id]
+            candidate.exercise_minute = max(minute, quarter) if candidate.inject_id in held else minute
+        placed = _place(ctx, kept, fixed, limit, notes, windows)
+        if max_quiet > 0:
+            placed_ids = taken | {candidate.inject_id for candidate in placed}
+            placed = placed + sustain(
+                ctx, events, placed, fixed, limit, windows, max_quiet, placed_ids, notes
+            )
+        counted = [m for c in placed for m in [c.exercise_minute]] + [
+            _offset_minutes(i) for i in fixed if counts_for_pacing(i)
+        ]
+        early = sum(1 for minute in counted if minute < quarter)
+        excess = early - len(counted) // 2
+        movable = sorted(
+            (
+                c
+                for c in placed
+                if c.exercise_minute < quarter
+                and c.beat.priority == "optional"
+                and c.inject_id in base
+                and c.inject_id not in held
+            ),
+            key=lambda c: (-c.exercise_minute, c.inject_id),
+        )
+        if excess <= 0 or not movable:
+            break
+        for candidate in movable[:excess]:
+            if quarter - base[candidate.inject_id] > FRONT_MAX_HOLD:
+                dropped.add(candidate.inject_id)
+            else:
+                held.add(candidate.inject_id)
+    skipped.extend(notes)
     return placed
 
 
@@ -938,8 +1402,8 @@ def _render_inject(
 def _contingency(
     ctx: ScenarioContext, candidate: _Candidate, original: dict[str, Any], seed: int
 ) -> dict[str, Any] | None:
-    minute = candidate.exercise_minute + CONTINGENCY_DELAY
-    if minute > ctx.duration:
+    minute = next_played_minute(played_windows(ctx.scenario), candidate.exercise_minute + CONTINGENCY_DELAY)
+    if minute is None or minute > ctx.duration:
         return None
     backup = _Candidate(
         candidate.beat, _inject_id(original["id"], "c"), minute, candidate.sender, candidate.to, []
@@ -963,11 +1427,14 @@ def build_injects(
     existing: list[dict[str, Any]] | None = None,
     skipped: list[str] | None = None,
     progress: Progress | None = None,
+    max_quiet: float = DEFAULT_MAX_QUIET,
 ) -> list[dict[str, Any]]:
     """Generate offline injects for ``timeline`` around the protected ``existing`` injects.
 
     Returns the generated injects only (not the protected ones), unsorted and unnumbered; see
     :func:`generate_msel` for the whole MSEL. ``skipped`` collects the beats not produced and why.
+    ``max_quiet``: longest stretch of play (exercise minutes) a player cell goes without an inject
+    once the crisis has started (see :func:`sustain`); 0 turns the follow-ups off.
     """
     skipped = [] if skipped is None else skipped
     ctx = ScenarioContext(scenario)
@@ -976,6 +1443,7 @@ def build_injects(
     events = sorted(timeline.get("events", []), key=lambda e: (e["minute"], e["id"]))
     generation = scenario.get("generation", {})
     limit = generation.get("max_injects_per_cell_per_15min", DEFAULT_MAX_PER_15MIN)
+    windows = played_windows(scenario)
     candidates = []
     for beat in plan_beats(ctx, events):
         if beat.members:
@@ -992,6 +1460,13 @@ def build_injects(
         if not 0 <= exercise_minute <= ctx.duration:
             skipped.append(f"{inject_id}: outside [STARTEX, ENDEX]")
             continue
+        # Something that happens while play is paused (the night between two days) is told when
+        # the next session starts.
+        played = next_played_minute(windows, exercise_minute)
+        if played is None:
+            skipped.append(f"{inject_id}: falls while play is paused, after the last session")
+            continue
+        exercise_minute = math.ceil(played - 1e-9)
         if beat.kind.skip_when_playing and ctx.plays(beat.kind.skip_when_playing):
             skipped.append(f"{inject_id}: the {beat.kind.skip_when_playing} cell plays this part itself")
             continue
@@ -1004,7 +1479,7 @@ def build_injects(
             skipped.append(f"{inject_id}: no player cell to receive it")
             continue
         candidates.append(_Candidate(beat, inject_id, float(exercise_minute), sender, to, cc))
-    placed = _place(ctx, candidates, fixed, limit, skipped)
+    placed = _spread(ctx, events, candidates, fixed, limit, windows, max_quiet, taken, skipped)
     injects = []
     with_contingency = generation.get("contingency", True)
     ordered = sorted(placed, key=lambda c: (c.exercise_minute, c.inject_id))
@@ -1068,6 +1543,7 @@ def generate_msel(
     provider: str = "offline",
     assistant: Any = None,
     progress: Progress | None = None,
+    max_quiet: float = DEFAULT_MAX_QUIET,
 ) -> GenerationResult:
     """Generate the MSEL of a valid scenario and return a new scenario carrying it.
 
@@ -1078,6 +1554,9 @@ def generate_msel(
     rewritten by the LLM through ``assistant`` (an :class:`studio.injects.llm.Assistant`, built from
     the settings when None); an answer that fails validation leaves the offline text and adds a note.
     Protected injects (:func:`is_protected`) are kept unchanged. The input is not modified.
+    ``max_quiet`` (exercise minutes, default :data:`DEFAULT_MAX_QUIET`): once the crisis has
+    started, no player cell goes longer than this without an inject during a played session
+    (quiet periods get follow-ups, see :func:`sustain`); 0 turns the follow-ups off.
     """
     if provider not in {"offline", "openai"}:
         raise ValueError(f"unknown provider {provider!r}: offline or openai")
@@ -1093,7 +1572,13 @@ def generate_msel(
     result = GenerationResult(result_doc, kept=[inject["id"] for inject in kept])
     offline_progress = progress if provider == "offline" else None
     generated = build_injects(
-        result_doc, timeline, seed=seed, existing=existing, skipped=result.skipped, progress=offline_progress
+        result_doc,
+        timeline,
+        seed=seed,
+        existing=existing,
+        skipped=result.skipped,
+        progress=offline_progress,
+        max_quiet=max_quiet,
     )
     if provider == "openai":
         from studio.injects.llm import Assistant

@@ -12,6 +12,13 @@ Rules (``Problem.rule``):
 - ``msel.before_cause`` (error): an inject is played, on the scenario clock, before an event it
   says caused it; or a contingency inject comes before the inject it backs up.
 - ``msel.outside_exercise`` (error): an inject after ENDEX.
+- ``msel.outside_session`` (error): an inject while play is paused (outside every
+  ``exercise.sessions`` window).
+- ``msel.quiet_period`` (warning): once the crisis has started (the first player inject), a player
+  cell gets nothing for more than twice the generator's gap (:data:`DEFAULT_MAX_QUIET`) of a
+  played session.
+- ``msel.front_loaded`` (warning): more than half of the injects (contingency and non-player ones
+  excluded) fall in the first quarter of the played time.
 - ``msel.missing_expected_actions`` (warning): a core player inject that expects nothing.
 - ``msel.control_leak`` (error): the title or message shown to players repeats control-only text
   (synopses, animator notes, the ground truth, persona notes): a run of 8 words in common, or the
@@ -24,20 +31,31 @@ Rules (``Problem.rule``):
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from studio.durations import parse_minutes
-from studio.injects.generator import DEFAULT_MAX_PER_15MIN, PACING_WINDOW, counts_for_pacing
+from studio.injects.generator import (
+    DEFAULT_MAX_PER_15MIN,
+    DEFAULT_MAX_QUIET,
+    PACING_WINDOW,
+    counts_for_pacing,
+    quarter_minute,
+)
 from studio.injects.privacy import scenario_names
 from studio.scenario.problems import Problem, Severity, pointer
 from studio.scenario.schema import control_only_fields
-from studio.scenario.timemodel import TimeModel
+from studio.scenario.timemodel import TimeModel, played_windows
 
 SHINGLE_WORDS = 8
 MIN_LEAK_WORDS = 5
+QUIET_FACTOR = 2.0
+"""A quiet period is reported past this many times the generator's gap."""
+FRONT_LOADED_MIN = 4
+"""MSELs with fewer counted injects are too small to be called front-loaded."""
 """Control texts shorter than this are too generic ("Voir plus haut") to count as a leak."""
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -139,6 +157,8 @@ def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
     event_minutes = {event["id"]: event["minute"] for event in (timeline or {}).get("events", [])}
     offsets = {inject["id"]: parse_minutes(inject["offset"]) for inject in injects}
     control = _ControlText(scenario)
+    windows = played_windows(scenario)
+    sessions = bool(exercise.get("sessions"))
     marking = exercise["safety"]["marking"]
     unchecked_causes = False
 
@@ -177,6 +197,15 @@ def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
                     "msel.outside_exercise",
                     f"{label} is played after ENDEX",
                     "move it earlier",
+                )
+            )
+        if sessions and offset <= duration + 1e-9 and not any(a <= offset <= b for a, b in windows):
+            problems.append(
+                Problem(
+                    where + "/offset",
+                    "msel.outside_session",
+                    f"{label} is played at exercise minute {offset:g}, while play is paused",
+                    "move it into a session (when play resumes) or add a session",
                 )
             )
         played_at = time_model.scenario_minute(offset)
@@ -250,6 +279,8 @@ def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
         )
     problems.extend(_coverage(scenario, injects))
     problems.extend(_overload(scenario, injects, offsets))
+    problems.extend(_quiet_periods(scenario, injects, offsets, windows))
+    problems.extend(_front_loaded(injects, offsets, windows))
     return sorted(problems, key=lambda p: (p.path, p.rule, p.message))
 
 
@@ -287,3 +318,63 @@ def _overload(
                 "spread the injects out, make some optional or raise the generation limit",
                 Severity.WARNING,
             )
+
+
+def _clock(minute: float) -> str:
+    return f"T+{int(minute // 60)}:{int(minute % 60):02d}"
+
+
+def _quiet_periods(
+    scenario: dict[str, Any],
+    injects: list[dict[str, Any]],
+    offsets: dict[str, float],
+    windows: list[tuple[float, float]],
+) -> Iterator[Problem]:
+    """The longest stretch of each played window, from the first player inject on, in which a
+    player cell receives nothing, when it exceeds QUIET_FACTOR times the generator's gap."""
+    counted = [inject for inject in injects if counts_for_pacing(inject)]
+    if not counted:
+        return
+    crisis_start = min(offsets[inject["id"]] for inject in counted)
+    longest = QUIET_FACTOR * DEFAULT_MAX_QUIET
+    for index, cell in enumerate(scenario.get("cells", [])):
+        if cell.get("type") != "player":
+            continue
+        minutes = sorted(offsets[i["id"]] for i in counted if cell["id"] in i["to"])
+        for start, end in windows:
+            anchor = max(start, crisis_start)
+            if anchor >= end:
+                continue
+            points = [anchor, *(m for m in minutes if anchor <= m <= end), end]
+            low, high = max(itertools.pairwise(points), key=lambda pair: pair[1] - pair[0])
+            if high - low > longest + 1e-9:
+                yield Problem(
+                    pointer(("cells", index)),
+                    "msel.quiet_period",
+                    f"cell {cell['id']!r} receives nothing from {_clock(low)} to {_clock(high)} "
+                    f"({high - low:g} minutes of play, more than {longest:g})",
+                    "add an inject for the cell in that period (regenerating the MSEL fills quiet "
+                    "periods with follow-ups) or shorten the session",
+                    Severity.WARNING,
+                )
+
+
+def _front_loaded(
+    injects: list[dict[str, Any]], offsets: dict[str, float], windows: list[tuple[float, float]]
+) -> Iterator[Problem]:
+    """More than half of the counted injects in the first quarter of the played time."""
+    minutes = [offsets[inject["id"]] for inject in injects if counts_for_pacing(inject)]
+    played = sum(end - start for start, end in windows)
+    if len(minutes) < FRONT_LOADED_MIN or played <= 0:
+        return
+    quarter = quarter_minute(windows)
+    early = sum(1 for minute in minutes if minute < quarter)
+    if early * 2 > len(minutes):
+        yield Problem(
+            "/injects",
+            "msel.front_loaded",
+            f"{early} of {len(minutes)} injects fall in the first quarter of the played time "
+            f"(before {_clock(quarter)})",
+            "spread the injects over the exercise: delay some, or add injects later on",
+            Severity.WARNING,
+        )

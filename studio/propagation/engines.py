@@ -1,16 +1,19 @@
 """Choosing between the reference engine and the compiled kernel.
 
-Both take the same CompiledScenario and the same Draws and give the same results; the kernel
-(studio.propagation.kernel, numba) is only faster. It is optional: without numba everything runs
-on the reference engine.
+Both take the same CompiledScenario and the same Draws and give the same results (key times for
+Monte Carlo, and the full event log for a timeline); the kernel (studio.propagation.kernel, numba)
+is only faster. It is optional: without numba everything runs on the reference engine.
+``summary_function`` picks the engine of a Monte Carlo batch, ``timeline_engine`` / ``run_events``
+that of one timeline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from studio.propagation.compiled import CompiledScenario
-from studio.propagation.draws import draw
+from studio.propagation.draws import Draws, draw
 from studio.propagation.reference import simulate
 from studio.propagation.summary import MetricLayout, RunSummary, summarise
 
@@ -54,3 +57,68 @@ def summary_function(engine: str = "auto", work: int = 0) -> tuple[SummaryFuncti
     from studio.propagation import kernel
 
     return kernel.kernel_summary, "kernel"
+
+
+# One timeline: the kernel (timeline mode) for scenarios at least this big (systems + links), when
+# its machine code is already there (compiled in this process or in numba's on-disk cache): a
+# first compilation takes tens of seconds, far more than the reference engine needs for one run.
+AUTO_TIMELINE_SIZE = 5_000
+
+
+def kernel_ready() -> bool:
+    """Whether the kernel runs without compiling first: numba importable and its machine code
+    already compiled in this process or present in numba's cache (studio/propagation/__pycache__,
+    or NUMBA_CACHE_DIR). ``warm_up`` fills that cache."""
+    if not kernel_available():
+        return False
+    from studio.propagation import kernel
+
+    dispatcher = kernel._simulate
+    if dispatcher.signatures:
+        return True
+    try:  # numba's cache index file (a private attribute: any surprise means "not ready")
+        return Path(dispatcher._cache._cache_file._index_path).exists()
+    except Exception:
+        return False
+
+
+def warm_up() -> bool:
+    """Compile the kernel now (or load it from numba's cache) on a tiny scenario; False without
+    numba. Call it once after installing, or at start-up, so that no timeline pays for it."""
+    if not kernel_available():
+        return False
+    from studio.propagation import kernel
+    from studio.propagation.compiled import compile_scenario
+    from studio.propagation.synthetic import hospital_scenario
+
+    model = compile_scenario(hospital_scenario(30))
+    kernel.kernel_events(model, draw(model, None, 0), None)
+    return True
+
+
+def timeline_engine(model: CompiledScenario, engine: str = "auto") -> str:
+    """The engine that writes one timeline of ``model``: "reference" or "kernel" (see AUTO_TIMELINE_SIZE)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    if engine == "kernel":
+        if not kernel_available():
+            raise RuntimeError("the compiled kernel needs numba, which is not importable")
+        return "kernel"
+    size = model.n + len(model.reach_src) + len(model.dep_src)
+    if engine == "auto" and size >= AUTO_TIMELINE_SIZE and kernel_ready():
+        return "kernel"
+    return "reference"
+
+
+def run_events(model: CompiledScenario, draws: Draws, playbook: str | None, engine: str = "auto"):
+    """The typed event log of one run (RunEvents, or the kernel's KernelEvents: same rows).
+
+    The kernel hands a run with a restore deadlock back to the reference engine, which alone
+    writes that report."""
+    if timeline_engine(model, engine) == "kernel":
+        from studio.propagation import kernel
+
+        events = kernel.kernel_events(model, draws, playbook)
+        if events is not None:
+            return events
+    return simulate(model, draws, playbook)

@@ -1,24 +1,35 @@
-"""The compiled kernel: the reference engine's state machine, in numba, for Monte Carlo.
+"""The compiled kernel: the reference engine's state machine, in numba, for Monte Carlo and for
+big single timelines.
 
 It replays exactly the reference engine (studio.propagation.reference) on the same CompiledScenario
 and Draws: same queue entries pushed in the same order (so ties resolve the same way), same state
-changes, same floating-point operations. It keeps only what the Monte Carlo summary needs (key
-times and per-system hits) and skips what only decorates the event log (causes, details, the
-restore-deadlock report). tests/propagation/test_kernel.py checks that both give identical
-summaries for the same seeds.
+changes, same floating-point operations, same event numbers. Two modes, one compiled function:
+
+* summary mode (``kernel_summary``, Monte Carlo): only the key times and per-system hits;
+* timeline mode (``kernel_events``): also the typed event log in preallocated arrays (minute,
+  kind code, node, two causes, and an ``aux`` number the detail text is rebuilt from), i.e. the
+  reference's RunEvents row for row. One report is left to the reference engine: a run that holds
+  a restore deadlock (its causes are a list of any length) is detected and handed back to it.
+
+tests/propagation/test_kernel.py checks identical summaries and test_kernel_timeline.py identical
+timelines (library scenarios, synthetic hospitals, random graphs, every hand-written semantics
+test) for the same seeds.
 
 numba is optional: ``AVAILABLE`` is False when it cannot be imported and callers fall back to the
-reference engine (studio.propagation.engines).
+reference engine (studio.propagation.engines). The entry point is compiled with ``cache=True``: the
+first compilation on a machine takes tens of seconds, later processes load it from numba's cache
+(a fraction of a second); see engines.kernel_ready / warm_up.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from studio.propagation.compiled import GATE_ALL, GATE_ANY, CompiledScenario
-from studio.propagation.draws import draw
+from studio.propagation.draws import Draws, draw
 from studio.propagation.summary import MetricLayout, RunSummary
 
 try:
@@ -34,6 +45,11 @@ def _jit(function):
     """Helpers are compiled without their own cache so that LLVM can inline them into the entry
     point; the entry point's cache then holds the whole kernel (a cached callee is an opaque call)."""
     return numba.njit(nogil=True)(function) if AVAILABLE else function
+
+
+def _jit_inline(function):
+    """Small helpers called from everywhere: inlined by numba itself (no call, no reference counts)."""
+    return numba.njit(nogil=True, inline="always")(function) if AVAILABLE else function
 
 
 def _jit_entry(function):
@@ -89,11 +105,66 @@ M_CRED, M_NOT_ENC, M_BACKUP_KIND, M_INTERNET, M_DOMAIN, M_EDR, M_BOOTSTRAP, M_BA
     S_HIT_COMP,
     S_HIT_ENC,
     S_HIT_DOWN,
-) = range(15)
+    S_COMP_EVENT,
+    S_ENC_EVENT,
+    S_OWN_EVENT,
+) = range(18)
 # Rows of the per-node float record matrix (summary times).
 R_OBTAINED, R_LOSS, R_DEGRADED, R_BACK = range(4)
 # Cells of the run-wide integer and float registers.
-G_OVER, G_DETECTED, G_CUT, G_SEQ, G_SIZE, G_OVERFLOW = range(6)
+G_OVER, G_DETECTED, G_CUT, G_SEQ, G_SIZE, G_OVERFLOW, G_EVENTS, G_LOG, G_EXTRA, G_FALLBACK = range(10)
+# G_OVERFLOW bits: which preallocated array was too small (the caller retries with a larger one).
+OVER_HEAP, OVER_LOG, OVER_EXTRA = 1, 2, 4
+
+# Event log (timeline mode). Kind codes; both restore_blocked codes are rendered "restore_blocked".
+EVENT_KINDS = (
+    "initial_access",
+    "compromised",
+    "credential_obtained",
+    "encrypted",
+    "detected",
+    "up",
+    "down",
+    "degraded",
+    "degraded_mode_expired",
+    "isolated",
+    "shutdown",
+    "internet_cut",
+    "action",
+    "credentials_reset",
+    "restore_blocked",
+    "restore_blocked",
+    "restore_started",
+    "restored",
+    "exfiltration",
+)
+(
+    EV_INITIAL,
+    EV_COMPROMISED,
+    EV_CREDENTIAL,
+    EV_ENCRYPTED,
+    EV_DETECTED,
+    EV_UP,
+    EV_DOWN,
+    EV_DEGRADED,
+    EV_EXPIRED,
+    EV_ISOLATED,
+    EV_SHUTDOWN,
+    EV_INTERNET_CUT,
+    EV_ACTION,
+    EV_RESET,
+    EV_BLOCKED_BACKUP,
+    EV_BLOCKED_WAIT,
+    EV_RESTORE_STARTED,
+    EV_RESTORED,
+    EV_EXFILTRATION,
+) = range(19)
+# Columns of the integer event log: kind, node, aux (what the detail is made of), two causes.
+# The log is one float array (integers below 2**53 are exact in it, and one array is cheaper to
+# pass around than three): per event L_WIDTH cells (minute, kind, node, aux, two causes) from the
+# start, the "waits for" lists (count, then nodes) from the end, growing down.
+L_TIME, L_KIND, L_NODE, L_AUX, L_CAUSE1, L_CAUSE2 = range(6)
+L_WIDTH = 6
 F_DETECTION, F_ENCRYPTION = range(2)
 
 
@@ -240,10 +311,10 @@ def _move(payloads, source, target):
 def _push(queue, g, time, code, a, b, c, d):
     """Push onto the binary heap ``queue`` = (times, sequence numbers, flat payloads), ordered by
     (time, sequence number) like the reference's heapq: keys are unique, so both pop the same order."""
-    times, seqs, payloads = queue
+    times, seqs, payloads = queue[0], queue[1], queue[2]
     size = g[G_SIZE]
     if size == len(times):
-        g[G_OVERFLOW] = 1  # the caller retries with a larger heap
+        g[G_OVERFLOW] |= OVER_HEAP  # the caller retries with a larger heap
         return
     seq = g[G_SEQ]
     g[G_SEQ] += 1
@@ -270,7 +341,7 @@ def _push(queue, g, time, code, a, b, c, d):
 @_jit
 def _pop(queue, g, out):
     """Pop the smallest entry into ``out`` (code, a, b, c, d) and return its time."""
-    times, seqs, payloads = queue
+    times, seqs, payloads = queue[0], queue[1], queue[2]
     top_time = times[0]
     for column in range(5):
         out[column] = payloads[column]
@@ -301,9 +372,41 @@ def _pop(queue, g, out):
     return top_time
 
 
+@_jit_inline
+def _emit(log, g, time, kind, node, aux, cause1, cause2):
+    """The reference's emit(): number the event and, in timeline mode, log it.
+
+    ``log``: see L_WIDTH; empty outside timeline mode. Causes are
+    normalised like the reference's: negatives dropped, duplicates merged, sorted. Returns the
+    event's number (counted in both modes, so causes line up)."""
+    number = g[G_EVENTS]
+    g[G_EVENTS] = number + 1
+    if g[G_LOG] == 0:
+        return number
+    base = L_WIDTH * number
+    if base + L_WIDTH > g[G_EXTRA]:
+        g[G_OVERFLOW] |= OVER_LOG
+        return number
+    if cause1 < 0:
+        cause1, cause2 = cause2, -1
+    elif cause2 >= 0:
+        if cause2 == cause1:
+            cause2 = -1
+        elif cause2 < cause1:
+            cause1, cause2 = cause2, cause1
+    log[base + L_TIME] = time
+    log[base + L_KIND] = kind
+    log[base + L_NODE] = node
+    log[base + L_AUX] = aux
+    log[base + L_CAUSE1] = cause1
+    log[base + L_CAUSE2] = cause2
+    return number
+
+
 @_jit
 def _fire_watchers(slot_on, slot_node, queue, g, fired, delays, on, node, time):
-    """The reference's emit(): fire the not-yet-fired slots waiting for (on, node), then (on, any).
+    """The reference's emit(): fire the not-yet-fired slots waiting for (on, node), then (on, any),
+    caused by the event just emitted.
 
     ``fired`` holds one flag per slot followed by, per trigger kind, how many slots still wait for
     it: most events concern no waiting slot and return at once."""
@@ -315,12 +418,12 @@ def _fire_watchers(slot_on, slot_node, queue, g, fired, delays, on, node, time):
             if slot_on[slot] == on and slot_node[slot] == node and fired[slot] == 0:
                 fired[slot] = 1
                 fired[slots + on] -= 1
-                _push(queue, g, time + delays[slot], FIRE, slot, 0, 0, 0)
+                _push(queue, g, time + delays[slot], FIRE, slot, g[G_EVENTS] - 1, 0, 0)
     for slot in range(slots):
         if slot_on[slot] == on and slot_node[slot] == -1 and fired[slot] == 0:
             fired[slot] = 1
             fired[slots + on] -= 1
-            _push(queue, g, time + delays[slot], FIRE, slot, 0, 0, 0)
+            _push(queue, g, time + delays[slot], FIRE, slot, g[G_EVENTS] - 1, 0, 0)
 
 
 @_jit
@@ -364,16 +467,30 @@ def _start_move(rsrc, rdst, rreq, s, queue, g, reach_delay, arc, time):
     )
 
 
-@_jit
+@_jit_inline
 def _compromise(
-    attack, s, r, queue, g, fired, delays, reach_delay, edr_alert, edr_delay, node, time, initial
+    attack, s, r, queue, log, g, fired, delays, reach_delay, edr_alert, edr_delay, node, time, initial, arc
 ):
     """``attack`` = (m, slot_on, slot_node, rsrc, rdst, rreq, rout_p, rout, gated_p, gated): only the
-    arrays this per-compromise function needs, so that calling it does not carry the whole model."""
+    arrays this per-compromise function needs, so that calling it does not carry the whole model.
+    ``arc`` is the reach arc that landed (-1 for an initial access); the causes are the events that
+    compromised its source and obtained its credential (the same ones as when it started)."""
     m, son, snode, rsrc, rdst, rreq, rout_p, rout, gated_p, gated = attack
     is_credential = m[M_CRED, node] != 0
     s[S_COMP, node] = 1
-    # emit: initial_access, credential_obtained or compromised
+    # emit: initial_access, credential_obtained or compromised (causes are looked up only for
+    # the event log: scattered reads that the summary mode does without)
+    if initial:
+        event = _emit(log, g, time, EV_INITIAL, node, -1, -1, -1)
+    elif g[G_LOG] != 0:
+        req = rreq[arc]
+        source_event = s[S_COMP_EVENT, rsrc[arc]]
+        credential_event = s[S_COMP_EVENT, req] if req >= 0 else -1
+        kind = EV_CREDENTIAL if is_credential else EV_COMPROMISED
+        event = _emit(log, g, time, kind, node, arc, source_event, credential_event)
+    else:
+        event = _emit(log, g, time, EV_COMPROMISED, node, arc, -1, -1)
+    s[S_COMP_EVENT, node] = event
     s[S_HIT_COMP, node] = 1
     if r[R_OBTAINED, node] != r[R_OBTAINED, node]:
         r[R_OBTAINED, node] = time
@@ -404,21 +521,23 @@ def _compromise(
     elif m[M_EDR, node] != 0:
         for source in range(edr_alert.shape[0]):
             if edr_alert[source, node]:
-                _push(queue, g, time + edr_delay[source, node], EDR_ALERT, source, node, 0, 0)
+                _push(queue, g, time + edr_delay[source, node], EDR_ALERT, source, node, event, 0)
 
 
-@_jit
-def _detect(son, snode, s, r, queue, g, f, fired, delays, node, time):
+@_jit_inline
+def _detect(son, snode, s, r, queue, log, g, f, fired, delays, node, time, cause, source):
     if g[G_DETECTED] == 0:
         g[G_DETECTED] = 1
         f[F_DETECTION] = time
+        _emit(log, g, time, EV_DETECTED, node, source, cause, -1)
         if fired[len(delays) + ON_DETECTED] != 0:
             _fire_watchers(son, snode, queue, g, fired, delays, ON_DETECTED, node, time)
 
 
-@_jit
-def _enter_degraded(son, snode, nf, s, r, queue, g, fired, delays, node, time):
+@_jit_inline
+def _enter_degraded(son, snode, nf, s, r, queue, log, g, fired, delays, node, time, why, by_playbook):
     s[S_FUNC, node] = DEGRADED
+    event = _emit(log, g, time, EV_DEGRADED, node, by_playbook, why, -1)
     s[S_HIT_DOWN, node] = 1
     if r[R_LOSS, node] != r[R_LOSS, node]:
         r[R_LOSS, node] = time
@@ -428,45 +547,56 @@ def _enter_degraded(son, snode, nf, s, r, queue, g, fired, delays, node, time):
         _fire_watchers(son, snode, queue, g, fired, delays, ON_DOWN, node, time)
     limit = nf[1, node]
     if limit != np.inf:
-        _push(queue, g, time + limit, EXPIRE, node, s[S_OUTAGE, node], 0, 0)
+        _push(queue, g, time + limit, EXPIRE, node, s[S_OUTAGE, node], event, 0)
+    return event
 
 
-@_jit
-def _emit_down(son, snode, s, r, queue, g, fired, delays, node, time):
+@_jit_inline
+def _emit_down(son, snode, s, r, queue, log, g, fired, delays, node, time, why):
+    event = _emit(log, g, time, EV_DOWN, node, -1, why, -1)
     s[S_HIT_DOWN, node] = 1
     if r[R_LOSS, node] != r[R_LOSS, node]:
         r[R_LOSS, node] = time
     if fired[len(delays) + ON_DOWN] != 0:
         _fire_watchers(son, snode, queue, g, fired, delays, ON_DOWN, node, time)
+    return event
 
 
-@_jit
-def _emit_up(r, node, time):
+@_jit_inline
+def _emit_up(queue, log, g, r, node, time, why):
+    event = _emit(log, g, time, EV_UP, node, -1, why, -1)
     if r[R_LOSS, node] == r[R_LOSS, node] and r[R_BACK, node] != r[R_BACK, node]:
         r[R_BACK, node] = time
+    return event
 
 
 @_jit
-def _cascade(k, s, r, queue, g, fired, delays, counted, work, time):
-    """The reference cascade; ``work`` is the initial FIFO of nodes (consumed)."""
+def _cascade(k, s, r, queue, log, g, fired, delays, counted, work, whys, time):
+    """The reference cascade; ``work`` is the initial FIFO of nodes (consumed), ``whys`` the event
+    that puts each of them there (-1: none)."""
     dep = k[K_DEP]
     grace = k[K_GRACE]
     out_p, out = k[K_DOUT_P], k[K_DOUT]
     activation_row = k[K_NF]
     m, in_p = k[K_M], k[K_DIN_P]
+    logging = g[G_LOG] != 0  # causes are only tracked for the event log
     head = 0
     while head < len(work):
         node = work[head]
+        why = whys[head] if logging else -1
         head += 1
         inputs = in_p[node + 1] - in_p[node]
-        available = not _own_fault(s, node) and _gate_passes(m, in_p, node, inputs - s[S_FAILED, node])
+        # a node without dependencies never fails by its gate (as in the reference)
+        available = not _own_fault(s, node) and (
+            inputs == 0 or _gate_passes(m, in_p, node, inputs - s[S_FAILED, node])
+        )
         state = s[S_FUNC, node]
         if available == (state == UP):
             continue
         s[S_OUTAGE, node] += 1
         if available:
             s[S_FUNC, node] = UP
-            _emit_up(r, node, time)
+            event = _emit_up(queue, log, g, r, node, time, why)
             for position in range(out_p[node], out_p[node + 1]):
                 arc = out[position]
                 if counted[arc] != 0:
@@ -474,30 +604,45 @@ def _cascade(k, s, r, queue, g, fired, delays, counted, work, time):
                     dependent = dep[1, arc]
                     s[S_FAILED, dependent] -= 1
                     work.append(dependent)
+                    if logging:
+                        whys.append(event)
             for position in range(out_p[node], out_p[node + 1]):
                 dependent = dep[1, out[position]]
                 if s[S_WAITING, dependent] != 0:
-                    _push(queue, g, time, RETRY, dependent, 0, 0, 0)
+                    _push(queue, g, time, RETRY, dependent, event, 0, 0)
             continue
+        if _own_fault(s, node) and s[S_OWN_EVENT, node] >= 0:
+            why = s[S_OWN_EVENT, node]
         activation = activation_row[0, node]
         if activation != activation:
             s[S_FUNC, node] = DOWN
-            _emit_down(k[K_SON], k[K_SNODE], s, r, queue, g, fired, delays, node, time)
+            event = _emit_down(k[K_SON], k[K_SNODE], s, r, queue, log, g, fired, delays, node, time, why)
         elif s[S_PREARMED, node] != 0 or activation == 0:
-            _enter_degraded(k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, g, fired, delays, node, time)
+            event = _enter_degraded(
+                k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, log, g, fired, delays, node, time, why, 0
+            )
         else:
             s[S_FUNC, node] = DOWN
-            _emit_down(k[K_SON], k[K_SNODE], s, r, queue, g, fired, delays, node, time)
-            _push(queue, g, time + activation, DEGRADE, node, s[S_OUTAGE, node], 0, 0)
+            event = _emit_down(k[K_SON], k[K_SNODE], s, r, queue, log, g, fired, delays, node, time, why)
+            _push(queue, g, time + activation, DEGRADE, node, s[S_OUTAGE, node], event, 0)
         for position in range(out_p[node], out_p[node + 1]):
             arc = out[position]
             if grace[arc] > 0:
-                _push(queue, g, time + grace[arc], INPUT_LOST, arc, s[S_OUTAGE, dep[0, arc]], 0, 0)
+                _push(queue, g, time + grace[arc], INPUT_LOST, arc, s[S_OUTAGE, dep[0, arc]], event, 0)
             else:
                 counted[arc] = 1
                 dependent = dep[1, arc]
                 s[S_FAILED, dependent] += 1
                 work.append(dependent)
+                if logging:
+                    whys.append(event)
+
+
+@_jit_inline
+def _cascade_one(k, s, r, queue, log, g, fired, delays, counted, node, why, time):
+    work = [node]
+    whys = [why] if g[G_LOG] != 0 else work  # whys is only read in timeline mode
+    _cascade(k, s, r, queue, log, g, fired, delays, counted, work, whys, time)
 
 
 @_jit
@@ -554,7 +699,61 @@ def _dependencies_up(k, s, node):
 
 
 @_jit
-def _request_restore(k, s, r, queue, g, fired, delays, counted, recovery, node, time):
+def _deadlocked(k, s):
+    """Whether the reference's check_deadlock() would find a group to report: a waiting restore
+    that cannot come back and lies on a cycle of dependencies that cannot come back either.
+
+    The kernel does not write that report (its causes are a variable-length list and its order
+    follows networkx); in timeline mode the run is then handed back to the reference engine."""
+    n = s.shape[1]
+    m = k[K_M]
+    dep = k[K_DEP]
+    in_p, into = k[K_DIN_P], k[K_DIN]
+    out_p, out = k[K_DOUT_P], k[K_DOUT]
+    can = np.zeros(n, dtype=np.bool_)
+    working = np.zeros(n, dtype=np.int64)
+    frontier = [0]
+    frontier.pop()
+    for node in range(n):
+        if s[S_FUNC, node] == UP or s[S_RESTORING, node] != 0:
+            can[node] = True
+            frontier.append(node)
+    while len(frontier) > 0:
+        node = frontier.pop()
+        for position in range(out_p[node], out_p[node + 1]):
+            dependent = dep[1, out[position]]
+            working[dependent] += 1
+            if can[dependent] or (_own_fault(s, dependent) and s[S_WAITING, dependent] == 0):
+                continue
+            if _gate_passes(m, in_p, dependent, working[dependent]):
+                can[dependent] = True
+                frontier.append(dependent)
+    stuck = np.zeros(n, dtype=np.bool_)
+    for node in range(n):
+        stuck[node] = not can[node] and (s[S_WAITING, node] != 0 or not _own_fault(s, node))
+    seen = np.zeros(n, dtype=np.int64)  # last search that visited the node (1-based)
+    search = 0
+    for start in range(n):
+        if s[S_WAITING, start] == 0 or not stuck[start]:
+            continue
+        search += 1
+        stack = [start]
+        while len(stack) > 0:
+            node = stack.pop()
+            for position in range(in_p[node], in_p[node + 1]):
+                dependency = dep[0, into[position]]
+                if not stuck[dependency]:
+                    continue
+                if dependency == start:
+                    return True
+                if seen[dependency] != search:
+                    seen[dependency] = search
+                    stack.append(dependency)
+    return False
+
+
+@_jit
+def _request_restore(k, s, r, queue, log, g, fired, delays, counted, recovery, node, time, cause):
     m = k[K_M]
     if s[S_RESTORING, node] != 0 or m[M_CRED, node] != 0:
         return
@@ -563,29 +762,53 @@ def _request_restore(k, s, r, queue, g, fired, delays, counted, recovery, node, 
     backup = m[M_BACKUP, node]
     if backup >= 0 and s[S_ENC, backup] != 0:
         s[S_WAITING, node] = 0
+        _emit(log, g, time, EV_BLOCKED_BACKUP, node, backup, cause, s[S_ENC_EVENT, backup])
         return
     rebuild = s[S_COMP, node] != 0 or s[S_ENC, node] != 0
     if not rebuild or m[M_BOOTSTRAP, node] != 0 or _dependencies_up(k, s, node):
         s[S_WAITING, node] = 0
         s[S_RESTORING, node] = 1
         s[S_EPOCH, node] += 1
-        _push(queue, g, time + recovery[node], RESTORED, node, 0, 0, 0)
-        work = [node]
-        _cascade(k, s, r, queue, g, fired, delays, counted, work, time)
+        event = _emit(log, g, time, EV_RESTORE_STARTED, node, -1, cause, -1)
+        s[S_OWN_EVENT, node] = event
+        _push(queue, g, time + recovery[node], RESTORED, node, event, 0, 0)
+        _cascade_one(k, s, r, queue, log, g, fired, delays, counted, node, -1, time)
+        return
+    if s[S_WAITING, node] != 0:
         return
     s[S_WAITING, node] = 1
+    aux = -1
+    if g[G_LOG] != 0:
+        # the detail lists the dependencies not up: kept at the end of the log (count, then nodes)
+        in_p, into = k[K_DIN_P], k[K_DIN]
+        aux = g[G_EXTRA] - (1 + in_p[node + 1] - in_p[node])
+        if aux < L_WIDTH * (g[G_EVENTS] + 1):
+            g[G_OVERFLOW] |= OVER_EXTRA
+            return
+        count = 0
+        for position in range(in_p[node], in_p[node + 1]):
+            src = k[K_DEP][0, into[position]]
+            if s[S_FUNC, src] != UP:
+                count += 1
+                log[aux + count] = src
+        log[aux] = count
+        g[G_EXTRA] = aux
+    _emit(log, g, time, EV_BLOCKED_WAIT, node, aux, cause, -1)
+    if g[G_LOG] != 0 and _deadlocked(k, s):
+        g[G_FALLBACK] = 1
 
 
 @_jit
-def _restored(k, s, r, queue, g, fired, delays, counted, node, time):
+def _restored(k, s, r, queue, log, g, fired, delays, counted, node, time, cause):
     s[S_RESTORING, node] = 0
     s[S_COMP, node] = 0
     s[S_ENC, node] = 0
     s[S_ISO, node] = 0
     s[S_SHUT, node] = 0
     s[S_EPOCH, node] += 1
-    work = [node]
-    _cascade(k, s, r, queue, g, fired, delays, counted, work, time)
+    event = _emit(log, g, time, EV_RESTORED, node, -1, cause, -1)
+    s[S_OWN_EVENT, node] = -1
+    _cascade_one(k, s, r, queue, log, g, fired, delays, counted, node, event, time)
     if s[S_FUNC, node] != UP:
         group = _restartable(k, s, -1)
         dep = k[K_DEP]
@@ -596,7 +819,7 @@ def _restored(k, s, r, queue, g, fired, delays, counted, node, time):
             if group[member]:
                 s[S_FUNC, member] = UP
                 s[S_OUTAGE, member] += 1
-                _emit_up(r, member, time)
+                _emit_up(queue, log, g, r, member, time, event)
         for member in range(s.shape[1]):
             if group[member]:
                 for position in range(out_p[member], out_p[member + 1]):
@@ -606,15 +829,17 @@ def _restored(k, s, r, queue, g, fired, delays, counted, node, time):
                         s[S_FAILED, dep[1, arc]] -= 1
                         released.append(dep[1, arc])
         if len(released) > 0:
-            _cascade(k, s, r, queue, g, fired, delays, counted, released, time)
+            whys = [event for _ in released] if g[G_LOG] != 0 else released
+            _cascade(k, s, r, queue, log, g, fired, delays, counted, released, whys, time)
     for other in range(s.shape[1]):
         if s[S_WAITING, other] != 0:
-            _push(queue, g, time, RETRY, other, 0, 0, 0)
+            _push(queue, g, time, RETRY, other, event, 0, 0)
 
 
 @_jit
-def _isolate(k, s, r, queue, g, fired, delays, counted, node, time, shutdown):
-    if shutdown:
+def _isolate(k, s, r, queue, log, g, fired, delays, counted, node, time, kind, cause):
+    """``kind``: EV_ISOLATED, EV_SHUTDOWN or EV_INTERNET_CUT (an isolation too)."""
+    if kind == EV_SHUTDOWN:
         if s[S_SHUT, node] != 0:
             return
         s[S_SHUT, node] = 1
@@ -623,12 +848,12 @@ def _isolate(k, s, r, queue, g, fired, delays, counted, node, time, shutdown):
             return
         s[S_ISO, node] = 1
     s[S_EPOCH, node] += 1
-    work = [node]
-    _cascade(k, s, r, queue, g, fired, delays, counted, work, time)
+    s[S_OWN_EVENT, node] = _emit(log, g, time, kind, node, -1, cause, -1)
+    _cascade_one(k, s, r, queue, log, g, fired, delays, counted, node, -1, time)
 
 
 @_jit
-def _detonate(k, s, r, queue, g, f, fired, delays, counted, time):
+def _detonate(k, s, r, queue, log, g, f, fired, delays, counted, time, cause):
     if g[G_OVER] != 0:
         return
     g[G_OVER] = 1
@@ -651,50 +876,65 @@ def _detonate(k, s, r, queue, g, f, fired, delays, counted, time):
     if len(targets) == 0:
         return
     f[F_ENCRYPTION] = time
+    detonation = _emit(log, g, time, EV_ENCRYPTED, -1, len(targets), cause, -1)
     if fired[len(delays) + ON_ENCRYPTED] != 0:
         _fire_watchers(k[K_SON], k[K_SNODE], queue, g, fired, delays, ON_ENCRYPTED, -1, time)
     for node in targets:
         s[S_ENC, node] = 1
         s[S_HIT_ENC, node] = 1
+        reason = s[S_COMP_EVENT, node] if s[S_COMP, node] != 0 else s[S_COMP_EVENT, credential]
+        event = _emit(log, g, time, EV_ENCRYPTED, node, -1, detonation, reason)
+        s[S_ENC_EVENT, node] = event
+        s[S_OWN_EVENT, node] = event
         if fired[len(delays) + ON_ENCRYPTED] != 0:
             _fire_watchers(k[K_SON], k[K_SNODE], queue, g, fired, delays, ON_ENCRYPTED, node, time)
-    _cascade(k, s, r, queue, g, fired, delays, counted, targets, time)
+    whys = [-1 for _ in targets] if g[G_LOG] != 0 else targets
+    _cascade(k, s, r, queue, log, g, fired, delays, counted, targets, whys, time)
 
 
 @_jit
-def _run_action(k, s, r, queue, g, fired, delays, counted, recovery, index, time):
+def _run_action(k, s, r, queue, log, g, fired, delays, counted, recovery, index, time, cause):
     m = k[K_M]
     code = k[K_ACODE][index]
     pointer, nodes = k[K_ANODES_P], k[K_ANODES]
+    event = _emit(log, g, time, EV_ACTION, -1, index, cause, -1)
     if code == ACT_CUT:
         g[G_CUT] = 1
+        gateways = 0
+        for node in range(s.shape[1]):
+            gateways += m[M_INTERNET, node] != 0
+        if gateways == 0:
+            _emit(log, g, time, EV_INTERNET_CUT, -1, -1, event, -1)
         for node in range(s.shape[1]):
             if m[M_INTERNET, node] != 0:
-                _isolate(k, s, r, queue, g, fired, delays, counted, node, time, False)
+                _isolate(k, s, r, queue, log, g, fired, delays, counted, node, time, EV_INTERNET_CUT, event)
         return
     for position in range(pointer[index], pointer[index + 1]):
         node = nodes[position]
         if code == ACT_ISOLATE:
-            _isolate(k, s, r, queue, g, fired, delays, counted, node, time, False)
+            _isolate(k, s, r, queue, log, g, fired, delays, counted, node, time, EV_ISOLATED, event)
         elif code == ACT_SHUTDOWN:
-            _isolate(k, s, r, queue, g, fired, delays, counted, node, time, True)
+            _isolate(k, s, r, queue, log, g, fired, delays, counted, node, time, EV_SHUTDOWN, event)
         elif code == ACT_RESET:
             if m[M_CRED, node] != 0:
                 s[S_COMP, node] = 0
                 s[S_EPOCH, node] += 1
+            _emit(log, g, time, EV_RESET, node, -1, event, -1)
         elif code == ACT_DEGRADED:
             activation = k[K_NF][0, node]
             if activation != activation:
                 continue
             s[S_PREARMED, node] = 1
             if s[S_FUNC, node] == DOWN and s[S_EXPIRED, node] != s[S_OUTAGE, node]:
-                _enter_degraded(k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, g, fired, delays, node, time)
+                _enter_degraded(
+                    k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, log, g, fired, delays, node, time, event, 1
+                )
         else:
-            _request_restore(k, s, r, queue, g, fired, delays, counted, recovery, node, time)
+            _request_restore(k, s, r, queue, log, g, fired, delays, counted, recovery, node, time, event)
 
 
 @_jit
-def _fire_detonation(k, s, r, queue, g, f, fired, delays, counted, time):
+def _fire_detonation(k, s, r, queue, log, g, f, fired, delays, counted, time, cause):
     attack = k[K_ATTACK]
     initial_at = k[K_IAT]
     when = time
@@ -707,24 +947,33 @@ def _fire_detonation(k, s, r, queue, g, f, fired, delays, counted, time):
         if not inside:
             when += (start - clock) % 1440
     if when > time:
-        _push(queue, g, when, DETONATE, 0, 0, 0, 0)
+        _push(queue, g, when, DETONATE, cause, 0, 0, 0)
     else:
-        _detonate(k, s, r, queue, g, f, fired, delays, counted, time)
+        _detonate(k, s, r, queue, log, g, f, fired, delays, counted, time, cause)
 
 
 @_jit_entry
-def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity):
-    """One run; returns (state matrix, record matrix, float registers, heap overflowed)."""
+def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, log_capacity):
+    """One run; returns (state matrix, record matrix, float registers, integer registers, log
+    times, log integers, extra integers). ``log_capacity`` > 0 switches the timeline mode on: every
+    event is logged (see _emit). The registers say whether an array overflowed (G_OVERFLOW: the
+    caller retries with larger ones) or the run needs the reference engine (G_FALLBACK)."""
     n = k[K_M].shape[1]
-    s = np.zeros((15, n), dtype=np.int64)
+    s = np.zeros((18, n), dtype=np.int64)
     for node in range(n):
         s[S_EXPIRED, node] = -1
+        s[S_COMP_EVENT, node] = -1
+        s[S_ENC_EVENT, node] = -1
+        s[S_OWN_EVENT, node] = -1
     r = np.full((4, n), np.nan)
-    g = np.zeros(6, dtype=np.int64)
+    g = np.zeros(10, dtype=np.int64)
+    g[G_LOG] = log_capacity > 0
     f = np.full(2, np.nan)
     fired = np.zeros(len(delays) + len(ON_KINDS), dtype=np.int64)
     counted = np.zeros(k[K_DEP].shape[1], dtype=np.int64)
     queue = (np.empty(capacity), np.empty(capacity, dtype=np.int64), np.empty(capacity * 5, dtype=np.int64))
+    log = np.empty(log_capacity * (L_WIDTH + 1))
+    g[G_EXTRA] = len(log)
     entry = np.empty(5, dtype=np.int64)
     initial_node = k[K_INODE]
     initial_at = k[K_IAT]
@@ -734,7 +983,7 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity):
     for slot in range(len(slot_at)):
         if slot_at[slot] == slot_at[slot]:
             fired[slot] = 1
-            _push(queue, g, slot_at[slot], FIRE, slot, 0, 0, 0)
+            _push(queue, g, slot_at[slot], FIRE, slot, -1, 0, 0)
         else:
             fired[len(slot_at) + k[K_SON][slot]] += 1
     dep = k[K_DEP]
@@ -751,7 +1000,7 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity):
         k[K_GATED_P],
         k[K_GATED],
     )
-    while g[G_SIZE] > 0 and g[G_OVERFLOW] == 0:
+    while g[G_SIZE] > 0 and g[G_OVERFLOW] == 0 and g[G_FALLBACK] == 0:
         time = _pop(queue, g, entry)
         code, a, b, c, d = entry[0], entry[1], entry[2], entry[3], entry[4]
         if code == ARRIVE:
@@ -768,7 +1017,21 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity):
             ):
                 continue
             _compromise(
-                attack, s, r, queue, g, fired, delays, reach_delay, edr_alert, edr_delay, dst, time, False
+                attack,
+                s,
+                r,
+                queue,
+                log,
+                g,
+                fired,
+                delays,
+                reach_delay,
+                edr_alert,
+                edr_delay,
+                dst,
+                time,
+                False,
+                a,
             )
         elif code == INPUT_LOST:
             if s[S_OUTAGE, dep[0, a]] != b or counted[a] != 0:
@@ -776,73 +1039,102 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity):
             counted[a] = 1
             dependent = dep[1, a]
             s[S_FAILED, dependent] += 1
-            work = [dependent]
-            _cascade(k, s, r, queue, g, fired, delays, counted, work, time)
+            _cascade_one(k, s, r, queue, log, g, fired, delays, counted, dependent, c, time)
         elif code == INITIAL:
             if s[S_COMP, a] == 0 and not _blocked(s, a) and g[G_OVER] == 0:
                 _compromise(
-                    attack, s, r, queue, g, fired, delays, reach_delay, edr_alert, edr_delay, a, time, True
+                    attack,
+                    s,
+                    r,
+                    queue,
+                    log,
+                    g,
+                    fired,
+                    delays,
+                    reach_delay,
+                    edr_alert,
+                    edr_delay,
+                    a,
+                    time,
+                    True,
+                    -1,
                 )
         elif code == FIRE:
             what = k[K_SWHAT][a]
             index = k[K_SINDEX][a]
             if what == SLOT_DETONATION:
-                _fire_detonation(k, s, r, queue, g, f, fired, delays, counted, time)
+                _fire_detonation(k, s, r, queue, log, g, f, fired, delays, counted, time, b)
             elif what == SLOT_EXFILTRATION:
                 node = k[K_EXFIL][index]
                 if node >= 0 and s[S_COMP, node] != 0 and not _blocked(s, node) and g[G_CUT] == 0:
+                    _emit(log, g, time, EV_EXFILTRATION, node, index, b, s[S_COMP_EVENT, node])
                     if fired[len(delays) + ON_EXFILTRATION] != 0:
                         _fire_watchers(
                             k[K_SON], k[K_SNODE], queue, g, fired, delays, ON_EXFILTRATION, node, time
                         )
             elif what == SLOT_DETECTION:
-                _detect(k[K_SON], k[K_SNODE], s, r, queue, g, f, fired, delays, -1, time)
+                _detect(k[K_SON], k[K_SNODE], s, r, queue, log, g, f, fired, delays, -1, time, b, index)
             else:
-                _run_action(k, s, r, queue, g, fired, delays, counted, recovery, index, time)
+                _run_action(k, s, r, queue, log, g, fired, delays, counted, recovery, index, time, b)
         elif code == EDR_ALERT:
-            _detect(k[K_SON], k[K_SNODE], s, r, queue, g, f, fired, delays, b, time)
+            _detect(k[K_SON], k[K_SNODE], s, r, queue, log, g, f, fired, delays, b, time, c, a)
         elif code == DEGRADE:
             if s[S_OUTAGE, a] == b and s[S_FUNC, a] == DOWN:
-                _enter_degraded(k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, g, fired, delays, a, time)
+                _enter_degraded(
+                    k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, log, g, fired, delays, a, time, c, 0
+                )
         elif code == EXPIRE:
             if s[S_OUTAGE, a] == b and s[S_FUNC, a] == DEGRADED:
                 s[S_EXPIRED, a] = b
                 s[S_FUNC, a] = DOWN
-                _emit_down(k[K_SON], k[K_SNODE], s, r, queue, g, fired, delays, a, time)
+                expired = _emit(log, g, time, EV_EXPIRED, a, -1, c, -1)
+                _emit_down(k[K_SON], k[K_SNODE], s, r, queue, log, g, fired, delays, a, time, expired)
         elif code == RESTORED:
-            _restored(k, s, r, queue, g, fired, delays, counted, a, time)
+            _restored(k, s, r, queue, log, g, fired, delays, counted, a, time, b)
         elif code == DETONATE:
-            _detonate(k, s, r, queue, g, f, fired, delays, counted, time)
+            _detonate(k, s, r, queue, log, g, f, fired, delays, counted, time, a)
         elif code == RETRY:
-            _request_restore(k, s, r, queue, g, fired, delays, counted, recovery, a, time)
-    return s, r, f, g[G_OVERFLOW] != 0
+            _request_restore(k, s, r, queue, log, g, fired, delays, counted, recovery, a, time, b)
+    return s, r, f, g, log
 
 
-def kernel_summary(
-    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int
-) -> RunSummary:
-    """Key times of run ``seed`` computed by the compiled kernel (same as reference_summary)."""
-    draws = draw(model, playbook, seed)
-    arrays = _arrays(model, playbook)
+def _inputs(model: CompiledScenario, playbook: str | None, draws: Draws) -> tuple:
     edr_alert = draws.edr_alert if draws.edr_alert.size else np.zeros((0, model.n), dtype=bool)
     edr_delay = draws.edr_delay if draws.edr_delay.size else np.zeros((0, model.n))
-    inputs = (
-        arrays,
+    return (
+        _arrays(model, playbook),
         np.ascontiguousarray(draws.reach_delay, dtype=float),
         np.ascontiguousarray(draws.recovery, dtype=float),
         np.ascontiguousarray(edr_alert, dtype=np.bool_),
         np.ascontiguousarray(edr_delay, dtype=float),
         np.ascontiguousarray(draws.trigger_delay, dtype=float),
     )
-    capacity = model.__dict__.get(
-        "_kernel_heap", 2 * (len(model.reach_src) + len(model.dep_src) + model.n) + 64
-    )
+
+
+def _run(model: CompiledScenario, inputs: tuple, log: bool) -> tuple:
+    """Run the kernel, growing the heap (and the event log) until they are big enough; the sizes
+    that worked are kept on the model for the next runs."""
+    cache = model.__dict__
+    capacity = cache.get("_kernel_heap", 2 * (len(model.reach_src) + len(model.dep_src) + model.n) + 64)
+    log_capacity = cache.get("_kernel_log", 4 * model.n + 64) if log else 0
     while True:
-        state, record, registers, overflowed = _simulate(*inputs, capacity)
-        if not overflowed:
-            break
-        capacity *= 2
-        model.__dict__["_kernel_heap"] = capacity
+        result = _simulate(*inputs, capacity, log_capacity)
+        overflow = result[3][G_OVERFLOW]
+        if not overflow:
+            return result
+        if overflow & OVER_HEAP:
+            capacity *= 2
+            cache["_kernel_heap"] = capacity
+        if overflow & (OVER_LOG | OVER_EXTRA):
+            log_capacity *= 2
+            cache["_kernel_log"] = log_capacity
+
+
+def kernel_summary(
+    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int
+) -> RunSummary:
+    """Key times of run ``seed`` computed by the compiled kernel (same as reference_summary)."""
+    state, record, registers = _run(model, _inputs(model, playbook, draw(model, playbook, seed)), False)[:3]
     values = [registers[F_DETECTION], registers[F_ENCRYPTION]]
     values += [record[R_OBTAINED, i] for i in layout.credentials]
     for i in layout.services:
@@ -855,3 +1147,100 @@ def kernel_summary(
         state[S_HIT_ENC].astype(bool),
         state[S_HIT_DOWN].astype(bool),
     )
+
+
+@dataclass
+class KernelEvents:
+    """The typed event log of one kernel run (timeline mode), as arrays: per event its minute,
+    kind code (EVENT_KINDS), node (-1: none), aux (what its detail is made of) and up to two
+    causes (-1: none), plus the dependency lists of "waits for its dependencies" details.
+
+    ``rows`` gives exactly the reference engine's RunEvents rows (time, kind, node, causes, detail).
+    """
+
+    model: CompiledScenario
+    playbook: str | None
+    time: np.ndarray
+    codes: np.ndarray  # (events, L_WIDTH) int64, columns L_KIND...
+    extra: np.ndarray  # the whole log: "waits for" lists at their aux offsets (count, then nodes)
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    @property
+    def rows(self) -> list[tuple[float, str, int, tuple[int, ...], str]]:
+        return list(zip(self.time.tolist(), self.kind, self.node, self.causes(), self.details(), strict=True))
+
+    @property
+    def kind(self) -> list[str]:
+        names = EVENT_KINDS
+        return [names[code] for code in self.codes[:, L_KIND].tolist()]
+
+    @property
+    def node(self) -> list[int]:
+        return self.codes[:, L_NODE].tolist()
+
+    def causes(self) -> list[tuple[int, ...]]:
+        """Per event, its causes (sorted event numbers)."""
+        return [
+            (first, second) if second >= 0 else ((first,) if first >= 0 else ())
+            for first, second in self.codes[:, L_CAUSE1 : L_CAUSE2 + 1].tolist()
+        ]
+
+    def cause_ids(self, ids: list[str]) -> list[list[str]]:
+        """Per event, the ids of its causes (``ids``: event id by number)."""
+        return [
+            [ids[first], ids[second]] if second >= 0 else ([ids[first]] if first >= 0 else [])
+            for first, second in self.codes[:, L_CAUSE1 : L_CAUSE2 + 1].tolist()
+        ]
+
+    def details(self) -> list[str]:
+        """Per event, its detail text, rebuilt from the model like the reference engine writes it."""
+        from studio.propagation.reference import clip_detail
+
+        model = self.model
+        details = [""] * len(self.time)
+        codes = self.codes[:, L_KIND]
+        aux = self.codes[:, L_AUX].tolist()
+        nodes = self.codes[:, L_NODE].tolist()
+        actions = model.playbooks.get(self.playbook, []) if self.playbook else []
+        extra = self.extra
+        for number in np.flatnonzero(
+            (codes != EV_DOWN) & (codes != EV_ENCRYPTED) | (self.codes[:, L_NODE] < 0)
+        ).tolist():
+            code, value = int(codes[number]), aux[number]
+            if code in (EV_COMPROMISED, EV_CREDENTIAL):
+                text = model.reach_technique[value]
+            elif code == EV_ENCRYPTED:
+                text = f"detonation: {value} systems encrypted"
+            elif code == EV_DETECTED:
+                text = (
+                    model.edr_sources[value][2] if nodes[number] >= 0 else model.scripted_detections[value][1]
+                )
+            elif code == EV_DEGRADED:
+                text = "workaround activated by the playbook" if value else ""
+            elif code == EV_ACTION:
+                action = actions[value]
+                text = f"{action.action_id}: {action.label or action.action}"
+            elif code == EV_BLOCKED_BACKUP:
+                text = f"backup {model.ids[value]} is encrypted: no restore possible"
+            elif code == EV_BLOCKED_WAIT:
+                missing = extra[value + 1 : value + 1 + int(extra[value])].astype(np.int64).tolist()
+                text = "waits for its dependencies: " + ", ".join(model.ids[node] for node in missing)
+            elif code == EV_EXFILTRATION:
+                text = model.exfiltrations[value][3]
+            else:
+                continue
+            details[number] = clip_detail(text)
+        return details
+
+
+def kernel_events(model: CompiledScenario, draws: Draws, playbook: str | None) -> KernelEvents | None:
+    """The full event log of one run (the reference engine's, event for event), or None when the
+    run holds a restore deadlock, which only the reference engine reports (run it instead)."""
+    registers, log = _run(model, _inputs(model, playbook, draws), True)[3:]
+    if registers[G_FALLBACK]:
+        return None
+    count = int(registers[G_EVENTS])
+    table = log[: count * L_WIDTH].reshape(count, L_WIDTH)
+    return KernelEvents(model, playbook, table[:, L_TIME].copy(), table.astype(np.int64), log)

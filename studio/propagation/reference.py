@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from studio.propagation.compiled import GATE_ALL, GATE_ANY, CompiledScenario
+from studio.propagation.compiled import GATE_ALL, GATE_ANY, CompiledScenario, paused_gc
 from studio.propagation.draws import Draws
 
 UP, DEGRADED, DOWN = 0, 1, 2
@@ -84,7 +84,8 @@ class RunEvents:
         return self.column(2)
 
 
-def _clip(text: str) -> str:
+def clip_detail(text: str) -> str:
+    """An event detail as the timeline stores it: at most 300 characters."""
     return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"
 
 
@@ -152,7 +153,9 @@ class _Run:
             causes = causes if causes[0] >= 0 else ()
         else:
             causes = tuple(sorted({cause for cause in causes if cause >= 0}))
-        rows.append((time, kind, node, causes, _clip(detail) if len(detail) > _DETAIL_LIMIT else detail))
+        rows.append(
+            (time, kind, node, causes, clip_detail(detail) if len(detail) > _DETAIL_LIMIT else detail)
+        )
         if kind in self.live_kinds:
             for on in _TRIGGERED_BY[kind]:
                 if self.pending.get(on):
@@ -698,4 +701,5 @@ class _Run:
 
 def simulate(model: CompiledScenario, draws: Draws, playbook: str | None) -> RunEvents:
     """Run the reference engine once; ``playbook`` is a playbook id of ``model`` or None."""
-    return _Run(model, draws, playbook).run()
+    with paused_gc():
+        return _Run(model, draws, playbook).run()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio.durations import format_clock
-from studio.propagation.compiled import CompiledScenario, compile_scenario
+from studio.propagation.compiled import CompiledScenario, compile_scenario, paused_gc
 from studio.propagation.draws import draw
-from studio.propagation.reference import RunEvents, simulate
+from studio.propagation.engines import run_events
+from studio.propagation.reference import RunEvents
+
+if TYPE_CHECKING:  # the kernel imports numba: only when it runs
+    from studio.propagation.kernel import KernelEvents
 
 ENGINE_VERSION = "crisis-studio-propagation 1.0"
 NOMINAL_RUN = "nominal"
@@ -19,36 +23,88 @@ def event_id(number: int) -> str:
     return f"ev{number + 1:04d}"
 
 
+_EVENT_IDS: list[str] = []
+
+
+def event_ids(count: int) -> list[str]:
+    """Ids of events 0 .. count-1 (made once per process and shared: the strings never change)."""
+    if len(_EVENT_IDS) < count:
+        _EVENT_IDS.extend(event_id(number) for number in range(len(_EVENT_IDS), count))
+    return _EVENT_IDS
+
+
+def _rounded_minutes(times: list[float]) -> list[float]:
+    """round(time, 5) of every event; computed once per distinct minute (a detonation puts
+    thousands of events at the same minute)."""
+    memo: dict[float, float] = {}
+    out = []
+    append = out.append
+    for time in times:
+        value = memo.get(time)
+        if value is None:
+            value = memo[time] = round(time, 5)
+        append(value)
+    return out
+
+
+def _render(
+    model: CompiledScenario,
+    times: list[float],
+    kinds: list[str],
+    nodes: list[int],
+    causes: list[list[str]],
+    details: list[str],
+) -> list[dict[str, Any]]:
+    """Schema timeline events from the columns of an event log (``causes``: event ids)."""
+    ids = event_ids(len(times))
+    names: list[str | None] = [*model.ids, None]  # node -1 (no system) -> None
+    rendered = []
+    append = rendered.append
+    for number, minute, kind, node, reasons, detail in zip(
+        range(len(times)), _rounded_minutes(times), kinds, nodes, causes, details, strict=True
+    ):
+        name = names[node]
+        if name is None:
+            item = {"id": ids[number], "minute": minute, "kind": kind}
+        else:
+            item = {"id": ids[number], "minute": minute, "kind": kind, "node": name}
+        item["causes"] = reasons
+        if detail:
+            item["detail"] = detail
+        append(item)
+    return rendered
+
+
 def to_timeline(
     model: CompiledScenario,
-    events: RunEvents,
+    events: RunEvents | KernelEvents,
     *,
     seed: int,
     playbook: str | None,
     run: int | str | None = None,
 ) -> dict[str, Any]:
-    """Render engine events as a dict valid against ``$defs/timeline``.
+    """Render an event log (either engine's: same events, same dict) as a dict valid against
+    ``$defs/timeline``.
 
     Minutes are rounded to 1e-5 (under a millisecond) so that the JSON is short and stable.
     """
-    rendered = []
-    ids = model.ids
-    event_ids = [event_id(number) for number in range(len(events))]
-    for number, (time, kind, node, causes, detail) in enumerate(events.rows):
-        item: dict[str, Any] = {"id": event_ids[number], "minute": round(time, 5), "kind": kind}
-        if node >= 0:
-            item["node"] = ids[node]
-        item["causes"] = [event_ids[cause] for cause in causes]
-        if detail:
-            item["detail"] = detail
-        rendered.append(item)
     timeline: dict[str, Any] = {"seed": int(seed)}
     if playbook is not None:
         timeline["playbook"] = playbook
     if run is not None:
         timeline["run"] = run
     timeline["engine_version"] = ENGINE_VERSION
-    timeline["events"] = rendered
+    with paused_gc():
+        if isinstance(events, RunEvents):
+            rows = events.rows
+            columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 5
+            times, kinds, nodes, numbers, details = columns
+            ids = event_ids(len(times))
+            causes = [[ids[cause] for cause in reasons] for reasons in numbers]
+        else:
+            times, kinds, nodes, details = events.time.tolist(), events.kind, events.node, events.details()
+            causes = events.cause_ids(event_ids(len(times)))
+        timeline["events"] = _render(model, times, kinds, nodes, causes, details)
     return timeline
 
 
@@ -59,6 +115,7 @@ def run_timeline(
     playbook: str | None = None,
     nominal: bool = False,
     run: int | str | None = None,
+    engine: str = "auto",
 ) -> dict[str, Any]:
     """Simulate one run of a valid scenario and return it as a schema ``timeline``.
 
@@ -67,10 +124,14 @@ def run_timeline(
     else no defender at all. ``nominal=True`` ignores the seed's randomness and takes the median of
     every distribution (the timeline's ``run`` is then "nominal"). ``run`` is recorded as is (the
     Monte Carlo module sets it to the run index). Raises KeyError for an unknown playbook.
+
+    ``engine``: "reference" (pure Python), "kernel" (numba; compiles on first use if its cache is
+    empty) or "auto" (the kernel for big scenarios when it is ready, see engines.timeline_engine).
+    Both write the same timeline, byte for byte.
     """
     model = compile_scenario(scenario)
     chosen = model.resolve_playbook(playbook)
-    events = simulate(model, draw(model, chosen, seed, nominal=nominal), chosen)
+    events = run_events(model, draw(model, chosen, seed, nominal=nominal), chosen, engine)
     return to_timeline(model, events, seed=seed, playbook=chosen, run=NOMINAL_RUN if nominal else run)
 
 

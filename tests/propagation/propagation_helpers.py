@@ -31,7 +31,11 @@ def action(
 
 
 class Tiny:
-    """Builds a valid scenario around a list of systems and runs it."""
+    """Builds a valid scenario around a list of systems and runs it on ``engine``; on the kernel,
+    also on the reference engine, and checks that both wrote the same timeline."""
+
+    def __init__(self, engine: str = "reference") -> None:
+        self.engine = engine
 
     def scenario(
         self,
@@ -60,7 +64,11 @@ class Tiny:
         return scenario
 
     def run(self, systems: list[dict[str, Any]], *, seed: int = 0, **kwargs: Any) -> dict[str, Any]:
-        return run_timeline(self.scenario(systems, **kwargs), seed=seed)
+        scenario = self.scenario(systems, **kwargs)
+        timeline = run_timeline(scenario, seed=seed, engine=self.engine)
+        if self.engine != "reference":
+            assert timeline == run_timeline(scenario, seed=seed, engine="reference")
+        return timeline
 
 
 def minute_of(timeline: dict[str, Any], kind: str, node: str | None = None) -> float | None:

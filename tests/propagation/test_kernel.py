@@ -110,6 +110,12 @@ def test_everything_works_without_numba() -> None:
         "assert not kernel_available()\n"
         "assert summary_function('auto', work=10**9)[1] == 'reference'\n"
         "result = monte_carlo(hospital_scenario(60), runs=3)\n"
+        "from studio.propagation import run_timeline\n"
+        "from studio.propagation.engines import timeline_engine\n"
+        "from studio.propagation.compiled import compile_scenario\n"
+        "big = hospital_scenario(2000)\n"
+        "assert timeline_engine(compile_scenario(big)) == 'reference'\n"
+        "assert run_timeline(big, seed=1)['events']\n"
         "print(result.engine, result.runs)\n"
     )
     done = subprocess.run(

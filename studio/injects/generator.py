@@ -71,6 +71,7 @@ from studio.injects.prompts import (
     render,
     service_profiles,
 )
+from studio.injects.wording import channel_for, name_list, preposition_values
 from studio.scenario.timemodel import next_played_minute, played_windows
 
 Progress = Callable[[int, int, str], None]
@@ -128,6 +129,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "no_limit": "sans limite fixée",
         "no_procedure": "aucune procédure dégradée n'est décrite dans le plan de continuité.",
         "no_delay": "non précisé",
+        "none_yet": "aucun pour l'instant",
+        "none_left": "plus aucun",
     },
     "en": {
         "actor": "an unidentified group",
@@ -150,6 +153,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "no_limit": "no set limit",
         "no_procedure": "no downtime procedure is described in the continuity plan.",
         "no_delay": "unspecified",
+        "none_yet": "none yet",
+        "none_left": "none left",
     },
 }
 
@@ -669,18 +674,34 @@ def _place(
 
 
 _SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
-    "technical": ("restoration", "cert_sante", "anssi", "vendor_call"),
-    "strategic": ("situation", "ars_call", "restoration", "police", "noise", "union"),
-    "care": ("service", "nurse_manager", "family_reception"),
-    "communication": ("journalist_call", "social_rumour", "patient_phishing"),
+    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call"),
+    "strategic": (
+        "situation",
+        "situation_request",
+        "decision_prompt",
+        "restoration",
+        "police",
+        "noise",
+        "union",
+    ),
+    "care": ("service", "fatigue_followup", "nurse_manager", "family_reception"),
+    "communication": ("media_followup", "journalist_call", "social_rumour", "patient_phishing"),
     "territorial_ars": ("corruss_request", "press_authority"),
     "territorial_prefecture": ("cod_question", "press_authority"),
     "territorial_samu": ("network",),
 }
 """Follow-ups that keep each role of player cell busy, taken in turn (see :func:`sustain`): the
 current state of the services (``service``, ``situation``), restoration progress
-(``restoration``), the care network's requests for a service still down (``network``), and kinds
-whose text stands on its own at any point of the crisis (authorities, media, staff)."""
+(``restoration``, ``restore_progress``), the care network's requests for a service still down
+(``network``), the follow-up kinds written for it (situation request, decision prompt, fatigue,
+press calling back) and kinds whose text stands on its own at any point of the crisis
+(authorities, media, staff)."""
+_DYNAMIC_FOLLOW_UPS = frozenset({"service", "situation", "network", "restoration", "restore_progress"})
+"""Follow-ups whose text tells the situation of their time: they may come back as often as needed.
+The others are told at most once per variant in an MSEL, and once per cell and session while the
+cell has other kinds to hear."""
+_ONCE_PER_SESSION = frozenset({"police", "noise", "union"})
+"""Background calls a cell hears at most once per session, even when nothing else fits."""
 _SITUATION_SIZE = 8
 """Most services listed in one follow-up situation point."""
 
@@ -699,7 +720,12 @@ class _Situation:
         self._minutes = [event["minute"] for event in events]
         self._states: dict[int, dict[str, Any]] = {}
         self._affected: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
+        self._latest: dict[tuple[int, str | None, str | None], dict[str, Any] | None] = {}
+        self._lost: dict[tuple[str, str], str] = {}
+        self._scopes: dict[str | None, list[str]] = {}
+        self._critical: dict[str, bool] = {}
         self.told_restored: set[str] = set()
+        self.told_progress: set[str] = set()
         self.told: set[Any] = set()
         self.impacts_left = (
             sum(1 for spec in ctx.systems.values() if spec.get("kind") == "clinical_service") - 1
@@ -732,6 +758,33 @@ class _Situation:
 
     def latest(self, minute: float, node: str | None = None, est: str | None = None) -> dict[str, Any] | None:
         """The latest event at or before ``minute``: on ``node``, else on a system of ``est``, else any."""
+        key = (self._count(minute), node, est)
+        if key not in self._latest:
+            self._latest[key] = self._find_latest(minute, node, est)
+        return self._latest[key]
+
+    def critical(self, node: str) -> bool:
+        """Whether the service ``node`` is critical (see :func:`_is_critical`), cached."""
+        if node not in self._critical:
+            self._critical[node] = _is_critical(self.ctx, self.ctx.systems[node])
+        return self._critical[node]
+
+    def scope(self, est: str | None) -> list[str]:
+        """The systems of ``est`` (all when None), id order, cached."""
+        if est not in self._scopes:
+            of = self.ctx.establishment_of
+            self._scopes[est] = [sid for sid in sorted(self.ctx.systems) if est is None or of(sid) == est]
+        return self._scopes[est]
+
+    def lost_systems(self, node: str, cause: dict[str, Any]) -> str:
+        """Names of the systems ``node`` lost by ``cause`` (see :func:`_lost_systems`), cached."""
+        key = (node, cause["id"])
+        if key not in self._lost:
+            lost = _lost_systems(self.ctx, node, cause, self.by_id)
+            self._lost[key] = ", ".join(self.ctx.systems[n]["name"] for n in lost)
+        return self._lost[key]
+
+    def _find_latest(self, minute: float, node: str | None, est: str | None) -> dict[str, Any] | None:
         past = self.past(minute)[::-1]
         for keep in (
             (lambda e: e.get("node") == node) if node else None,
@@ -799,12 +852,11 @@ def _sustain_beat(
             if cause is None:
                 continue
             member = Beat(KINDS[kind], minute, cause, ctx.establishment_of(sid), sid, [sid])
-            lost = _lost_systems(ctx, sid, cause, situation.by_id)
-            member.extra["lost_systems"] = ", ".join(ctx.systems[n]["name"] for n in lost)
+            member.extra["lost_systems"] = situation.lost_systems(sid, cause)
             members.append(member)
         # As in the first reports: critical services speak for themselves, the others are told
         # together in a situation point (of two services at least).
-        critical = {m.node for m in members if _is_critical(ctx, ctx.systems[m.node or ""])}
+        critical = {m.node for m in members if situation.critical(m.node or "")}
         if name == "service":
             members = [
                 m for m in members if m.node in critical and (m.node, m.kind.name) not in situation.told
@@ -836,7 +888,7 @@ def _sustain_beat(
         return member
     if name == "restoration":
         states = situation.state(minute)
-        scope = [sid for sid in sorted(ctx.systems) if est is None or ctx.establishment_of(sid) == est]
+        scope = situation.scope(est)
         restored = [
             e
             for e in situation.past(minute)
@@ -861,12 +913,60 @@ def _sustain_beat(
         if cause is None:
             return None
         return Beat(KINDS["backup_blocked"], minute, cause, ctx.establishment_of(node), node)
+    if name == "restore_progress":
+        return _progress_beat(ctx, situation, minute, est)
     if name == "patient_phishing" and not any(e["kind"] == "exfiltration" for e in situation.past(minute)):
         return None
     cause = situation.latest(minute, None, est)
     if cause is None:
         return None
-    return Beat(KINDS[name], minute, cause, est)
+    beat = Beat(KINDS[name], minute, cause, est)
+    if name == "fatigue_followup":
+        # Counted from the first alarm (the attacker's quiet weeks before it do not tire anyone).
+        alarms = [e["minute"] for e in situation.events if e["kind"] in {"detected", "encrypted"}]
+        start = min(alarms, default=situation.events[0]["minute"] if situation.events else minute)
+        beat.extra["hours_on_duty"] = str(max(1, round((minute - start) / 60)))
+    return beat
+
+
+def _progress_beat(
+    ctx: ScenarioContext, situation: _Situation, minute: float, est: str | None
+) -> Beat | None:
+    """Restoration progress of ``est``: the systems restored since the last progress told, and
+    those still encrypted or down (most critical first); None when there is neither."""
+    states = situation.state(minute)
+    scope = situation.scope(est)
+    restored = [
+        e
+        for e in situation.past(minute)
+        if e["kind"] == "restored" and e.get("node") in scope and e["node"] not in situation.told_progress
+    ]
+    pending = sorted(
+        (
+            sid
+            for sid in scope
+            if ctx.systems[sid].get("kind") != "clinical_service"
+            and states.get(sid) is not None
+            and (states[sid].security in {"encrypted", "restoring"} or states[sid].function == "down")
+        ),
+        key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid),
+    )[:4]
+    if not restored and not pending:
+        return None
+    done = list(dict.fromkeys(e["node"] for e in restored))[:4]
+    pending = [sid for sid in pending if sid not in done]
+    causes = [e for e in restored if e["node"] in done] + [
+        c for c in (situation.latest(minute, sid) for sid in pending) if c is not None
+    ]
+    if not causes:
+        return None
+    cause = max(causes, key=lambda e: (e["minute"], e["id"]))
+    situation.told_progress.update(done)
+    words = _WORDS[ctx.language]
+    beat = Beat(KINDS["restore_progress"], minute, cause, est, (done or pending)[0], [*done, *pending])
+    beat.extra["restored_systems"] = name_list([ctx.systems[n]["name"] for n in done]) or words["none_yet"]
+    beat.extra["pending_systems"] = name_list([ctx.systems[n]["name"] for n in pending]) or words["none_left"]
+    return beat
 
 
 def _cell_establishment(
@@ -918,10 +1018,12 @@ def sustain(
             situation.tell(candidate.beat)
     added: list[_Candidate] = []
     turns: dict[str, int] = {}
+    told: dict[str, int] = {}
     for start, end in windows:
         anchor = max(start, crisis_start)
         if anchor >= end:
             continue
+        heard: set[tuple[str, str]] = set()
         for cell in ctx.player_cells:
             cell_id = cell["id"]
             names: list[str] = []
@@ -936,7 +1038,17 @@ def sustain(
                 if gap is None:
                     break
                 candidate = _sustain_candidate(
-                    ctx, situation, cell, names, gap, max_quiet, times_by_cell, limit, turns, taken
+                    ctx,
+                    situation,
+                    cell,
+                    names,
+                    gap,
+                    max_quiet,
+                    times_by_cell,
+                    limit,
+                    turns,
+                    taken,
+                    (told, heard),
                 )
                 if candidate is None:
                     skipped.append(
@@ -961,10 +1073,16 @@ def _sustain_candidate(
     limit: int,
     turns: dict[str, int],
     taken: set[str],
+    memory: tuple[dict[str, int], set[tuple[str, str]]],
 ) -> _Candidate | None:
     """A follow-up for ``cell`` inside the quiet stretch ``gap``: the latest minute that fits the
     pacing (going back by 5-minute steps), the first kind in the cell's turn that has something to
-    tell, a sender and reaches the cell."""
+    tell, a sender and reaches the cell.
+
+    ``memory`` holds how many times each kind was told in the MSEL (its variants are taken in turn;
+    a fixed-text kind is told again only when nothing else fits, so that texts do not come back) and
+    which kinds each cell heard in this session (heard again only when no other kind fits)."""
+    told, heard = memory
     low, high = gap
     top = math.floor(min(low + max_quiet, high))
     # As late as the gap allows, going back to its start; else later (the gap at least shrinks).
@@ -973,11 +1091,22 @@ def _sustain_candidate(
     minutes += [float(top + PACING_STEP * n) for n in range(1, int((high - top) // PACING_STEP) + 1)]
     cell_id = cell["id"]
     turn = turns.get(cell_id, 0)
-    for minute in minutes:
+    # Kinds the cell has not heard in this session, then those it has (each while its variants last),
+    # at each minute from the latest; a text told again only when nothing else fits at all.
+    tries = [*itertools.product(minutes, (0, 1)), *((minute, 2) for minute in minutes)]
+    for minute, reuse in tries:
         scenario_minute = ctx.time_model.scenario_minute(minute)
         est = _cell_establishment(ctx, cell, situation, scenario_minute)
         for step in range(len(names)):
             name = names[(turn + step) % len(names)]
+            dynamic = name in _DYNAMIC_FOLLOW_UPS
+            if (reuse == 0 or name in _ONCE_PER_SESSION) and (cell_id, name) in heard:
+                continue
+            worn = not dynamic and told.get(name, 0) >= len(
+                inject_templates(KINDS[name].category, ctx.language)[name]
+            )
+            if (reuse == 2) != worn or (reuse == 1 and (cell_id, name) not in heard):
+                continue
             beat = _sustain_beat(ctx, situation, name, scenario_minute, est, turn // len(names))
             if beat is None:
                 continue
@@ -997,6 +1126,10 @@ def _sustain_candidate(
             if inject_id in taken:
                 continue
             turns[cell_id] = turn + step + 1
+            heard.add((cell_id, name))
+            if not beat.kind.service_voice:
+                beat.variant_turn = told.get(beat.kind.name, 0)
+                told[beat.kind.name] = beat.variant_turn + 1
             if beat.kind.service_voice:
                 situation.tell(beat)
             return _Candidate(beat, inject_id, minute, sender, to, cc)
@@ -1137,23 +1270,30 @@ def _values(
         "fallback": ctx.org_name(fallback) or words["fallback"],
         "samu": ctx.org_name(samu) or words["samu"],
         "hours_left": "72",
+        "restored_systems": words["none_yet"],
+        "pending_systems": ", ".join(system_names) or words["none_left"],
+        "hours_on_duty": "1",
         "original_title": "",
         "expected_action": "",
     }
     values.update(_service_values(ctx, beat.node, beat.extra.get("lost_systems", ""), words))
     values.update({key: value for key, value in beat.extra.items() if value})
+    values.update(preposition_values(ctx.language, values))
     values.update(_profile_lines(ctx, beat, values))
     return values
 
 
-def _dependent_services(ctx: ScenarioContext, node: str | None) -> list[str]:
+def _dependent_services(
+    ctx: ScenarioContext, node: str | None, establishment: str | None = None
+) -> list[str]:
     """The clinical services an application serves (those that link to it, id order); a clinical
-    service is its own."""
+    service is its own. With ``establishment``, only that establishment's services when it has any
+    (a shared application is told from the point of view of the hospital that reports it)."""
     if node not in ctx.systems:
         return []
     if ctx.systems[node].get("kind") == "clinical_service":
         return [node]
-    return [
+    found = [
         sid
         for sid in sorted(ctx.systems)
         if ctx.systems[sid].get("kind") == "clinical_service"
@@ -1162,6 +1302,8 @@ def _dependent_services(ctx: ScenarioContext, node: str | None) -> list[str]:
             for link in ctx.systems[sid].get("links", [])
         )
     ]
+    own = [sid for sid in found if establishment and ctx.establishment_of(sid) == establishment]
+    return own or found
 
 
 def _dependent_service(ctx: ScenarioContext, node: str | None) -> str | None:
@@ -1224,7 +1366,7 @@ def _profile_lines(ctx: ScenarioContext, beat: Beat, values: dict[str, str]) -> 
             )
             line = _POINT_LINES.get(member.kind.name)
             if line is None:
-                users = _dependent_services(ctx, member.node)
+                users = _dependent_services(ctx, member.node, beat.establishment)
                 line = (
                     "application"
                     if len(users) == 1
@@ -1233,8 +1375,7 @@ def _profile_lines(ctx: ScenarioContext, beat: Beat, values: dict[str, str]) -> 
                     else "application_alone"
                 )
                 if len(users) > 1:
-                    names = [ctx.systems[u]["name"] for u in users]
-                    member_values["service"] = ", ".join(names[:4]) + ("…" if len(names) > 4 else "")
+                    member_values["service"] = name_list([ctx.systems[u]["name"] for u in users])
             section = point[line]
             lines.append("- " + render(section[0], member_values, source))
         out["services_list"] = "\n".join(lines)
@@ -1367,7 +1508,16 @@ def _render_inject(
         "scenario_time": ctx.time_model.scenario_datetime(candidate.exercise_minute).isoformat(),
         "from": candidate.sender["id"],
         "to": candidate.to,
-        "channel": beat.kind.channel,
+        "channel": channel_for(
+            ctx.scenario,
+            beat.kind.channel,
+            None
+            if beat.kind.to_territorial and ctx.territorial_cells(beat.kind.to_territorial)
+            else beat.establishment,
+            ctx.time_model.scenario_minute(candidate.exercise_minute),
+            internal=candidate.sender.get("organisation")
+            in {beat.establishment, ctx.group_of(beat.establishment)},
+        ),
         "category": beat.kind.category,
         "title": text["title"][:300],
         "message": f"{ctx.marking}\n\n{text['message']}",

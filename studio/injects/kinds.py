@@ -103,6 +103,8 @@ _OWN_STAFF = Sender(("staff", "other", "technical"), own_establishment=True)
 # specialist who happens to be listed first.
 _ON_CALL = _own_staff(r"astreinte|\bnuit\b|night|on.call|administrat|exploitation")
 _ATTACKER = Sender(("attacker",))
+# Who puts a decision on the crisis cell's table: the director or administrator on call.
+_DIRECTION = _own_staff(r"direct|administrat|de garde|astreinte|on.call|\bcme\b|m[ée]decin")
 _FALLBACK = Sender(("care_network",), ("hospital", "university_hospital"), fallback_org=True)
 
 KINDS: dict[str, InjectKind] = {
@@ -362,8 +364,38 @@ KINDS: dict[str, InjectKind] = {
         InjectKind(
             "union", "staff", "paper_note", _own_staff(r"syndic|union"), ("strategic",), 480, "optional"
         ),
+        # Follow-ups only (see generator.sustain): what a cell hears again as the crisis lasts.
+        InjectKind(
+            "situation_request",
+            "authority",
+            "phone",
+            Sender(("authority",), ("ars",), True, otherwise=_DIRECTION),
+            ("strategic",),
+            priority="optional",
+        ),
+        InjectKind(
+            "restore_progress", "technical_alert", "phone", _OWN_TECH, ("technical",), priority="optional"
+        ),
+        InjectKind(
+            "fatigue_followup", "staff", "in_person", _own_staff(_NURSING), ("care",), priority="optional"
+        ),
+        InjectKind(
+            "media_followup", "media", "phone", Sender(("media",)), ("communication",), priority="optional"
+        ),
+        InjectKind(
+            "decision_prompt",
+            "exercise_control",
+            "in_person",
+            _DIRECTION,
+            ("strategic",),
+            priority="optional",
+        ),
     )
 }
+FOLLOW_UP_KINDS = frozenset(
+    {"situation_request", "restore_progress", "fatigue_followup", "media_followup", "decision_prompt"}
+)
+"""Kinds written for the follow-ups of quiet periods only (never from a timeline event)."""
 
 CONTINGENCY_FOLDER = "contingency"
 """prompts/injects/contingency/<lang>.md holds one follow-up kind per category."""
@@ -406,4 +438,5 @@ CATEGORY_THEMES: dict[str, tuple[str, ...]] = {
     "public": ("communication",),
     "supplier": ("technical",),
     "staff": ("normal",),
+    "exercise_control": ("care", "territory", "communication"),
 }

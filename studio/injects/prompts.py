@@ -55,6 +55,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from studio.injects.wording import WORDING_VARIABLES
 from studio.resources import prompts_dir
 
 INJECT_VARIABLES: dict[str, str] = {
@@ -94,7 +95,11 @@ INJECT_VARIABLES: dict[str, str] = {
     "service_ask": "what this kind of service asks the crisis cell (services file)",
     "service_action": "an expected action proper to this kind of service (services file)",
     "services_list": "one line per service of a situation point: state and workaround",
+    "restored_systems": "systems restored since the last progress told (restore_progress)",
+    "pending_systems": "systems still encrypted or down, most critical first (restore_progress)",
+    "hours_on_duty": "hours since the first alarm, scenario clock (fatigue_followup)",
 }
+INJECT_VARIABLES.update(WORDING_VARIABLES)
 
 ACTION_VARIABLES: dict[str, str] = {
     "language_name": "language the answer must be written in",

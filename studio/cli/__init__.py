@@ -24,13 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"crisis-studio {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"studio.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"studio.cli.{name}":
-                raise
-            continue  # command not built yet in this checkout
-        module.register(subparsers)
+        importlib.import_module(f"studio.cli.{name}").register(subparsers)
     return parser
 
 

@@ -12,7 +12,7 @@ import jsonschema
 from studio.resources import schemas_dir
 
 SCENARIO_SCHEMA = "scenario.schema.json"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @cache

@@ -25,6 +25,9 @@ Rules (``Problem.rule``):
   whole control text when it is shorter.
 - ``msel.missing_marking`` (warning): a player message that does not start with the safety marking.
 - ``msel.no_timeline`` (warning): injects cite causes but the scenario stores no timeline to check.
+- the story rules of :mod:`studio.injects.lint_story`: ``info.before_activation``,
+  ``info.unknown_to_sender``, ``text.duplicate_body``, ``text.system_list``, ``text.untranslated``,
+  ``pacing.hour_spike``, ``pacing.session_tail``, ``pacing.density_gap``.
 
 ``lint_msel`` expects a scenario that passed schema validation; it never raises on one.
 """
@@ -45,9 +48,10 @@ from studio.injects.generator import (
     counts_for_pacing,
     quarter_minute,
 )
+from studio.injects.lint_story import story_problems
 from studio.injects.privacy import scenario_names
+from studio.scenario.control import control_only_texts, is_control_only_inject
 from studio.scenario.problems import Problem, Severity, pointer
-from studio.scenario.schema import control_only_fields
 from studio.scenario.timemodel import TimeModel, played_windows
 
 SHINGLE_WORDS = 8
@@ -88,6 +92,8 @@ def _public_phrases(scenario: dict[str, Any]) -> list[str]:
     phrases = [name for _, name in scenario_names(scenario)]
     phrases += [attack.get("actor", ""), attack.get("ransom", {}).get("leak_site", "")]
     phrases += [spec.get("data", "") for spec in attack.get("exfiltration", [])]
+    # Titles players read anyway: a reserve inject quoting the title it backs up reveals nothing.
+    phrases += [i.get("title", "") for i in scenario.get("injects", []) if not is_control_only_inject(i)]
     return sorted({p.strip() for p in phrases if len(p.strip()) >= 3}, key=len, reverse=True)
 
 
@@ -114,17 +120,8 @@ class _ControlText:
             self.long_runs.difference_update(_shingles(_words(phrase), SHINGLE_WORDS))
 
     @staticmethod
-    def _texts(scenario: dict[str, Any]) -> Iterator[str]:
-        sources = (
-            ([scenario.get("exercise", {})], control_only_fields("exercise")),
-            (scenario.get("personas", []), control_only_fields("persona")),
-            (scenario.get("injects", []), control_only_fields("inject")),
-        )
-        for items, fields in sources:
-            for item in items:
-                for name in fields:
-                    if isinstance(item.get(name), str):
-                        yield item[name]
+    def _texts(scenario: dict[str, Any]) -> list[str]:
+        return control_only_texts(scenario)
 
     def leaks(self, text: str) -> bool:
         words = _words(text)
@@ -246,7 +243,8 @@ def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
                         Severity.WARNING,
                     )
                 )
-        if to_players:
+        if to_players and not is_control_only_inject(inject):
+            # A reserve inject is control-only as a whole: its own words are not a leak.
             for field in ("title", "message"):
                 if control.leaks(inject[field]):
                     problems.append(
@@ -281,6 +279,7 @@ def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
     problems.extend(_overload(scenario, injects, offsets))
     problems.extend(_quiet_periods(scenario, injects, offsets, windows))
     problems.extend(_front_loaded(injects, offsets, windows))
+    problems.extend(story_problems(scenario))
     return sorted(problems, key=lambda p: (p.path, p.rule, p.message))
 
 

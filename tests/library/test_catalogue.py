@@ -113,7 +113,7 @@ def test_hospital_template_gives_schema_valid_systems_whose_links_resolve(profil
 def test_hospital_template_passes_the_scenario_validator_without_errors():
     systems = hospital_template("org-test", "site-test", "tst", profile="chu")
     scenario = {
-        "schema_version": "1.0",
+        "schema_version": "1.1",
         "id": "template-check",
         "exercise": {
             "title": "t",

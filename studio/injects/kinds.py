@@ -128,6 +128,23 @@ _DIRECTION = _own_staff(
     r"direct|administrat|de garde|astreinte|on.call|\bcme\b|m[ée]decin",
     ("director_on_call", "general_director", "medical_director"),
 )
+# Someone senior of the establishment who asks the cell for a decision: its director, else the
+# people who run the floor that night.
+_DIRECTION_OR_LEADS = Sender(
+    ("staff", "other", "technical"),
+    own_establishment=True,
+    own_only=True,
+    functions=(
+        "director_on_call",
+        "general_director",
+        "medical_director",
+        "emergency_physician",
+        "night_nurse_manager",
+        "nurse_manager",
+    ),
+)
+# What the wards say as the crisis lasts, in the words of their function (prompts/functions).
+_FIELD_VOICE = Sender(("staff", "other"), own_establishment=True, own_only=True, functions=_FIELD)
 _FALLBACK = Sender(
     ("care_network",),
     ("hospital", "university_hospital"),
@@ -393,7 +410,10 @@ KINDS: dict[str, InjectKind] = {
             "noise",
             "staff",
             "phone",
-            _own_staff(r"techni|mainten|estates|biom|logisti", ("maintenance_agent", "biomedical_engineer")),
+            _own_staff(
+                r"techni|mainten|estates|biom|logisti",
+                ("maintenance_agent", "biomedical_engineer", "switchboard_operator", "night_nurse_manager"),
+            ),
             ("strategic",),
             300,
             "optional",
@@ -406,6 +426,9 @@ KINDS: dict[str, InjectKind] = {
             ("strategic",),
             480,
             "optional",
+        ),
+        InjectKind(
+            "field_followup", "staff", "phone", _FIELD_VOICE, ("strategic", "care"), priority="optional"
         ),
         # The alert that brings a cell into play (information.alert_chain; the sender is whoever
         # passes the alert on, so the Sender spec is never used).
@@ -430,14 +453,21 @@ KINDS: dict[str, InjectKind] = {
             "decision_prompt",
             "exercise_control",
             "in_person",
-            _DIRECTION,
+            _DIRECTION_OR_LEADS,
             ("strategic",),
             priority="optional",
         ),
     )
 }
 FOLLOW_UP_KINDS = frozenset(
-    {"situation_request", "restore_progress", "fatigue_followup", "media_followup", "decision_prompt"}
+    {
+        "situation_request",
+        "restore_progress",
+        "fatigue_followup",
+        "media_followup",
+        "decision_prompt",
+        "field_followup",
+    }
 )
 """Kinds written for the follow-ups of quiet periods only (never from a timeline event)."""
 

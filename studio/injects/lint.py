@@ -48,7 +48,7 @@ from studio.injects.generator import (
     counts_for_pacing,
     quarter_minute,
 )
-from studio.injects.lint_story import story_problems
+from studio.injects.lint_story import involvement_minutes, story_problems
 from studio.injects.privacy import scenario_names
 from studio.scenario.control import control_only_texts, is_control_only_inject
 from studio.scenario.problems import Problem, Severity, pointer
@@ -91,6 +91,7 @@ def _public_phrases(scenario: dict[str, Any]) -> list[str]:
     attack = scenario.get("attack", {})
     phrases = [name for _, name in scenario_names(scenario)]
     phrases += [attack.get("actor", ""), attack.get("ransom", {}).get("leak_site", "")]
+    phrases.append(scenario.get("exercise", {}).get("safety", {}).get("marking", ""))
     phrases += [spec.get("data", "") for spec in attack.get("exfiltration", [])]
     # Titles players read anyway: a reserve inject quoting the title it backs up reveals nothing.
     phrases += [i.get("title", "") for i in scenario.get("injects", []) if not is_control_only_inject(i)]
@@ -118,6 +119,36 @@ class _ControlText:
         # A run that a public phrase itself contains is public, whatever control text also holds it.
         for phrase in phrases:
             self.long_runs.difference_update(_shingles(_words(phrase), SHINGLE_WORDS))
+        self.long_runs -= self._echoes(scenario)
+
+    def _echoes(self, scenario: dict[str, Any]) -> set[tuple[str, ...]]:
+        """Runs of reserve injects that player injects also hold, and no other control text does.
+
+        A reserve inject (a contingency) is written from the same facts as the player injects: a
+        run it shares with one is the story's public wording, not a secret. What lint still finds
+        in player text is the synopses, notes, ground truth and storyline dilemmas; the player
+        packs keep reserve injects out whole (see studio.scenario.control).
+        """
+        injects = scenario.get("injects", [])
+        reserve = [i for i in injects if is_control_only_inject(i)]
+        if not reserve:
+            return set()
+        played = {
+            run
+            for inject in injects
+            if not is_control_only_inject(inject)
+            for key in ("title", "message")
+            for run in _shingles(_words(inject.get(key, "")), SHINGLE_WORDS)
+        }
+        echoes = {
+            run
+            for inject in reserve
+            for key in ("title", "message")
+            for run in _shingles(_words(inject.get(key, "")), SHINGLE_WORDS)
+        } & played
+        others = dict(scenario, injects=[i for i in injects if not is_control_only_inject(i)])
+        held = {run for text in self._texts(others) for run in _shingles(_words(text), SHINGLE_WORDS)}
+        return echoes - held
 
     @staticmethod
     def _texts(scenario: dict[str, Any]) -> list[str]:
@@ -336,12 +367,14 @@ def _quiet_periods(
         return
     crisis_start = min(offsets[inject["id"]] for inject in counted)
     longest = QUIET_FACTOR * DEFAULT_MAX_QUIET
+    # A cell is quiet only once it is in play and the alert has reached it.
+    involved = involvement_minutes(scenario)
     for index, cell in enumerate(scenario.get("cells", [])):
         if cell.get("type") != "player":
             continue
         minutes = sorted(offsets[i["id"]] for i in counted if cell["id"] in i["to"])
         for start, end in windows:
-            anchor = max(start, crisis_start)
+            anchor = max(start, crisis_start, involved.get(cell["id"], 0.0))
             if anchor >= end:
                 continue
             points = [anchor, *(m for m in minutes if anchor <= m <= end), end]

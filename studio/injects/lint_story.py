@@ -33,7 +33,7 @@ from typing import Any
 
 from studio.durations import parse_minutes
 from studio.injects.generation.pacing import empty_tails, hour_counts, hour_of, spikes
-from studio.injects.generation.routing import DIAGNOSIS_CATEGORIES, activation_minutes
+from studio.injects.generation.routing import DIAGNOSIS_CATEGORIES, activation_minutes, exercise_minute_of
 from studio.injects.generation.text import ISO_DURATION, KEEP_ORIGINAL_WORDS, body
 from studio.injects.prompts import staff_tools, term_renderings
 from studio.scenario.information import compute_knowledge, ready_at
@@ -122,12 +122,33 @@ def _information(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Ite
             )
 
 
+def involvement_minutes(scenario: dict[str, Any]) -> dict[str, float]:
+    """Exercise minute from which each player cell is both active and aware of the crisis (the
+    alert chain has reached it); 0 without a stored timeline. Cells never reached are absent."""
+    events = (scenario.get("timeline") or {}).get("events") or []
+    cells = [c["id"] for c in scenario.get("cells", []) if c.get("type") == "player"]
+    if not events:
+        return dict.fromkeys(cells, 0.0)
+    knowledge = compute_knowledge(scenario, events)
+    time_model = TimeModel.from_scenario(scenario)
+    windows = played_windows(scenario)
+    active = activation_minutes(scenario, knowledge, time_model, windows)
+    involved = {}
+    for cell, start in active.items():
+        known = knowledge.knows.get(cell, math.inf)
+        aware = exercise_minute_of(time_model, windows, known) if math.isfinite(known) else None
+        involved[cell] = max(start, aware if aware is not None else 0.0)
+    return involved
+
+
 # --- texts ----------------------------------------------------------------------------------------
 
 
 @cache
 def _term_pattern(language: str) -> re.Pattern[str] | None:
-    terms = sorted(term_renderings(language), key=len, reverse=True)
+    # A term kept as is ("VPN") or inside its own rendering is French enough.
+    renderings = term_renderings(language)
+    terms = sorted((t for t, r in renderings.items() if t.lower() not in r.lower()), key=len, reverse=True)
     if not terms:
         return None
     return re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])", re.I)
@@ -282,10 +303,7 @@ def _density(
     target = scenario.get("generation", {}).get("stimuli_per_cell_per_hour")
     if not target:
         return
-    events = (scenario.get("timeline") or {}).get("events") or []
-    knowledge = compute_knowledge(scenario, events)
-    active = activation_minutes(scenario, knowledge, TimeModel.from_scenario(scenario), windows)
-    for cell, start in sorted(active.items()):
+    for cell, start in sorted(involvement_minutes(scenario).items()):
         minutes = [parse_minutes(i["offset"]) for i in injects if _to_players(i) and cell in i["to"]]
         counts = hour_counts(minutes, windows)
         thin = []

@@ -101,6 +101,7 @@ INJECT_VARIABLES: dict[str, str] = {
     "tools": "at most three tools the sender lost, in the words of its function (prompts/functions/tools)",
     "opening": "how the sender opens a call or a note, from its function (prompts/functions)",
     "alerted_cell": "name of the cell an alert call brings into play",
+    "voice_line": "a line of what the sender's function says as the crisis lasts (prompts/functions)",
 }
 INJECT_VARIABLES.update(WORDING_VARIABLES)
 

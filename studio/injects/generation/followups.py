@@ -34,8 +34,11 @@ SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
         "police",
         "noise",
         "union",
+        "fatigue_followup",
+        "nurse_manager",
+        "field_followup",
     ),
-    "care": ("service", "fatigue_followup", "nurse_manager", "family_reception"),
+    "care": ("service", "fatigue_followup", "nurse_manager", "family_reception", "field_followup"),
     "communication": ("media_followup", "journalist_call", "social_rumour", "patient_phishing"),
     "territorial_ars": ("corruss_request", "press_authority"),
     "territorial_prefecture": ("cod_question", "press_authority"),
@@ -49,7 +52,9 @@ press calling back) and kinds whose text stands on its own at any point of the c
 (authorities, media, staff)."""
 
 
-_DYNAMIC_FOLLOW_UPS = frozenset({"service", "situation", "network", "restoration", "restore_progress"})
+_DYNAMIC_FOLLOW_UPS = frozenset(
+    {"service", "situation", "network", "restoration", "restore_progress", "field_followup"}
+)
 """Follow-ups whose text tells the situation of their time: they may come back as often as needed.
 The others are told at most once per variant in an MSEL, and once per cell and session while the
 cell has other kinds to hear."""
@@ -190,7 +195,9 @@ def _sustain_beat(
     """The follow-up beat ``name`` at scenario ``minute`` for establishment ``est``, built from the
     situation at that minute (None when it has nothing to tell); its cause is the latest event it
     speaks of, never a later one."""
-    if name in {"service", "situation"} and situation.impacts_left <= 0:
+    # Reports of one service come back only while some service has not been told yet; a situation
+    # point lists the services as they stand, so it may come back as long as the list changes.
+    if name == "service" and situation.impacts_left <= 0:
         return None
     if name in {"service", "situation", "network"}:
         affected = situation.affected_services(minute, None if name == "network" else est)

@@ -119,9 +119,15 @@ def _values(
     }
     field_voice = _field_voice(ctx, sender)
     values["voice"] = "field" if field_voice else "other"
+    if field_voice and beat.systems:
+        # People on the wards see tools stop, not an inventory of servers.
+        values["systems"] = tool_words(ctx, beat.systems, True) or values["systems"]
+        values["count"] = words["several"]
     values.update(_service_values(ctx, beat.node, beat.extra.get("lost_nodes", ""), words, field_voice))
     values.update({key: value for key, value in beat.extra.items() if value and key != "lost_nodes"})
-    values["opening"] = opening_line(ctx, sender, values, beat.rotation + (beat.variant_turn or 0))
+    turn = beat.rotation + (beat.variant_turn or 0)
+    values["opening"] = opening_line(ctx, sender, values, turn)
+    values["voice_line"] = voice_line(ctx, sender, values, turn)
     values["alerted_cell"] = ctx.cell_names([beat.recipient]) if beat.recipient else values["recipient"]
     values.update(preposition_values(ctx.language, values))
     values.update(_profile_lines(ctx, beat, values))
@@ -476,19 +482,36 @@ def opening_line(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str,
     lines = voice.lines.get("opening", ()) if voice else ()
     if not lines:
         return f"{sender['name']} ({sender['role']})"
+    return render(
+        lines[turn % len(lines)], _line_values(ctx, sender, values), f"prompts/functions/{ctx.language}.md"
+    )
+
+
+def _line_values(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
+    voice = function_voices(ctx.language).get(ctx.function_of(sender))
     first_name = sender["name"].split()[0] if sender["name"].split() else sender["name"]
     if first_name.rstrip(".").lower() in {"dr", "docteur", "pr", "m", "mme", "mr", "mrs", "ms"}:
         first_name = sender["name"]
-    line_values = {
+    return {
         "name": sender["name"],
         "first_name": first_name,
         "label": voice.label if voice else sender["role"],
         "establishment_short": values.get("establishment_short", ""),
         "service": values.get("service", ""),
-        "tool": values.get("tools", ""),
+        "tool": (values.get("tools", "").split(", ") or [""])[0],
         "since": values.get("time", ""),
     }
-    return render(lines[turn % len(lines)], line_values, f"prompts/functions/{ctx.language}.md")
+
+
+def voice_line(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str], turn: int) -> str:
+    """A ``[follow_up]`` line of the sender's function (taken in turn), else one of its ``[needs]``."""
+    voice = function_voices(ctx.language).get(ctx.function_of(sender))
+    lines = (voice.lines.get("follow_up") or voice.lines.get("needs") or ()) if voice else ()
+    if not lines:
+        return ""
+    return render(
+        lines[turn % len(lines)], _line_values(ctx, sender, values), f"prompts/functions/{ctx.language}.md"
+    )
 
 
 # --- checks on the words --------------------------------------------------------------------------
@@ -506,7 +529,11 @@ def humanize_durations(text: str, language: str) -> str:
 
 
 def _term_pattern(language: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
-    renderings = {term.lower(): french for term, french in term_renderings(language).items()}
+    renderings = {
+        term.lower(): french
+        for term, french in term_renderings(language).items()
+        if term.lower() not in french.lower()  # kept as is ("VPN"), or already inside its rendering
+    }
     if not renderings:
         return None
     alternatives = sorted(renderings, key=len, reverse=True)

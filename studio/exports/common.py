@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from studio.durations import format_clock, parse_minutes
-from studio.scenario.schema import control_only_fields, definition, load_schema
+from studio.scenario.control import control_only_texts, is_control_only_inject  # noqa: F401 (re-exported)
+from studio.scenario.schema import control_only_fields, load_schema
 
 LABELS_DIR = Path(__file__).resolve().parent / "labels"
 DEFAULT_LANGUAGE = "fr"
@@ -179,15 +180,6 @@ def inject_clock(inject: dict[str, Any]) -> str:
     return format_clock(inject_minutes(inject))
 
 
-def is_control_only_inject(inject: dict[str, Any]) -> bool:
-    """True for injects that only control staff may see as a whole: contingency or non-player visibility.
-
-    The visibility default is read from the schema so that a changed default follows automatically.
-    """
-    visibility_default = definition("inject")["properties"]["visibility"].get("default", "players")
-    return bool(inject.get("contingency")) or inject.get("visibility", visibility_default) != "players"
-
-
 def player_cells(scenario: dict[str, Any]) -> list[dict[str, Any]]:
     return [cell for cell in scenario.get("cells", []) if cell.get("type") == "player"]
 
@@ -207,44 +199,6 @@ def strip_control_only(item: dict[str, Any], def_name: str) -> dict[str, Any]:
     """A copy of ``item`` without the properties the schema marks ``x-control-only`` for ``def_name``."""
     hidden = control_only_fields(def_name)
     return {key: value for key, value in item.items() if key not in hidden}
-
-
-def control_only_texts(scenario: dict[str, Any]) -> list[str]:
-    """Every piece of text a player must never read: used by the leak tests and available to lint.
-
-    That is the control-only fields of the schema (exercise, persona, inject), the timeline, every text
-    of a control-only inject, and the name of each persona kept out of the directory.
-    """
-    texts: list[str] = []
-
-    def collect(value: object) -> None:
-        if isinstance(value, str):
-            texts.append(value)
-        elif isinstance(value, dict):
-            for nested in value.values():
-                collect(nested)
-        elif isinstance(value, list):
-            for nested in value:
-                collect(nested)
-
-    exercise = scenario.get("exercise", {})
-    for key in control_only_fields("exercise"):
-        collect(exercise.get(key))
-    for key in control_only_fields("persona"):
-        for persona in scenario.get("personas", []):
-            collect(persona.get(key))
-    for persona in scenario.get("personas", []):
-        if not persona.get("in_directory", True):
-            texts.append(persona.get("name", ""))
-    for inject in scenario.get("injects", []):
-        if is_control_only_inject(inject):
-            collect({key: inject.get(key) for key in ("title", "message", "synopsis", "animator_notes")})
-        for key in control_only_fields("inject"):
-            collect(inject.get(key))
-    if "timeline" in control_only_fields_root():
-        for event in scenario.get("timeline", {}).get("events", []):
-            collect(event.get("detail"))
-    return [text for text in texts if text.strip()]
 
 
 def control_only_fields_root() -> frozenset[str]:

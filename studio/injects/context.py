@@ -13,6 +13,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from studio.scenario.information import persona_function
 from studio.scenario.timemodel import TimeModel
 
 HOSPITAL_TYPES = frozenset({"hospital", "university_hospital"})
@@ -26,6 +27,8 @@ _CARE_VOICE = re.compile(
     r"|de garde|manager|directeur|director|coordinat|sage-femme|midwi|pharmac|biolog",
     re.I,
 )
+_CARE_MANAGERS = ("night_nurse_manager", "nurse_manager", "ward_nurse")
+"""Who may speak for any service of their establishment when it has nobody of its own."""
 _NOT_CARE_VOICE = re.compile(r"syndic|union|mainten|techni|estates|s[ée]curit[ée] incendie", re.I)
 
 _ROLE_WORDS: dict[str, re.Pattern[str]] = {
@@ -65,6 +68,10 @@ class Sender:
     """``role_words`` also read the name of the persona's organisation ("MediSoft Éditions")."""
     own_only: bool = False
     """Only personas of the establishment concerned or of its group (GHT) will do."""
+    functions: tuple[str, ...] = ()
+    """Persona functions (``persona.function``) that send it, best first. When set, a persona with
+    one of them is chosen before any other rule, and personas of other functions are never
+    chosen by the word rules below."""
     otherwise: Sender | None = None
     """Tried when nobody fits this spec (the SOC alert: a SOC or managed-service persona, else
     the establishment's own IT people)."""
@@ -141,27 +148,47 @@ class ScenarioContext:
             return org
         return self.main_establishment
 
+    def reachable(self, establishment: str | None, org: str) -> bool:
+        """Whether patients of ``establishment`` can be sent to ``org`` now, by road, helicopter or sea.
+
+        With ``territory.transfers``, only along a declared route whose required territory variable
+        is not closed (an air evacuation is never an immediate fallback: it is decided by the ARS
+        and the ministry hours ahead); without, any organisation on the territory. An organisation
+        located off the territory is never reachable this way.
+        """
+        location = self.organisations.get(org, {}).get("location") or {}
+        if location.get("off_territory"):
+            return False
+        territory = self.scenario.get("territory") or {}
+        routes = territory.get("transfers")
+        if not isinstance(routes, list):
+            return True
+        closed = {v["id"] for v in territory.get("variables", []) if v.get("value") == "closed"}
+        return any(
+            {route.get("from"), route.get("to")} == {establishment, org}
+            and route.get("mode") in {"road", "helicopter", "sea"}
+            and route.get("requires") not in closed
+            for route in routes
+        )
+
     def fallback_for(self, establishment: str | None) -> str | None:
-        """An organisation that receives the patients of ``establishment`` (declared first, else a peer)."""
+        """A reachable organisation that receives the patients of ``establishment`` (declared first,
+        else a peer); None when none can be reached."""
+        found = self.fallback_orgs(establishment)
+        return found[0] if found else None
+
+    def fallback_orgs(self, establishment: str | None) -> list[str]:
+        """Reachable organisations declared as receiving the patients of ``establishment``, then its
+        reachable peers (see :meth:`reachable`)."""
         declared = sorted(
             o for o, spec in self.organisations.items() if establishment in spec.get("fallback_for", [])
         )
-        if declared:
-            return declared[0]
         peers = sorted(
             o
             for o, spec in self.organisations.items()
-            if spec.get("type") in HOSPITAL_TYPES and o != establishment
+            if spec.get("type") in HOSPITAL_TYPES and o != establishment and o not in declared
         )
-        return peers[0] if peers else None
-
-    def fallback_orgs(self, establishment: str | None) -> list[str]:
-        """Organisations declared as receiving the patients of ``establishment``, then its peers."""
-        declared = sorted(
-            o for o, spec in self.organisations.items() if establishment in spec.get("fallback_for", [])
-        )
-        fallback = self.fallback_for(establishment)
-        return declared + ([fallback] if fallback and fallback not in declared else [])
+        return [org for org in declared + peers if self.reachable(establishment, org)]
 
     def site_and_city(self, node_id: str | None, establishment: str | None) -> tuple[str | None, str | None]:
         org = self.organisations.get(establishment or "", {})
@@ -286,10 +313,55 @@ class ScenarioContext:
             )
             return (own or candidates)[0]
 
-        found = self._sender(spec, establishment, best)
+        found = self._by_function(spec, establishment, best) if spec.functions else None
+        if found is None:
+            found = self._sender(spec, establishment, best)
         if found is None and spec.otherwise is not None:
             return self.sender(spec.otherwise, establishment)
         return found
+
+    def function_of(self, persona: dict[str, Any]) -> str:
+        """The persona's function (declared, else inferred from its role; see studio.scenario.information)."""
+        return self._functions.get(persona["id"]) or persona_function(persona, self.organisations)
+
+    @cached_property
+    def _functions(self) -> dict[str, str]:
+        return {p["id"]: persona_function(p, self.organisations) for p in self.personas}
+
+    def _by_function(
+        self, spec: Sender, establishment: str | None, best: Callable[[list[dict[str, Any]]], dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        home = {establishment, self.group_of(establishment)} - {None}
+        for function in spec.functions:
+            people = [
+                p
+                for p in self.personas
+                if self.function_of(p) == function and (not spec.own_only or p.get("organisation") in home)
+            ]
+            if spec.fallback_org:
+                # Only someone of a hospital the patients can reach now (never the mainland by road).
+                receivers = self.fallback_orgs(establishment)
+                people = [p for org in receivers for p in people if p.get("organisation") == org]
+            if people:
+                return best(people)
+        return None
+
+    def function_sender(
+        self, establishment: str | None, functions: tuple[str, ...], rotation: int
+    ) -> dict[str, Any] | None:
+        """Who speaks for a service of ``establishment``: a person of one of ``functions`` (first
+        found), else one of its care managers and nurses; people of the establishment, then of its
+        group. ``rotation`` spreads services over several such people. None when nobody fits."""
+        group = self.group_of(establishment)
+        for org in (establishment, group):
+            if not org:
+                continue
+            people = [p for p in self.personas if p.get("organisation") == org]
+            for wanted in (*((f,) for f in functions), _CARE_MANAGERS):
+                found = [p for p in people if self.function_of(p) in wanted]
+                if found:
+                    return found[rotation % len(found)]
+        return None
 
     def _sender(
         self, spec: Sender, establishment: str | None, best: Callable[[list[dict[str, Any]]], dict[str, Any]]
@@ -301,6 +373,7 @@ class ScenarioContext:
                 p
                 for p in self.personas
                 if p.get("kind") == kind
+                and not (spec.functions and p.get("function"))
                 and not (excluded and excluded.search(f"{p['name']} {p['role']}"))
                 and (not spec.own_only or p.get("organisation") in home)
             ]
@@ -313,6 +386,12 @@ class ScenarioContext:
                     found = [p for p in pool if p.get("organisation") == org]
                     if found:
                         return found[0]
+            if (
+                spec.require_role
+                or spec.strict
+                or any(p.get("organisation") in self.organisations for pool in pools for p in pool)
+            ):
+                return None
         for pool in pools:
             typed = sorted(
                 (p for p in pool if self.org_type(p.get("organisation")) in spec.org_types),

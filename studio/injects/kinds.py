@@ -65,12 +65,14 @@ _IT_WORDS = (
 _APPLICATION_VENDOR = r"[ée]diteur|vendor|\bdpi\b|\behr\b|logiciel|software"
 _OWN_IT = Sender(
     ("technical",),
+    functions=("it_on_call", "it_manager", "ciso"),
     own_establishment=True,
     own_only=True,
     otherwise=Sender(("staff", "other"), role_words=_IT_WORDS, require_role=True, own_only=True),
 )
 _SOC = Sender(
     ("technical", "supplier"),
+    functions=("soc_analyst", "managed_service_engineer", "hosting_provider"),
     role_words=_SECURITY_WORDS,
     require_role=True,
     exclude_words=_APPLICATION_VENDOR,
@@ -79,6 +81,7 @@ _SOC = Sender(
 # Infrastructure restore news: the establishment's IT, else its infogérant (not the EHR vendor).
 _OWN_TECH = Sender(
     ("technical",),
+    functions=("it_on_call", "it_manager", "managed_service_engineer", "hosting_provider"),
     own_establishment=True,
     own_only=True,
     exclude_words=_APPLICATION_VENDOR,
@@ -92,20 +95,62 @@ _OWN_TECH = Sender(
 )
 
 
-def _own_staff(role_words: str) -> Sender:
-    """The establishment's own people, preferring those whose role matches ``role_words``."""
-    return Sender(("staff", "other", "technical"), own_establishment=True, role_words=role_words)
+def _own_staff(role_words: str, functions: tuple[str, ...] = ()) -> Sender:
+    """The establishment's own people of ``functions``, else those whose role matches ``role_words``."""
+    return Sender(
+        ("staff", "other", "technical"), own_establishment=True, role_words=role_words, functions=functions
+    )
 
 
 _NURSING = r"cadre|nurs|infirm|soins|chef|m[ée]decin|doctor"
-_OWN_STAFF = Sender(("staff", "other", "technical"), own_establishment=True)
+_NURSE_MANAGERS = _own_staff(_NURSING, ("nurse_manager", "night_nurse_manager", "ward_nurse"))
+_JOURNALIST = Sender(("media",), functions=("journalist",))
+_FIELD = (
+    "night_nurse_manager",
+    "nurse_manager",
+    "emergency_physician",
+    "intensivist",
+    "physician",
+    "biologist",
+    "pharmacist",
+    "ward_nurse",
+)
+_OWN_STAFF = Sender(("staff", "other", "technical"), own_establishment=True, functions=_FIELD)
 # The first call about encrypted servers comes from whoever is on duty at night, not from a
 # specialist who happens to be listed first.
-_ON_CALL = _own_staff(r"astreinte|\bnuit\b|night|on.call|administrat|exploitation")
-_ATTACKER = Sender(("attacker",))
+_ON_CALL = _own_staff(
+    r"astreinte|\bnuit\b|night|on.call|administrat|exploitation",
+    ("night_nurse_manager", "nurse_manager", "emergency_physician", "biologist", "switchboard_operator"),
+)
+_ATTACKER = Sender(("attacker",), functions=("attacker",))
 # Who puts a decision on the crisis cell's table: the director or administrator on call.
-_DIRECTION = _own_staff(r"direct|administrat|de garde|astreinte|on.call|\bcme\b|m[ée]decin")
-_FALLBACK = Sender(("care_network",), ("hospital", "university_hospital"), fallback_org=True)
+_DIRECTION = _own_staff(
+    r"direct|administrat|de garde|astreinte|on.call|\bcme\b|m[ée]decin",
+    ("director_on_call", "general_director", "medical_director"),
+)
+# Someone senior of the establishment who asks the cell for a decision: its director, else the
+# people who run the floor that night.
+_DIRECTION_OR_LEADS = Sender(
+    ("staff", "other", "technical"),
+    own_establishment=True,
+    own_only=True,
+    functions=(
+        "director_on_call",
+        "general_director",
+        "medical_director",
+        "emergency_physician",
+        "night_nurse_manager",
+        "nurse_manager",
+    ),
+)
+# What the wards say as the crisis lasts, in the words of their function (prompts/functions).
+_FIELD_VOICE = Sender(("staff", "other"), own_establishment=True, own_only=True, functions=_FIELD)
+_FALLBACK = Sender(
+    ("care_network",),
+    ("hospital", "university_hospital"),
+    fallback_org=True,
+    functions=("fallback_hospital_manager",),
+)
 
 KINDS: dict[str, InjectKind] = {
     kind.name: kind
@@ -186,7 +231,7 @@ KINDS: dict[str, InjectKind] = {
             "ars_call",
             "authority",
             "phone",
-            Sender(("authority",), ("ars",), True),
+            Sender(("authority",), ("ars",), True, functions=("ars_duty_officer",)),
             ("strategic",),
             60,
             contingency=True,
@@ -195,7 +240,7 @@ KINDS: dict[str, InjectKind] = {
             "corruss_request",
             "authority",
             "email",
-            Sender(("authority",), ("ministry",), True),
+            Sender(("authority",), ("ministry",), True, functions=("corruss_officer",)),
             ("strategic",),
             90,
             to_territorial="ars",
@@ -209,6 +254,7 @@ KINDS: dict[str, InjectKind] = {
                 ("authority", "other"),
                 role_words=r"emiz|\bzone\b|maire|mayor|\b[ée]lue?s?\b|sous-pr[ée]f|elected",
                 require_role=True,
+                functions=("zone_staff_officer", "elected_official", "military_liaison"),
             ),
             ("strategic",),
             135,
@@ -220,7 +266,7 @@ KINDS: dict[str, InjectKind] = {
             "cert_sante",
             "authority",
             "phone",
-            Sender(("authority",), ("cert_sante",), True),
+            Sender(("authority",), ("cert_sante",), True, functions=("cert_sante_analyst",)),
             ("technical",),
             120,
         ),
@@ -228,7 +274,7 @@ KINDS: dict[str, InjectKind] = {
             "anssi",
             "authority",
             "phone",
-            Sender(("authority",), ("anssi",), True),
+            Sender(("authority",), ("anssi",), True, functions=("anssi_analyst",)),
             ("technical",),
             180,
             "optional",
@@ -237,7 +283,7 @@ KINDS: dict[str, InjectKind] = {
             "prefecture",
             "authority",
             "phone",
-            Sender(("authority",), ("prefecture",), True),
+            Sender(("authority",), ("prefecture",), True, functions=("prefecture_duty_officer",)),
             ("strategic",),
             150,
             "optional",
@@ -248,13 +294,17 @@ KINDS: dict[str, InjectKind] = {
             "police",
             "authority",
             "phone",
-            Sender(("authority",), ("police",), True),
+            Sender(("authority",), ("police",), True, functions=("police_investigator",)),
             ("strategic",),
             240,
             "optional",
         ),
         InjectKind(
-            "cnil_clock", "authority", "phone", Sender(("authority",), ("cnil", "ars")), ("strategic",)
+            "cnil_clock",
+            "authority",
+            "phone",
+            Sender(("authority",), ("cnil", "ars"), functions=("cnil_agent", "ars_duty_officer")),
+            ("strategic",),
         ),
         InjectKind(
             "samu_diversion",
@@ -265,6 +315,7 @@ KINDS: dict[str, InjectKind] = {
                 ("samu",),
                 role_words=r"samu|r[ée]gulat|centre 15|dispatch|\bsmur\b",
                 require_role=True,
+                functions=("samu_regulator",),
             ),
             ("care", "strategic"),
             20,
@@ -294,23 +345,23 @@ KINDS: dict[str, InjectKind] = {
             also_territorial="samu",
         ),
         InjectKind(
-            "journalist_call", "media", "phone", Sender(("media",)), ("communication",), 120, contingency=True
+            "journalist_call", "media", "phone", _JOURNALIST, ("communication",), 120, contingency=True
         ),
         InjectKind(
             "social_rumour",
             "media",
             "social_post",
-            Sender(("media", "public")),
+            Sender(("media", "public"), functions=("social_media_watcher", "journalist")),
             ("communication",),
             80,
             "optional",
         ),
-        InjectKind("leak_article", "media", "press_article", Sender(("media",)), ("communication",), 90),
+        InjectKind("leak_article", "media", "press_article", _JOURNALIST, ("communication",), 90),
         InjectKind(
             "press_authority",
             "media",
             "phone",
-            Sender(("media",)),
+            _JOURNALIST,
             ("communication",),
             200,
             "optional",
@@ -322,7 +373,9 @@ KINDS: dict[str, InjectKind] = {
             "public",
             "in_person",
             Sender(
-                ("public",), role_words=r"famil|parent|proche|fils|fille|relative|m[èe]re|p[èe]re|conjoint"
+                ("public",),
+                role_words=r"famil|parent|proche|fils|fille|relative|m[èe]re|p[èe]re|conjoint",
+                functions=("family_member",),
             ),
             ("care",),
             150,
@@ -332,7 +385,7 @@ KINDS: dict[str, InjectKind] = {
             "patient_phishing",
             "public",
             "phone",
-            Sender(("public",), role_words=r"patient|usager|victim"),
+            Sender(("public",), role_words=r"patient|usager|victim", functions=("patient",)),
             ("communication",),
             240,
             "optional",
@@ -346,54 +399,75 @@ KINDS: dict[str, InjectKind] = {
                 role_words=r"dpi|ehr|[ée]diteur|[ée]dition|vendor|logiciel|software",
                 require_role=True,
                 match_org=True,
+                functions=("software_vendor",),
             ),
             ("technical",),
             100,
             "optional",
         ),
-        InjectKind("nurse_manager", "staff", "in_person", _own_staff(_NURSING), ("care",), 200, "optional"),
+        InjectKind("nurse_manager", "staff", "in_person", _NURSE_MANAGERS, ("care",), 200, "optional"),
         InjectKind(
             "noise",
             "staff",
             "phone",
-            _own_staff(r"techni|mainten|estates|biom|logisti"),
+            _own_staff(
+                r"techni|mainten|estates|biom|logisti",
+                ("maintenance_agent", "biomedical_engineer", "switchboard_operator", "night_nurse_manager"),
+            ),
             ("strategic",),
             300,
             "optional",
         ),
         InjectKind(
-            "union", "staff", "paper_note", _own_staff(r"syndic|union"), ("strategic",), 480, "optional"
+            "union",
+            "staff",
+            "paper_note",
+            _own_staff(r"syndic|union", ("union_representative",)),
+            ("strategic",),
+            480,
+            "optional",
         ),
+        InjectKind(
+            "field_followup", "staff", "phone", _FIELD_VOICE, ("strategic", "care"), priority="optional"
+        ),
+        # The alert that brings a cell into play (information.alert_chain; the sender is whoever
+        # passes the alert on, so the Sender spec is never used).
+        InjectKind("alert_call", "staff", "phone", Sender(()), ()),
+        InjectKind("alert_relay", "authority", "phone", Sender(()), ()),
+        InjectKind("alert_network", "care_network", "phone", Sender(()), ()),
         # Follow-ups only (see generator.sustain): what a cell hears again as the crisis lasts.
         InjectKind(
             "situation_request",
             "authority",
             "phone",
-            Sender(("authority",), ("ars",), True, otherwise=_DIRECTION),
+            Sender(("authority",), ("ars",), True, functions=("ars_duty_officer",), otherwise=_DIRECTION),
             ("strategic",),
             priority="optional",
         ),
         InjectKind(
             "restore_progress", "technical_alert", "phone", _OWN_TECH, ("technical",), priority="optional"
         ),
-        InjectKind(
-            "fatigue_followup", "staff", "in_person", _own_staff(_NURSING), ("care",), priority="optional"
-        ),
-        InjectKind(
-            "media_followup", "media", "phone", Sender(("media",)), ("communication",), priority="optional"
-        ),
+        InjectKind("fatigue_followup", "staff", "in_person", _NURSE_MANAGERS, ("care",), priority="optional"),
+        InjectKind("media_followup", "media", "phone", _JOURNALIST, ("communication",), priority="optional"),
         InjectKind(
             "decision_prompt",
             "exercise_control",
             "in_person",
-            _DIRECTION,
+            _DIRECTION_OR_LEADS,
             ("strategic",),
             priority="optional",
         ),
     )
 }
 FOLLOW_UP_KINDS = frozenset(
-    {"situation_request", "restore_progress", "fatigue_followup", "media_followup", "decision_prompt"}
+    {
+        "situation_request",
+        "restore_progress",
+        "fatigue_followup",
+        "media_followup",
+        "decision_prompt",
+        "field_followup",
+    }
 )
 """Kinds written for the follow-ups of quiet periods only (never from a timeline event)."""
 

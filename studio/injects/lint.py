@@ -25,6 +25,9 @@ Rules (``Problem.rule``):
   whole control text when it is shorter.
 - ``msel.missing_marking`` (warning): a player message that does not start with the safety marking.
 - ``msel.no_timeline`` (warning): injects cite causes but the scenario stores no timeline to check.
+- the story rules of :mod:`studio.injects.lint_story`: ``info.before_activation``,
+  ``info.unknown_to_sender``, ``text.duplicate_body``, ``text.system_list``, ``text.untranslated``,
+  ``pacing.hour_spike``, ``pacing.session_tail``, ``pacing.density_gap``.
 
 ``lint_msel`` expects a scenario that passed schema validation; it never raises on one.
 """
@@ -45,9 +48,10 @@ from studio.injects.generator import (
     counts_for_pacing,
     quarter_minute,
 )
+from studio.injects.lint_story import involvement_minutes, story_problems
 from studio.injects.privacy import scenario_names
+from studio.scenario.control import control_only_texts, is_control_only_inject
 from studio.scenario.problems import Problem, Severity, pointer
-from studio.scenario.schema import control_only_fields
 from studio.scenario.timemodel import TimeModel, played_windows
 
 SHINGLE_WORDS = 8
@@ -87,7 +91,10 @@ def _public_phrases(scenario: dict[str, Any]) -> list[str]:
     attack = scenario.get("attack", {})
     phrases = [name for _, name in scenario_names(scenario)]
     phrases += [attack.get("actor", ""), attack.get("ransom", {}).get("leak_site", "")]
+    phrases.append(scenario.get("exercise", {}).get("safety", {}).get("marking", ""))
     phrases += [spec.get("data", "") for spec in attack.get("exfiltration", [])]
+    # Titles players read anyway: a reserve inject quoting the title it backs up reveals nothing.
+    phrases += [i.get("title", "") for i in scenario.get("injects", []) if not is_control_only_inject(i)]
     return sorted({p.strip() for p in phrases if len(p.strip()) >= 3}, key=len, reverse=True)
 
 
@@ -112,19 +119,40 @@ class _ControlText:
         # A run that a public phrase itself contains is public, whatever control text also holds it.
         for phrase in phrases:
             self.long_runs.difference_update(_shingles(_words(phrase), SHINGLE_WORDS))
+        self.long_runs -= self._echoes(scenario)
+
+    def _echoes(self, scenario: dict[str, Any]) -> set[tuple[str, ...]]:
+        """Runs of reserve injects that player injects also hold, and no other control text does.
+
+        A reserve inject (a contingency) is written from the same facts as the player injects: a
+        run it shares with one is the story's public wording, not a secret. What lint still finds
+        in player text is the synopses, notes, ground truth and storyline dilemmas; the player
+        packs keep reserve injects out whole (see studio.scenario.control).
+        """
+        injects = scenario.get("injects", [])
+        reserve = [i for i in injects if is_control_only_inject(i)]
+        if not reserve:
+            return set()
+        played = {
+            run
+            for inject in injects
+            if not is_control_only_inject(inject)
+            for key in ("title", "message")
+            for run in _shingles(_words(inject.get(key, "")), SHINGLE_WORDS)
+        }
+        echoes = {
+            run
+            for inject in reserve
+            for key in ("title", "message")
+            for run in _shingles(_words(inject.get(key, "")), SHINGLE_WORDS)
+        } & played
+        others = dict(scenario, injects=[i for i in injects if not is_control_only_inject(i)])
+        held = {run for text in self._texts(others) for run in _shingles(_words(text), SHINGLE_WORDS)}
+        return echoes - held
 
     @staticmethod
-    def _texts(scenario: dict[str, Any]) -> Iterator[str]:
-        sources = (
-            ([scenario.get("exercise", {})], control_only_fields("exercise")),
-            (scenario.get("personas", []), control_only_fields("persona")),
-            (scenario.get("injects", []), control_only_fields("inject")),
-        )
-        for items, fields in sources:
-            for item in items:
-                for name in fields:
-                    if isinstance(item.get(name), str):
-                        yield item[name]
+    def _texts(scenario: dict[str, Any]) -> list[str]:
+        return control_only_texts(scenario)
 
     def leaks(self, text: str) -> bool:
         words = _words(text)
@@ -246,7 +274,8 @@ def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
                         Severity.WARNING,
                     )
                 )
-        if to_players:
+        if to_players and not is_control_only_inject(inject):
+            # A reserve inject is control-only as a whole: its own words are not a leak.
             for field in ("title", "message"):
                 if control.leaks(inject[field]):
                     problems.append(
@@ -281,6 +310,7 @@ def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
     problems.extend(_overload(scenario, injects, offsets))
     problems.extend(_quiet_periods(scenario, injects, offsets, windows))
     problems.extend(_front_loaded(injects, offsets, windows))
+    problems.extend(story_problems(scenario))
     return sorted(problems, key=lambda p: (p.path, p.rule, p.message))
 
 
@@ -337,12 +367,14 @@ def _quiet_periods(
         return
     crisis_start = min(offsets[inject["id"]] for inject in counted)
     longest = QUIET_FACTOR * DEFAULT_MAX_QUIET
+    # A cell is quiet only once it is in play and the alert has reached it.
+    involved = involvement_minutes(scenario)
     for index, cell in enumerate(scenario.get("cells", [])):
         if cell.get("type") != "player":
             continue
         minutes = sorted(offsets[i["id"]] for i in counted if cell["id"] in i["to"])
         for start, end in windows:
-            anchor = max(start, crisis_start)
+            anchor = max(start, crisis_start, involved.get(cell["id"], 0.0))
             if anchor >= end:
                 continue
             points = [anchor, *(m for m in minutes if anchor <= m <= end), end]

@@ -98,6 +98,10 @@ INJECT_VARIABLES: dict[str, str] = {
     "restored_systems": "systems restored since the last progress told (restore_progress)",
     "pending_systems": "systems still encrypted or down, most critical first (restore_progress)",
     "hours_on_duty": "hours since the first alarm, scenario clock (fatigue_followup)",
+    "tools": "at most three tools the sender lost, in the words of its function (prompts/functions/tools)",
+    "opening": "how the sender opens a call or a note, from its function (prompts/functions)",
+    "alerted_cell": "name of the cell an alert call brings into play",
+    "voice_line": "a line of what the sender's function says as the crisis lasts (prompts/functions)",
 }
 INJECT_VARIABLES.update(WORDING_VARIABLES)
 
@@ -241,6 +245,7 @@ PROFILE_SECTIONS = (
     "match",
     "critical",
     "sender_words",
+    "functions",
     "contact",
     "scene",
     "ask",
@@ -252,7 +257,7 @@ PROFILE_SECTIONS = (
     "application_shared",
     "application_alone",
 )
-PROFILE_TEXT_SECTIONS = PROFILE_SECTIONS[3:]
+PROFILE_TEXT_SECTIONS = PROFILE_SECTIONS[4:]
 POINT_SECTIONS = ("down", "degraded", "expired", "application", "application_shared", "application_alone")
 SERVICES_FILE = "services"
 _PROFILE_HEADER = re.compile(r"^=== *([a-z0-9_]+) *===\s*$", re.MULTILINE)
@@ -268,6 +273,8 @@ class ServiceProfile:
     critical: bool
     sender_words: str
     lines: dict[str, tuple[str, ...]] = field(hash=False)
+    functions: tuple[str, ...] = ()
+    """Persona functions that speak for this kind of service, best first."""
 
     def matches(self, catalogue_ref: str | None, text: str) -> bool:
         if catalogue_ref and catalogue_ref in self.catalogue:
@@ -315,6 +322,7 @@ def parse_service_profiles(text: str, source: str) -> dict[str, ServiceProfile]:
             sections.get("critical", ["no"])[0].lower() in {"yes", "oui", "true"},
             sender_words,
             {key: tuple(value) for key, value in sections.items() if key in PROFILE_TEXT_SECTIONS},
+            tuple(sections.get("functions", [])),
         )
     for required in ("default", "situation_point"):
         if required not in profiles:
@@ -372,3 +380,90 @@ def action_prompt(action: str, language: str) -> ActionPrompt:
 def action_names() -> list[str]:
     """The folders of prompts/actions/, sorted."""
     return sorted(p.name for p in (prompts_dir() / "actions").iterdir() if p.is_dir())
+
+
+# --- perception by role: prompts/functions/ ---------------------------------------------------------
+
+FUNCTION_SECTIONS = ("group", "label", "opening", "symptoms", "needs", "follow_up", "diagnosis")
+FUNCTION_VARIABLES = frozenset(
+    {"name", "first_name", "label", "establishment_short", "service", "tool", "since"}
+)
+
+
+@dataclass(frozen=True)
+class FunctionVoice:
+    """What people of one function perceive and how they speak (prompts/functions/<lang>.md)."""
+
+    name: str
+    group: str
+    label: str
+    lines: dict[str, tuple[str, ...]] = field(hash=False)
+
+
+def parse_function_voices(text: str, source: str) -> dict[str, FunctionVoice]:
+    """Parse a functions file: ``=== function ===`` blocks of ``[section]`` dash lines."""
+    voices: dict[str, FunctionVoice] = {}
+    for name, body in _blocks(text, source):
+        sections = _dash_sections(body, f"{source} ({name})")
+        for lines in sections.values():
+            for line in lines:
+                unknown = placeholders(line, source) - FUNCTION_VARIABLES
+                if unknown:
+                    raise PromptError(f"{source} ({name}): unknown variable(s) {sorted(unknown)}")
+        group = (sections.get("group") or ("other",))[0]
+        label = (sections.get("label") or (name,))[0]
+        voices[name] = FunctionVoice(name, group, label, {k: tuple(v) for k, v in sections.items()})
+    return voices
+
+
+def _blocks(text: str, source: str) -> list[tuple[str, str]]:
+    parts = _PROFILE_HEADER.split(text)
+    return [(parts[i], parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+
+
+def _dash_sections(body: str, source: str) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    for raw in body.splitlines():
+        line = raw.strip()
+        header = _SECTION_HEADER.match(line)
+        if header:
+            current = header.group(1)
+            sections.setdefault(current, [])
+        elif line.startswith("- ") and current is not None:
+            sections[current].append(line[2:].strip())
+    return sections
+
+
+@cache
+def function_voices(language: str) -> dict[str, FunctionVoice]:
+    """The voices of prompts/functions/<language>.md (empty when the file does not exist)."""
+    path = prompts_dir() / "functions" / f"{language}.md"
+    if not path.is_file():
+        return {}
+    return parse_function_voices(path.read_text(encoding="utf-8"), f"prompts/functions/{language}.md")
+
+
+def _pairs(path: Path) -> dict[str, str]:
+    """``key = value`` lines of a data file (other lines are comments)."""
+    pairs: dict[str, str] = {}
+    if not path.is_file():
+        return pairs
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = raw.partition(" = ")
+        if sep and key.strip() and value.strip() and not key.startswith("#"):
+            pairs[key.strip().removeprefix("- ")] = value.strip()
+    return pairs
+
+
+@cache
+def staff_tools(language: str) -> dict[str, str]:
+    """How staff call each system of the catalogue (``dpi = le dossier patient``), and by kind
+    (``kind:application = le logiciel``): prompts/functions/tools.<language>.md."""
+    return _pairs(prompts_dir() / "functions" / f"tools.{language}.md")
+
+
+@cache
+def term_renderings(language: str) -> dict[str, str]:
+    """Engine and English words with their rendering in ``language`` (prompts/functions/terms.<lang>.md)."""
+    return _pairs(prompts_dir() / "functions" / f"terms.{language}.md")

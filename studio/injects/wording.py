@@ -193,3 +193,44 @@ def channel_for(
     if channel != "email" or not messaging_down(scenario, establishment, minute):
         return channel
     return "in_person" if internal else _REACHABLE
+
+
+_OTHERS = {"fr": ("{n} autre", "{n} autres", " et "), "en": ("{n} other", "{n} others", " and ")}
+
+
+def short_list(names: list[str], language: str = "fr", limit: int = 3) -> str:
+    """Distinct names as people write them, at most ``limit`` named and the rest counted:
+    "A, B et C", "A, B et 4 autres" (English: "A, B and 4 others")."""
+    distinct = list(dict.fromkeys(name for name in names if name))
+    one, many, conjunction = _OTHERS.get(language, _OTHERS["en"])
+    if len(distinct) > limit:
+        rest = len(distinct) - limit
+        shown = [*distinct[:limit], (one if rest == 1 else many).format(n=rest)]
+    else:
+        shown = distinct
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + conjunction + shown[-1]
+
+
+def clock_words(hour: int, minute: int, language: str = "fr") -> str:
+    """A time of day in prose: « 8 h 30 », « 9 h » in French; "08:30" in English."""
+    if language == "fr":
+        return f"{hour} h {minute:02d}" if minute else f"{hour} h"
+    return f"{hour:02d}:{minute:02d}"
+
+
+def duration_phrase(minutes: float, language: str = "fr") -> str:
+    """A duration in prose: « 45 minutes », « 1 h 30 », « 2 heures », « 3 jours » (English alike)."""
+    total = max(0, round(minutes))
+    if total < 60:
+        return f"{total} minute{'s' if total != 1 else ''}"
+    if total >= 2880 and total % 1440 == 0:
+        days = total // 1440
+        return f"{days} jours" if language == "fr" else f"{days} days"
+    hours, rest = divmod(total, 60)
+    if rest:
+        return f"{hours} h {rest:02d}" if language == "fr" else f"{hours} h {rest:02d} min"
+    if language == "fr":
+        return "1 heure" if hours == 1 else f"{hours} heures"
+    return "1 hour" if hours == 1 else f"{hours} hours"

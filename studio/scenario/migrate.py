@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from studio.durations import format_minutes
+from studio.scenario.information import default_alert_chain, infer_function
 from studio.scenario.schema import SCHEMA_VERSION
 
 LEGACY_VERSION = "0.9"
@@ -45,8 +46,44 @@ def _from_0_9(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return document, notes
 
 
+def _from_1_0(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """1.1 adds the information model: persona functions and the alert chain are written into the
+    document (inferred from roles and organisation types, for the designer to check); cells keep
+    being active from STARTEX (the default activation)."""
+    notes = []
+    listed = document.get("organisations")
+    organisations = {
+        o["id"]: o
+        for o in (listed if isinstance(listed, list) else [])
+        if isinstance(o, dict) and isinstance(o.get("id"), str)
+    }
+    personas = document.get("personas")
+    for index, persona in enumerate(personas if isinstance(personas, list) else []):
+        if isinstance(persona, dict) and "function" not in persona:
+            persona["function"] = infer_function(persona, organisations)
+            notes.append(
+                f"/personas/{index}/function: set to {persona['function']} from its role "
+                f"{persona.get('role', '')!r} (check it: it decides what this persona can know and say)"
+            )
+    information = document.get("information")
+    if not isinstance(information, dict):
+        information = document["information"] = {}
+    if "alert_chain" not in information:
+        try:
+            information["alert_chain"] = default_alert_chain(document)
+        except (AttributeError, KeyError, TypeError):
+            information["alert_chain"] = []  # a malformed document: validation will point at it
+        notes.append(
+            f"/information/alert_chain: {len(information['alert_chain'])} links of the usual alert chain "
+            "added (who informs whom, and how fast); cells stay active from STARTEX unless set to 'alert'"
+        )
+    document["schema_version"] = "1.1"
+    return document, notes
+
+
 _MIGRATIONS: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]]] = {
     "0.9": ("1.0", _from_0_9),
+    "1.0": ("1.1", _from_1_0),
 }
 
 

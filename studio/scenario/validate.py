@@ -31,6 +31,7 @@ import jsonschema
 
 from studio.durations import parse_minutes
 from studio.scenario.problems import Problem, Severity, pointer
+from studio.scenario.rules_story import story_problems
 from studio.scenario.schema import load_schema, validator
 
 MAX_PROBLEMS = 2000
@@ -335,6 +336,7 @@ class _SemanticChecker:
         self._check_timeline(events)
         self._check_injects()
         self._check_graph_warnings()
+        self.problems.extend(story_problems(self.doc, self.ids))
         return self.problems
 
     # helpers

@@ -15,7 +15,7 @@ from typing import Any
 FAKE_KEY = "sk-test-DO-NOT-LEAK-4242"
 
 _BASE: dict[str, Any] = {
-    "schema_version": "1.0",
+    "schema_version": "1.1",
     "id": "ght-brume",
     "exercise": {
         "title": "GHT des Brumes : rançongiciel de nuit",

@@ -102,7 +102,7 @@ token = workspace.current_token("big")
 number = workspace.load("big")[0]["n"] if token else 0
 while True:
     number += 1
-    document = {"schema_version": "1.0", "id": "big", "n": number, "pad": ["x" * 100] * size}
+    document = {"schema_version": "1.1", "id": "big", "n": number, "pad": ["x" * 100] * size}
     token = workspace.save("big", document, token)
 """
 

@@ -135,3 +135,22 @@ def test_unhashable_or_odd_schema_version_is_an_error_not_a_crash(
     minimal_scenario["schema_version"] = version
     _, problems = check_document(minimal_scenario)
     assert [problem.path for problem in problems if problem.is_error] == ["/schema_version"]
+
+
+def test_schema_1_0_document_gains_functions_and_alert_chain_with_notes(
+    minimal_scenario: dict[str, Any],
+) -> None:
+    from studio.scenario.migrate import upgrade
+
+    old = copy.deepcopy(minimal_scenario)
+    old["schema_version"] = "1.0"
+    for persona in old["personas"]:
+        persona.pop("function", None)
+    old.pop("information", None)
+    upgraded, notes = upgrade(old)
+    assert upgraded["schema_version"] == "1.1"
+    assert all("function" in persona for persona in upgraded["personas"])
+    assert isinstance(upgraded["information"]["alert_chain"], list)
+    assert any(note.startswith("/personas/0/function") for note in notes)
+    assert any(note.startswith("/information/alert_chain") for note in notes)
+    assert not [p for p in validate_scenario(upgraded) if p.is_error]

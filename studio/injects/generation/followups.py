@@ -1,0 +1,510 @@
+"""Follow-ups: what a cell hears as the crisis lasts, so that no active cell sits idle.
+
+Once the crisis has started (the first inject), no player cell goes more than ``max_quiet``
+minutes of a played session without an inject, from the moment it is active. Each quiet stretch
+gets a follow-up as late as it may come, within the pacing limit, telling the situation of that
+moment read from the timeline: services still down or degraded, restoration progress, the care
+network, authorities' situation requests, media and staff. Follow-ups obey the information model
+like every other inject: their sender knows, their cells are active.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from typing import Any
+
+from studio.injects.context import ScenarioContext
+from studio.injects.generation.pacing import PACING_STEP, cell_times, fits
+from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, make_inject_id
+from studio.injects.generation.routing import choose_sender, route, sender_ready
+from studio.injects.generation.story import is_critical, lost_systems
+from studio.injects.kinds import CRITICAL_CARE_SERVICE, EMERGENCY_SERVICE, KINDS
+from studio.injects.prompts import inject_templates
+from studio.injects.wording import short_list
+
+SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
+    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call"),
+    "strategic": (
+        "situation",
+        "situation_request",
+        "decision_prompt",
+        "restoration",
+        "police",
+        "noise",
+        "union",
+        "fatigue_followup",
+        "nurse_manager",
+        "field_followup",
+    ),
+    "care": ("service", "fatigue_followup", "nurse_manager", "family_reception", "field_followup"),
+    "communication": ("media_followup", "journalist_call", "social_rumour", "patient_phishing"),
+    "territorial_ars": ("corruss_request", "press_authority"),
+    "territorial_prefecture": ("cod_question", "press_authority"),
+    "territorial_samu": ("network",),
+}
+"""Follow-ups that keep each role of player cell busy, taken in turn (see :func:`sustain`): the
+current state of the services (``service``, ``situation``), restoration progress
+(``restoration``, ``restore_progress``), the care network's requests for a service still down
+(``network``), the follow-up kinds written for it (situation request, decision prompt, fatigue,
+press calling back) and kinds whose text stands on its own at any point of the crisis
+(authorities, media, staff)."""
+
+
+_DYNAMIC_FOLLOW_UPS = frozenset(
+    {"service", "situation", "network", "restoration", "restore_progress", "field_followup"}
+)
+"""Follow-ups whose text tells the situation of their time: they may come back as often as needed.
+The others are told at most once per variant in an MSEL, and once per cell and session while the
+cell has other kinds to hear."""
+
+
+_ONCE_PER_SESSION = frozenset({"police", "noise", "union"})
+"""Background calls a cell hears at most once per session, even when nothing else fits."""
+
+
+_SITUATION_SIZE = 8
+"""Most services listed in one follow-up situation point."""
+
+
+class _Situation:
+    """The state of the crisis at scenario minutes, from the timeline (studio.propagation.state_at)."""
+
+    def __init__(self, ctx: ScenarioContext, events: list[dict[str, Any]]) -> None:
+        from studio.propagation import state_at
+
+        self.ctx = ctx
+        self.events = events
+        self.by_id = {event["id"]: event for event in events}
+        self._state_at = state_at
+        self._timeline = {"events": events}
+        self._minutes = [event["minute"] for event in events]
+        self._states: dict[int, dict[str, Any]] = {}
+        self._affected: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
+        self._latest: dict[tuple[int, str | None, str | None], dict[str, Any] | None] = {}
+        self._lost: dict[tuple[str, str], str] = {}
+        self._scopes: dict[str | None, list[str]] = {}
+        self._critical: dict[str, bool] = {}
+        self.told_restored: set[str] = set()
+        self.told_progress: set[str] = set()
+        self.told: set[Any] = set()
+        self.impacts_left = (
+            sum(1 for spec in ctx.systems.values() if spec.get("kind") == "clinical_service") - 1
+        )
+        """Impact reports (clinical and business) the MSEL may still hold: fewer than services."""
+        """What clinical follow-ups already told: (service, report kind) pairs and the sets of them
+        situation points listed, so that no report is told twice in the same words."""
+
+    def tell(self, beat: Beat) -> None:
+        """Note what a clinical beat tells (see :attr:`told`)."""
+        if beat.kind.category in {"clinical_impact", "business_impact"}:
+            self.impacts_left -= 1
+        pairs = frozenset((m.node, m.kind.name) for m in beat.members or [beat] if m.node)
+        self.told.update(pairs)
+        if beat.members:
+            self.told.add(pairs)
+
+    def state(self, minute: float) -> dict[str, Any]:
+        count = self._count(minute)
+        if count not in self._states:
+            self._states[count] = self._state_at(self.ctx.scenario, self._timeline, minute + 1e-9)
+        return self._states[count]
+
+    def _count(self, minute: float) -> int:
+        return bisect.bisect_right(self._minutes, minute + 1e-9)
+
+    def past(self, minute: float) -> list[dict[str, Any]]:
+        """Events at or before ``minute`` (the timeline is sorted), latest last."""
+        return self.events[: self._count(minute)]
+
+    def latest(self, minute: float, node: str | None = None, est: str | None = None) -> dict[str, Any] | None:
+        """The latest event at or before ``minute``: on ``node``, else on a system of ``est``, else any."""
+        key = (self._count(minute), node, est)
+        if key not in self._latest:
+            self._latest[key] = self._find_latest(minute, node, est)
+        return self._latest[key]
+
+    def critical(self, node: str) -> bool:
+        """Whether the service ``node`` is critical (see :func:`is_critical`), cached."""
+        if node not in self._critical:
+            self._critical[node] = is_critical(self.ctx, self.ctx.systems[node])
+        return self._critical[node]
+
+    def scope(self, est: str | None) -> list[str]:
+        """The systems of ``est`` (all when None), id order, cached."""
+        if est not in self._scopes:
+            of = self.ctx.establishment_of
+            self._scopes[est] = [sid for sid in sorted(self.ctx.systems) if est is None or of(sid) == est]
+        return self._scopes[est]
+
+    def lost_systems(self, node: str, cause: dict[str, Any]) -> str:
+        """Ids of the systems ``node`` lost by ``cause``, comma separated (:func:`lost_systems`), cached."""
+        key = (node, cause["id"])
+        if key not in self._lost:
+            lost = lost_systems(self.ctx, node, cause, self.by_id)
+            self._lost[key] = ",".join(lost)
+        return self._lost[key]
+
+    def _find_latest(self, minute: float, node: str | None, est: str | None) -> dict[str, Any] | None:
+        past = self.past(minute)[::-1]
+        for keep in (
+            (lambda e: e.get("node") == node) if node else None,
+            (lambda e: self.ctx.establishment_of(e.get("node")) == est and e.get("node") in self.ctx.systems)
+            if est
+            else None,
+            lambda e: True,
+        ):
+            if keep is None:
+                continue
+            found = next((event for event in past if keep(event)), None)
+            if found is not None:
+                return found
+        return None
+
+    def affected_services(self, minute: float, est: str | None) -> list[tuple[str, str]]:
+        """Clinical services of ``est`` (any establishment when None) down or degraded at ``minute``,
+        most critical first, with the kind of report their state gives."""
+        key = (self._count(minute), est)
+        if key not in self._affected:
+            self._affected[key] = self._affected_services(minute, est)
+        return self._affected[key]
+
+    def _affected_services(self, minute: float, est: str | None) -> list[tuple[str, str]]:
+        states = self.state(minute)
+        expired = {e["node"] for e in self.past(minute) if e["kind"] == "degraded_mode_expired"}
+        found = []
+        for sid, system in self.ctx.systems.items():
+            if system.get("kind") != "clinical_service" or sid not in states:
+                continue
+            if est is not None and self.ctx.establishment_of(sid) != est:
+                continue
+            function = states[sid].function
+            if function == "up" and not states[sid].isolated:
+                continue
+            kind = "service_degraded" if function == "degraded" else "service_down"
+            if sid in expired and function != "up":
+                kind = "degraded_expired"
+            found.append((sid, kind))
+        return sorted(found, key=lambda item: (-self.ctx.systems[item[0]].get("criticality", 3), item[0]))
+
+
+def _sustain_beat(
+    ctx: ScenarioContext, situation: _Situation, name: str, minute: float, est: str | None, turn: int
+) -> Beat | None:
+    """The follow-up beat ``name`` at scenario ``minute`` for establishment ``est``, built from the
+    situation at that minute (None when it has nothing to tell); its cause is the latest event it
+    speaks of, never a later one."""
+    # Reports of one service come back only while some service has not been told yet; a situation
+    # point lists the services as they stand, so it may come back as long as the list changes.
+    if name == "service" and situation.impacts_left <= 0:
+        return None
+    if name in {"service", "situation", "network"}:
+        affected = situation.affected_services(minute, None if name == "network" else est)
+        if name == "network":
+            affected = [
+                (sid, kind)
+                for sid, kind in affected
+                if EMERGENCY_SERVICE.search(ctx.systems[sid]["name"])
+                or CRITICAL_CARE_SERVICE.search(ctx.systems[sid]["name"])
+            ]
+        if not affected:
+            return None
+        members = []
+        for sid, kind in affected:
+            cause = situation.latest(minute, sid)
+            if cause is None:
+                continue
+            member = Beat(KINDS[kind], minute, cause, ctx.establishment_of(sid), sid, [sid])
+            member.extra["lost_nodes"] = situation.lost_systems(sid, cause)
+            members.append(member)
+        # As in the first reports: critical services speak for themselves, the others are told
+        # together in a situation point (of two services at least).
+        critical = {m.node for m in members if situation.critical(m.node or "")}
+        if name == "service":
+            members = [
+                m for m in members if m.node in critical and (m.node, m.kind.name) not in situation.told
+            ]
+        elif name == "situation":
+            members = [m for m in members if m.node not in critical][:_SITUATION_SIZE]
+            if len(members) < 2 or frozenset((m.node, m.kind.name) for m in members) in situation.told:
+                return None
+        if not members:
+            return None
+        if name == "situation":
+            last = max(members, key=lambda b: (b.cause["minute"], b.cause["id"]))
+            return Beat(
+                KINDS["situation_point"],
+                minute,
+                last.cause,
+                est,
+                None,
+                [m.node for m in members if m.node],
+                members=members,
+                priority_override="optional",
+            )
+        member = members[turn % len(members)]
+        if name == "network":
+            emergency = EMERGENCY_SERVICE.search(ctx.systems[member.node or ""]["name"])
+            kind = KINDS["fallback_offer" if emergency else "transfer_request"]
+            return Beat(kind, minute, member.cause, member.establishment, member.node, [member.node or ""])
+        member.priority_override = "optional"
+        return member
+    if name == "restoration":
+        states = situation.state(minute)
+        scope = situation.scope(est)
+        restored = [
+            e
+            for e in situation.past(minute)
+            if e["kind"] == "restored" and e.get("node") in scope and e["node"] not in situation.told_restored
+        ]
+        if restored:
+            event = max(restored, key=lambda e: (ctx.systems[e["node"]].get("criticality", 3), e["minute"]))
+            situation.told_restored.add(event["node"])
+            return Beat(KINDS["restored"], minute, event, ctx.establishment_of(event["node"]), event["node"])
+        blocked = [
+            sid
+            for sid in scope
+            if ctx.systems[sid].get("kind") != "clinical_service"
+            and states.get(sid) is not None
+            and (states[sid].security in {"encrypted", "restoring"} or states[sid].function == "down")
+        ]
+        if not blocked:
+            return None
+        blocked.sort(key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid))
+        node = blocked[turn % min(len(blocked), 5)]
+        cause = situation.latest(minute, node)
+        if cause is None:
+            return None
+        return Beat(KINDS["backup_blocked"], minute, cause, ctx.establishment_of(node), node)
+    if name == "restore_progress":
+        return _progress_beat(ctx, situation, minute, est)
+    if name == "patient_phishing" and not any(e["kind"] == "exfiltration" for e in situation.past(minute)):
+        return None
+    cause = situation.latest(minute, None, est)
+    if cause is None:
+        return None
+    beat = Beat(KINDS[name], minute, cause, est)
+    if name == "fatigue_followup":
+        # Counted from the first alarm (the attacker's quiet weeks before it do not tire anyone).
+        alarms = [e["minute"] for e in situation.events if e["kind"] in {"detected", "encrypted"}]
+        start = min(alarms, default=situation.events[0]["minute"] if situation.events else minute)
+        beat.extra["hours_on_duty"] = str(max(1, round((minute - start) / 60)))
+    return beat
+
+
+def _progress_beat(
+    ctx: ScenarioContext, situation: _Situation, minute: float, est: str | None
+) -> Beat | None:
+    """Restoration progress of ``est``: the systems restored since the last progress told, and
+    those still encrypted or down (most critical first); None when there is neither."""
+    states = situation.state(minute)
+    scope = situation.scope(est)
+    restored = [
+        e
+        for e in situation.past(minute)
+        if e["kind"] == "restored" and e.get("node") in scope and e["node"] not in situation.told_progress
+    ]
+    pending = sorted(
+        (
+            sid
+            for sid in scope
+            if ctx.systems[sid].get("kind") != "clinical_service"
+            and states.get(sid) is not None
+            and (states[sid].security in {"encrypted", "restoring"} or states[sid].function == "down")
+        ),
+        key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid),
+    )[:4]
+    if not restored and not pending:
+        return None
+    done = list(dict.fromkeys(e["node"] for e in restored))[:4]
+    pending = [sid for sid in pending if sid not in done]
+    causes = [e for e in restored if e["node"] in done] + [
+        c for c in (situation.latest(minute, sid) for sid in pending) if c is not None
+    ]
+    if not causes:
+        return None
+    cause = max(causes, key=lambda e: (e["minute"], e["id"]))
+    situation.told_progress.update(done)
+    words = WORDS[ctx.language]
+    beat = Beat(KINDS["restore_progress"], minute, cause, est, (done or pending)[0], [*done, *pending])
+    # At most three systems named in one message: two back, one still waited for, the rest counted.
+    beat.extra["restored_systems"] = (
+        short_list([ctx.systems[n]["name"] for n in done], ctx.language, 2) or words["none_yet"]
+    )
+    beat.extra["pending_systems"] = (
+        short_list([ctx.systems[n]["name"] for n in pending], ctx.language, 1) or words["none_left"]
+    )
+    return beat
+
+
+def _cell_establishment(
+    ctx: ScenarioContext, cell: dict[str, Any], situation: _Situation, minute: float
+) -> str | None:
+    """The establishment a cell's follow-ups speak of: its own hospital, else the most affected one."""
+    org = cell.get("organisation")
+    if ctx.org_type(org) in {"hospital", "university_hospital"}:
+        return org
+    affected = situation.affected_services(minute, None)
+    counts: dict[str | None, int] = {}
+    for sid, _ in affected:
+        est = ctx.establishment_of(sid)
+        counts[est] = counts.get(est, 0) + 1
+    if counts:
+        return min(counts, key=lambda est: (-counts[est], est or ""))
+    return ctx.main_establishment
+
+
+def sustain(
+    plan: Plan,
+    placed: list[Candidate],
+    limit: int,
+    max_quiet: float,
+    taken: set[str],
+    skipped: list[str],
+) -> list[Candidate]:
+    """Follow-up injects so that, once the crisis has started (the first inject), no player cell
+    goes more than ``max_quiet`` minutes of a played session without an inject.
+
+    Each quiet stretch gets a follow-up as late as it may come (at most ``max_quiet`` after the last
+    inject or the start of the session), within the pacing limit. Its kind is taken in turn from
+    :data:`SUSTAIN_KINDS` for the cell's role; it tells the situation of that moment read from the
+    timeline (services still down or degraded, restoration progress, the care network, authorities'
+    situation requests, media and staff), cites the latest events it speaks of, is optional and has
+    no contingency. A cell for which no kind has a sender or reaches it is left as it is.
+    """
+    ctx, events, windows = plan.ctx, plan.events, plan.windows
+    times_by_cell = cell_times(plan.fixed, placed)
+    starts = [t for times in times_by_cell.values() for t in times]
+    if not starts or not events:
+        return []
+    crisis_start = min(starts)
+    situation = _Situation(ctx, events)
+    for candidate in placed:
+        if candidate.beat.kind.service_voice:
+            situation.tell(candidate.beat)
+    added: list[Candidate] = []
+    turns: dict[str, int] = {}
+    told: dict[str, int] = {}
+    for start, end in windows:
+        anchor = max(start, crisis_start)
+        if anchor >= end:
+            continue
+        heard: set[tuple[str, str]] = set()
+        for cell in ctx.player_cells:
+            cell_id = cell["id"]
+            # A cell hears follow-ups once it is in play (STARTEX, or the alert that reaches it).
+            cell_anchor = max(anchor, plan.activation.get(cell_id, math.inf))
+            if cell_anchor >= end:
+                continue
+            names: list[str] = []
+            for role in sorted(ctx.cell_roles(cell)):
+                names += [n for n in SUSTAIN_KINDS.get(role, ()) if n not in names]
+            if not names:
+                continue
+            while True:
+                times = sorted(t for t in times_by_cell.get(cell_id, []) if cell_anchor <= t <= end)
+                points = [cell_anchor, *times, end]
+                gap = next(((a, b) for a, b in itertools.pairwise(points) if b - a > max_quiet), None)
+                if gap is None:
+                    break
+                candidate = _sustain_candidate(
+                    plan,
+                    situation,
+                    cell,
+                    names,
+                    gap,
+                    max_quiet,
+                    times_by_cell,
+                    limit,
+                    turns,
+                    taken,
+                    (told, heard),
+                )
+                if candidate is None:
+                    skipped.append(
+                        f"{cell_id}: no follow-up fits between exercise minutes {gap[0]:g} and {gap[1]:g}"
+                    )
+                    break
+                taken.add(candidate.inject_id)
+                for target in candidate.to:
+                    times_by_cell.setdefault(target, []).append(candidate.exercise_minute)
+                added.append(candidate)
+    return added
+
+
+def _sustain_candidate(
+    plan: Plan,
+    situation: _Situation,
+    cell: dict[str, Any],
+    names: list[str],
+    gap: tuple[float, float],
+    max_quiet: float,
+    times_by_cell: dict[str, list[float]],
+    limit: int,
+    turns: dict[str, int],
+    taken: set[str],
+    memory: tuple[dict[str, int], set[tuple[str, str]]],
+) -> Candidate | None:
+    """A follow-up for ``cell`` inside the quiet stretch ``gap``: the latest minute that fits the
+    pacing (going back by 5-minute steps), the first kind in the cell's turn that has something to
+    tell, a sender and reaches the cell.
+
+    ``memory`` holds how many times each kind was told in the MSEL (its variants are taken in turn;
+    a fixed-text kind is told again only when nothing else fits, so that texts do not come back) and
+    which kinds each cell heard in this session (heard again only when no other kind fits)."""
+    ctx = plan.ctx
+    told, heard = memory
+    low, high = gap
+    top = math.floor(min(low + max_quiet, high))
+    # As late as the gap allows, going back to its start; else later (the gap at least shrinks).
+    steps = int((top - low) // PACING_STEP)
+    minutes = [float(top - PACING_STEP * n) for n in range(steps + 1)]
+    minutes += [float(top + PACING_STEP * n) for n in range(1, int((high - top) // PACING_STEP) + 1)]
+    cell_id = cell["id"]
+    turn = turns.get(cell_id, 0)
+    # Kinds the cell has not heard in this session, then those it has (each while its variants last),
+    # at each minute from the latest; a text told again only when nothing else fits at all.
+    tries = [*itertools.product(minutes, (0, 1)), *((minute, 2) for minute in minutes)]
+    for minute, reuse in tries:
+        scenario_minute = ctx.time_model.scenario_minute(minute)
+        est = _cell_establishment(ctx, cell, situation, scenario_minute)
+        for step in range(len(names)):
+            name = names[(turn + step) % len(names)]
+            dynamic = name in _DYNAMIC_FOLLOW_UPS
+            if (reuse == 0 or name in _ONCE_PER_SESSION) and (cell_id, name) in heard:
+                continue
+            worn = not dynamic and told.get(name, 0) >= len(
+                inject_templates(KINDS[name].category, ctx.language)[name]
+            )
+            if (reuse == 2) != worn or (reuse == 1 and (cell_id, name) not in heard):
+                continue
+            beat = _sustain_beat(ctx, situation, name, scenario_minute, est, turn // len(names))
+            if beat is None:
+                continue
+            if beat.kind.skip_when_playing and ctx.plays(beat.kind.skip_when_playing):
+                continue
+            beat.priority_override = "optional"
+            beat.systems = [node for node in beat.systems if node in ctx.systems]
+            if beat.node not in ctx.systems:
+                beat.node = None
+            to, cc = route(ctx, beat)
+            if cell_id not in to or not fits(times_by_cell, to, minute, limit):
+                continue
+            sender = choose_sender(ctx, beat)
+            if sender is None or sender_ready(plan, beat, sender) > scenario_minute + 1e-9:
+                continue
+            to = [c for c in to if plan.activation.get(c, math.inf) <= minute]
+            cc = [c for c in cc if plan.activation.get(c, math.inf) <= minute]
+            inject_id = make_inject_id("inj", "sustain", cell_id, f"{minute:g}", name)
+            if inject_id in taken:
+                continue
+            turns[cell_id] = turn + step + 1
+            heard.add((cell_id, name))
+            if not beat.kind.service_voice:
+                beat.variant_turn = told.get(beat.kind.name, 0)
+                told[beat.kind.name] = beat.variant_turn + 1
+            if beat.kind.service_voice:
+                situation.tell(beat)
+            return Candidate(beat, inject_id, minute, sender, to, cc)
+    return None

@@ -1,0 +1,647 @@
+"""Stage 4 of the generator: the words of each inject, and the checks they must pass.
+
+The offline provider renders the kind's template in the exercise language (the variant chosen by
+the seed, kinds that come back take their variants in turn); a storyline beat keeps the designer's
+own words. Every message starts with the safety marking. Impact reports are filled with the
+service's degraded mode and the lines of its service profile
+(``prompts/injects/clinical_impact/services.<lang>.md``); people speak with the voice of their
+function (``prompts/functions/<lang>.md``: how they open a call, what they see), and name at most
+three tools, in their own words (``prompts/functions/tools.<lang>.md``) when they work on the wards.
+
+Then every player-facing text is checked (:func:`polish`): ISO durations become human durations
+(« 1 h 30 »), engine and English words become French ones in French exercises
+(``prompts/functions/terms.fr.md``; the attacker's own words are left as they are), and no two
+injects carry the same body: a repeated one takes another variant, else a line of its sender's
+voice, else (optional ones) is dropped.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from studio.durations import format_minutes, parse_minutes
+from studio.injects.context import ScenarioContext
+from studio.injects.generation.pacing import PHASE_NAMES, offset_minutes, phase_at
+from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, is_protected, make_inject_id
+from studio.injects.generation.story import POINT_LINES, delay_words, duration_words, service_profile
+from studio.injects.kinds import CATEGORY_THEMES, CONTINGENCY_FOLDER, THEMES
+from studio.injects.prompts import (
+    InjectTemplate,
+    function_voices,
+    inject_templates,
+    render,
+    service_profiles,
+    staff_tools,
+    term_renderings,
+)
+from studio.injects.wording import (
+    channel_for,
+    clock_words,
+    duration_phrase,
+    name_list,
+    preposition_values,
+    short_list,
+)
+from studio.scenario.information import FIELD_FUNCTIONS, TECHNICAL_FUNCTIONS
+from studio.scenario.timemodel import next_played_minute, played_windows
+
+CONTINGENCY_DELAY = 20.0
+"""Exercise minutes after an inject at which its contingency is played if nothing happened."""
+
+
+def choose_template(
+    category: str, kind: str, language: str, seed: int, inject_id: str, turn: int | None = None
+) -> InjectTemplate:
+    """The template variant for one inject: a draw seeded by (seed, inject id), stable across runs;
+    with ``turn``, the variants are taken in turn from a start drawn with the seed (impact reports of
+    one kind alternate their wording)."""
+    variants = inject_templates(category, language)[kind]
+    if turn is None:
+        return random.Random(f"{seed}:{inject_id}").choice(variants)
+    start = random.Random(f"{seed}:{kind}").randrange(len(variants))
+    return variants[(start + turn) % len(variants)]
+
+
+def _values(
+    ctx: ScenarioContext, beat: Beat, sender: dict[str, Any], to: list[str], minute: float
+) -> dict[str, str]:
+    words = WORDS[ctx.language]
+    est = beat.establishment
+    attack = ctx.scenario["attack"]
+    ransom = attack.get("ransom", {})
+    when = ctx.time_model.scenario_datetime(minute)
+    site, city = ctx.site_and_city(beat.node, est)
+    group = ctx.organisations.get(est or "", {}).get("member_of")
+    node_name = ctx.systems[beat.node]["name"] if beat.node else None
+    system_names = [ctx.systems[node]["name"] for node in beat.systems]
+    service = node_name if beat.node and ctx.systems[beat.node].get("kind") == "clinical_service" else None
+    degraded = ctx.systems.get(beat.node or "", {}).get("degraded_mode", {})
+    fallback = ctx.fallback_for(est)
+    samu = next((o for o, spec in sorted(ctx.organisations.items()) if spec.get("type") == "samu"), None)
+    amount = ransom.get("amount")
+    establishment = ctx.org_name(est) or ctx.scenario["exercise"]["organiser"]
+    values = {
+        "establishment": establishment,
+        "establishment_short": ctx.org_name(est, short=True) or establishment,
+        "site": site or establishment,
+        "city": city or words["unknown"],
+        "ght": ctx.org_name(group) or establishment,
+        "system": node_name or (system_names[0] if system_names else words["information_system"]),
+        "systems": short_list(system_names, ctx.language) or node_name or words["information_system"],
+        "count": str(max(len(system_names), 1)),
+        "service": service or node_name or establishment,
+        "capacity": f"{degraded.get('capacity', 50):g}",
+        "degraded_description": degraded.get("description", words["unknown"]),
+        "time": clock_words(when.hour, when.minute, ctx.language),
+        "date": when.strftime(words["date"]),
+        "sender_name": sender["name"],
+        "sender_role": sender["role"],
+        "sender_org": ctx.org_name(sender.get("organisation")) or sender["role"],
+        "recipient": ctx.cell_names(to),
+        "actor": attack.get("actor", words["actor"]),
+        "ransom_amount": f"{amount:,.0f} {ransom.get('currency', '')}".replace(",", " ").strip()
+        if amount
+        else words["amount"],
+        "deadline": delay_words(parse_minutes(ransom["deadline"]) if ransom.get("deadline") else 4320, words),
+        "leak_site": ransom.get("leak_site", words["leak_site"]),
+        "data": words["data"],
+        "volume_gb": words["volume"],
+        "fallback": ctx.org_name(fallback) or words["fallback"],
+        "samu": ctx.org_name(samu) or words["samu"],
+        "hours_left": "72",
+        "restored_systems": words["none_yet"],
+        "pending_systems": short_list(system_names, ctx.language, 1) or words["none_left"],
+        "hours_on_duty": "1",
+        "original_title": "",
+        "expected_action": "",
+    }
+    field_voice = _field_voice(ctx, sender)
+    values["voice"] = "field" if field_voice else "other"
+    if field_voice and beat.systems:
+        # People on the wards see tools stop, not an inventory of servers.
+        values["systems"] = tool_words(ctx, beat.systems, True) or values["systems"]
+        values["count"] = words["several"]
+    values.update(_service_values(ctx, beat.node, beat.extra.get("lost_nodes", ""), words, field_voice))
+    values.update({key: value for key, value in beat.extra.items() if value and key != "lost_nodes"})
+    turn = beat.rotation + (beat.variant_turn or 0)
+    values["opening"] = opening_line(ctx, sender, values, turn)
+    values["voice_line"] = voice_line(ctx, sender, values, turn)
+    values["alerted_cell"] = ctx.cell_names([beat.recipient]) if beat.recipient else values["recipient"]
+    values.update(preposition_values(ctx.language, values))
+    values.update(_profile_lines(ctx, beat, values))
+    return values
+
+
+def dependent_services(ctx: ScenarioContext, node: str | None, establishment: str | None = None) -> list[str]:
+    """The clinical services an application serves (those that link to it, id order); a clinical
+    service is its own. With ``establishment``, only that establishment's services when it has any
+    (a shared application is told from the point of view of the hospital that reports it)."""
+    if node not in ctx.systems:
+        return []
+    if ctx.systems[node].get("kind") == "clinical_service":
+        return [node]
+    found = [
+        sid
+        for sid in sorted(ctx.systems)
+        if ctx.systems[sid].get("kind") == "clinical_service"
+        and any(
+            isinstance(link, dict) and link.get("target") == node
+            for link in ctx.systems[sid].get("links", [])
+        )
+    ]
+    own = [sid for sid in found if establishment and ctx.establishment_of(sid) == establishment]
+    return own or found
+
+
+def dependent_service(ctx: ScenarioContext, node: str | None) -> str | None:
+    """The clinical service an application serves: the first (id order) that links to it."""
+    found = dependent_services(ctx, node)
+    return found[0] if found else None
+
+
+def _service_values(
+    ctx: ScenarioContext, node: str | None, lost: str, words: dict[str, str], field_voice: bool = True
+) -> dict[str, str]:
+    """Values that describe a service: its name, degraded mode (workaround, capacity, delays) and
+    what it lost (``lost``: comma-separated system ids), at most three tools, in staff words when
+    the sender is on the wards. For an application, the clinical service that depends on it."""
+    service_id = dependent_service(ctx, node)
+    service = ctx.systems.get(service_id or "", {})
+    degraded = service.get("degraded_mode", {})
+    lost_nodes = [n for n in lost.split(",") if n in ctx.systems] or ([node] if node in ctx.systems else [])
+    tools = tool_words(ctx, lost_nodes, field_voice)
+    values = {
+        "tools": tools or words["information_system"],
+        "lost_systems": tools or words["information_system"],
+        "activation_delay": duration_words(parse_minutes(degraded["activation_delay"]), words)
+        if degraded.get("activation_delay")
+        else words["no_delay"],
+        "max_duration": duration_words(parse_minutes(degraded["max_duration"]), words)
+        if degraded.get("max_duration")
+        else words["no_limit"],
+    }
+    if service:
+        values["capacity"] = f"{degraded.get('capacity', 50):g}"
+        values["degraded_description"] = degraded.get("description", words["no_procedure"])
+        values["service"] = service["name"]
+    return values
+
+
+def _pick(lines: tuple[str, ...], turn: int, step: int = 0) -> str:
+    """Line ``turn`` of a profile section, shifted by ``step`` turns of the first section so that
+    services of the same kind get different combinations."""
+    return lines[(turn + step) % len(lines)] if lines else ""
+
+
+def _profile_lines(ctx: ScenarioContext, beat: Beat, values: dict[str, str]) -> dict[str, str]:
+    """The service lines of an impact inject (services.<lang>.md), rendered with ``values``; for a
+    situation point, one line per service it gathers."""
+    profiles = service_profiles(ctx.language)
+    source = f"prompts/injects/clinical_impact/services.{ctx.language}.md"
+    out = {"service_contact": "", "service_scene": "", "service_ask": "", "service_action": ""}
+    out["services_list"] = values.get("systems", "")
+    if beat.members:
+        lines = []
+        point = profiles["situation_point"].lines
+        words = WORDS[ctx.language]
+        # One line per service, in its latest state (down then degraded within the window: degraded).
+        latest = {member.node: member for member in beat.members}
+        # A point names at most three applications (people speak of the tools they miss most).
+        applications = [n for n, m in latest.items() if m.kind.name not in POINT_LINES]
+        for extra in applications[3:]:
+            del latest[extra]
+        for member in latest.values():
+            member_values = dict(values)
+            name = ctx.systems[member.node]["name"] if member.node else values["service"]
+            member_values.update(service=name, system=name)
+            member_values.update(
+                _service_values(
+                    ctx, member.node, member.extra.get("lost_nodes", ""), words, values["voice"] == "field"
+                )
+            )
+            line = POINT_LINES.get(member.kind.name)
+            if line is None:
+                users = dependent_services(ctx, member.node, beat.establishment)
+                line = (
+                    "application"
+                    if len(users) == 1
+                    else "application_shared"
+                    if users
+                    else "application_alone"
+                )
+                if len(users) > 1:
+                    member_values["service"] = name_list([ctx.systems[u]["name"] for u in users])
+            section = point[line]
+            lines.append("- " + render(section[0], member_values, source))
+        out["services_list"] = "\n".join(lines)
+        out["count"] = str(len(latest))
+        # The most critical service of the point voices its most pressing question.
+        top = _top_member(ctx, beat)
+        top_values = dict(values)
+        top_values.update(
+            _service_values(ctx, top.node, top.extra.get("lost_nodes", ""), words, values["voice"] == "field")
+        )
+        top_system = ctx.systems.get(dependent_service(ctx, top.node) or "")
+        if top_system:
+            out["service"] = top_values["service"]
+            out.update(_service_lines(ctx, top_system, top.node, beat.rotation, top_values))
+        return out
+    system = ctx.systems.get(dependent_service(ctx, beat.node) or "")
+    if system:
+        out.update(_service_lines(ctx, system, beat.node, beat.rotation, values))
+    return out
+
+
+def _top_member(ctx: ScenarioContext, beat: Beat) -> Beat:
+    """The gathered beat of the most critical service (first one on ties)."""
+    return max(
+        beat.members,
+        key=lambda member: ctx.systems.get(member.node or "", {}).get("criticality", 3),
+    )
+
+
+def _service_lines(
+    ctx: ScenarioContext, system: dict[str, Any], node: str | None, turn: int, values: dict[str, str]
+) -> dict[str, str]:
+    """Contact, scene, question and action of ``system``'s profile, line ``turn`` of each section
+    (the question shifted once the scenes are used up, so that combinations keep changing). For an
+    application, its own profile when its name says one (the lab system), else its service's."""
+    profiles = service_profiles(ctx.language)
+    source = f"prompts/injects/clinical_impact/services.{ctx.language}.md"
+    profile = service_profile(ctx, system)
+    if node in ctx.systems and ctx.systems[node].get("kind") != "clinical_service":
+        own = service_profile(ctx, ctx.systems[node])
+        profile = own if own.name != "default" else profile
+    sections = {**profiles["default"].lines, **profile.lines}
+    scenes = len(sections["scene"])
+    out = {}
+    for key, section, step in (
+        ("service_contact", "contact", 0),
+        ("service_scene", "scene", 0),
+        ("service_ask", "ask", turn // max(scenes, 1)),
+        ("service_action", "action", 0),
+    ):
+        out[key] = render(_pick(sections[section], turn, step), values, source)
+    return out
+
+
+def _objective_text(objective: dict[str, Any]) -> str:
+    criteria = " ".join(c["text"] for c in objective.get("criteria", []))
+    return f"{objective['title']} {objective.get('description', '')} {criteria}"
+
+
+def link_objectives(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> None:
+    """Set ``objective_ids`` of generated injects in place (see the module docstring, step 6).
+
+    An inject gets an objective when one of its category's themes matches the objective's text and,
+    for objectives scoped to cells, when it reaches one of those cells. Each objective nobody serves
+    is then given to the earliest core inject reaching its cells (or the earliest core inject).
+    """
+    served: set[str] = set()
+    for inject in injects:
+        for objective_id in inject.get("objective_ids", []):
+            served.add(objective_id)
+    generated = [i for i in injects if not is_protected(i) and not i.get("contingency")]
+    for objective in scenario.get("objectives", []):
+        text = _objective_text(objective)
+        cells = set(objective.get("cells", []))
+        for inject in generated:
+            if cells and not cells & set(inject["to"]):
+                continue
+            if any(THEMES[theme].search(text) for theme in CATEGORY_THEMES.get(inject["category"], ())):
+                inject.setdefault("objective_ids", [])
+                if objective["id"] not in inject["objective_ids"]:
+                    inject["objective_ids"].append(objective["id"])
+                    served.add(objective["id"])
+    core = sorted((i for i in generated if i.get("priority", "core") == "core"), key=offset_minutes)
+    for objective in scenario.get("objectives", []):
+        if objective["id"] in served or not core:
+            continue
+        cells = set(objective.get("cells", []))
+        target = next((i for i in core if cells & set(i["to"])), core[0])
+        target.setdefault("objective_ids", []).append(objective["id"])
+
+
+def number_injects(injects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sort injects by offset and give generated ones ``number`` ``g.k`` by event group.
+
+    Groups are numbered in order of their first inject; protected injects keep their number.
+    """
+    ordered = sorted(injects, key=lambda i: (offset_minutes(i), bool(i.get("contingency")), i["id"]))
+    group_numbers: dict[str, int] = {}
+    counters: dict[int, int] = {}
+    for inject in ordered:
+        group = inject.get("event_id", inject["id"])
+        number = group_numbers.setdefault(group, len(group_numbers) + 1)
+        counters[number] = counters.get(number, 0) + 1
+        if not is_protected(inject):
+            inject["number"] = f"{number}.{counters[number]}"
+    return ordered
+
+
+def _phase(ctx: ScenarioContext, minute: float, windows: list[tuple[float, float]]) -> str:
+    """The pacing phase of an exercise minute, named in the exercise language."""
+    names = PHASE_NAMES.get(ctx.language, PHASE_NAMES["en"])
+    return names[phase_at(minute, windows)]
+
+
+def render_inject(
+    ctx: ScenarioContext,
+    candidate: Candidate,
+    seed: int,
+    template_folder: str,
+    kind_name: str,
+    extra_values: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], str]:
+    beat = candidate.beat
+    if beat.story is not None and template_folder == beat.kind.category:
+        text, template_name = _story_text(beat.story), "storyline"
+    else:
+        turn = beat.variant_turn if template_folder == beat.kind.category else None
+        template = choose_template(template_folder, kind_name, ctx.language, seed, candidate.inject_id, turn)
+        values = _values(ctx, beat, candidate.sender, candidate.to, candidate.exercise_minute)
+        values.update(extra_values or {})
+        text, template_name = template.render(values), template.name
+    channel = beat.extra.get("channel") or (beat.story or {}).get("channel")
+    inject: dict[str, Any] = {
+        "id": candidate.inject_id,
+        "event_id": beat.cause["id"],
+        "offset": format_minutes(candidate.exercise_minute),
+        "scenario_time": ctx.time_model.scenario_datetime(candidate.exercise_minute).isoformat(),
+        "from": candidate.sender["id"],
+        "to": candidate.to,
+        "channel": channel
+        or channel_for(
+            ctx.scenario,
+            beat.kind.channel,
+            None
+            if beat.kind.to_territorial and ctx.territorial_cells(beat.kind.to_territorial)
+            else beat.establishment,
+            ctx.time_model.scenario_minute(candidate.exercise_minute),
+            internal=candidate.sender.get("organisation")
+            in {beat.establishment, ctx.group_of(beat.establishment)},
+        ),
+        "category": beat.kind.category,
+        "title": text["title"][:300],
+        "message": f"{ctx.marking}\n\n{text['message']}",
+        "synopsis": text["synopsis"],
+        "expected_actions": text["expected_actions"],
+        "system_refs": beat.systems or ([beat.node] if beat.node else []),
+        "cause_refs": beat.cause_ids,
+        "priority": beat.priority,
+        "visibility": "players",
+        "language": ctx.language,
+        "status": "draft",
+        "provenance": {"source": "offline", "template": template_name},
+    }
+    if beat.story is not None and beat.story.get("objectives"):
+        inject["objective_ids"] = list(beat.story["objectives"])
+    if text.get("animator_notes"):
+        inject["animator_notes"] = text["animator_notes"]
+    if text.get("discussion_questions") and ctx.scenario["exercise"].get("format") == "tabletop":
+        inject["discussion_questions"] = text["discussion_questions"]
+    if candidate.cc:
+        inject["cc"] = candidate.cc
+    if beat.establishment in ctx.organisations:
+        inject["establishment"] = beat.establishment
+    inject["phase"] = _phase(ctx, candidate.exercise_minute, played_windows(ctx.scenario))
+    played_by = candidate.sender.get("played_by")
+    cell_names = {c["id"]: c["name"] for c in ctx.scenario.get("cells", [])}
+    if played_by in cell_names:
+        inject["delivered_by"] = cell_names[played_by]
+    return inject, template_name
+
+
+def _story_text(story: dict[str, Any]) -> dict[str, Any]:
+    """The sections of a storyline beat: the designer's own words."""
+    text: dict[str, Any] = {
+        "title": story["title"],
+        "message": story["message"],
+        "synopsis": story.get("dilemma") or story["title"],
+        "expected_actions": list(story.get("expected_decisions") or [story["title"]]),
+    }
+    if story.get("animator_notes"):
+        text["animator_notes"] = story["animator_notes"]
+    return text
+
+
+def contingency_inject(
+    ctx: ScenarioContext, candidate: Candidate, original: dict[str, Any], seed: int
+) -> dict[str, Any] | None:
+    minute = next_played_minute(played_windows(ctx.scenario), candidate.exercise_minute + CONTINGENCY_DELAY)
+    if minute is None or minute > ctx.duration:
+        return None
+    backup = Candidate(
+        candidate.beat, make_inject_id(original["id"], "c"), minute, candidate.sender, candidate.to, []
+    )
+    extra = {"original_title": original["title"], "expected_action": original["expected_actions"][0]}
+    inject, _ = render_inject(ctx, backup, seed, CONTINGENCY_FOLDER, original["category"], extra)
+    inject.update(
+        contingency=True,
+        contingency_for=original["id"],
+        priority="optional",
+        expected_actions=list(original["expected_actions"]),
+    )
+    return inject
+
+
+# --- voices -------------------------------------------------------------------------------------
+
+_FIELD_GROUPS = frozenset({"field", "public", "media", "management"})
+
+
+def _field_voice(ctx: ScenarioContext, sender: dict[str, Any]) -> bool:
+    """Whether ``sender`` speaks of tools as a user does (wards, desks, public, management)."""
+    function = ctx.function_of(sender)
+    voice = function_voices(ctx.language).get(function)
+    if voice is not None:
+        return voice.group in _FIELD_GROUPS
+    return function in FIELD_FUNCTIONS or function not in TECHNICAL_FUNCTIONS
+
+
+def tool_words(ctx: ScenarioContext, nodes: list[str], field_voice: bool, limit: int = 3) -> str:
+    """At most ``limit`` of ``nodes`` as the sender calls them: staff words for people on the wards
+    (« le dossier patient »), system names for IT people; the rest counted."""
+    tools = staff_tools(ctx.language)
+    names = []
+    for node in nodes:
+        system = ctx.systems[node]
+        if system.get("kind") in {"clinical_service", "credential"}:
+            continue
+        staff = tools.get(system.get("catalogue_ref") or "") or tools.get(f"kind:{system.get('kind')}")
+        names.append(staff if field_voice and staff else system["name"])
+    return short_list(names, ctx.language, limit)
+
+
+def opening_line(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str], turn: int) -> str:
+    """How ``sender`` opens a call or a note, from its function's ``[opening]`` lines (taken in
+    turn), else "name (role)"."""
+    voice = function_voices(ctx.language).get(ctx.function_of(sender))
+    lines = voice.lines.get("opening", ()) if voice else ()
+    if not lines:
+        return f"{sender['name']} ({sender['role']})"
+    return render(
+        lines[turn % len(lines)], _line_values(ctx, sender, values), f"prompts/functions/{ctx.language}.md"
+    )
+
+
+def _line_values(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
+    voice = function_voices(ctx.language).get(ctx.function_of(sender))
+    first_name = sender["name"].split()[0] if sender["name"].split() else sender["name"]
+    if first_name.rstrip(".").lower() in {"dr", "docteur", "pr", "m", "mme", "mr", "mrs", "ms"}:
+        first_name = sender["name"]
+    return {
+        "name": sender["name"],
+        "first_name": first_name,
+        "label": voice.label if voice else sender["role"],
+        "establishment_short": values.get("establishment_short", ""),
+        "service": values.get("service", ""),
+        "tool": (values.get("tools", "").split(", ") or [""])[0],
+        "since": values.get("time", ""),
+    }
+
+
+def voice_line(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str], turn: int) -> str:
+    """A ``[follow_up]`` line of the sender's function (taken in turn), else one of its ``[needs]``."""
+    voice = function_voices(ctx.language).get(ctx.function_of(sender))
+    lines = (voice.lines.get("follow_up") or voice.lines.get("needs") or ()) if voice else ()
+    if not lines:
+        return ""
+    return render(
+        lines[turn % len(lines)], _line_values(ctx, sender, values), f"prompts/functions/{ctx.language}.md"
+    )
+
+
+# --- checks on the words --------------------------------------------------------------------------
+
+ISO_DURATION = re.compile(
+    r"\bP(?=[0-9T])(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?\b"
+)
+KEEP_ORIGINAL_WORDS = frozenset({"attacker"})
+"""Categories whose text is the sender's own words in any language (a ransom note in English)."""
+
+
+def humanize_durations(text: str, language: str) -> str:
+    """ISO 8601 durations (PT1H30M) written as people write them (« 1 h 30 »)."""
+    return ISO_DURATION.sub(lambda match: duration_phrase(parse_minutes(match.group(0)), language), text)
+
+
+def _term_pattern(language: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    renderings = {
+        term.lower(): french
+        for term, french in term_renderings(language).items()
+        if term.lower() not in french.lower()  # kept as is ("VPN"), or already inside its rendering
+    }
+    if not renderings:
+        return None
+    alternatives = sorted(renderings, key=len, reverse=True)
+    return re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(t) for t in alternatives) + r")(?![\w-])", re.I
+    ), renderings
+
+
+def translate_terms(text: str, language: str) -> str:
+    """Engine and English words replaced by their rendering in ``language`` (terms file)."""
+    compiled = _term_pattern(language)
+    if compiled is None:
+        return text
+    pattern, renderings = compiled
+    return pattern.sub(lambda match: renderings[match.group(0).lower()], text)
+
+
+def body(inject: dict[str, Any]) -> str:
+    """An inject's message without its safety marking, white space folded: what "the same text" means."""
+    message = inject.get("message", "")
+    return " ".join(message.split())
+
+
+def _reword(plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[str]) -> bool:
+    """Give a repeated body another wording: another variant of its template, else one more line
+    of its sender's voice. True when the body is new now."""
+    beat = candidate.beat
+    if beat.story is None and not inject.get("contingency"):
+        variants = inject_templates(beat.kind.category, plan.ctx.language).get(beat.kind.name, ())
+        for step in range(1, len(variants)):
+            beat.variant_turn = (beat.variant_turn or 0) + step
+            fresh, _ = render_inject(plan.ctx, candidate, plan.seed, beat.kind.category, beat.kind.name)
+            if body(fresh) not in seen:
+                inject.update(title=fresh["title"], message=fresh["message"], synopsis=fresh["synopsis"])
+                inject["provenance"] = fresh["provenance"]
+                return True
+    voice = function_voices(plan.ctx.language).get(plan.ctx.function_of(candidate.sender))
+    lines = [*voice.lines.get("follow_up", ()), *voice.lines.get("needs", ())] if voice else []
+    offset = random.Random(f"{plan.seed}:{inject['id']}").randrange(len(lines)) if lines else 0
+    for step in range(len(lines)):
+        line = lines[(offset + step) % len(lines)]
+        try:
+            extra = render(
+                line, {"name": candidate.sender["name"], "service": "", "tool": "", "first_name": ""}
+            )
+        except Exception:  # a line with other variables: not usable here
+            continue
+        message = (
+            f"{inject['message']}\n« {extra} »"
+            if plan.ctx.language == "fr"
+            else f'{inject["message"]}\n"{extra}"'
+        )
+        if body({"message": message}) not in seen:
+            inject["message"] = message
+            return True
+    return False
+
+
+def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Check and fix the words of generated injects (see the module doc); returns those kept."""
+    language = plan.ctx.language
+    seen = {body(inject) for inject in plan.fixed}
+    kept = []
+    for candidate, inject in pairs:
+        for key in ("title", "message"):
+            text = humanize_durations(inject[key], language)
+            if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
+                text = translate_terms(text, language)
+            inject[key] = text
+        if body(inject) in seen and not (candidate is not None and _reword(plan, candidate, inject, seen)):
+            if inject.get("priority") == "optional" or inject.get("contingency"):
+                plan.skipped.append(f"{inject['id']}: dropped, same text as an earlier inject")
+                continue
+            # A core inject is kept: its time makes it distinct for the reader.
+            inject["message"] += f"\n({inject['title']})"
+        seen.add(body(inject))
+        kept.append(inject)
+    return kept
+
+
+def write_text(plan: Plan) -> None:
+    """Stage 4: render ``plan.placed`` (with contingencies) into ``plan.injects``, checked."""
+    ctx, seed = plan.ctx, plan.seed
+    ordered = sorted(plan.placed, key=lambda c: (c.exercise_minute, c.inject_id))
+    # Services of the same kind (three emergency departments of a GHT...) take turns through the
+    # lines of their profile, so that no two of them tell the same story.
+    turns: dict[str, int] = {}
+    for candidate in ordered:
+        beat = candidate.beat
+        if not beat.kind.service_voice:
+            continue
+        node = _top_member(ctx, beat).node if beat.members else beat.node
+        if node in ctx.systems:
+            key = f"{service_profile(ctx, ctx.systems[node]).name}/{beat.kind.name}"
+            beat.rotation = seed + turns.get(key, 0)
+            turns[key] = turns.get(key, 0) + 1
+        beat.variant_turn = turns.get(beat.kind.name, 0)
+        turns[beat.kind.name] = beat.variant_turn + 1
+    pairs: list[tuple[Candidate | None, dict[str, Any]]] = []
+    for done, candidate in enumerate(ordered, start=1):
+        inject, _ = render_inject(
+            ctx, candidate, seed, candidate.beat.kind.category, candidate.beat.kind.name
+        )
+        pairs.append((candidate, inject))
+        if plan.progress:
+            plan.progress(done, len(ordered), inject["id"])
+        if plan.settings.contingency and candidate.beat.kind.contingency and inject["priority"] == "core":
+            backup = contingency_inject(ctx, candidate, inject, seed)
+            if backup is not None and backup["id"] not in plan.taken:
+                pairs.append((None, backup))
+    plan.injects = polish(plan, pairs)

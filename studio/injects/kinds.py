@@ -466,7 +466,6 @@ FOLLOW_UP_KINDS = frozenset(
         "fatigue_followup",
         "media_followup",
         "decision_prompt",
-        "field_followup",
     }
 )
 """Kinds written for the follow-ups of quiet periods only (never from a timeline event)."""

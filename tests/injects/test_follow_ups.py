@@ -20,7 +20,7 @@ from studio.scenario.timemodel import played_windows
 LIBRARY = {path.stem: path for path in library_paths()}
 # The territorial scenario sustains ten player cells through a long exercise (about 130
 # follow-ups): the fixed texts run out and some are told again (see docs/injects.md).
-REPEATS_LEFT = {"territoire-insulaire-ght"}
+REPEATS_LEFT: set[str] = set()
 BACKGROUND = ("police", "noise", "union")
 
 

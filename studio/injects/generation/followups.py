@@ -88,6 +88,7 @@ class _Situation:
         self._critical: dict[str, bool] = {}
         self.told_restored: set[str] = set()
         self.told_progress: set[str] = set()
+        self.told_pending: dict[str | None, list[str]] = {}
         self.told: set[Any] = set()
         self.impacts_left = (
             sum(1 for spec in ctx.systems.values() if spec.get("kind") == "clinical_service") - 1
@@ -315,8 +316,10 @@ def _progress_beat(
         ),
         key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid),
     )[:4]
-    if not restored and not pending:
+    if not restored and (not pending or situation.told_pending.get(est) == pending):
+        # Nothing came back and nothing else is waited for: no news is not a progress report.
         return None
+    situation.told_pending[est] = list(pending)
     done = list(dict.fromkeys(e["node"] for e in restored))[:4]
     pending = [sid for sid in pending if sid not in done]
     causes = [e for e in restored if e["node"] in done] + [

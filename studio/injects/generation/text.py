@@ -552,12 +552,23 @@ def translate_terms(text: str, language: str) -> str:
 
 
 def body(inject: dict[str, Any]) -> str:
-    """An inject's message without its safety marking, white space folded: what "the same text" means."""
+    """An inject's message, white space folded: what "the same text" means for lint."""
     message = inject.get("message", "")
     return " ".join(message.split())
 
 
-def _reword(plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[str]) -> bool:
+def wording(inject: dict[str, Any], names: list[str]) -> str:
+    """An inject's message without people's names, clock times and numbers: two messages with the
+    same wording read as the same text to a player, even at another hour or from another person."""
+    text = body(inject)
+    for name in names:
+        text = text.replace(name, "<name>")
+    return re.sub(r"\d+", "<n>", text)
+
+
+def _reword(
+    plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[str], names: list[str]
+) -> bool:
     """Give a repeated body another wording: another variant of its template, else one more line
     of its sender's voice. True when the body is new now."""
     beat = candidate.beat
@@ -566,7 +577,7 @@ def _reword(plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[
         for step in range(1, len(variants)):
             beat.variant_turn = (beat.variant_turn or 0) + step
             fresh, _ = render_inject(plan.ctx, candidate, plan.seed, beat.kind.category, beat.kind.name)
-            if body(fresh) not in seen:
+            if wording(fresh, names) not in seen:
                 inject.update(title=fresh["title"], message=fresh["message"], synopsis=fresh["synopsis"])
                 inject["provenance"] = fresh["provenance"]
                 return True
@@ -586,7 +597,7 @@ def _reword(plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[
             if plan.ctx.language == "fr"
             else f'{inject["message"]}\n"{extra}"'
         )
-        if body({"message": message}) not in seen:
+        if wording({"message": message}, names) not in seen:
             inject["message"] = message
             return True
     return False
@@ -595,7 +606,8 @@ def _reword(plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[
 def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Check and fix the words of generated injects (see the module doc); returns those kept."""
     language = plan.ctx.language
-    seen = {body(inject) for inject in plan.fixed}
+    names = sorted((p["name"] for p in plan.ctx.personas), key=len, reverse=True)
+    seen = {wording(inject, names) for inject in plan.fixed}
     kept = []
     for candidate, inject in pairs:
         for key in ("title", "message"):
@@ -603,13 +615,15 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
             if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
                 text = translate_terms(text, language)
             inject[key] = text
-        if body(inject) in seen and not (candidate is not None and _reword(plan, candidate, inject, seen)):
+        if wording(inject, names) in seen and not (
+            candidate is not None and _reword(plan, candidate, inject, seen, names)
+        ):
             if inject.get("priority") == "optional" or inject.get("contingency"):
                 plan.skipped.append(f"{inject['id']}: dropped, same text as an earlier inject")
                 continue
             # A core inject is kept: its time makes it distinct for the reader.
             inject["message"] += f"\n({inject['title']})"
-        seen.add(body(inject))
+        seen.add(wording(inject, names))
         kept.append(inject)
     return kept
 

@@ -253,8 +253,8 @@ def apply(scenario: dict[str, Any], proposal: Proposal) -> dict[str, Any]:
     The changed inject is marked ``provenance.edited`` (a person accepted it, so regeneration keeps
     it) with the model recorded; a reviewed or approved inject whose content the proposal changes goes
     back to ``draft`` with a review-log entry (it must be reviewed again); added injects are appended.
-    Raises ReviewError for a failed proposal, StaleProposal when the inject changed since the proposal was made, InvalidEdit when the
-    result would not validate.
+    Raises ReviewError for a failed proposal, StaleProposal when the inject changed since the
+    proposal was made, InvalidEdit when the result would not validate.
     """
     if not proposal.ok:
         raise ReviewError(f"the proposal failed and cannot be applied: {proposal.error}")

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from studio.durations import parse_minutes
-from studio.injects.generator import SUSTAIN_KINDS as _SUSTAIN_KINDS, generate_msel
+from studio.injects.generator import SUSTAIN_KINDS as _SUSTAIN_KINDS
+from studio.injects.generator import generate_msel
 from studio.injects.kinds import FOLLOW_UP_KINDS, KINDS
 from studio.injects.prompts import inject_templates
 from studio.scenario.document import load_scenario

@@ -108,7 +108,7 @@ def _information(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Ite
         sender = inject.get("from")
         if sender not in personas or inject.get("contingency"):
             continue
-        story = (inject.get("provenance") or {}).get("template") == "storyline"
+        story = str((inject.get("provenance") or {}).get("template", "")).startswith("storyline/")
         needs_diagnosis = not story and not alert and inject.get("category") in DIAGNOSIS_CATEGORIES
         ready = ready_at(knowledge, scenario, sender, needs_diagnosis)
         said_at = time_model.scenario_minute(offset)

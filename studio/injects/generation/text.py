@@ -119,11 +119,12 @@ def _values(
     }
     field_voice = _field_voice(ctx, sender)
     values["voice"] = "field" if field_voice else "other"
-    if field_voice and beat.systems:
-        # People on the wards see tools stop, not an inventory of servers.
-        values["systems"] = tool_words(ctx, beat.systems, True) or values["systems"]
-        values["count"] = words["several"]
+
     values.update(_service_values(ctx, beat.node, beat.extra.get("lost_nodes", ""), words, field_voice))
+    if beat.systems and not beat.extra.get("lost_nodes"):
+        # What the sender sees stop: the systems of the beat, in its own words (control staff read
+        # the full list in the synopsis, {systems}).
+        values["tools"] = tool_words(ctx, beat.systems, field_voice) or values["tools"]
     values.update({key: value for key, value in beat.extra.items() if value and key != "lost_nodes"})
     turn = beat.rotation + (beat.variant_turn or 0)
     values["opening"] = opening_line(ctx, sender, values, turn)
@@ -357,7 +358,7 @@ def render_inject(
 ) -> tuple[dict[str, Any], str]:
     beat = candidate.beat
     if beat.story is not None and template_folder == beat.kind.category:
-        text, template_name = _story_text(beat.story), "storyline"
+        text, template_name = _story_text(beat.story), f"storyline/{beat.story['id']}"
     else:
         turn = beat.variant_turn if template_folder == beat.kind.category else None
         template = choose_template(template_folder, kind_name, ctx.language, seed, candidate.inject_id, turn)

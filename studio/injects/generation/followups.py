@@ -40,7 +40,7 @@ SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
     ),
     "care": ("service", "fatigue_followup", "nurse_manager", "family_reception", "field_followup"),
     "communication": ("media_followup", "journalist_call", "social_rumour", "patient_phishing"),
-    "territorial_ars": ("corruss_request", "press_authority"),
+    "territorial_ars": ("corruss_request", "press_authority", "prefecture"),
     "territorial_prefecture": ("cod_question", "press_authority"),
     "territorial_samu": ("network",),
 }

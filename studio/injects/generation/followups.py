@@ -25,7 +25,7 @@ from studio.injects.prompts import inject_templates
 from studio.injects.wording import short_list
 
 SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
-    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call"),
+    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call", "tech_followup"),
     "strategic": (
         "situation",
         "situation_request",
@@ -39,7 +39,13 @@ SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
         "field_followup",
     ),
     "care": ("service", "fatigue_followup", "nurse_manager", "family_reception", "field_followup"),
-    "communication": ("media_followup", "journalist_call", "social_rumour", "patient_phishing"),
+    "communication": (
+        "media_followup",
+        "journalist_call",
+        "social_rumour",
+        "patient_phishing",
+        "press_followup",
+    ),
     "territorial_ars": ("corruss_request", "press_authority", "prefecture"),
     "territorial_prefecture": ("cod_question", "press_authority"),
     "territorial_samu": ("network",),
@@ -53,7 +59,16 @@ press calling back) and kinds whose text stands on its own at any point of the c
 
 
 _DYNAMIC_FOLLOW_UPS = frozenset(
-    {"service", "situation", "network", "restoration", "restore_progress", "field_followup"}
+    {
+        "service",
+        "situation",
+        "network",
+        "restoration",
+        "restore_progress",
+        "field_followup",
+        "tech_followup",
+        "press_followup",
+    }
 )
 """Follow-ups whose text tells the situation of their time: they may come back as often as needed.
 The others are told at most once per variant in an MSEL, and once per cell and session while the

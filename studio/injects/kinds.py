@@ -445,6 +445,7 @@ KINDS: dict[str, InjectKind] = {
         InjectKind(
             "field_followup", "staff", "phone", _FIELD_VOICE, ("strategic", "care"), priority="optional"
         ),
+        InjectKind("user_followup", "staff", "phone", _FIELD_VOICE, ("technical",), priority="optional"),
         InjectKind(
             "tech_followup", "technical_alert", "phone", _TECH_VOICE, ("technical",), priority="optional"
         ),

@@ -25,7 +25,7 @@ from studio.injects.prompts import inject_templates
 from studio.injects.wording import short_list
 
 SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
-    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call", "tech_followup"),
+    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call", "tech_followup", "user_followup"),
     "strategic": (
         "situation",
         "situation_request",
@@ -68,6 +68,7 @@ _DYNAMIC_FOLLOW_UPS = frozenset(
         "field_followup",
         "tech_followup",
         "press_followup",
+        "user_followup",
     }
 )
 """Follow-ups whose text tells the situation of their time: they may come back as often as needed.

@@ -128,7 +128,9 @@ def _values(
     values.update({key: value for key, value in beat.extra.items() if value and key != "lost_nodes"})
     turn = beat.rotation + (beat.variant_turn or 0)
     values["opening"] = opening_line(ctx, sender, values, turn)
-    values["voice_line"] = voice_line(ctx, sender, values, turn)
+    # Users calling the IT people tell what does not work; everyone else how the crisis weighs.
+    section = "symptoms" if beat.kind.name == "user_followup" else "follow_up"
+    values["voice_line"] = voice_line(ctx, sender, values, turn, section)
     values["alerted_cell"] = ctx.cell_names([beat.recipient]) if beat.recipient else values["recipient"]
     values.update(preposition_values(ctx.language, values))
     values.update(_profile_lines(ctx, beat, values))
@@ -504,10 +506,16 @@ def _line_values(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str,
     }
 
 
-def voice_line(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str], turn: int) -> str:
-    """A ``[follow_up]`` line of the sender's function (taken in turn), else one of its ``[needs]``."""
+def voice_line(
+    ctx: ScenarioContext,
+    sender: dict[str, Any],
+    values: dict[str, str],
+    turn: int,
+    section: str = "follow_up",
+) -> str:
+    """A line of ``section`` of the sender's function (taken in turn), else one of its ``[needs]``."""
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
-    lines = (voice.lines.get("follow_up") or voice.lines.get("needs") or ()) if voice else ()
+    lines = (voice.lines.get(section) or voice.lines.get("needs") or ()) if voice else ()
     if not lines:
         return ""
     return render(

@@ -367,7 +367,7 @@ def render_inject(
         values = _values(ctx, beat, candidate.sender, candidate.to, candidate.exercise_minute)
         values.update(extra_values or {})
         text, template_name = template.render(values), template.name
-    channel = beat.extra.get("channel") or (beat.story or {}).get("channel")
+    chosen = beat.extra.get("channel") or (beat.story or {}).get("channel") or beat.kind.channel
     inject: dict[str, Any] = {
         "id": candidate.inject_id,
         "event_id": beat.cause["id"],
@@ -375,10 +375,9 @@ def render_inject(
         "scenario_time": ctx.time_model.scenario_datetime(candidate.exercise_minute).isoformat(),
         "from": candidate.sender["id"],
         "to": candidate.to,
-        "channel": channel
-        or channel_for(
+        "channel": channel_for(
             ctx.scenario,
-            beat.kind.channel,
+            chosen,
             None
             if beat.kind.to_territorial and ctx.territorial_cells(beat.kind.to_territorial)
             else beat.establishment,

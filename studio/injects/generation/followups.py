@@ -421,10 +421,18 @@ def sustain(
                 names += [n for n in SUSTAIN_KINDS.get(role, ()) if n not in names]
             if not names:
                 continue
+            unfillable: set[tuple[float, float]] = set()
             while True:
                 times = sorted(t for t in times_by_cell.get(cell_id, []) if cell_anchor <= t <= end)
                 points = [cell_anchor, *times, end]
-                gap = next(((a, b) for a, b in itertools.pairwise(points) if b - a > max_quiet), None)
+                gap = next(
+                    (
+                        (a, b)
+                        for a, b in itertools.pairwise(points)
+                        if b - a > max_quiet and (a, b) not in unfillable
+                    ),
+                    None,
+                )
                 if gap is None:
                     break
                 candidate = _sustain_candidate(
@@ -444,7 +452,9 @@ def sustain(
                     skipped.append(
                         f"{cell_id}: no follow-up fits between exercise minutes {gap[0]:g} and {gap[1]:g}"
                     )
-                    break
+                    # Nobody can speak to the cell yet; later gaps may still be filled.
+                    unfillable.add(gap)
+                    continue
                 taken.add(candidate.inject_id)
                 for target in candidate.to:
                     times_by_cell.setdefault(target, []).append(candidate.exercise_minute)

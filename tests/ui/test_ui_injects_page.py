@@ -241,3 +241,22 @@ def test_unreadable_msel_shows_an_error_and_changes_nothing(app: AppTest, mini) 
     assert app.error and "Reading the spreadsheet failed" in app.error[0].value
     assert not [button for button in app.button if button.key == "msel_import"]
     assert document(app) == mini
+
+
+def test_lint_panel_names_the_story_rules_with_the_inject(app: AppTest) -> None:
+    """A repeated message (one of the story rules of the issue on exercise content) is listed in the
+    MSEL lint panel with the inject's path and the rule, on the Injects page."""
+    _injects_page(app)
+    app.button(key="gen_run").click().run()
+    doc = document(app)
+    first = next(i for i in doc["injects"] if not i.get("contingency"))
+    doc["injects"].append({**first, "id": "inj-twin", "number": "99.1"})
+    twin = len(doc["injects"]) - 1
+    app.session_state["doc"] = doc
+    app.run()
+    panel = next(expander for expander in app.expander if expander.label.startswith("MSEL lint"))
+    assert "error(s)" in panel.label and not panel.label.startswith("MSEL lint: 0 error(s)"), panel.label
+    tables = [frame.value for frame in panel.dataframe]
+    assert tables, [e.label for e in app.expander]
+    found = tables[0][tables[0]["rule"] == "text.duplicate_body"]
+    assert f"/injects/{twin}/message" in list(found["path"])

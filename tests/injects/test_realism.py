@@ -21,6 +21,7 @@ from studio.injects.prompts import (
     PromptError,
     parse_service_profiles,
     service_profiles,
+    staff_tools,
 )
 from studio.scenario.canonical import canonical_bytes
 from studio.scenario.document import load_scenario
@@ -43,7 +44,9 @@ def library_msel(stem: str) -> dict[str, Any]:
 
 
 def _kind(inject: dict[str, Any]) -> str:
-    return inject["provenance"]["template"].split("/")[1]
+    """The kind of a templated inject ("category/kind/variant"); a storyline beat is "storyline"."""
+    parts = inject["provenance"]["template"].split("/")
+    return parts[1] if len(parts) > 1 else parts[0]
 
 
 def _played(scenario: dict[str, Any]) -> list[dict[str, Any]]:
@@ -91,10 +94,15 @@ def test_an_impact_report_tells_the_services_own_workaround_and_losses(stem: str
         degraded = service.get("degraded_mode")
         if degraded:
             assert degraded["description"] in inject["message"], inject["id"]
-        # What it lost: the systems of the events that brought it down.
+        # What it lost: the systems of the events that brought it down, at most three of them and
+        # as the sender calls them (staff words on the wards, the system's name for IT people).
         causes = [events[c] for e in inject["cause_refs"] for c in events[e].get("causes", [])]
-        lost = [systems[e["node"]]["name"] for e in causes if e.get("node") in systems]
-        assert all(name in inject["message"] for name in lost), inject["id"]
+        lost = [systems[e["node"]] for e in causes if e.get("node") in systems]
+        lost = [s for s in lost if s.get("kind") not in {"clinical_service", "credential"}]
+        words = staff_tools(scenario["exercise"].get("language", "fr"))
+        for system in list({s["id"]: s for s in lost}.values())[:3]:
+            staff = words.get(system.get("catalogue_ref") or "") or words.get(f"kind:{system['kind']}")
+            assert system["name"] in inject["message"] or staff in inject["message"], inject["id"]
         checked += 1
     assert checked
 

@@ -2,12 +2,13 @@
 
 Rules (``Problem.rule``), each reported with the inject's id:
 
-- ``info.before_activation`` (error): an inject reaches a cell before that cell is in play (its
-  ``activation`` is ``alert`` and the alert chain has not reached it yet); the alert that activates
-  it is the one exception.
-- ``info.unknown_to_sender`` (error): the sender cannot know yet what it says: the alert chain has
-  not reached it, or (authorities, media) nobody has diagnosed an attack yet, or a regional or
-  national actor speaks during ``information.external_silence``.
+- ``info.before_activation`` (error; a warning for an inject a person wrote or reviewed): an inject
+  reaches a cell before that cell is in play (its ``activation`` is ``alert`` and the alert chain
+  has not reached it yet); the alert that activates it is the one exception.
+- ``info.unknown_to_sender`` (error; a warning for an inject a person wrote or reviewed): the sender
+  cannot know yet what it says: the alert chain has not reached it, or (authorities, media) nobody
+  has diagnosed an attack yet, or a regional or national actor speaks during
+  ``information.external_silence``.
 - ``text.duplicate_body`` (error): the same message as an earlier player inject.
 - ``text.system_list`` (error): a player message names more than three information systems.
 - ``text.untranslated`` (error): a French player message holds an ISO duration (PT1H), a raw
@@ -47,6 +48,14 @@ _ENGLISH = re.compile(
 )
 ENGLISH_WORDS = 4
 """An English sentence: this many English function words or more in one French message."""
+
+
+def _human(inject: dict[str, Any]) -> bool:
+    """A person wrote, imported, edited or reviewed it: the information rules only warn (the designer
+    may know better than the model), where a generated draft breaking them is an error."""
+    from studio.injects.generation import is_protected
+
+    return is_protected(inject)
 
 
 def _problem(index: int, field: str, rule: str, message: str, hint: str, warning: bool = False) -> Problem:
@@ -104,6 +113,7 @@ def _information(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Ite
                     f"{label} reaches cell {cell!r} at exercise minute {offset:g}; "
                     f"the alert reaches it {when}",
                     "play it after the cell is alerted, or change the alert chain or the cell's activation",
+                    warning=_human(inject),
                 )
         sender = inject.get("from")
         if sender not in personas or inject.get("contingency"):
@@ -120,6 +130,7 @@ def _information(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Ite
                 "info.unknown_to_sender",
                 f"{label}: {sender!r} {what} (scenario minute {said_at:g})",
                 "send it later, from someone who knows, or extend information.alert_chain",
+                warning=_human(inject),
             )
 
 

@@ -35,7 +35,7 @@ from typing import Any
 from studio.durations import parse_minutes
 from studio.injects.generation.pacing import empty_tails, hour_counts, hour_of, spikes
 from studio.injects.generation.routing import DIAGNOSIS_CATEGORIES, activation_minutes, exercise_minute_of
-from studio.injects.generation.text import ISO_DURATION, KEEP_ORIGINAL_WORDS, body
+from studio.injects.generation.text import ISO_DURATION, KEEP_ORIGINAL_WORDS, body, proper_names
 from studio.injects.prompts import staff_tools, term_renderings
 from studio.scenario.information import compute_knowledge, ready_at
 from studio.scenario.problems import Problem, Severity, pointer
@@ -217,6 +217,7 @@ def _texts(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[
     phrases = _system_phrases(scenario)
     terms = _term_pattern(language) if language == "fr" else None
     ids = raw_ids(scenario)
+    names = proper_names(scenario)
     seen: dict[str, str] = {}
     for index, inject in enumerate(injects):
         if not _to_players(inject):
@@ -245,7 +246,8 @@ def _texts(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[
         if language != "fr" or inject.get("category") in KEEP_ORIGINAL_WORDS:
             continue
         for field in ("title", "message"):
-            found = _untranslated(inject[field], terms, ids)
+            # The scenario's own names ("Annuaire Active Directory") are quoted as they are.
+            found = _untranslated(unquoted(inject[field], names), terms, ids)
             if found:
                 yield _problem(
                     index,
@@ -254,6 +256,11 @@ def _texts(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[
                     f"{label}: {found} in a French {field}",
                     "write it in French for the players (durations like « 1 h 30 », no identifiers)",
                 )
+
+
+def unquoted(text: str, names: list[str]) -> str:
+    """``text`` without the scenario's proper names."""
+    return re.sub("|".join(map(re.escape, names)), " ", text) if names else text
 
 
 def _untranslated(text: str, terms: re.Pattern[str] | None, ids: re.Pattern[str] | None) -> str | None:

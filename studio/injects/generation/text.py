@@ -463,18 +463,43 @@ def _field_voice(ctx: ScenarioContext, sender: dict[str, Any]) -> bool:
     return function in FIELD_FUNCTIONS or function not in TECHNICAL_FUNCTIONS
 
 
+_SEEN_FIRST = (
+    "application",
+    "workstation",
+    "medical_device",
+    "messaging",
+    "telephony",
+    "database",
+    "interface",
+)
+"""System kinds a user sees stop in their hands, in that order; infrastructure comes after."""
+_UNSEEN = frozenset(
+    {"clinical_service", "credential", "backup", "security", "identity", "virtualisation", "storage"}
+)
+"""Kinds nobody on the wards sees as such (they see the applications stop, not the backups)."""
+
+
 def tool_words(ctx: ScenarioContext, nodes: list[str], field_voice: bool, limit: int = 3) -> str:
-    """At most ``limit`` of ``nodes`` as the sender calls them: staff words for people on the wards
-    (« le dossier patient »), system names for IT people; the rest counted."""
+    """At most ``limit`` of ``nodes`` as the sender calls them. People on the wards name at most two
+    tools they use, in their words (« le dossier patient »), and cannot count the rest; IT people
+    name systems, the rest counted."""
     tools = staff_tools(ctx.language)
-    names = []
-    for node in nodes:
-        system = ctx.systems[node]
-        if system.get("kind") in {"clinical_service", "credential"}:
-            continue
-        staff = tools.get(system.get("catalogue_ref") or "") or tools.get(f"kind:{system.get('kind')}")
-        names.append(staff if field_voice and staff else system["name"])
-    return short_list(names, ctx.language, limit)
+    systems = [
+        ctx.systems[node]
+        for node in nodes
+        if ctx.systems[node].get("kind") not in {"clinical_service", "credential"}
+    ]
+    if field_voice:
+        systems = [s for s in systems if s.get("kind") not in _UNSEEN]
+        rank = {kind: index for index, kind in enumerate(_SEEN_FIRST)}
+        systems.sort(key=lambda s: rank.get(s.get("kind"), len(rank)))
+        names = []
+        for system in systems:
+            staff = tools.get(system.get("catalogue_ref") or "") or tools.get(f"kind:{system.get('kind')}")
+            names.append(staff or system["name"])
+        shown = list(dict.fromkeys(names))[:2]
+        return short_list(shown, ctx.language, 2)
+    return short_list([s["name"] for s in systems], ctx.language, limit)
 
 
 def opening_line(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str], turn: int) -> str:
@@ -515,6 +540,8 @@ def voice_line(
     """A line of ``section`` of the sender's function (taken in turn), else one of its ``[needs]``."""
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     lines = (voice.lines.get(section) or voice.lines.get("needs") or ()) if voice else ()
+    # The template's opening already names the sender: lines that name it again read twice.
+    lines = tuple(line for line in lines if "{name}" not in line and "{first_name}" not in line)
     if not lines:
         return ""
     return render(
@@ -550,13 +577,28 @@ def _term_pattern(language: str) -> tuple[re.Pattern[str], dict[str, str]] | Non
     ), renderings
 
 
-def translate_terms(text: str, language: str) -> str:
-    """Engine and English words replaced by their rendering in ``language`` (terms file)."""
+def translate_terms(text: str, language: str, names: list[str] | None = None) -> str:
+    """Engine and English words replaced by their rendering in ``language`` (terms file); the
+    scenario's own names (``names``: systems, organisations, people) are left as they are."""
     compiled = _term_pattern(language)
     if compiled is None:
         return text
     pattern, renderings = compiled
-    return pattern.sub(lambda match: renderings[match.group(0).lower()], text)
+    pieces = re.split("(" + "|".join(map(re.escape, names)) + ")", text) if names else [text]
+    # re.split with one group: odd pieces are the names themselves.
+    return "".join(
+        piece if index % 2 else pattern.sub(lambda match: renderings[match.group(0).lower()], piece)
+        for index, piece in enumerate(pieces)
+    )
+
+
+def proper_names(scenario: dict[str, Any]) -> list[str]:
+    """The names a text may quote as they are: systems, organisations, sites and people, longest first."""
+    names = [s.get("name", "") for s in scenario.get("systems", [])]
+    names += [o.get("name", "") for o in scenario.get("organisations", [])]
+    names += [o.get("short_name", "") for o in scenario.get("organisations", [])]
+    names += [p.get("name", "") for p in scenario.get("personas", [])]
+    return sorted({n for n in names if len(n) >= 3}, key=len, reverse=True)
 
 
 def body(inject: dict[str, Any]) -> str:
@@ -615,13 +657,14 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
     """Check and fix the words of generated injects (see the module doc); returns those kept."""
     language = plan.ctx.language
     names = sorted((p["name"] for p in plan.ctx.personas), key=len, reverse=True)
+    quoted = proper_names(plan.scenario)
     seen = {wording(inject, names) for inject in plan.fixed}
     kept = []
     for candidate, inject in pairs:
         for key in ("title", "message"):
             text = humanize_durations(inject[key], language)
             if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
-                text = translate_terms(text, language)
+                text = translate_terms(text, language, quoted)
             inject[key] = text
         if wording(inject, names) in seen and not (
             candidate is not None and _reword(plan, candidate, inject, seen, names)

@@ -274,6 +274,8 @@ def test_no_email_while_the_establishments_messaging_is_down(stem: str) -> None:
     for inject in scenario["injects"]:
         if inject["channel"] != "email" or set(inject["to"]) <= territorial:
             continue
+        if inject["provenance"]["template"].startswith("storyline/"):
+            continue  # the designer chose the channel (a ransom mail to an outside mailbox)
         minute = ctx.time_model.scenario_minute(parse_minutes(inject["offset"]))
         assert not messaging_down(scenario, inject.get("establishment"), minute), inject["id"]
 

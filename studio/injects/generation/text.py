@@ -375,7 +375,11 @@ def render_inject(
         "scenario_time": ctx.time_model.scenario_datetime(candidate.exercise_minute).isoformat(),
         "from": candidate.sender["id"],
         "to": candidate.to,
-        "channel": channel_for(
+        # The designer's channel for a storyline beat is kept (a ransom mail can reach an outside
+        # mailbox); generated injects go by phone while the establishment's messaging is down.
+        "channel": chosen
+        if beat.story is not None
+        else channel_for(
             ctx.scenario,
             chosen,
             None

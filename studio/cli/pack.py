@@ -13,9 +13,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "pack",
         help="run the whole pipeline and write every export",
-        description="Simulate the attack (seeded), generate the MSEL (offline templates unless "
-        "--provider openai), validate the result and write every Word pack, the MSEL (.xlsx, .csv), the "
-        "OpenBAS zip and the final scenario JSON into DIR. Settings and API keys are never written. "
+        description="Pack the scenario as reviewed: its stored timeline and MSEL are used as they are "
+        "(a missing timeline is simulated, a missing MSEL generated; --resimulate and --regenerate redo "
+        "them on purpose), the result is validated and linted, then every Word pack, the MSEL (.xlsx, "
+        ".csv), the OpenBAS zip and the final scenario JSON are written into DIR. Settings and API keys "
+        "are never written. "
         "Exit 0 when written, 1 when the input or the generated scenario is invalid, 2 when the input "
         "cannot be read, a playbook is unknown or DIR cannot be written.",
     )
@@ -32,8 +34,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--provider", choices=("offline", "openai"), default="offline", help="inject text provider"
     )
-    parser.add_argument(
-        "--keep-timeline", action="store_true", help="reuse the scenario's timeline instead of simulating"
+    redo = parser.add_mutually_exclusive_group()
+    redo.add_argument(
+        "--resimulate",
+        action="store_true",
+        help="simulate the attack again and regenerate the MSEL (protected injects are kept)",
+    )
+    redo.add_argument(
+        "--regenerate", action="store_true", help="regenerate the MSEL from the stored timeline"
+    )
+    redo.add_argument(
+        "--keep-timeline", action="store_true", help="(the default now) pack the stored timeline as it is"
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     parser.set_defaults(handler=run)
@@ -63,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             playbook=args.playbook,
             provider=args.provider,
-            keep_timeline=args.keep_timeline,
+            resimulate=args.resimulate,
+            regenerate=args.regenerate,
         )
     except PackError as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
@@ -75,10 +87,13 @@ def run(args: argparse.Namespace) -> int:
         errors = [problem for problem in result.problems if problem.is_error]
         print_problems(f"{args.file} (generated)", errors, sys.stderr)
         print(f"{args.file}: the generated scenario is invalid; nothing written", file=sys.stderr)
-        if not args.keep_timeline and any(problem.rule == "ref.events" for problem in errors):
+        if args.resimulate and any(problem.rule == "ref.events" for problem in errors):
             # Protected (edited or manual) injects cite events of the scenario's own timeline, which a
             # fresh simulation renumbers.
-            print("hint: protected injects cite the previous timeline; try --keep-timeline", file=sys.stderr)
+            print(
+                "hint: protected injects cite the previous timeline; pack without --resimulate",
+                file=sys.stderr,
+            )
         return EXIT_INVALID
     try:
         paths = write_outputs(args.output, result.outputs)

@@ -342,6 +342,11 @@ class ScenarioContext:
                 # Only someone of a hospital the patients can reach now (never the mainland by road).
                 receivers = self.fallback_orgs(establishment)
                 people = [p for org in receivers for p in people if p.get("organisation") == org]
+            if people and spec.role_words:
+                # Among people of one function, those whose role says it (the provider's incident
+                # manager, not its chief executive, sends a SOC alert).
+                words = re.compile(spec.role_words, re.I)
+                people = [p for p in people if words.search(self._persona_text(p))] or people
             if people:
                 return best(people)
         return None

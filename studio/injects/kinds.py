@@ -145,6 +145,21 @@ _DIRECTION_OR_LEADS = Sender(
 )
 # What the wards say as the crisis lasts, in the words of their function (prompts/functions).
 _FIELD_VOICE = Sender(("staff", "other"), own_establishment=True, own_only=True, functions=_FIELD)
+_TECH_VOICE = Sender(
+    ("technical", "supplier"),
+    functions=(
+        "it_on_call",
+        "soc_analyst",
+        "managed_service_engineer",
+        "hosting_provider",
+        "software_vendor",
+    ),
+    own_establishment=True,
+)
+_PRESS_VOICE = Sender(
+    ("media", "public", "staff"),
+    functions=("journalist", "social_media_watcher", "switchboard_operator", "family_member"),
+)
 _FALLBACK = Sender(
     ("care_network",),
     ("hospital", "university_hospital"),
@@ -430,6 +445,11 @@ KINDS: dict[str, InjectKind] = {
         InjectKind(
             "field_followup", "staff", "phone", _FIELD_VOICE, ("strategic", "care"), priority="optional"
         ),
+        InjectKind("user_followup", "staff", "phone", _FIELD_VOICE, ("technical",), priority="optional"),
+        InjectKind(
+            "tech_followup", "technical_alert", "phone", _TECH_VOICE, ("technical",), priority="optional"
+        ),
+        InjectKind("press_followup", "media", "phone", _PRESS_VOICE, ("communication",), priority="optional"),
         # The alert that brings a cell into play (information.alert_chain; the sender is whoever
         # passes the alert on, so the Sender spec is never used).
         InjectKind("alert_call", "staff", "phone", Sender(()), ()),
@@ -466,7 +486,6 @@ FOLLOW_UP_KINDS = frozenset(
         "fatigue_followup",
         "media_followup",
         "decision_prompt",
-        "field_followup",
     }
 )
 """Kinds written for the follow-ups of quiet periods only (never from a timeline event)."""

@@ -93,8 +93,6 @@ def _public_phrases(scenario: dict[str, Any]) -> list[str]:
     phrases += [attack.get("actor", ""), attack.get("ransom", {}).get("leak_site", "")]
     phrases.append(scenario.get("exercise", {}).get("safety", {}).get("marking", ""))
     phrases += [spec.get("data", "") for spec in attack.get("exfiltration", [])]
-    # Titles players read anyway: a reserve inject quoting the title it backs up reveals nothing.
-    phrases += [i.get("title", "") for i in scenario.get("injects", []) if not is_control_only_inject(i)]
     return sorted({p.strip() for p in phrases if len(p.strip()) >= 3}, key=len, reverse=True)
 
 
@@ -109,12 +107,14 @@ class _ControlText:
         self.short_texts: list[tuple[str, ...]] = []
         phrases = _public_phrases(scenario)
         splitter = re.compile("|".join(re.escape(p) for p in phrases), re.IGNORECASE) if phrases else None
+        core = set(self._texts(self._without_reserve(scenario)))
         for text in self._texts(scenario):
             for segment in splitter.split(text) if splitter else [text]:
                 words = _words(segment)
                 if len(words) >= SHINGLE_WORDS:
                     self.long_runs.update(_shingles(words, SHINGLE_WORDS))
-                elif len(words) >= MIN_LEAK_WORDS:
+                elif len(words) >= MIN_LEAK_WORDS and text in core:
+                    # A short piece of a reserve inject is the story's wording (see _echoes).
                     self.short_texts.append(tuple(words))
         # A run that a public phrase itself contains is public, whatever control text also holds it.
         for phrase in phrases:
@@ -146,9 +146,18 @@ class _ControlText:
             for key in ("title", "message")
             for run in _shingles(_words(inject.get(key, "")), SHINGLE_WORDS)
         } & played
-        others = dict(scenario, injects=[i for i in injects if not is_control_only_inject(i)])
-        held = {run for text in self._texts(others) for run in _shingles(_words(text), SHINGLE_WORDS)}
+        held = {
+            run
+            for text in self._texts(self._without_reserve(scenario))
+            for run in _shingles(_words(text), SHINGLE_WORDS)
+        }
         return echoes - held
+
+    @staticmethod
+    def _without_reserve(scenario: dict[str, Any]) -> dict[str, Any]:
+        return dict(
+            scenario, injects=[i for i in scenario.get("injects", []) if not is_control_only_inject(i)]
+        )
 
     @staticmethod
     def _texts(scenario: dict[str, Any]) -> list[str]:

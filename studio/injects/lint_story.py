@@ -101,13 +101,14 @@ def _information(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Ite
                     index,
                     "to",
                     "info.before_activation",
-                    f"{label} reaches cell {cell!r} at exercise minute {offset:g}; the alert reaches it {when}",
+                    f"{label} reaches cell {cell!r} at exercise minute {offset:g}; "
+                    f"the alert reaches it {when}",
                     "play it after the cell is alerted, or change the alert chain or the cell's activation",
                 )
         sender = inject.get("from")
         if sender not in personas or inject.get("contingency"):
             continue
-        story = (inject.get("provenance") or {}).get("template") == "storyline"
+        story = str((inject.get("provenance") or {}).get("template", "")).startswith("storyline/")
         needs_diagnosis = not story and not alert and inject.get("category") in DIAGNOSIS_CATEGORIES
         ready = ready_at(knowledge, scenario, sender, needs_diagnosis)
         said_at = time_model.scenario_minute(offset)
@@ -282,7 +283,8 @@ def _pacing(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator
             first,
             "offset",
             "pacing.hour_spike",
-            f"hour {hour + 1} of session {session + 1} holds {count} injects, over {limit:g} (2.5 x the median hour)",
+            f"hour {hour + 1} of session {session + 1} holds {count} injects, "
+            f"over {limit:g} (2.5 x the median hour)",
             "spread them over the following hours or mark some optional",
             warning=True,
         )
@@ -317,7 +319,8 @@ def _density(
             yield Problem(
                 "/injects",
                 "pacing.density_gap",
-                f"cell {cell!r} gets fewer than {target / 2:g} stimuli in {len(thin)} played hours: {', '.join(thin[:4])}",
+                f"cell {cell!r} gets fewer than {target / 2:g} stimuli in {len(thin)} played hours: "
+                + ", ".join(thin[:4]),
                 "add stimuli for that cell or lower generation.stimuli_per_cell_per_hour",
                 Severity.WARNING,
             )

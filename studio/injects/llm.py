@@ -47,6 +47,7 @@ import jsonschema
 from studio.config import Settings, api_key
 from studio.durations import format_minutes, parse_minutes
 from studio.injects.flat_schema import LLM_FIELDS, inject_to_flat, load_flat_schema
+from studio.injects.generation.checks import answer_problems, assisted_context
 from studio.injects.privacy import Redactor, is_loopback
 from studio.injects.prompts import action_prompt
 from studio.injects.review import Proposal, find_inject
@@ -398,6 +399,8 @@ class Assistant:
                 for cause in inject.get("cause_refs", [])
                 if cause in events
             ],
+            # The information model and the storyline: what the sender may know and say now.
+            "story": assisted_context(scenario, inject),
         }
 
     def _revise(
@@ -424,6 +427,11 @@ class Assistant:
         marking = scenario["exercise"]["safety"]["marking"]
         if not after["message"].lstrip().startswith(marking):
             after["message"] = f"{marking}\n\n{after['message']}"
+        refused = answer_problems(scenario, before, after)
+        if refused:
+            # The same rules as the offline text: an answer that breaks them is not used.
+            error = "answer refused: " + "; ".join(refused)
+            return Proposal(action, inject["id"], before, None, error=error, model=self.client.model)
         return Proposal(action, inject["id"], before, after, model=self.client.model)
 
     # --- actions -------------------------------------------------------------------------------

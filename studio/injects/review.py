@@ -237,13 +237,24 @@ def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChan
     ]
 
 
+REVIEWED_CONTENT = frozenset(
+    {"title", "message", "synopsis", "expected_actions", "to", "from", "offset", "channel"}
+)
+"""Fields whose change voids a review: what the players receive, from whom, when and how."""
+
+
+def _content_changed(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    return any(before.get(name) != after.get(name) for name in REVIEWED_CONTENT)
+
+
 def apply(scenario: dict[str, Any], proposal: Proposal) -> dict[str, Any]:
     """Return a copy of ``scenario`` with an accepted proposal applied.
 
     The changed inject is marked ``provenance.edited`` (a person accepted it, so regeneration keeps
-    it) with the model recorded; added injects are appended. Raises ReviewError for a failed
-    proposal, StaleProposal when the inject changed since the proposal was made, InvalidEdit when the
-    result would not validate.
+    it) with the model recorded; a reviewed or approved inject whose content the proposal changes goes
+    back to ``draft`` with a review-log entry (it must be reviewed again); added injects are appended.
+    Raises ReviewError for a failed proposal, StaleProposal when the inject changed since the
+    proposal was made, InvalidEdit when the result would not validate.
     """
     if not proposal.ok:
         raise ReviewError(f"the proposal failed and cannot be applied: {proposal.error}")
@@ -257,6 +268,17 @@ def apply(scenario: dict[str, Any], proposal: Proposal) -> dict[str, Any]:
         provenance["edited"] = True
         if proposal.model:
             provenance["model"] = proposal.model[:300]
+        if updated.get("status") in {"reviewed", "approved"} and _content_changed(inject, updated):
+            # What was reviewed or approved is not this text any more: it goes back to review.
+            updated["status"] = "draft"
+            updated.setdefault("review_log", []).append(
+                {
+                    "status": "draft",
+                    "by": f"assistant ({proposal.model})"[:120] if proposal.model else "assistant",
+                    "at": _now(),
+                    "comment": f"rewritten by the assistant ({proposal.action}): to be reviewed again",
+                }
+            )
         result["injects"][index] = updated
         _check(result, index)
     taken = {inject["id"] for inject in result.get("injects", [])}

@@ -212,7 +212,7 @@ def persona_function(persona: dict[str, Any], organisations: dict[str, dict[str,
 # --- the default alert chain ---------------------------------------------------------------------
 
 
-def default_alert_chain(scenario: dict[str, Any]) -> list[dict[str, Any]]:
+def default_alert_chain(scenario: dict[str, Any], *, observers: bool = False) -> list[dict[str, Any]]:
     """The usual French chain between the scenario's cells and personas (exercise-dynamics §1).
 
     Inside each hospital: its field people call its technical cell (15 min) and its strategic cell
@@ -222,6 +222,10 @@ def default_alert_chain(scenario: dict[str, Any]) -> list[dict[str, Any]]:
     CNIL (8 h); the ARS informs the préfecture and the ministry (1 h); CERT Santé the ANSSI (1 h);
     the SAMU the fallback hospitals (30 min); staff and patients talk to the press (3 h) and to
     families (1 h). Links are listed in a stable order (by source, then target).
+
+    A hospital with no persona on its wards still has staff who notice the symptoms: with
+    ``observers`` its links start from :func:`field_observer` (an actor of the model, never written
+    into a scenario); without, they are left out.
     """
     organisations = {o["id"]: o for o in scenario.get("organisations", []) if isinstance(o, dict)}
     cells = [c for c in scenario.get("cells", []) if isinstance(c, dict) and c.get("type") == "player"]
@@ -370,6 +374,7 @@ def default_alert_chain(scenario: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"from": source, "to": target, "delay": delay, "channel": channel}
         for (source, target), (delay, channel) in sorted(links.items())
+        if observers or not source.startswith("@")
     ]
 
 
@@ -536,7 +541,9 @@ def compute_knowledge(scenario: dict[str, Any], events: list[dict[str, Any]]) ->
             start[observer] = minute
             result.establishment[observer] = est
             if not any(link.get("from") == observer for link in links if isinstance(link, dict)):
-                links += [link for link in default_alert_chain(scenario) if link["from"] == observer]
+                links += [
+                    link for link in default_alert_chain(scenario, observers=True) if link["from"] == observer
+                ]
     # Dijkstra over the chain.
     graph: dict[str, list[tuple[str, float, str]]] = {}
     for link in links:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from studio.exports.pipeline import build_pack
 from studio.injects.generator import generate_msel
 from studio.scenario.library import load_library
@@ -52,3 +54,34 @@ def test_generate_output_never_carries_the_api_key(tmp_path: Path, minimal_scena
     assert completed.returncode == 1 and "API key" in completed.stderr
     assert not output.exists()
     assert key not in completed.stdout + completed.stderr
+
+
+LIBRARY = ("ch-rancongiciel-nuit", "territoire-insulaire-ght", "chu-double-extorsion", "supplier-compromise")
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_simulate_generate_review_then_pack_ships_the_reviewed_msel(name: str, tmp_path: Path) -> None:
+    """The studio's path: simulate (the Simulation page's seed 0, not the generation seed), generate,
+    review (approve one inject, edit another), save; `pack` must ship exactly that MSEL and timeline."""
+    from studio.injects.review import edit_inject, set_review_status
+    from studio.propagation import run_timeline
+
+    scenario = load_library(name)
+    scenario["timeline"] = run_timeline(scenario, seed=0)
+    reviewed = generate_msel(scenario).scenario
+    first, second = reviewed["injects"][0]["id"], reviewed["injects"][1]["id"]
+    reviewed = set_review_status(reviewed, first, "reviewed", reviewer="Relectrice")
+    reviewed = set_review_status(reviewed, first, "approved", reviewer="Directrice d'exercice")
+    reviewed = edit_inject(reviewed, second, {"title": "Titre relu par l'équipe"})
+    source = tmp_path / f"{name}.json"
+    source.write_text(json.dumps(reviewed, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "pack"
+    completed = _cli("pack", str(source), "-o", str(out), "--quiet")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    packed = json.loads(next(out.glob("*.scenario.json")).read_text(encoding="utf-8"))
+    assert packed["timeline"] == reviewed["timeline"]
+    assert packed["injects"] == reviewed["injects"]
+    # Simulating again is explicit, and keeps the reviewed injects.
+    again = build_pack(reviewed, resimulate=True, formats=()).scenario
+    kept = {inject["id"]: inject for inject in again["injects"]}
+    assert kept[first]["status"] == "approved" and kept[second]["title"] == "Titre relu par l'équipe"

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from studio.durations import parse_minutes
-from studio.injects.generator import SUSTAIN_KINDS as _SUSTAIN_KINDS, generate_msel
+from studio.injects.generator import SUSTAIN_KINDS as _SUSTAIN_KINDS
+from studio.injects.generator import generate_msel
 from studio.injects.kinds import FOLLOW_UP_KINDS, KINDS
 from studio.injects.prompts import inject_templates
 from studio.scenario.document import load_scenario
@@ -20,7 +21,7 @@ from studio.scenario.timemodel import played_windows
 LIBRARY = {path.stem: path for path in library_paths()}
 # The territorial scenario sustains ten player cells through a long exercise (about 130
 # follow-ups): the fixed texts run out and some are told again (see docs/injects.md).
-REPEATS_LEFT = {"territoire-insulaire-ght"}
+REPEATS_LEFT: set[str] = set()
 BACKGROUND = ("police", "noise", "union")
 
 

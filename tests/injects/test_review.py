@@ -146,3 +146,30 @@ def test_proposals_adding_injects_are_validated(generated: dict[str, Any]) -> No
         apply(generated, Proposal("contingency", new_injects=[generated["injects"][0]]))
     with pytest.raises(InvalidEdit):
         apply(generated, Proposal("contingency", new_injects=[{**new, "to": ["ghost"]}]))
+
+
+def test_an_assisted_rewrite_of_an_approved_inject_goes_back_to_review(generated: dict[str, Any]) -> None:
+    inject_id = generated["injects"][0]["id"]
+    approved = set_review_status(generated, inject_id, "reviewed", "Relectrice", at=AT)
+    approved = set_review_status(approved, inject_id, "approved", "Directeur d'exercice", at=AT)
+    before = copy.deepcopy(approved["injects"][0])
+    after = {**before, "message": before["message"] + "\nPhrase ajoutée par l'assistant."}
+    applied = apply(approved, Proposal("rewrite", inject_id, before, after, model="m1"))
+    inject = applied["injects"][0]
+    assert inject["status"] == "draft"
+    assert inject["review_log"][-1]["status"] == "draft" and "assistant" in inject["review_log"][-1]["by"]
+    # A change that leaves what players receive alone keeps the approval.
+    notes_only = {**before, "animator_notes": "Note pour l'animation."}
+    kept = apply(approved, Proposal("rewrite", inject_id, before, notes_only, model="m1"))
+    assert kept["injects"][0]["status"] == "approved"
+
+
+def test_regeneration_keeps_approved_injects_and_their_contingencies(generated: dict[str, Any]) -> None:
+    backed = next(i for i in generated["injects"] if i.get("contingency"))
+    original = backed["contingency_for"]
+    approved = set_review_status(generated, original, "reviewed", "Relectrice", at=AT)
+    approved = set_review_status(approved, original, "approved", "Directeur d'exercice", at=AT)
+    again = generate_msel(approved, seed=99).scenario
+    by_id = {inject["id"]: inject for inject in again["injects"]}
+    assert by_id[original]["status"] == "approved"
+    assert by_id[backed["id"]] == backed

@@ -218,10 +218,13 @@ def test_public_injects_fit_any_public_persona_and_name_it(stem: str) -> None:
     for inject in scenario["injects"]:
         if inject["category"] != "public":
             continue
+        if inject["provenance"]["template"].startswith("storyline/"):
+            continue  # the designer's own words for a named persona
         sender = personas[inject["from"]]
         body = inject["message"].replace(sender["name"], "").replace(sender["role"], "")
         assert not _WRONG_PUBLIC.search(body + inject["title"]), (inject["id"], body)
-        assert sender["name"] in inject["message"] and sender["role"] in inject["message"]
+        # The sender introduces themself (the opening of its function names it).
+        assert _named(sender, inject["message"]), inject["id"]
 
 
 def test_public_kinds_prefer_the_persona_whose_role_fits() -> None:
@@ -245,10 +248,19 @@ def test_the_message_speaks_with_the_senders_voice(stem: str) -> None:
         re.I,
     )
     for inject in scenario["injects"]:
+        if inject["provenance"]["template"].startswith("storyline/"):
+            continue  # the designer's own words
         assert not fixed_voices.search(inject["title"] + inject["message"]), inject["id"]
         kind = inject["provenance"]["template"].split("/")[1]
         if kind in {"encryption", "journalist_call", "soc_alert", "family_reception", "noise"}:
-            assert personas[inject["from"]]["name"] in inject["message"], inject["id"]
+            assert _named(personas[inject["from"]], inject["message"]), inject["id"]
+
+
+def _named(persona: dict[str, Any], message: str) -> bool:
+    """Whether the message names the persona: its full name, or its first name with its role
+    (an opening such as « C'est Sandrine, cadre de nuit »)."""
+    first = persona["name"].split()[0] if persona["name"].split() else persona["name"]
+    return persona["name"] in message or (first in message and len(first) > 2)
 
 
 # --- channels ---------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from studio.injects.prompts import inject_templates
 from studio.injects.wording import short_list
 
 SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
-    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call"),
+    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call", "tech_followup", "user_followup"),
     "strategic": (
         "situation",
         "situation_request",
@@ -39,8 +39,14 @@ SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
         "field_followup",
     ),
     "care": ("service", "fatigue_followup", "nurse_manager", "family_reception", "field_followup"),
-    "communication": ("media_followup", "journalist_call", "social_rumour", "patient_phishing"),
-    "territorial_ars": ("corruss_request", "press_authority"),
+    "communication": (
+        "media_followup",
+        "journalist_call",
+        "social_rumour",
+        "patient_phishing",
+        "press_followup",
+    ),
+    "territorial_ars": ("corruss_request", "press_authority", "prefecture"),
     "territorial_prefecture": ("cod_question", "press_authority"),
     "territorial_samu": ("network",),
 }
@@ -53,7 +59,17 @@ press calling back) and kinds whose text stands on its own at any point of the c
 
 
 _DYNAMIC_FOLLOW_UPS = frozenset(
-    {"service", "situation", "network", "restoration", "restore_progress", "field_followup"}
+    {
+        "service",
+        "situation",
+        "network",
+        "restoration",
+        "restore_progress",
+        "field_followup",
+        "tech_followup",
+        "press_followup",
+        "user_followup",
+    }
 )
 """Follow-ups whose text tells the situation of their time: they may come back as often as needed.
 The others are told at most once per variant in an MSEL, and once per cell and session while the
@@ -88,6 +104,7 @@ class _Situation:
         self._critical: dict[str, bool] = {}
         self.told_restored: set[str] = set()
         self.told_progress: set[str] = set()
+        self.told_pending: dict[str | None, list[str]] = {}
         self.told: set[Any] = set()
         self.impacts_left = (
             sum(1 for spec in ctx.systems.values() if spec.get("kind") == "clinical_service") - 1
@@ -315,8 +332,10 @@ def _progress_beat(
         ),
         key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid),
     )[:4]
-    if not restored and not pending:
+    if not restored and (not pending or situation.told_pending.get(est) == pending):
+        # Nothing came back and nothing else is waited for: no news is not a progress report.
         return None
+    situation.told_pending[est] = list(pending)
     done = list(dict.fromkeys(e["node"] for e in restored))[:4]
     pending = [sid for sid in pending if sid not in done]
     causes = [e for e in restored if e["node"] in done] + [
@@ -402,10 +421,18 @@ def sustain(
                 names += [n for n in SUSTAIN_KINDS.get(role, ()) if n not in names]
             if not names:
                 continue
+            unfillable: set[tuple[float, float]] = set()
             while True:
                 times = sorted(t for t in times_by_cell.get(cell_id, []) if cell_anchor <= t <= end)
                 points = [cell_anchor, *times, end]
-                gap = next(((a, b) for a, b in itertools.pairwise(points) if b - a > max_quiet), None)
+                gap = next(
+                    (
+                        (a, b)
+                        for a, b in itertools.pairwise(points)
+                        if b - a > max_quiet and (a, b) not in unfillable
+                    ),
+                    None,
+                )
                 if gap is None:
                     break
                 candidate = _sustain_candidate(
@@ -425,7 +452,9 @@ def sustain(
                     skipped.append(
                         f"{cell_id}: no follow-up fits between exercise minutes {gap[0]:g} and {gap[1]:g}"
                     )
-                    break
+                    # Nobody can speak to the cell yet; later gaps may still be filled.
+                    unfillable.add(gap)
+                    continue
                 taken.add(candidate.inject_id)
                 for target in candidate.to:
                     times_by_cell.setdefault(target, []).append(candidate.exercise_minute)

@@ -57,7 +57,6 @@ WORDS: dict[str, dict[str, str]] = {
         "no_delay": "non précisé",
         "none_yet": "aucun pour l'instant",
         "none_left": "plus aucun",
-        "several": "plusieurs",
     },
     "en": {
         "actor": "an unidentified group",
@@ -82,7 +81,6 @@ WORDS: dict[str, dict[str, str]] = {
         "no_delay": "unspecified",
         "none_yet": "none yet",
         "none_left": "none left",
-        "several": "several",
     },
 }
 

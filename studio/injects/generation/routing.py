@@ -195,7 +195,7 @@ def gate(
         return f"{sender['id']} never learns of the crisis (information.alert_chain)"
     minute = exercise_minute(plan, ready)
     if minute is None:
-        return "falls while play is paused, after the last session"
+        return "outside [STARTEX, ENDEX]: it falls after the last session"
     if beat.recipient is None:
         active = {cell: plan.activation.get(cell, math.inf) for cell in to}
         first = min(active.values(), default=math.inf)

@@ -119,15 +119,18 @@ def _values(
     }
     field_voice = _field_voice(ctx, sender)
     values["voice"] = "field" if field_voice else "other"
-    if field_voice and beat.systems:
-        # People on the wards see tools stop, not an inventory of servers.
-        values["systems"] = tool_words(ctx, beat.systems, True) or values["systems"]
-        values["count"] = words["several"]
+
     values.update(_service_values(ctx, beat.node, beat.extra.get("lost_nodes", ""), words, field_voice))
+    if beat.systems and not beat.extra.get("lost_nodes"):
+        # What the sender sees stop: the systems of the beat, in its own words (control staff read
+        # the full list in the synopsis, {systems}).
+        values["tools"] = tool_words(ctx, beat.systems, field_voice) or values["tools"]
     values.update({key: value for key, value in beat.extra.items() if value and key != "lost_nodes"})
     turn = beat.rotation + (beat.variant_turn or 0)
     values["opening"] = opening_line(ctx, sender, values, turn)
-    values["voice_line"] = voice_line(ctx, sender, values, turn)
+    # Users calling the IT people tell what does not work; everyone else how the crisis weighs.
+    section = "symptoms" if beat.kind.name == "user_followup" else "follow_up"
+    values["voice_line"] = voice_line(ctx, sender, values, turn, section)
     values["alerted_cell"] = ctx.cell_names([beat.recipient]) if beat.recipient else values["recipient"]
     values.update(preposition_values(ctx.language, values))
     values.update(_profile_lines(ctx, beat, values))
@@ -357,14 +360,14 @@ def render_inject(
 ) -> tuple[dict[str, Any], str]:
     beat = candidate.beat
     if beat.story is not None and template_folder == beat.kind.category:
-        text, template_name = _story_text(beat.story), "storyline"
+        text, template_name = _story_text(beat.story), f"storyline/{beat.story['id']}"
     else:
         turn = beat.variant_turn if template_folder == beat.kind.category else None
         template = choose_template(template_folder, kind_name, ctx.language, seed, candidate.inject_id, turn)
         values = _values(ctx, beat, candidate.sender, candidate.to, candidate.exercise_minute)
         values.update(extra_values or {})
         text, template_name = template.render(values), template.name
-    channel = beat.extra.get("channel") or (beat.story or {}).get("channel")
+    chosen = beat.extra.get("channel") or (beat.story or {}).get("channel") or beat.kind.channel
     inject: dict[str, Any] = {
         "id": candidate.inject_id,
         "event_id": beat.cause["id"],
@@ -372,10 +375,9 @@ def render_inject(
         "scenario_time": ctx.time_model.scenario_datetime(candidate.exercise_minute).isoformat(),
         "from": candidate.sender["id"],
         "to": candidate.to,
-        "channel": channel
-        or channel_for(
+        "channel": channel_for(
             ctx.scenario,
-            beat.kind.channel,
+            chosen,
             None
             if beat.kind.to_territorial and ctx.territorial_cells(beat.kind.to_territorial)
             else beat.establishment,
@@ -503,10 +505,16 @@ def _line_values(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str,
     }
 
 
-def voice_line(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str], turn: int) -> str:
-    """A ``[follow_up]`` line of the sender's function (taken in turn), else one of its ``[needs]``."""
+def voice_line(
+    ctx: ScenarioContext,
+    sender: dict[str, Any],
+    values: dict[str, str],
+    turn: int,
+    section: str = "follow_up",
+) -> str:
+    """A line of ``section`` of the sender's function (taken in turn), else one of its ``[needs]``."""
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
-    lines = (voice.lines.get("follow_up") or voice.lines.get("needs") or ()) if voice else ()
+    lines = (voice.lines.get(section) or voice.lines.get("needs") or ()) if voice else ()
     if not lines:
         return ""
     return render(
@@ -552,12 +560,23 @@ def translate_terms(text: str, language: str) -> str:
 
 
 def body(inject: dict[str, Any]) -> str:
-    """An inject's message without its safety marking, white space folded: what "the same text" means."""
+    """An inject's message, white space folded: what "the same text" means for lint."""
     message = inject.get("message", "")
     return " ".join(message.split())
 
 
-def _reword(plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[str]) -> bool:
+def wording(inject: dict[str, Any], names: list[str]) -> str:
+    """An inject's message without people's names, clock times and numbers: two messages with the
+    same wording read as the same text to a player, even at another hour or from another person."""
+    text = body(inject)
+    for name in names:
+        text = text.replace(name, "<name>")
+    return re.sub(r"\d+", "<n>", text)
+
+
+def _reword(
+    plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[str], names: list[str]
+) -> bool:
     """Give a repeated body another wording: another variant of its template, else one more line
     of its sender's voice. True when the body is new now."""
     beat = candidate.beat
@@ -566,7 +585,7 @@ def _reword(plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[
         for step in range(1, len(variants)):
             beat.variant_turn = (beat.variant_turn or 0) + step
             fresh, _ = render_inject(plan.ctx, candidate, plan.seed, beat.kind.category, beat.kind.name)
-            if body(fresh) not in seen:
+            if wording(fresh, names) not in seen:
                 inject.update(title=fresh["title"], message=fresh["message"], synopsis=fresh["synopsis"])
                 inject["provenance"] = fresh["provenance"]
                 return True
@@ -586,7 +605,7 @@ def _reword(plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[
             if plan.ctx.language == "fr"
             else f'{inject["message"]}\n"{extra}"'
         )
-        if body({"message": message}) not in seen:
+        if wording({"message": message}, names) not in seen:
             inject["message"] = message
             return True
     return False
@@ -595,7 +614,8 @@ def _reword(plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[
 def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Check and fix the words of generated injects (see the module doc); returns those kept."""
     language = plan.ctx.language
-    seen = {body(inject) for inject in plan.fixed}
+    names = sorted((p["name"] for p in plan.ctx.personas), key=len, reverse=True)
+    seen = {wording(inject, names) for inject in plan.fixed}
     kept = []
     for candidate, inject in pairs:
         for key in ("title", "message"):
@@ -603,13 +623,15 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
             if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
                 text = translate_terms(text, language)
             inject[key] = text
-        if body(inject) in seen and not (candidate is not None and _reword(plan, candidate, inject, seen)):
+        if wording(inject, names) in seen and not (
+            candidate is not None and _reword(plan, candidate, inject, seen, names)
+        ):
             if inject.get("priority") == "optional" or inject.get("contingency"):
                 plan.skipped.append(f"{inject['id']}: dropped, same text as an earlier inject")
                 continue
             # A core inject is kept: its time makes it distinct for the reader.
             inject["message"] += f"\n({inject['title']})"
-        seen.add(body(inject))
+        seen.add(wording(inject, names))
         kept.append(inject)
     return kept
 

@@ -1,0 +1,326 @@
+"""Exercise content a planner hands out unedited: the information model, the storyline, the text rules.
+
+Each rule of :mod:`studio.injects.lint_story` has a test with a scenario built to break it, and the
+four library scenarios are measured against the issue's figures directly (not only through lint).
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import json
+import math
+import statistics
+from functools import cache
+from typing import Any
+
+import pytest
+
+from studio.durations import format_minutes, parse_minutes
+from studio.injects.context import ScenarioContext
+from studio.injects.generation.pacing import hour_counts
+from studio.injects.generation.text import body, humanize_durations, translate_terms
+from studio.injects.generator import generate_msel
+from studio.injects.lint import lint_msel
+from studio.injects.lint_story import _system_phrases, involvement_minutes, named_systems
+from studio.scenario.information import compute_knowledge, default_alert_chain, infer_function
+from studio.scenario.library import load_library
+from studio.scenario.timemodel import played_windows
+from studio.scenario.validate import validate_scenario
+
+LIBRARY = ("ch-rancongiciel-nuit", "territoire-insulaire-ght", "chu-double-extorsion", "supplier-compromise")
+STORY_RULES = {
+    "info.before_activation",
+    "info.unknown_to_sender",
+    "text.duplicate_body",
+    "text.system_list",
+    "text.untranslated",
+    "pacing.hour_spike",
+    "pacing.session_tail",
+}
+
+
+@cache
+def _library_msel(name: str) -> str:
+    return json.dumps(generate_msel(load_library(name)).scenario)
+
+
+def library_msel(name: str) -> dict[str, Any]:
+    return json.loads(_library_msel(name))
+
+
+def _players(scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        i
+        for i in scenario["injects"]
+        if i.get("visibility", "players") == "players" and not i.get("contingency")
+    ]
+
+
+# --- the four library scenarios, measured ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_library_msel_meets_the_story_rules(name: str) -> None:
+    scenario = library_msel(name)
+    players = _players(scenario)
+    # No verbatim duplicate bodies.
+    repeated = [text for text, count in collections.Counter(body(i) for i in players).items() if count > 1]
+    assert repeated == []
+    # No inject reaches a cell before it is in play.
+    involved = involvement_minutes(scenario)
+    knowledge = compute_knowledge(scenario, scenario["timeline"]["events"])
+    activation = {cell: minute for cell, minute in involved.items()}
+    for inject in players:
+        offset = parse_minutes(inject["offset"])
+        alert = inject["id"].startswith("inj-alert-")
+        for cell in inject["to"]:
+            if cell in activation and not alert:
+                cell_spec = next(c for c in scenario["cells"] if c["id"] == cell)
+                if cell_spec.get("activation") == "alert":
+                    assert offset >= activation[cell] - 1e-6, (inject["id"], cell)
+    # No player inject names more than three information systems.
+    phrases = _system_phrases(scenario)
+    assert all(len(named_systems(i["message"], phrases)) <= 3 for i in players)
+    # No hour holds more than 2.5 times the median hour; the last hour of each session has play.
+    windows = played_windows(scenario)
+    counts = hour_counts([parse_minutes(i["offset"]) for i in players], windows)
+    assert max(counts.values()) <= 2.5 * max(statistics.median(counts.values()), 1)
+    for start, end in windows:
+        assert any(end - 60 <= parse_minutes(i["offset"]) <= end for i in players), (start, end)
+    # Lint agrees, and is clean on these rules.
+    assert [p for p in lint_msel(scenario) if p.rule in STORY_RULES] == []
+    assert knowledge.knows  # the chain reaches people
+
+
+@pytest.mark.parametrize("name", ["ch-rancongiciel-nuit", "territoire-insulaire-ght", "chu-double-extorsion"])
+def test_french_player_text_has_no_engine_or_english_terms(name: str) -> None:
+    scenario = library_msel(name)
+    problems = [p for p in lint_msel(scenario) if p.rule == "text.untranslated"]
+    assert problems == []
+    for inject in _players(scenario):
+        if inject["category"] == "attacker":
+            continue
+        text = inject["title"] + " " + inject["message"]
+        for raw in ("kerberoasting", "detonation", "PT1H", "encrypted", "restore_blocked"):
+            assert raw not in text, (inject["id"], raw)
+
+
+def test_each_library_scenario_tells_its_own_story() -> None:
+    titles = {
+        name: {i["title"] for i in library_msel(name)["injects"] if i["id"].startswith("inj-story-")}
+        for name in LIBRARY
+    }
+    assert all(len(found) >= 6 for found in titles.values()), {k: len(v) for k, v in titles.items()}
+    for first in LIBRARY:
+        for second in LIBRARY:
+            if first < second:
+                assert not titles[first] & titles[second]
+
+
+def test_the_island_never_offers_the_mainland_as_a_fallback() -> None:
+    scenario = library_msel("territoire-insulaire-ght")
+    mainland = [o["id"] for o in scenario["organisations"] if (o.get("location") or {}).get("off_territory")]
+    assert mainland
+    personas = {p["id"]: p for p in scenario["personas"]}
+    offers = [
+        i
+        for i in scenario["injects"]
+        if i["provenance"]["template"].split("/")[-1].startswith("fallback_offer")
+    ]
+    offers += [i for i in scenario["injects"] if "transfer_request" in i["provenance"]["template"]]
+    for inject in offers:
+        assert personas[inject["from"]].get("organisation") not in mainland, inject["id"]
+    names = [o["name"] for o in scenario["organisations"] if o["id"] in mainland]
+    generated = [i for i in scenario["injects"] if not i["id"].startswith("inj-story-")]
+    for inject in generated:
+        if inject["category"] == "care_network":
+            assert not any(name in inject["message"] for name in names), inject["id"]
+
+
+# --- the information model ------------------------------------------------------------------------
+
+
+def _tiny() -> dict[str, Any]:
+    from studio.injects.generator import obtain_timeline
+
+    scenario = load_library("ch-rancongiciel-nuit")
+    scenario["timeline"] = obtain_timeline(scenario, scenario["generation"]["seed"])
+    return scenario
+
+
+def test_knowledge_follows_the_chain_and_its_delays() -> None:
+    scenario = _tiny()
+    knowledge = compute_knowledge(scenario, scenario["timeline"]["events"])
+    first = knowledge.first_symptom[None]
+    field = [p["id"] for p in scenario["personas"] if p.get("function") == "night_nurse_manager"]
+    assert field and knowledge.knows[field[0]] == first
+    for link in scenario["information"]["alert_chain"]:
+        source, target = link["from"], link["to"]
+        if source in knowledge.knows and math.isfinite(knowledge.knows[source]):
+            assert knowledge.knows[target] <= knowledge.knows[source] + parse_minutes(link["delay"]) + 1e-9
+    attacker = next(p["id"] for p in scenario["personas"] if p.get("function") == "attacker")
+    assert knowledge.knows[attacker] == -math.inf
+
+
+def test_a_persona_out_of_the_chain_never_speaks_and_lint_says_why() -> None:
+    scenario = _tiny()
+    scenario["information"]["alert_chain"] = [
+        link
+        for link in scenario["information"]["alert_chain"]
+        if "journalist" not in (link["from"], link["to"])
+    ]
+    journalist = next(p["id"] for p in scenario["personas"] if p.get("function") == "journalist")
+    generated = generate_msel(scenario).scenario
+    assert not any(i["from"] == journalist for i in generated["injects"])
+    # A designer who writes such an inject by hand is told.
+    manual = copy.deepcopy(generated["injects"][0])
+    manual.update(id="manual-press", **{"from": journalist}, provenance={"source": "manual"}, status="draft")
+    generated["injects"].append(manual)
+    rules = {(p.rule, p.path) for p in lint_msel(generated)}
+    index = len(generated["injects"]) - 1
+    assert ("info.unknown_to_sender", f"/injects/{index}/from") in rules
+
+
+def test_an_alert_cell_hears_nothing_before_the_alert_reaches_it() -> None:
+    scenario = library_msel("territoire-insulaire-ght")
+    alert_cells = [c["id"] for c in scenario["cells"] if c.get("activation") == "alert"]
+    assert alert_cells
+    involved = involvement_minutes(scenario)
+    early = min(alert_cells, key=lambda cell: involved[cell])
+    broken = copy.deepcopy(scenario)
+    inject = next(i for i in broken["injects"] if not i.get("contingency") and early not in i["to"])
+    inject["to"] = [*inject["to"], early]
+    inject["offset"] = format_minutes(max(0.0, involved[early] - 30))
+    problems = [p for p in lint_msel(broken) if p.rule == "info.before_activation"]
+    assert problems and early in problems[0].message
+
+
+def test_default_chain_and_function_inference_cover_a_legacy_scenario() -> None:
+    scenario = load_library("chu-double-extorsion")
+    organisations = {o["id"]: o for o in scenario["organisations"]}
+    for persona in scenario["personas"]:
+        assert infer_function({k: v for k, v in persona.items() if k != "function"}, organisations)
+    chain = default_alert_chain(scenario)
+    reached = {link["to"] for link in chain}
+    assert {c["id"] for c in scenario["cells"] if c["type"] == "player"} <= reached
+
+
+def test_an_unreachable_fallback_is_never_offered() -> None:
+    scenario = load_library("territoire-insulaire-ght")
+    ctx = ScenarioContext(scenario)
+    for org in scenario["organisations"]:
+        if (org.get("location") or {}).get("off_territory"):
+            for origin in org.get("fallback_for", []):
+                assert not ctx.reachable(origin, org["id"])
+                assert org["id"] not in ctx.fallback_orgs(origin)
+    # A pair linked only by the coastal road is cut off when the road closes, and offered again
+    # when it opens.
+    variable = next(
+        r["requires"] for r in scenario["territory"]["transfers"] if r["mode"] == "road" and r.get("requires")
+    )
+    first, second = next(
+        (r["from"], r["to"]) for r in scenario["territory"]["transfers"] if r.get("requires") == variable
+    )
+    only_coast = copy.deepcopy(scenario)
+    only_coast["territory"]["transfers"] = [
+        r
+        for r in only_coast["territory"]["transfers"]
+        if {r["from"], r["to"]} != {first, second} or r.get("requires") == variable
+    ]
+    for value, expected in (("closed", False), ("open", True)):
+        for item in only_coast["territory"]["variables"]:
+            if item["id"] == variable:
+                item["value"] = value
+        assert ScenarioContext(only_coast).reachable(first, second) is expected
+
+
+# --- the text rules, each broken on purpose -------------------------------------------------------
+
+
+def _first_player(scenario: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    return next(
+        (n, i)
+        for n, i in enumerate(scenario["injects"])
+        if not i.get("contingency") and i["category"] != "attacker"
+    )
+
+
+def test_a_duplicate_body_is_an_error() -> None:
+    scenario = library_msel("ch-rancongiciel-nuit")
+    index, inject = _first_player(scenario)
+    twin = next(n for n, i in enumerate(scenario["injects"]) if n > index and not i.get("contingency"))
+    scenario["injects"][twin]["message"] = inject["message"]
+    assert any(
+        p.rule == "text.duplicate_body" and p.path == f"/injects/{twin}/message" for p in lint_msel(scenario)
+    )
+
+
+def test_a_system_inventory_is_an_error() -> None:
+    scenario = library_msel("ch-rancongiciel-nuit")
+    index, inject = _first_player(scenario)
+    names = [s["name"] for s in scenario["systems"] if s["kind"] not in {"clinical_service", "credential"}][
+        :5
+    ]
+    inject["message"] += "\nTouchés : " + ", ".join(names)
+    assert any(
+        p.rule == "text.system_list" and p.path == f"/injects/{index}/message" for p in lint_msel(scenario)
+    )
+
+
+@pytest.mark.parametrize(
+    "addition",
+    [
+        "Délai estimé : PT1H30M.",
+        "Voir ch-dpi pour le détail.",
+        "Le kerberoasting est confirmé.",
+        "Please call us back, the data has been encrypted and we will publish your files.",
+    ],
+)
+def test_english_engine_words_and_identifiers_are_errors_in_french(addition: str) -> None:
+    scenario = library_msel("ch-rancongiciel-nuit")
+    if "ch-dpi" in addition:
+        addition = addition.replace("ch-dpi", scenario["systems"][3]["id"])
+    index, inject = _first_player(scenario)
+    inject["message"] += "\n" + addition
+    assert any(
+        p.rule == "text.untranslated" and p.path == f"/injects/{index}/message" for p in lint_msel(scenario)
+    )
+
+
+def test_a_crowded_hour_and_an_empty_session_end_are_warnings() -> None:
+    scenario = library_msel("chu-double-extorsion")
+    windows = played_windows(scenario)
+    start = windows[0][0]
+    # Everything after the third hour is told in the first half hour: a burst, then silence.
+    for inject in scenario["injects"]:
+        if parse_minutes(inject["offset"]) >= start + 180:
+            inject["offset"] = format_minutes(start + 30)
+    rules = {p.rule for p in lint_msel(scenario)}
+    assert {"pacing.hour_spike", "pacing.session_tail"} <= rules
+
+
+def test_words_are_made_french_and_human() -> None:
+    assert humanize_durations("reprise sous PT1H30M, puis P2D", "fr") == "reprise sous 1 h 30, puis 2 jours"
+    assert "rançongiciel" in translate_terms("un ransomware connu", "fr")
+    assert translate_terms("le VPN", "fr") == "le VPN"
+
+
+def test_library_scenarios_validate_with_their_story_data() -> None:
+    for name in LIBRARY:
+        scenario = load_library(name)
+        assert [p for p in validate_scenario(scenario) if p.is_error] == []
+        assert scenario["storyline"]["beats"] and scenario["information"]["alert_chain"]
+        assert all("function" in persona for persona in scenario["personas"])
+
+
+def test_story_validation_names_the_path_and_rule() -> None:
+    scenario = load_library("territoire-insulaire-ght")
+    scenario["storyline"]["beats"][0]["from"] = "nobody"
+    scenario["information"]["alert_chain"][0]["to"] = "nowhere"
+    evasan = next(r for r in scenario["territory"]["transfers"] if r["mode"] == "air_evasan")
+    evasan["lead_time"] = "PT2H"
+    found = {(p.path.split("/")[1], p.rule) for p in validate_scenario(scenario)}
+    assert ("storyline", "ref.beat_sender") in found
+    assert ("information", "ref.alert_chain") in found
+    assert ("territory", "territory.evasan_lead") in found

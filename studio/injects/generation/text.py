@@ -589,11 +589,27 @@ def translate_terms(text: str, language: str, names: list[str] | None = None) ->
         return text
     pattern, renderings = compiled
     pieces = re.split("(" + "|".join(map(re.escape, names)) + ")", text) if names else [text]
+
+    def rendered(match: re.Match[str]) -> str:
+        article, term = match.group(1), match.group(2)
+        french = renderings[term.lower()]
+        if article and language == "fr" and _ELIDED.match(french):
+            return f"{article[0]}'{french}"  # « la hotline » becomes « l'assistance »
+        return f"{article} {french}" if article else french
+
     # re.split with one group: odd pieces are the names themselves.
     return "".join(
-        piece if index % 2 else pattern.sub(lambda match: renderings[match.group(0).lower()], piece)
+        piece if index % 2 else _with_article(pattern).sub(rendered, piece)
         for index, piece in enumerate(pieces)
     )
+
+
+_ELIDED = re.compile(r"[aeiouyéèêàâîôûh]", re.IGNORECASE)
+
+
+def _with_article(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The term pattern with the article that may precede it (to elide it before a vowel)."""
+    return re.compile(r"(?:\b([Ll][ae]) )?" + pattern.pattern, pattern.flags)
 
 
 def proper_names(scenario: dict[str, Any]) -> list[str]:

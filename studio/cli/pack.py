@@ -64,6 +64,15 @@ def run(args: argparse.Namespace) -> int:
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
         return code
+    stored = bool(scenario.get("timeline")) and not args.resimulate
+    if stored and (args.playbook or (args.seed is not None and not args.regenerate)):
+        # Silently ignoring them would pack something else than the user asked for.
+        print(
+            "error: --playbook and --seed choose a simulation (--seed also a regeneration); this "
+            "scenario's timeline is packed as reviewed: add --resimulate (or --regenerate for --seed)",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
     from studio.exports.common import write_outputs
     from studio.exports.pipeline import PackError, build_pack
     from studio.injects.generator import GenerationError

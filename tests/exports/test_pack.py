@@ -54,12 +54,14 @@ def test_pack_writes_everything_and_never_the_api_key(tmp_path: Path, monkeypatc
 
 
 def test_fresh_simulation_against_stale_cause_refs_writes_nothing(tmp_path: Path, capsys) -> None:
-    assert main(["pack", GOLDEN, "-o", str(tmp_path / "out")]) == 1
+    assert main(["pack", GOLDEN, "-o", str(tmp_path / "out"), "--resimulate"]) == 1
     assert not (tmp_path / "out").exists()
-    assert "--keep-timeline" in capsys.readouterr().err
+    assert "without --resimulate" in capsys.readouterr().err
 
 
 def test_unknown_playbook_and_unreadable_input_exit_2(tmp_path: Path, capsys) -> None:
+    assert main(["pack", GOLDEN, "-o", str(tmp_path), "--resimulate", "--playbook", "nope"]) == 2
+    # A playbook only matters when simulating: with a stored timeline, say so rather than ignore it.
     assert main(["pack", GOLDEN, "-o", str(tmp_path), "--playbook", "nope"]) == 2
     assert main(["pack", str(tmp_path / "missing.json"), "-o", str(tmp_path)]) == 2
     # The openai provider without a key for a remote endpoint: refused before anything runs.

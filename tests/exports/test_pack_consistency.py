@@ -32,7 +32,11 @@ def test_pack_and_generate_use_the_same_seed_by_default() -> None:
 
 def test_pack_refuses_an_msel_with_lint_errors(tmp_path: Path) -> None:
     scenario = load_library("ch-rancongiciel-nuit")
-    scenario["personas"] = []  # valid, but nobody can send anything: objectives go unserved
+    # Valid, but nobody can send anything: objectives go unserved (the chain and the storyline name
+    # personas, so they go too).
+    scenario["personas"] = []
+    scenario["storyline"] = {"beats": []}
+    scenario["information"]["alert_chain"] = []
     result = build_pack(scenario, formats=("csv",))
     assert not result.ok and result.outputs == []
     assert any(problem.rule.startswith("msel.") and problem.is_error for problem in result.problems)

@@ -250,11 +250,13 @@ def default_alert_chain(scenario: dict[str, Any], *, observers: bool = False) ->
         )
 
     def cells_of(org: str | None, levels: Iterable[str] | None = None) -> list[str]:
+        """Cells of ``org``; cells that name no organisation play for the main hospital."""
         wanted = set(levels) if levels else None
         return [
             c["id"]
             for c in cells
-            if c.get("organisation") == org and (wanted is None or c.get("level") in wanted)
+            if (c.get("organisation") == org or (not c.get("organisation") and org == main and org))
+            and (wanted is None or c.get("level") in wanted)
         ]
 
     def strategic(org: str | None) -> list[str]:
@@ -275,7 +277,9 @@ def default_alert_chain(scenario: dict[str, Any], *, observers: bool = False) ->
             links[(source, target)] = (delay, channel)
 
     hit_hospitals = sorted(
-        {h for h in (hospital_of(p) for p in personas) if h} | set(cells_of_orgs(cells, organisations))
+        {h for h in (hospital_of(p) for p in personas) if h}
+        | set(cells_of_orgs(cells, organisations))
+        | ({main} if main and any(not c.get("organisation") for c in cells) else set())
     )
     for hospital in hit_hospitals:
         own_cells = cells_of(hospital)
@@ -599,6 +603,8 @@ def compute_knowledge(scenario: dict[str, Any], events: list[dict[str, Any]]) ->
         ]
         if encrypted and scenario.get("attack", {}).get("ransom"):
             candidates.append(encrypted[0])
+        # Without IT people, a ransom note or a detection, somebody still names it in the end.
+        candidates.append(result.first_symptom.get(est, math.inf) + 3 * diagnosis_delay)
         result.diagnosis[est] = min(candidates)
     return result
 

@@ -30,7 +30,7 @@ def test_generate_keeps_the_written_inject_and_adds_generated_ones(app: AppTest)
     assert not app.exception and not app.error
     # Counts come from the document: how many injects the generator writes is its own business.
     ids = [inject["id"] for inject in document(app)["injects"]]
-    assert ids[0] == "inj-1" and len(ids) >= 3
+    assert "inj-1" in ids and len(ids) >= 3
     assert f"{len(ids) - 1} injects generated, 1 kept as they were." in shown_text(app)
     assert app.session_state["doc_dirty"] is True
     assert app.get("vega_lite_chart"), "the injects-by-cell chart is drawn"

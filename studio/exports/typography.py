@@ -22,10 +22,9 @@ APOSTROPHE = "\u2019"
 
 # Horizontal spaces that may stand before punctuation (ordinary, non-breaking, narrow, thin).
 _SPACES = "[ \t\u00a0\u202f\u2009]"
-# ":" ending a word: followed by a space, a line end or the end of the text (not 08:30, not http://).
-_COLON = re.compile(rf"(?<=[^\s\d]){_SPACES}*:(?=\s|$)|(?<=\d){_SPACES}+:(?=\s|$)|(?<=\d):(?=\s|$)")
-# ";", "!", "?" (a run of them, e.g. "?!") ending a word.
-_HIGH_PUNCT = re.compile(rf"(?<=[^\s;!?]){_SPACES}*([;!?]+)(?=[\s»)\]]|$)")
+# A run of ":", ";", "!", "?" ending a word (followed by a space, a closing mark or the end of the
+# text): not 08:30, not http://, not a.php?x=1.
+_PUNCT_RUN = re.compile(rf"(?<=[^\s:;!?]){_SPACES}*([:;!?]+)(?=[\s»)\]]|$)")
 _OPEN_QUOTE = re.compile(rf"«{_SPACES}*")
 _CLOSE_QUOTE = re.compile(rf"{_SPACES}*»")
 # "word" or "word words" between straight double quotes on one line become « guillemets ».
@@ -33,7 +32,7 @@ _STRAIGHT_QUOTES = re.compile(r'(?<![\w"])"([^"\n]+?)"(?![\w"])')
 # A straight apostrophe between two letters (l'hôpital, aujourd'hui).
 _APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 # Hours written 8h30 / 14h / 8 h 30 in prose (not part of a longer word or id).
-_HOURS = re.compile(r"(?<![\w:.+-])([01]?\d|2[0-3])\s?h\s?([0-5]\d)?(?![\w:])")
+_HOURS = re.compile(r"(?<![\w:.+-])([01]?\d|2[0-3])\s?h(?:\s?([0-5]\d))?(?![\w:])")
 # Integers of five digits or more standing alone (not in ids, phone numbers, decimals or dates).
 _BIG_NUMBER = re.compile(r"(?<![\w.,\-/:+])(\d{5,})(?![\w.,\-/:]?\d)")
 
@@ -60,8 +59,7 @@ def typeset_french(text: str) -> str:
     text = _OPEN_QUOTE.sub("«" + NBSP, text)
     text = _CLOSE_QUOTE.sub(NBSP + "»", text)
     text = _APOSTROPHE.sub(APOSTROPHE, text)
-    text = _COLON.sub(NBSP + ":", text)
-    text = _HIGH_PUNCT.sub(lambda match: NNBSP + match.group(1), text)
+    text = _PUNCT_RUN.sub(lambda match: (NBSP if match.group(1)[0] == ":" else NNBSP) + match.group(1), text)
     text = _HOURS.sub(_hours, text)
     return _BIG_NUMBER.sub(_group_thousands, text)
 

@@ -11,10 +11,12 @@ import datetime as dt
 import io
 import zipfile
 from collections import Counter
+from copy import copy
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -161,6 +163,8 @@ def msel_xlsx(scenario: dict[str, Any]) -> bytes:
     header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="D9D9D9")
     wrap = Alignment(wrap_text=True, vertical="top")
     formats = {"offset": OFFSET_FORMAT, "scenario_time": encoder.labels["excel_datetime_format"]}
+    wrapped = _style_array(sheet, wrap)
+    styles = {field: _style_array(sheet, wrap, number_format) for field, number_format in formats.items()}
     fields = list(encoder.kinds)
     for column, header in enumerate(encoder.headers(), start=1):
         cell = sheet.cell(row=1, column=column, value=header)
@@ -176,9 +180,11 @@ def msel_xlsx(scenario: dict[str, Any]) -> bytes:
             # such as "=HYPERLINK(...)" stays a message and the workbook never computes anything.
             if cell.data_type == "f":
                 cell.data_type = "s"
-            cell.alignment = wrap
-            if field in formats and not isinstance(value, str):
-                cell.number_format = formats[field]
+            # Each styled cell gets a copy of a ready-made style array: setting ``alignment`` and
+            # ``number_format`` attribute by attribute hashes the style objects on every cell and
+            # took more time than writing the cells themselves.
+            styled = styles.get(field) if not isinstance(value, str) else None
+            cell._style = copy(styled or wrapped)
     for index, field in enumerate(fields, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS.get(field, DEFAULT_WIDTH)
     last = f"{get_column_letter(len(fields))}{len(injects) + 1}"
@@ -187,6 +193,17 @@ def msel_xlsx(scenario: dict[str, Any]) -> bytes:
     _schedule_sheet(workbook, scenario, encoder.labels)
     _add_choice_lists(workbook, sheet, encoder, scenario)
     return _save_workbook(workbook, title=scenario["exercise"]["title"])
+
+
+def _style_array(sheet: Worksheet, alignment: Alignment, number_format: str | None = None) -> StyleArray:
+    """The style array of a cell with ``alignment`` (and ``number_format``), registered in the workbook."""
+    probe = sheet.cell(row=1, column=sheet.max_column + 1)
+    probe.alignment = alignment
+    if number_format:
+        probe.number_format = number_format
+    style = copy(probe._style)
+    del sheet._cells[(probe.row, probe.column)]
+    return style
 
 
 def _schedule_sheet(workbook: Workbook, scenario: dict[str, Any], labels: Labels) -> None:

@@ -26,6 +26,11 @@ def register(subparsers: Any) -> None:
         help="output format; repeat for several, 'all' for every format",
     )  # fmt: skip
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into")
+    parser.add_argument(
+        "--csv-separator", choices=(";", ","), default=None,
+        help="separator of the MSEL CSV (default: ';' for French scenarios, which French Excel expects, "
+        "',' for English ones)",
+    )  # fmt: skip
     parser.set_defaults(handler=run)
 
 
@@ -33,16 +38,18 @@ def run(args: argparse.Namespace) -> int:
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
         return code
-    return write_exports(scenario, args.output, args.targets)
+    return write_exports(scenario, args.output, args.targets, csv_separator=args.csv_separator)
 
 
-def write_exports(scenario: dict[str, Any], output: str, targets: list[str]) -> int:
+def write_exports(
+    scenario: dict[str, Any], output: str, targets: list[str], *, csv_separator: str | None = None
+) -> int:
     """Export ``scenario`` to ``output`` and print the files written; shared with ``pack``."""
     from studio.exports import FORMATS, export_to_directory
 
     formats = FORMATS if "all" in targets else tuple(targets)
     try:
-        paths = export_to_directory(scenario, output, formats)
+        paths = export_to_directory(scenario, output, formats, csv_separator=csv_separator)
     except OSError as exc:
         print(f"error: cannot write to {output}: {exc.strerror or exc}")
         return EXIT_UNREADABLE

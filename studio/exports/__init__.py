@@ -35,8 +35,13 @@ __all__ = [
 ]
 
 
-def export_outputs(scenario: dict[str, Any], formats: Iterable[str] = FORMATS) -> list[ExportFile]:
-    """Every output file of ``formats`` for a *valid* scenario (validate first: nothing is checked here)."""
+def export_outputs(
+    scenario: dict[str, Any], formats: Iterable[str] = FORMATS, *, csv_separator: str | None = None
+) -> list[ExportFile]:
+    """Every output file of ``formats`` for a *valid* scenario (validate first: nothing is checked here).
+
+    ``csv_separator`` chooses the MSEL CSV's separator; by default ';' in French, ',' in English.
+    """
     from studio.exports.docx import docx_outputs
     from studio.exports.msel import msel_outputs
     from studio.exports.openbas import openbas_outputs
@@ -52,14 +57,18 @@ def export_outputs(scenario: dict[str, Any], formats: Iterable[str] = FORMATS) -
         if fmt == "docx":
             outputs += docx_outputs(scenario)
         elif fmt in ("xlsx", "csv"):
-            outputs += msel_outputs(scenario, (fmt,))
+            outputs += msel_outputs(scenario, (fmt,), csv_separator=csv_separator)
         else:
             outputs += openbas_outputs(scenario)
     return outputs
 
 
 def export_to_directory(
-    scenario: dict[str, Any], directory: str | Path, formats: Iterable[str] = FORMATS
+    scenario: dict[str, Any],
+    directory: str | Path,
+    formats: Iterable[str] = FORMATS,
+    *,
+    csv_separator: str | None = None,
 ) -> list[Path]:
     """Build the outputs of ``formats`` and write them atomically under ``directory``."""
-    return write_outputs(directory, export_outputs(scenario, formats))
+    return write_outputs(directory, export_outputs(scenario, formats, csv_separator=csv_separator))

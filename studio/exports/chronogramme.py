@@ -47,6 +47,10 @@ class ScenarioView:
         self.schedule = exercise_schedule(scenario)
         self.directory = Directory(scenario)
 
+    def schedule_end_minute(self) -> float:
+        """ENDEX on the exercise clock (minutes from STARTEX)."""
+        return (self.schedule.endex - self.schedule.startex).total_seconds() / 60
+
     def persona_name(self, persona_id: str) -> str:
         return self.personas.get(persona_id, {}).get("name", persona_id)
 

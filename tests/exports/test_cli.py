@@ -58,3 +58,16 @@ def test_unwritable_output_exits_2(tmp_path: Path, capsys) -> None:
     blocker.write_text("x")
     assert main(["export", GOLDEN, "--to", "csv", "-o", str(blocker / "sub")]) == 2
     assert "cannot write" in capsys.readouterr().out
+
+
+def test_csv_separator_follows_the_language_unless_chosen(tmp_path: Path) -> None:
+    # The golden scenario is in English: ',' by default, ';' on request.
+    assert main(["export", GOLDEN, "--to", "csv", "-o", str(tmp_path / "default")]) == 0
+    assert main(["export", GOLDEN, "--to", "csv", "-o", str(tmp_path / "fr"), "--csv-separator", ";"]) == 0
+    [default] = (tmp_path / "default").iterdir()
+    [chosen] = (tmp_path / "fr").iterdir()
+    header_default = default.read_text(encoding="utf-8-sig").splitlines()[0]
+    header_chosen = chosen.read_text(encoding="utf-8-sig").splitlines()[0]
+    columns = header_default.split(",")
+    assert len(columns) > 20 and ";" not in header_default
+    assert header_chosen.split(";") == columns

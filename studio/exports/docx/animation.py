@@ -25,6 +25,8 @@ CHRONO_WIDTHS_CM = (1.2, 2.0, 2.6, 3.0, 3.0, 2.4, 5.5, 6.0)
 IMPACT_KINDS = frozenset({"compromised", "encrypted", "down"})
 BEAT_TITLES = 3
 """Inject titles quoted for a beat derived from the MSEL (what is at stake in it)."""
+BEAT_CELLS = 4
+"""Cells named in a fil rouge row before "and N more", so that the fil rouge stays on one page."""
 BEAT_DECISIONS = 3
 """Expected actions quoted for a derived beat; more would not fit the one-page fil rouge."""
 
@@ -76,7 +78,9 @@ def storyline_beats(view: ScenarioView) -> list[dict[str, Any]]:
         if inject.get("priority", "core") == "core" and not inject.get("contingency"):
             phases.setdefault(inject.get("phase") or "", []).append(inject)
     derived = []
-    for phase, injects in phases.items():
+    starts = [inject_minutes(injects[0]) for injects in phases.values()]
+    ends = [*starts[1:], view.schedule_end_minute()]
+    for (phase, injects), end in zip(phases.items(), ends, strict=True):
         cells = list(dict.fromkeys(cell for inject in injects for cell in inject.get("to", [])))
         decisions = list(
             dict.fromkeys(
@@ -87,7 +91,7 @@ def storyline_beats(view: ScenarioView) -> list[dict[str, Any]]:
             {
                 "title": phase or view.labels["beat_untitled"],
                 "start": inject_minutes(injects[0]),
-                "end": inject_minutes(injects[-1]),
+                "end": end,
                 "cells": cells,
                 "dilemma": " ; ".join(inject["title"] for inject in injects[:BEAT_TITLES]),
                 "decisions": decisions[:BEAT_DECISIONS],
@@ -114,13 +118,15 @@ def _storyline(writer: PackWriter, view: ScenarioView) -> None:
                 view.schedule.clock(beat["start"], labels)
                 + " \u2013 "
                 + view.schedule.clock(beat["end"], labels),
-                view.cell_names(beat["cells"]),
+                view.name_list(
+                    [view.cells.get(cell, {}).get("name", cell) for cell in beat["cells"]], BEAT_CELLS
+                ),
                 beat["dilemma"],
                 "\n".join(f"- {decision}" for decision in beat["decisions"]),
             )
             for beat in storyline_beats(view)
         ],
-        widths_cm=(3.2, 2.6, 3.2, 4.0, 4.0),
+        widths_cm=(3.0, 2.4, 3.2, 4.2, 4.2),
     )
     writer.heading(labels["who_plays_whom"], 2)
     played: dict[str, list[str]] = {}

@@ -15,6 +15,7 @@ from studio.exports.common import applies_to_cell, directory_personas, player_ce
 from studio.exports.contacts import animation_cells
 from studio.exports.docx.base import start_pack
 from studio.exports.docx.writer import PackWriter
+from studio.exports.schedule import prose_moment
 
 
 def player_pack(scenario: dict[str, Any], cell_id: str) -> bytes:
@@ -84,7 +85,9 @@ def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any]
         writer.text_block(safety["real_incident_procedure"], empty)
 
     writer.heading(labels["sec_context"], level)
-    writer.paragraph(labels.format("scenario_start", when=view.when(view.time_model.scenario_datetime(0))))
+    writer.paragraph(
+        labels.format("scenario_start", when=prose_moment(view.time_model.scenario_datetime(0), labels))
+    )
     writer.heading(labels["context_shared"], level + 1)
     writer.text_block(exercise.get("context"), empty)
     writer.heading(labels["context_cell"], level + 1)

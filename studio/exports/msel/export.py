@@ -283,7 +283,10 @@ def _save_workbook(workbook: Workbook, *, title: str) -> bytes:
     return normalise_zip(stream.getvalue())
 
 
-def msel_outputs(scenario: dict[str, Any], formats: tuple[str, ...] = ("xlsx", "csv")) -> list[ExportFile]:
+def msel_outputs(
+    scenario: dict[str, Any], formats: tuple[str, ...] = ("xlsx", "csv"), *, csv_separator: str | None = None
+) -> list[ExportFile]:
+    """The MSEL files of ``formats``; ``csv_separator`` overrides the language's CSV separator."""
     stem = safe_filename_part(scenario["id"])
-    builders = {"xlsx": msel_xlsx, "csv": msel_csv}
+    builders = {"xlsx": msel_xlsx, "csv": lambda data: msel_csv(data, delimiter=csv_separator)}
     return [ExportFile(f"{stem}-msel.{fmt}", builders[fmt](scenario)) for fmt in formats]

@@ -36,11 +36,17 @@ __all__ = [
 
 
 def export_outputs(
-    scenario: dict[str, Any], formats: Iterable[str] = FORMATS, *, csv_separator: str | None = None
+    scenario: dict[str, Any],
+    formats: Iterable[str] = FORMATS,
+    *,
+    csv_separator: str | None = None,
+    toc_pages: bool = False,
 ) -> list[ExportFile]:
     """Every output file of ``formats`` for a *valid* scenario (validate first: nothing is checked here).
 
     ``csv_separator`` chooses the MSEL CSV's separator; by default ';' in French, ',' in English.
+    ``toc_pages`` numbers the Word packs' tables of contents with LibreOffice when it is installed
+    (seconds per pack, hence opt-in for the library; the ``export`` command turns it on).
     """
     from studio.exports.docx import docx_outputs
     from studio.exports.msel import msel_outputs
@@ -60,6 +66,10 @@ def export_outputs(
             outputs += msel_outputs(scenario, (fmt,), csv_separator=csv_separator)
         else:
             outputs += openbas_outputs(scenario)
+    if toc_pages:
+        from studio.exports.docx.toc_pages import fill_toc_pages
+
+        outputs = fill_toc_pages(outputs)
     return outputs
 
 
@@ -69,6 +79,8 @@ def export_to_directory(
     formats: Iterable[str] = FORMATS,
     *,
     csv_separator: str | None = None,
+    toc_pages: bool = False,
 ) -> list[Path]:
     """Build the outputs of ``formats`` and write them atomically under ``directory``."""
-    return write_outputs(directory, export_outputs(scenario, formats, csv_separator=csv_separator))
+    outputs = export_outputs(scenario, formats, csv_separator=csv_separator, toc_pages=toc_pages)
+    return write_outputs(directory, outputs)

@@ -76,7 +76,7 @@ def _define_styles(document: Document) -> None:
 
     # Table text is smaller than body text so that a landscape chronogramme keeps 8 readable columns.
     styles["Table Grid"].font.size = Pt(9)
-    for level in (1, 2):
+    for level in (1, 2, 3):
         styles[f"Heading {level}"].paragraph_format.keep_with_next = True
     for level in range(1, TOC_LEVELS + 1):
         # Word's built-in names for the table-of-contents entry styles, which a TOC update uses.

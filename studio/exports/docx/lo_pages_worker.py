@@ -18,7 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 HEADING_STYLES = {"Heading 1", "heading 1"}
 
@@ -37,14 +39,17 @@ def _heading_pages(document: object) -> list[int]:
     return pages
 
 
-def main(paths: list[str]) -> int:
-    import uno
-    from com.sun.star.beans import PropertyValue
+@contextlib.contextmanager
+def libreoffice_desktop(prefix: str = "lo-profile-") -> Iterator[Any]:
+    """A headless LibreOffice with a throw-away profile, as its UNO Desktop (None if it never answers).
 
-    hidden = PropertyValue()
-    hidden.Name, hidden.Value = "Hidden", True
-    profile = Path(tempfile.mkdtemp(prefix="lo-pages-"))
-    pipe = f"crisis_studio_pages_{os.getpid()}"
+    Also used by scripts/render_pack.py: concurrent runs sharing a profile collide, and LibreOffice
+    needs a moment to open its pipe.
+    """
+    import uno
+
+    profile = Path(tempfile.mkdtemp(prefix=prefix))
+    pipe = f"crisis_studio_{os.getpid()}"
     office = subprocess.Popen(
         ["soffice", "--headless", "--norestore", "--nologo", "--nodefault",
          f"-env:UserInstallation={profile.as_uri()}", f"--accept=pipe,name={pipe};urp;"],
@@ -54,32 +59,56 @@ def main(paths: list[str]) -> int:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         context = None
-        for _ in range(300):  # LibreOffice needs a moment to open its pipe
+        for _ in range(300):
             try:
                 context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
                 break
             except Exception:  # NoConnectException until the pipe is up
                 time.sleep(0.1)
-        if context is None:
-            return 2
-        desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-        result = {}
-        for path in paths:
-            document = desktop.loadComponentFromURL(Path(path).resolve().as_uri(), "_blank", 0, (hidden,))
-            try:
-                result[path] = _heading_pages(document)
-            finally:
-                document.close(True)
-        print(json.dumps(result))
-        with contextlib.suppress(Exception):  # the bridge drops while LibreOffice exits
-            desktop.terminate()
-        return 0
+        desktop = (
+            None
+            if context is None
+            else context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+        )
+        yield desktop
+        if desktop is not None:
+            with contextlib.suppress(Exception):  # the bridge drops while LibreOffice exits
+                desktop.terminate()
     finally:
         try:
             office.wait(timeout=20)
         except subprocess.TimeoutExpired:
             office.kill()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def uno_properties(**values: object) -> tuple[Any, ...]:
+    """UNO property values, e.g. ``uno_properties(Hidden=True)`` to load a document without a window."""
+    from com.sun.star.beans import PropertyValue  # importable once uno is imported
+
+    items = []
+    for name, value in values.items():
+        item = PropertyValue()
+        item.Name, item.Value = name, value
+        items.append(item)
+    return tuple(items)
+
+
+def main(paths: list[str]) -> int:
+    with libreoffice_desktop("lo-pages-") as desktop:
+        if desktop is None:
+            return 2
+        result = {}
+        for path in paths:
+            document = desktop.loadComponentFromURL(
+                Path(path).resolve().as_uri(), "_blank", 0, uno_properties(Hidden=True)
+            )
+            try:
+                result[path] = _heading_pages(document)
+            finally:
+                document.close(True)
+        print(json.dumps(result))
+    return 0
 
 
 if __name__ == "__main__":

@@ -60,6 +60,16 @@ def _template_bytes() -> bytes:
     return BASE_TEMPLATE.read_bytes()
 
 
+RUNNING_TITLE_CHARS = 100
+"""Longest "title – pack" that fits the header line beside "page N / M" at the header's 8.5 pt."""
+
+
+def running_title(title: str, subtitle: str) -> str:
+    """The header's title: "exercise title – pack name", or the exercise title alone when too long."""
+    both = f"{title} \u2013 {subtitle}"
+    return both if len(both) <= RUNNING_TITLE_CHARS else title
+
+
 class PackWriter:
     """Builds one Word document on the base template.
 
@@ -98,7 +108,7 @@ class PackWriter:
         replacements = {
             TEMPLATE_TITLE: title,
             TEMPLATE_SUBTITLE: subtitle,
-            TEMPLATE_RUNNING_TITLE: f"{title} \u2013 {subtitle}",
+            TEMPLATE_RUNNING_TITLE: running_title(title, subtitle),
             TEMPLATE_TOC_HEADING: labels_text["toc_heading"],
             TEMPLATE_BANNER: marking,
             TEMPLATE_PAGE_LABEL: labels_text["page"],
@@ -322,8 +332,9 @@ def _table_row(
     if sum(len(value) for value in values) <= KEEP_ROW_WHOLE_CHARS:
         tr_pr = etree.SubElement(tr, qn("w:trPr"))
         etree.SubElement(tr_pr, qn("w:cantSplit"))
-        if not any(values):
-            # A blank row is a form line to write on by hand: give it the height of handwriting.
+        if not any(values[1:]):
+            # A blank row (or one with just a number) is a form line to write on by hand: give it
+            # the height of handwriting.
             height = etree.SubElement(tr_pr, qn("w:trHeight"))
             height.set(qn("w:val"), str(BLANK_ROW_TWIPS))
             height.set(qn("w:hRule"), "atLeast")

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 import docx
@@ -38,15 +39,24 @@ EMAIL = re.compile(r"\S+@\S+")
 @pytest.fixture(scope="module", params=LIBRARY)
 def library_exports(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, bytes]]:
     scenario = generate_msel(load_library(request.param), seed=0).scenario
-    return scenario, dict(export_outputs(scenario))
+    outputs = dict(export_outputs(scenario))
+    _parsed.clear()  # one scenario's documents at a time: a 260-page pack is big in memory
+    return scenario, outputs
 
 
-def typeset_for(scenario: dict[str, Any]):
+_parsed: dict[str, docx.document.Document] = {}
+
+
+def typeset_for(scenario: dict[str, Any]) -> Callable[[str], str]:
     return typeset_french if scenario["exercise"]["language"] == "fr" else str
 
 
 def word_packs(outputs: dict[str, bytes]) -> dict[str, docx.document.Document]:
-    return {name: docx.Document(io.BytesIO(data)) for name, data in outputs.items() if name.endswith(".docx")}
+    """The Word packs reopened with python-docx, each parsed once for all the tests (read only)."""
+    for name, data in outputs.items():
+        if name.endswith(".docx") and name not in _parsed:
+            _parsed[name] = docx.Document(io.BytesIO(data))
+    return {name: _parsed[name] for name in outputs if name.endswith(".docx")}
 
 
 def all_text(document: docx.document.Document) -> str:

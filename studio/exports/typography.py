@@ -7,6 +7,7 @@ thousands grouped by a narrow non-breaking space in numbers of five digits or mo
 (``08:30``), URLs, e-mail addresses, ids and ISO dates are left alone: a rule only fires where the
 punctuation ends a word and is followed by a space or the end of the text.
 
+Packs repeat the same strings (labels, names, rating boxes) thousands of times, hence the cache.
 The function is idempotent (applying it twice changes nothing), which is what the tests check on
 every paragraph of the French packs.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -51,6 +53,7 @@ def _hours(match: re.Match[str]) -> str:
     return f"{hour}{NBSP}h"
 
 
+@lru_cache(maxsize=65536)
 def typeset_french(text: str) -> str:
     """``text`` with French typographic spacing, guillemets, apostrophes, hours and big numbers."""
     if not text:

@@ -27,12 +27,12 @@ def test_export_writes_the_chosen_format(tmp_path: Path, capsys, target: str, su
     printed = capsys.readouterr().out.split()
     assert sorted(printed) == sorted(str(path) for path in written)
     if target == "docx":
-        assert len(written) == 10  # 3 player cells: 3 player packs, 3 evaluator packs, 4 shared
+        assert len(written) == 9  # 3 player cells: 3 player packs, 3 evaluator packs, 3 shared
 
 
 def test_export_all(tmp_path: Path) -> None:
     assert main(["export", GOLDEN, "--to", "all", "-o", str(tmp_path / "new" / "dir"), "--no-toc-pages"]) == 0
-    assert len(list((tmp_path / "new" / "dir").iterdir())) == 13
+    assert len(list((tmp_path / "new" / "dir").iterdir())) == 12
 
 
 def test_invalid_scenario_exits_1(tmp_path: Path, capsys) -> None:

@@ -296,18 +296,39 @@ BLANK_ROW_TWIPS = 567
 _BREAKS = re.compile(r"(\n|\t)")
 
 
+# Clark names of the tags and attributes built for every run and table cell, computed once: qn()
+# parses its argument on each call, hundreds of thousands of times in a 300-inject export.
+_W_B = qn("w:b")
+_W_BR = qn("w:br")
+_W_CANTSPLIT = qn("w:cantSplit")
+_W_HRULE = qn("w:hRule")
+_W_P = qn("w:p")
+_W_RPR = qn("w:rPr")
+_W_T = qn("w:t")
+_W_TAB = qn("w:tab")
+_W_TC = qn("w:tc")
+_W_TCPR = qn("w:tcPr")
+_W_TCW = qn("w:tcW")
+_W_TR = qn("w:tr")
+_W_TRHEIGHT = qn("w:trHeight")
+_W_TRPR = qn("w:trPr")
+_W_TYPE = qn("w:type")
+_W_VAL = qn("w:val")
+_W_W = qn("w:w")
+
+
 def make_run(text: str, *, bold: bool = False) -> OxmlElement:
     """A ``w:r`` holding cleaned ``text``; newlines become ``w:br`` and tabs ``w:tab`` as in Word."""
     run = OxmlElement("w:r")
     if bold:
-        etree.SubElement(etree.SubElement(run, qn("w:rPr")), qn("w:b"))
+        etree.SubElement(etree.SubElement(run, _W_RPR), _W_B)
     for piece in _BREAKS.split(clean_text(text)):
         if piece == "\n":
-            etree.SubElement(run, qn("w:br"))
+            etree.SubElement(run, _W_BR)
         elif piece == "\t":
-            etree.SubElement(run, qn("w:tab"))
+            etree.SubElement(run, _W_TAB)
         elif piece:
-            node = etree.SubElement(run, qn("w:t"))
+            node = etree.SubElement(run, _W_T)
             node.text = piece
             if piece[0].isspace() or piece[-1].isspace():
                 node.set(XML_SPACE, "preserve")
@@ -328,25 +349,25 @@ def _table_row(
     """Append one ``w:tr`` of single-paragraph cells to ``tbl``."""
     if len(values) != len(twips):
         raise ValueError(f"row has {len(values)} cells for {len(twips)} columns")
-    tr = etree.SubElement(tbl, qn("w:tr"))
+    tr = etree.SubElement(tbl, _W_TR)
     if sum(len(value) for value in values) <= KEEP_ROW_WHOLE_CHARS:
-        tr_pr = etree.SubElement(tr, qn("w:trPr"))
-        etree.SubElement(tr_pr, qn("w:cantSplit"))
+        tr_pr = etree.SubElement(tr, _W_TRPR)
+        etree.SubElement(tr_pr, _W_CANTSPLIT)
         if not any(values[1:]):
             # A blank row (or one with just a number) is a form line to write on by hand: give it
             # the height of handwriting.
-            height = etree.SubElement(tr_pr, qn("w:trHeight"))
-            height.set(qn("w:val"), str(BLANK_ROW_TWIPS))
-            height.set(qn("w:hRule"), "atLeast")
+            height = etree.SubElement(tr_pr, _W_TRHEIGHT)
+            height.set(_W_VAL, str(BLANK_ROW_TWIPS))
+            height.set(_W_HRULE, "atLeast")
     for index, (value, width) in enumerate(zip(values, twips, strict=True)):
-        tc = etree.SubElement(tr, qn("w:tc"))
-        tc_pr = etree.SubElement(tc, qn("w:tcPr"))
-        tc_w = etree.SubElement(tc_pr, qn("w:tcW"))
-        tc_w.set(qn("w:w"), width)
-        tc_w.set(qn("w:type"), "dxa")
+        tc = etree.SubElement(tr, _W_TC)
+        tc_pr = etree.SubElement(tc, _W_TCPR)
+        tc_w = etree.SubElement(tc_pr, _W_TCW)
+        tc_w.set(_W_W, width)
+        tc_w.set(_W_TYPE, "dxa")
         if fill:
             _shading(tc_pr, fill)
-        p = etree.SubElement(tc, qn("w:p"))
+        p = etree.SubElement(tc, _W_P)
         if value:
             p.append(make_run(value, bold=bold(index)))
     return tr

@@ -17,8 +17,6 @@ Exit codes: 0 rendered, 2 bad input or missing tools.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import shutil
 import subprocess
 import sys
@@ -28,67 +26,29 @@ from pathlib import Path
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 UNO_WORKER_FLAG = "--uno-worker"
+LO_HELPERS = Path(__file__).resolve().parents[1] / "studio" / "exports" / "docx"
 
 
 def _uno_convert(source: Path, target: Path) -> int:
     """Runs under the system python: load ``source``, refresh TOC and fields, store ``target`` as PDF."""
-    # Only importable from the system interpreter (python3-uno), hence the local imports.
-    import uno
-    from com.sun.star.beans import PropertyValue
+    # The LibreOffice helpers import uno, which only the system interpreter has: load them by path.
+    sys.path.insert(0, str(LO_HELPERS))
+    from lo_pages_worker import libreoffice_desktop, uno_properties
 
-    def prop(name: str, value: object) -> PropertyValue:
-        item = PropertyValue()
-        item.Name, item.Value = name, value
-        return item
-
-    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-    pipe = f"crisis_studio_{os.getpid()}"
-    office = subprocess.Popen(
-        [
-            "soffice",
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--nodefault",
-            f"-env:UserInstallation={profile.as_uri()}",
-            f"--accept=pipe,name={pipe};urp;",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        context = None
-        for _ in range(200):  # LibreOffice needs a moment to open its pipe
-            try:
-                context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception:  # NoConnectException until the pipe is up
-                time.sleep(0.1)
-        if context is None:
+    with libreoffice_desktop() as desktop:
+        if desktop is None:
             print("render_pack: LibreOffice did not start", file=sys.stderr)
             return 2
-        desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
         document = desktop.loadComponentFromURL(
-            source.resolve().as_uri(), "_blank", 0, (prop("Hidden", True),)
+            source.resolve().as_uri(), "_blank", 0, uno_properties(Hidden=True)
         )
         indexes = document.getDocumentIndexes()
         for index in range(indexes.getCount()):
             indexes.getByIndex(index).update()
         document.getTextFields().refresh()
-        document.storeToURL(target.resolve().as_uri(), (prop("FilterName", "writer_pdf_Export"),))
+        document.storeToURL(target.resolve().as_uri(), uno_properties(FilterName="writer_pdf_Export"))
         document.close(True)
-        # The bridge may drop while LibreOffice exits: that is the expected end, not an error.
-        with contextlib.suppress(Exception):
-            desktop.terminate()
-        return 0
-    finally:
-        try:
-            office.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            office.kill()
-        shutil.rmtree(profile, ignore_errors=True)
+    return 0
 
 
 def _plain_convert(source: Path, out_dir: Path) -> None:

@@ -26,6 +26,16 @@ def register(subparsers: Any) -> None:
         help="output format; repeat for several, 'all' for every format",
     )  # fmt: skip
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into")
+    parser.add_argument(
+        "--csv-separator", choices=(";", ","), default=None,
+        help="separator of the MSEL CSV (default: ';' for French scenarios, which French Excel expects, "
+        "',' for English ones)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-toc-pages", dest="toc_pages", action="store_false",
+        help="do not ask LibreOffice for the page numbers of the Word packs' tables of contents "
+        "(asked by default when LibreOffice and python3-uno are installed; it takes seconds per pack)",
+    )  # fmt: skip
     parser.set_defaults(handler=run)
 
 
@@ -33,16 +43,27 @@ def run(args: argparse.Namespace) -> int:
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
         return code
-    return write_exports(scenario, args.output, args.targets)
+    return write_exports(
+        scenario, args.output, args.targets, csv_separator=args.csv_separator, toc_pages=args.toc_pages
+    )
 
 
-def write_exports(scenario: dict[str, Any], output: str, targets: list[str]) -> int:
+def write_exports(
+    scenario: dict[str, Any],
+    output: str,
+    targets: list[str],
+    *,
+    csv_separator: str | None = None,
+    toc_pages: bool = False,
+) -> int:
     """Export ``scenario`` to ``output`` and print the files written; shared with ``pack``."""
     from studio.exports import FORMATS, export_to_directory
 
     formats = FORMATS if "all" in targets else tuple(targets)
     try:
-        paths = export_to_directory(scenario, output, formats)
+        paths = export_to_directory(
+            scenario, output, formats, csv_separator=csv_separator, toc_pages=toc_pages
+        )
     except OSError as exc:
         print(f"error: cannot write to {output}: {exc.strerror or exc}")
         return EXIT_UNREADABLE

@@ -35,8 +35,19 @@ __all__ = [
 ]
 
 
-def export_outputs(scenario: dict[str, Any], formats: Iterable[str] = FORMATS) -> list[ExportFile]:
-    """Every output file of ``formats`` for a *valid* scenario (validate first: nothing is checked here)."""
+def export_outputs(
+    scenario: dict[str, Any],
+    formats: Iterable[str] = FORMATS,
+    *,
+    csv_separator: str | None = None,
+    toc_pages: bool = False,
+) -> list[ExportFile]:
+    """Every output file of ``formats`` for a *valid* scenario (validate first: nothing is checked here).
+
+    ``csv_separator`` chooses the MSEL CSV's separator; by default ';' in French, ',' in English.
+    ``toc_pages`` numbers the Word packs' tables of contents with LibreOffice when it is installed
+    (seconds per pack, hence opt-in for the library; the ``export`` command turns it on).
+    """
     from studio.exports.docx import docx_outputs
     from studio.exports.msel import msel_outputs
     from studio.exports.openbas import openbas_outputs
@@ -52,14 +63,24 @@ def export_outputs(scenario: dict[str, Any], formats: Iterable[str] = FORMATS) -
         if fmt == "docx":
             outputs += docx_outputs(scenario)
         elif fmt in ("xlsx", "csv"):
-            outputs += msel_outputs(scenario, (fmt,))
+            outputs += msel_outputs(scenario, (fmt,), csv_separator=csv_separator)
         else:
             outputs += openbas_outputs(scenario)
+    if toc_pages:
+        from studio.exports.docx.toc_pages import fill_toc_pages
+
+        outputs = fill_toc_pages(outputs)
     return outputs
 
 
 def export_to_directory(
-    scenario: dict[str, Any], directory: str | Path, formats: Iterable[str] = FORMATS
+    scenario: dict[str, Any],
+    directory: str | Path,
+    formats: Iterable[str] = FORMATS,
+    *,
+    csv_separator: str | None = None,
+    toc_pages: bool = False,
 ) -> list[Path]:
     """Build the outputs of ``formats`` and write them atomically under ``directory``."""
-    return write_outputs(directory, export_outputs(scenario, formats))
+    outputs = export_outputs(scenario, formats, csv_separator=csv_separator, toc_pages=toc_pages)
+    return write_outputs(directory, outputs)

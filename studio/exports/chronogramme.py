@@ -1,8 +1,8 @@
 """The chronogramme (MSEL) as display rows: shared by the animation pack and the studio's preview.
 
 Each row is a dict keyed by inject field name, holding the text shown for it: names instead of ids,
-exercise clock labels (``T+01:30``), scenario date and time from the time model, labels of enum
-values in the scenario's language.
+the exercise clock (``J1 08:30`` or ``T+01:30``, see schedule.py), scenario date and time from the
+time model, labels of enum values in the scenario's language.
 """
 
 from __future__ import annotations
@@ -13,16 +13,21 @@ from typing import Any
 from studio.exports.common import (
     Labels,
     by_id,
-    inject_clock,
     inject_minutes,
     is_control_only_inject,
     scenario_labels,
     sorted_injects,
 )
+from studio.exports.contacts import Directory
+from studio.exports.schedule import exercise_schedule
 from studio.scenario.timemodel import TimeModel
 
 CHRONO_COLUMNS = ("number", "offset", "scenario_time", "from", "to", "channel", "title", "expected_actions")
 """Columns of the chronogramme table of the animation pack and of the studio preview."""
+
+
+NAMES_LISTED = 8
+"""Names a table cell lists before "and N more": a card or log row naming 30 systems helps nobody."""
 
 
 class ScenarioView:
@@ -39,12 +44,25 @@ class ScenarioView:
         self.objectives = by_id(scenario.get("objectives", []))
         self.injects = sorted_injects(scenario)
         self.time_model = TimeModel.from_scenario(scenario)
+        self.schedule = exercise_schedule(scenario)
+        self.directory = Directory(scenario)
+
+    def schedule_end_minute(self) -> float:
+        """ENDEX on the exercise clock (minutes from STARTEX)."""
+        return (self.schedule.endex - self.schedule.startex).total_seconds() / 60
 
     def persona_name(self, persona_id: str) -> str:
         return self.personas.get(persona_id, {}).get("name", persona_id)
 
     def cell_names(self, cell_ids: list[str]) -> str:
         return ", ".join(self.cells.get(cell_id, {}).get("name", cell_id) for cell_id in cell_ids)
+
+    def name_list(self, names: list[str], limit: int = NAMES_LISTED) -> str:
+        """Names joined by commas, the first ``limit`` only, then "and N more" (blank names dropped)."""
+        names = list(dict.fromkeys(name for name in names if name))
+        if len(names) <= limit:
+            return ", ".join(names)
+        return ", ".join(names[:limit]) + " " + self.labels.format("and_more", count=len(names) - limit)
 
     def organisation_name(self, organisation_id: str | None) -> str:
         if not organisation_id:
@@ -74,7 +92,7 @@ class ScenarioView:
     def display(self, inject: dict[str, Any], field: str) -> str:
         """The text shown for one field of an inject in a table."""
         if field == "offset":
-            return inject_clock(inject)
+            return self.schedule.clock(inject_minutes(inject), self.labels)
         if field == "scenario_time":
             return self.inject_scenario_time(inject)
         if field == "number":
@@ -108,7 +126,11 @@ class ScenarioView:
 
 
 def chronogramme_headers(labels: Labels) -> list[str]:
-    return [labels.enum("field", column) for column in CHRONO_COLUMNS]
+    """Column titles of the chronogramme; the offset column shows the exercise clock (J1 08:30 or T+)."""
+    return [
+        labels["col_exercise_clock"] if column == "offset" else labels.enum("field", column)
+        for column in CHRONO_COLUMNS
+    ]
 
 
 def chronogramme_rows(scenario: dict[str, Any], *, include_control: bool = True) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 from functools import cache
@@ -48,9 +49,33 @@ def clean_text(value: object) -> str:
     return _XML_INVALID.sub("", value if isinstance(value, str) else str(value))
 
 
+# Letters that Unicode does not decompose into a base letter plus accents.
+_TRANSLITERATIONS = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+    }
+)
+
+
+def transliterate(text: str) -> str:
+    """``text`` in plain ASCII letters where it can be: accents dropped, ligatures spelt out (œ -> oe)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def safe_filename_part(text: str, fallback: str = "scenario") -> str:
-    """A file-name fragment made of letters, digits, '-', '_' and '.' only."""
-    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")
+    """A file-name fragment made of letters, digits, '-', '_' and '.' only (accents transliterated)."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", transliterate(text)).strip("-.")
     return cleaned[:80] or fallback
 
 

@@ -10,9 +10,10 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
-from studio.exports.common import player_cells
+from studio.exports.common import applies_to_cell, player_cells
 from studio.exports.docx.build_base import build_base
 from studio.exports.docx.writer import BASE_TEMPLATE, field_instructions
+from studio.exports.typography import typeset_french
 from tests.exports.support import LANGUAGES, load_golden
 
 
@@ -37,19 +38,24 @@ def test_committed_base_template_is_what_the_script_builds() -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_pack_has_banner_toc_and_page_number(docx_by_language, language: str) -> None:
+def test_every_pack_has_banner_title_page_n_of_m_and_a_filled_toc(docx_by_language, language: str) -> None:
     marking = load_golden(language)["exercise"]["safety"]["marking"]
+    title = load_golden(language)["exercise"]["title"]
     packs = docx_by_language[language]
-    assert len(packs) == len(player_cells(load_golden(language))) + 4
+    assert len(packs) == 2 * len(player_cells(load_golden(language))) + 3
     for name, data in packs.items():
         document = open_docx(data)
         for index in range(len(document.sections)):
             header, footer = effective_header_footer(document, index)
             assert marking in "\n".join(p.text for p in header.paragraphs), (name, index)
             assert marking in "\n".join(p.text for p in footer.paragraphs), (name, index)
-            assert "PAGE" in field_instructions(footer._element), (name, index)
+            assert title in "\n".join(p.text for p in header.paragraphs), (name, index)
+            assert {"PAGE", "NUMPAGES"} <= set(field_instructions(header._element)), (name, index)
         instructions = field_instructions(document.element.body)
         assert any(instruction.startswith("TOC") for instruction in instructions), name
+        entries = [p.text for p in document.paragraphs if p.style.name.startswith("toc ")]
+        headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+        assert entries == headings and entries, name
         settings = document.settings.element
         assert settings.find(qn("w:updateFields")) is not None
 
@@ -91,7 +97,7 @@ def test_each_player_cell_gets_its_own_pack(docx_by_language) -> None:
         text = "\n".join(p.text for p in document.paragraphs)
         assert cell["name"] in text
         if cell.get("mission"):
-            assert cell["mission"] in text
+            assert typeset_french(cell["mission"]) in text
         others = [other for other in player_cells(scenario) if other["id"] != cell["id"]]
         for other in others:
             if other.get("initial_situation"):
@@ -112,7 +118,7 @@ def test_reflex_sheets_only_reach_their_cells(docx_by_language) -> None:
 def _chronogramme_table(document):
     for table in document.tables:
         header = [cell.text for cell in table.rows[0].cells]
-        if "No." in header and "Time (T+)" in header:
+        if "No." in header and "Exercise time" in header:
             return table
     raise AssertionError("no chronogramme table")
 
@@ -165,9 +171,8 @@ def test_one_inject_card_per_page(docx_by_language) -> None:
     ]
 
 
-def test_evaluator_pack_has_grid_and_one_sheet_per_core_inject(docx_by_language) -> None:
+def test_evaluator_pack_per_observed_cell_has_one_sheet_per_core_inject_to_it(docx_by_language) -> None:
     scenario = load_golden("en")
-    document = open_docx(docx_by_language["en"]["golden-ght-en-evaluators.docx"])
     core = [
         inject
         for inject in scenario["injects"]
@@ -176,13 +181,28 @@ def test_evaluator_pack_has_grid_and_one_sheet_per_core_inject(docx_by_language)
         and inject.get("visibility", "players") != "control"
     ]
     assert len(core) == 5  # 8 injects: one optional, one contingency, one for the animation cell only
-    sheets = card_headings(document, "Observation of inject")
-    assert len(sheets) == len(core)
-    assert all(starts_a_page(sheet) for sheet in sheets[1:])
-    criteria = sum(len(objective["criteria"]) for objective in scenario["objectives"])
-    grid = next(t for t in document.tables if t.rows[0].cells[0].text == "Objective" and len(t.columns) == 5)
-    assert len(grid.rows) == 1 + criteria
-    assert "\u2610 P" in grid.rows[1].cells[3].text  # the default HSEEP scale for English scenarios
+    seen = 0
+    for cell in player_cells(scenario):
+        document = open_docx(docx_by_language["en"][f"golden-ght-en-evaluators-{cell['id']}.docx"])
+        sheets = card_headings(document, "Observation of inject")
+        expected = [i for i in core if cell["id"] in i["to"] or cell["id"] in i.get("cc", [])]
+        assert len(sheets) == len(expected), cell["id"]
+        assert all(starts_a_page(sheet) for sheet in sheets[1:])
+        seen += len(sheets)
+    assert seen >= len(core)
+    from studio.exports.docx import evaluator_pack
+
+    document = open_docx(evaluator_pack(scenario))  # every observed cell in one document
+    criteria = sum(
+        len(objective["criteria"])
+        for cell in player_cells(scenario)
+        for objective in scenario["objectives"]
+        if applies_to_cell(objective, cell["id"])
+    )
+    grids = [t for t in document.tables if t.rows[0].cells[0].text == "Critical task"]
+    assert sum(len(grid.rows) - 1 for grid in grids) == criteria
+    # the default HSEEP scale for English scenarios, plus "not observed"
+    assert "\u2610 P" in grids[0].rows[1].cells[2].text and "\u2610 N/O" in grids[0].rows[1].cells[2].text
 
 
 def test_after_pack_has_hot_wash_and_improvement_plan(docx_by_language) -> None:
@@ -192,11 +212,12 @@ def test_after_pack_has_hot_wash_and_improvement_plan(docx_by_language) -> None:
     plan = next(
         t
         for t in document.tables
-        if [c.text for c in t.rows[0].cells][:3] == ["Action", "Pilote", "Échéance"]
+        if [c.text for c in t.rows[0].cells]
+        == ["N°", "Action", "Priorité", "Pilote", "Échéance", "Statut", "Indicateur"]
     )
     planned = scenario["retex"]["actions"]
-    assert plan.rows[1].cells[0].text == planned[0]["action"]
-    assert plan.rows[1].cells[2].text == planned[0]["due"]
+    assert plan.rows[1].cells[1].text == typeset_french(planned[0]["action"])
+    assert plan.rows[1].cells[4].text == planned[0]["due"]
     assert len(plan.rows) > 1 + len(planned)  # blank rows to fill in
 
 

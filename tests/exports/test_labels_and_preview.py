@@ -50,8 +50,9 @@ def test_chronogramme_preview(golden: dict[str, Any]) -> None:
     assert [row["id"] for row in rows] == [
         inject["id"] for inject in sorted(golden["injects"], key=lambda i: int(i["number"]))
     ]
-    assert rows[0]["offset"] == "T+00:00" and rows[1]["offset"] == "T+00:15"
+    day = "J1" if golden["exercise"]["language"] == "fr" else "D1"
+    assert rows[0]["offset"] == f"{day} 09:00" and rows[1]["offset"] == f"{day} 09:15"
     players_only = chronogramme_rows(golden, include_control=False)
     assert len(players_only) == sum(not is_control_only_inject(inject) for inject in golden["injects"])
     headers = chronogramme_headers(scenario_labels(golden))
-    assert headers[1] == ("Horaire (T+)" if golden["exercise"]["language"] == "fr" else "Time (T+)")
+    assert headers[1] == ("Horaire exercice" if golden["exercise"]["language"] == "fr" else "Exercise time")

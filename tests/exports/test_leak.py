@@ -46,7 +46,9 @@ def test_no_control_only_text_in_any_player_pack(docx_by_language, language: str
 def test_animation_pack_does_carry_the_secrets(docx_by_language, language: str) -> None:
     # Positive control: the same search finds the markers where they belong.
     xml = zip_texts(docx_by_language[language][f"golden-ght-{language}-animation.docx"])["word/document.xml"]
-    for marker in ("GROUNDTRUTH", "SYNOPSIS", "ANIMNOTES", "PERSONANOTE", "HIDDENMESSAGE", "TIMELINE"):
+    # The timeline's engine details are not among them: the pack tells the simulated attack in plain
+    # words (kind of event, systems by name) rather than in the engine's vocabulary.
+    for marker in ("GROUNDTRUTH", "SYNOPSIS", "ANIMNOTES", "PERSONANOTE", "HIDDENMESSAGE"):
         assert CONTROL_MARKER + marker in xml, marker
 
 

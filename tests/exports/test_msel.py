@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -38,14 +39,21 @@ def test_xlsx_has_one_row_per_inject_in_play_order_with_localised_headers(golden
     headers = [cell.value for cell in sheet[1]]
     assert headers[:4] == ["N°", "Identifiant", "Phase", "Horaire (T+)"]
     assert sheet.max_row == 1 + len(golden_fr["injects"])
-    clocks = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert clocks[:3] == ["T+00:00", "T+00:15", "T+00:40"]
+    clocks = [row[3] for row in sheet.iter_rows(min_row=2, max_row=4)]
+    assert [cell.value for cell in clocks] == [
+        dt.timedelta(0),
+        dt.timedelta(minutes=15),
+        dt.timedelta(minutes=40),
+    ]
+    assert {cell.number_format for cell in clocks} == {'"T+"[hh]:mm'}
     assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
 
 
 def test_xlsx_offers_drop_down_lists_for_enum_columns(golden_fr: dict[str, Any]) -> None:
     workbook = openpyxl.load_workbook(io.BytesIO(msel_xlsx(golden_fr)))
-    sheet, lists = workbook.worksheets
+    sheet, schedule, lists = workbook.worksheets
+    assert (schedule.title, schedule.sheet_state) == ("Horaires", "visible")
     assert lists.sheet_state == "hidden"
     headers = [cell.value for cell in sheet[1]]
     channel_column = openpyxl.utils.get_column_letter(headers.index("Canal") + 1)

@@ -42,7 +42,7 @@ def test_pack_writes_everything_and_never_the_api_key(tmp_path: Path, monkeypatc
     monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
     assert main(["pack", GOLDEN, "-o", str(tmp_path), "--keep-timeline"]) == 0
     written = sorted(path.name for path in tmp_path.iterdir())
-    assert len(written) == 11  # scenario + 7 Word packs + xlsx + csv + OpenBAS zip
+    assert len(written) == 13  # scenario + 9 Word packs + xlsx + csv + OpenBAS zip
     assert {Path(name).suffix for name in written} == {".json", ".docx", ".xlsx", ".csv", ".zip"}
     for path in tmp_path.iterdir():
         assert FAKE_KEY.encode() not in all_member_bytes(path), path.name

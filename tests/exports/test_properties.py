@@ -13,13 +13,19 @@ from studio.exports.common import clean_text
 from studio.exports.docx.writer import PackWriter
 from studio.exports.msel import parse_relative_time
 
-LABELS = {"toc_heading": "Contents", "toc_placeholder": "Update", "page": "Page"}
+LABELS = {"toc_heading": "Contents", "page": "Page"}
 
 
 @settings(max_examples=40, deadline=None)
 @given(text=st.text(max_size=300), cells=st.lists(st.text(max_size=40), min_size=3, max_size=3))
 def test_any_text_gives_a_document_python_docx_reopens(text: str, cells: list[str]) -> None:
-    writer = PackWriter(title=text[:50] or "t", subtitle=text, marking=text[:20] or "m", labels_text=LABELS)
+    writer = PackWriter(
+        title=text[:50] or "t",
+        subtitle=text,
+        marking=text[:20] or "m",
+        labels_text=LABELS,
+        language_tag="en-GB",
+    )
     writer.heading(text, 1)
     writer.paragraph(text)
     writer.bullets([text, text], checkbox=True)

@@ -36,7 +36,13 @@ def docx_outputs(scenario: dict[str, Any]) -> list[ExportFile]:
     outputs += [
         ExportFile(f"{stem}-players-all.docx", players_combined_pack(scenario)),
         ExportFile(f"{stem}-animation.docx", animation_pack(scenario)),
-        ExportFile(f"{stem}-evaluators.docx", evaluator_pack(scenario)),
+        *(
+            ExportFile(
+                f"{stem}-evaluators-{safe_filename_part(cell['id'], 'cell')}.docx",
+                evaluator_pack(scenario, cell["id"]),
+            )
+            for cell in player_cells(scenario)
+        ),
         ExportFile(f"{stem}-after-exercise.docx", after_pack(scenario)),
     ]
     return outputs

@@ -1,8 +1,9 @@
 """The animation pack (kit d'animation, C/E handbook): everything control staff need, secrets included.
 
-Order: ground truth (narrative, attack summary, simulated timeline, graph summary), time model, full
-directory, the chronogramme in a landscape section, then one inject card per page and the contingency
-injects, also one per page.
+Order: the one-page fil rouge (beats, decisions expected, who plays whom), the full directory with
+contacts, the chronogramme in a landscape section, one inject card per page and the contingency
+injects, also one per page; then an annex with the time model, the ground truth and the simulated
+attack told in plain words (no engine vocabulary, no ids, no ISO durations).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from studio.durations import format_clock
+from studio.durations import format_clock, parse_minutes
 from studio.exports.chronogramme import CHRONO_COLUMNS, ScenarioView, chronogramme_headers
+from studio.exports.common import inject_minutes
+from studio.exports.contacts import animation_cells
 from studio.exports.docx.base import inject_facts, start_pack
 from studio.exports.docx.writer import PackWriter
 
@@ -20,13 +23,18 @@ from studio.exports.docx.writer import PackWriter
 CHRONO_WIDTHS_CM = (1.2, 2.0, 2.6, 3.0, 3.0, 2.4, 5.5, 6.0)
 # Timeline event kinds reported per system kind in the graph summary.
 IMPACT_KINDS = frozenset({"compromised", "encrypted", "down"})
+BEAT_TITLES = 3
+"""Inject titles quoted for a beat derived from the MSEL (what is at stake in it)."""
+BEAT_CELLS = 4
+"""Cells named in a fil rouge row before "and N more", so that the fil rouge stays on one page."""
+BEAT_DECISIONS = 3
+"""Expected actions quoted for a derived beat; more would not fit the one-page fil rouge."""
 
 
 def animation_pack(scenario: dict[str, Any]) -> bytes:
     view = ScenarioView(scenario)
     writer = start_pack(view, "pack_animation", notice_key="restricted_control")
-    _ground_truth(writer, view)
-    _time_model(writer, view)
+    _storyline(writer, view)
     _directory(writer, view)
     _chronogramme(writer, view)
     regular = [inject for inject in view.injects if not inject.get("contingency")]
@@ -40,34 +48,119 @@ def animation_pack(scenario: dict[str, Any]) -> bytes:
         write_inject_card(writer, view, inject, first_on_page=index == 0)
     if not contingency:
         writer.paragraph(view.labels["no_contingency"])
+    writer.heading(view.labels["sec_annex"], 1, new_page=True)
+    _time_model(writer, view)
+    _ground_truth(writer, view)
     return writer.to_bytes()
+
+
+def storyline_beats(view: ScenarioView) -> list[dict[str, Any]]:
+    """The fil rouge: ``storyline.beats`` when the scenario has them, else one beat per phase of the MSEL.
+
+    A derived beat spans its phase's core injects (priority core, not contingency): when it starts and
+    ends, the cells it addresses, what the injects put to them (titles) and their first expected actions.
+    """
+    beats = view.scenario.get("storyline", {}).get("beats")
+    if beats:
+        return [
+            {
+                "title": beat["title"],
+                "start": parse_minutes(beat["start"]),
+                "end": parse_minutes(beat["end"]),
+                "cells": beat.get("cells", []),
+                "dilemma": beat.get("dilemma", ""),
+                "decisions": beat.get("expected_decisions", []),
+            }
+            for beat in sorted(beats, key=lambda beat: parse_minutes(beat["start"]))
+        ]
+    phases: dict[str, list[dict[str, Any]]] = {}
+    for inject in view.injects:
+        if inject.get("priority", "core") == "core" and not inject.get("contingency"):
+            phases.setdefault(inject.get("phase") or "", []).append(inject)
+    derived = []
+    starts = [inject_minutes(injects[0]) for injects in phases.values()]
+    ends = [*starts[1:], view.schedule_end_minute()]
+    for (phase, injects), end in zip(phases.items(), ends, strict=True):
+        cells = list(dict.fromkeys(cell for inject in injects for cell in inject.get("to", [])))
+        decisions = list(
+            dict.fromkeys(
+                inject["expected_actions"][0] for inject in injects if inject.get("expected_actions")
+            )
+        )
+        derived.append(
+            {
+                "title": phase or view.labels["beat_untitled"],
+                "start": inject_minutes(injects[0]),
+                "end": end,
+                "cells": cells,
+                "dilemma": " ; ".join(inject["title"] for inject in injects[:BEAT_TITLES]),
+                "decisions": decisions[:BEAT_DECISIONS],
+            }
+        )
+    return derived
+
+
+def _storyline(writer: PackWriter, view: ScenarioView) -> None:
+    """One page an animator follows: the beats, the decisions expected, and who plays whom."""
+    labels = view.labels
+    writer.heading(labels["sec_storyline"], 1)
+    writer.table(
+        [
+            labels["col_beat"],
+            labels["col_when"],
+            labels["col_cells"],
+            labels["col_stakes"],
+            labels["col_decisions"],
+        ],
+        [
+            (
+                beat["title"],
+                view.schedule.clock(beat["start"], labels)
+                + " \u2013 "
+                + view.schedule.clock(beat["end"], labels),
+                view.name_list(
+                    [view.cells.get(cell, {}).get("name", cell) for cell in beat["cells"]], BEAT_CELLS
+                ),
+                beat["dilemma"],
+                "\n".join(f"- {decision}" for decision in beat["decisions"]),
+            )
+            for beat in storyline_beats(view)
+        ],
+        widths_cm=(3.0, 2.4, 3.2, 4.2, 4.2),
+    )
+    writer.heading(labels["who_plays_whom"], 2)
+    played: dict[str, list[str]] = {}
+    default_cell = next((cell["id"] for cell in animation_cells(view.scenario)), "")
+    for persona in view.scenario.get("personas", []):
+        played.setdefault(persona.get("played_by") or default_cell, []).append(persona["name"])
+    for cell_id, names in played.items():
+        writer.labelled(view.cell_names([cell_id]) + labels["colon"].rstrip(), ", ".join(names))
 
 
 def _ground_truth(writer: PackWriter, view: ScenarioView) -> None:
     labels, scenario = view.labels, view.scenario
-    writer.heading(labels["sec_ground_truth"], 1)
-    writer.heading(labels["ground_truth_narrative"], 2)
+    writer.heading(labels["sec_ground_truth"], 2)
     writer.text_block(view.exercise.get("ground_truth"), labels["no_content"])
 
     attack = scenario["attack"]
     writer.heading(labels["attack_summary"], 2)
+    origin = view.time_model.scenario_origin
     facts = []
     if attack.get("actor"):
         facts.append((labels["attack_actor"], attack["actor"]))
     for access in attack["initial_access"]:
-        where = view.system_name(access["node"])
+        when = view.when(origin + timedelta(minutes=parse_minutes(access["at"])))
+        what = view.system_name(access["node"]) + (f" ({access['vector']})" if access.get("vector") else "")
         facts.append(
-            (labels["attack_initial_access"], f"{where} ({access.get('vector', '')}) {access['at']}".strip())
+            (
+                labels["attack_initial_access"],
+                f"{when} : {what}" if labels.language == "fr" else f"{when}: {what}",
+            )
         )
-    trigger = attack["detonation"]["trigger"]
-    facts.append(
-        (labels["attack_detonation"], trigger.get("at") or f"{trigger.get('on')} {trigger.get('node', '')}")
-    )
     ransom = attack.get("ransom", {})
     if "amount" in ransom:
-        facts.append(
-            (labels["attack_ransom"], f"{ransom['amount']:,.0f} {ransom.get('currency', '')}".strip())
-        )
+        amount = f"{ransom['amount']:.0f}" if labels.language == "fr" else f"{ransom['amount']:,.0f}"
+        facts.append((labels["attack_ransom"], f"{amount} {ransom.get('currency', '')}".strip()))
     writer.facts(facts)
 
     writer.heading(labels["attack_timeline"], 2)
@@ -75,23 +168,35 @@ def _ground_truth(writer: PackWriter, view: ScenarioView) -> None:
     if not timeline:
         writer.paragraph(labels["timeline_missing"])
     else:
-        events = sorted(timeline["events"], key=lambda event: event["minute"])
-        writer.paragraph(labels.format("timeline_seed", seed=timeline["seed"], count=len(events)))
-        origin = view.time_model.scenario_origin
+        writer.paragraph(labels["timeline_intro"])
         writer.table(
-            [labels["col_scenario_clock"], labels["col_event"], labels["col_node"], labels["col_detail"]],
-            [
-                (
-                    view.when(origin + timedelta(minutes=event["minute"])),
-                    labels.enum("event_kind", event["kind"]),
-                    view.system_name(event.get("node")),
-                    event.get("detail", ""),
-                )
-                for event in events
-            ],
-            widths_cm=(3.2, 3.5, 4.0, 6.3),
+            [labels["col_scenario_clock"], labels["col_event"], labels["col_node"]],
+            simulation_log_rows(view),
+            widths_cm=(3.2, 4.3, 9.5),
         )
     _graph_summary(writer, view)
+
+
+def simulation_log_rows(view: ScenarioView) -> list[tuple[str, str, str]]:
+    """The simulated attack in plain words: one row per moment and kind of event, naming the systems.
+
+    Engine details (attack techniques, ids, durations) stay out: the kind of event is said in the
+    pack's language, the systems by name, and playbook actions by their title.
+    """
+    origin = view.time_model.scenario_origin
+    rows: list[tuple[str, str, list[str]]] = []
+    for event in sorted(view.scenario["timeline"]["events"], key=lambda event: event["minute"]):
+        when = view.when(origin + timedelta(minutes=event["minute"]))
+        what = view.labels.enum("event_kind", event["kind"])
+        if event["kind"] == "action" and event.get("detail"):
+            subject = event["detail"].split(": ", 1)[-1]
+        else:
+            subject = view.system_name(event.get("node"))
+        if rows and rows[-1][0] == when and rows[-1][1] == what:
+            rows[-1][2].append(subject)
+        else:
+            rows.append((when, what, [subject]))
+    return [(when, what, view.name_list(subjects)) for when, what, subjects in rows]
 
 
 def _graph_summary(writer: PackWriter, view: ScenarioView) -> None:
@@ -120,7 +225,7 @@ def _graph_summary(writer: PackWriter, view: ScenarioView) -> None:
 
 def _time_model(writer: PackWriter, view: ScenarioView) -> None:
     labels, model = view.labels, view.exercise["time_model"]
-    writer.heading(labels["sec_time_model"], 1)
+    writer.heading(labels["sec_time_model"], 2)
     writer.paragraph(labels.format("time_model_intro", start=view.when(model["scenario_start"])))
     writer.table(
         [
@@ -132,7 +237,7 @@ def _time_model(writer: PackWriter, view: ScenarioView) -> None:
         ],
         [
             (
-                format_clock(segment.start),
+                view.schedule.clock(segment.start, labels),
                 format_clock(segment.scenario_start),
                 view.when(view.time_model.scenario_datetime(segment.start)),
                 f"× {segment.speed:g}",
@@ -145,25 +250,35 @@ def _time_model(writer: PackWriter, view: ScenarioView) -> None:
     for at, left, resumed in view.time_model.jumps():
         writer.paragraph(
             labels.format(
-                "time_jump", at=format_clock(at), left=format_clock(left), resumed=format_clock(resumed)
+                "time_jump",
+                at=view.schedule.clock(at, labels),
+                left=view.when(view.time_model.scenario_origin + timedelta(minutes=left)),
+                resumed=view.when(view.time_model.scenario_origin + timedelta(minutes=resumed)),
             )
         )
 
 
 def _directory(writer: PackWriter, view: ScenarioView) -> None:
     labels = view.labels
-    writer.heading(labels["sec_animation_directory"], 1)
+    writer.heading(labels["sec_animation_directory"], 1, new_page=True)
     rows = []
     for persona in view.scenario.get("personas", []):
         name = persona["name"]
         if not persona.get("in_directory", True):
             name = f"{name} ({labels['not_in_directory']})"
         played_by = view.cells.get(persona.get("played_by", ""), {}).get("name", persona.get("played_by", ""))
-        rows.append((name, persona["role"], played_by, persona.get("notes", "")))
+        phone, email = view.directory.persona(persona["id"])
+        rows.append((name, persona["role"], played_by, f"{phone}\n{email}", persona.get("notes", "")))
     writer.table(
-        [labels["col_persona"], labels["col_role"], labels["col_played_by"], labels["col_notes"]],
+        [
+            labels["col_persona"],
+            labels["col_role"],
+            labels["col_played_by"],
+            labels["col_contact"],
+            labels["col_notes"],
+        ],
         rows,
-        widths_cm=(4.0, 3.5, 3.0, 6.5),
+        widths_cm=(3.4, 3.0, 2.6, 4.0, 4.0),
     )
 
 
@@ -186,7 +301,13 @@ def write_inject_card(
     writer.heading(title, 2, new_page=not first_on_page)
     facts = inject_facts(view, inject)
     if inject.get("contingency_for"):
-        facts.append((labels["card_backs_up"], inject["contingency_for"]))
+        backed = next((other for other in view.injects if other["id"] == inject["contingency_for"]), None)
+        backed_text = (
+            labels.format("card_backs_up_value", number=view.number(backed), title=backed["title"])
+            if backed
+            else inject["contingency_for"]
+        )
+        facts.append((labels["card_backs_up"], backed_text))
     writer.facts(facts)
     writer.heading(labels["card_message"], 3)
     writer.text_block(inject["message"], labels["no_content"])

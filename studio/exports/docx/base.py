@@ -7,6 +7,8 @@ from typing import Any
 
 from studio.exports.chronogramme import ScenarioView
 from studio.exports.docx.writer import PackWriter
+from studio.exports.schedule import schedule_lines
+from studio.exports.typography import typesetter
 
 
 def start_pack(
@@ -25,12 +27,13 @@ def start_pack(
         title=exercise["title"],
         subtitle=labels[pack_key],
         marking=exercise["safety"]["marking"],
-        labels_text={key: labels[key] for key in ("toc_heading", "toc_placeholder", "page")},
+        labels_text={key: labels[key] for key in ("toc_heading", "page")},
+        language_tag=labels["language_tag"],
+        typeset=typesetter(labels.language),
     )
     meta = [
         (labels["meta_organiser"], exercise["organiser"]),
-        (labels["meta_startex"], view.when(exercise["startex"])),
-        (labels["meta_endex"], view.when(exercise["endex"])),
+        *schedule_lines(view.schedule, labels),
         (labels["meta_type"], labels.enum("exercise_type", exercise["type"])),
         (labels["meta_format"], labels.enum("exercise_format", exercise["format"])),
         *extra_meta,
@@ -41,22 +44,31 @@ def start_pack(
     return writer
 
 
-def inject_facts(view: ScenarioView, inject: dict[str, Any]) -> list[tuple[str, str]]:
-    """Label/value pairs describing an inject's routing and timing, for cards and observation sheets."""
+def inject_facts(view: ScenarioView, inject: dict[str, Any], *, brief: bool = False) -> list[tuple[str, str]]:
+    """Label/value pairs describing an inject's routing and timing, for cards and observation sheets.
+
+    ``brief`` keeps what an observer needs (when, from, to, channel, objectives) so that a sheet and
+    its observation log fit one page; cards get everything the animator needs.
+    """
     field = view.labels.enum
     pairs = [
-        (field("field", "offset"), view.display(inject, "offset")),
+        (view.labels["col_exercise_clock"], view.display(inject, "offset")),
         (field("field", "scenario_time"), view.display(inject, "scenario_time")),
         (field("field", "from"), view.display(inject, "from")),
         (field("field", "to"), view.display(inject, "to")),
     ]
-    optional = ("cc", "channel", "category", "phase", "priority", "visibility", "delivered_by")
+    optional = (
+        ("cc", "channel")
+        if brief
+        else ("cc", "channel", "category", "phase", "priority", "visibility", "delivered_by")
+    )
     for name in optional:
         if inject.get(name) or name in ("channel", "category"):
             pairs.append((field("field", name), view.display(inject, name)))
     if inject.get("objective_ids"):
         titles = [view.objectives.get(oid, {}).get("title", oid) for oid in inject["objective_ids"]]
         pairs.append((field("field", "objective_ids"), "\n".join(titles)))
-    if inject.get("system_refs"):
-        pairs.append((field("field", "system_refs"), ", ".join(map(view.system_name, inject["system_refs"]))))
+    if inject.get("system_refs") and not brief:
+        systems = [view.system_name(system_id) for system_id in inject["system_refs"]]
+        pairs.append((field("field", "system_refs"), view.name_list(systems)))
     return pairs

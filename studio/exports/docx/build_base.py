@@ -8,7 +8,8 @@ What the template carries:
 - A4 portrait pages with 2 cm margins;
 - the styles packs use: Title, Subtitle, Heading 1-3, List Bullet, Table Grid (9 pt), Banner (bold red,
   centred), Small and Restricted;
-- the banner in the header, and in the footer the banner plus "Page <PAGE field>";
+- the banner in the header with the running title and "page <PAGE> / <NUMPAGES>", the banner in the footer;
+- the table-of-contents entry styles (toc 1, toc 2);
 - a title block (Title, Subtitle), a "Contents" heading and a TOC field, then a page break;
 - ``w:updateFields`` in the settings, so Word refreshes the TOC and page fields when it opens a pack;
 - fixed document properties, so the same pack always has the same bytes.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -36,11 +37,13 @@ from studio.exports.docx.writer import (
     SMALL_STYLE,
     TEMPLATE_BANNER,
     TEMPLATE_PAGE_LABEL,
+    TEMPLATE_RUNNING_TITLE,
     TEMPLATE_SUBTITLE,
     TEMPLATE_TITLE,
     TEMPLATE_TOC_HEADING,
     TEMPLATE_TOC_PLACEHOLDER,
     TOC_INSTRUCTION,
+    TOC_LEVELS,
     add_field,
 )
 
@@ -73,25 +76,40 @@ def _define_styles(document: Document) -> None:
 
     # Table text is smaller than body text so that a landscape chronogramme keeps 8 readable columns.
     styles["Table Grid"].font.size = Pt(9)
-    for level in (1, 2):
+    for level in (1, 2, 3):
         styles[f"Heading {level}"].paragraph_format.keep_with_next = True
+    for level in range(1, TOC_LEVELS + 1):
+        # Word's built-in names for the table-of-contents entry styles, which a TOC update uses.
+        entry = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        entry.base_style = styles["Normal"]
+        entry.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        entry.paragraph_format.space_after = Pt(2)
 
 
 def _header_and_footer(document: Document) -> None:
-    section = document.sections[0]
-    header = section.header.paragraphs[0]
-    header.style = document.styles[BANNER_STYLE]
-    header.add_run(TEMPLATE_BANNER)
+    """Header: the banner, then the document title and "page N / M"; footer: the banner again.
 
-    footer = section.footer
-    banner = footer.paragraphs[0]
+    The marking opens and closes every page, as French exercise practice asks; the page count uses
+    the PAGE and NUMPAGES fields, which Word and LibreOffice compute when they lay the pages out.
+    """
+    section = document.sections[0]
+    banner = section.header.paragraphs[0]
     banner.style = document.styles[BANNER_STYLE]
     banner.add_run(TEMPLATE_BANNER)
-    page = footer.add_paragraph(style=document.styles[SMALL_STYLE])
-    page.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    page.add_run(TEMPLATE_PAGE_LABEL)
-    page.add_run(" ")
-    add_field(page, "PAGE", "1")
+    running = section.header.add_paragraph(style=document.styles[SMALL_STYLE])
+    usable_width = section.page_width - section.left_margin - section.right_margin
+    running.paragraph_format.tab_stops.add_tab_stop(usable_width, WD_TAB_ALIGNMENT.RIGHT)
+    running.add_run(TEMPLATE_RUNNING_TITLE)
+    running.add_run("\t")
+    running.add_run(TEMPLATE_PAGE_LABEL)
+    running.add_run(" ")
+    add_field(running, "PAGE", "1")
+    running.add_run(" / ")
+    add_field(running, "NUMPAGES", "1")
+
+    footer = section.footer.paragraphs[0]
+    footer.style = document.styles[BANNER_STYLE]
+    footer.add_run(TEMPLATE_BANNER)
 
 
 def _title_block(document: Document) -> None:

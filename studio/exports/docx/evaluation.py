@@ -1,4 +1,4 @@
-"""The evaluator pack (kit observateur, EEG): the objectives x criteria grid and observation sheets.
+"""The evaluator pack (kit observateur, EEG), one per observed cell: instructions, grid, observation sheets.
 
 Evaluators see what players are asked to do, not what animators know: the sheets carry the message,
 the expected actions and the objectives, but no synopsis or animator notes. One sheet per *core*
@@ -11,80 +11,123 @@ from __future__ import annotations
 from typing import Any
 
 from studio.exports.chronogramme import ScenarioView
+from studio.exports.common import applies_to_cell, player_cells
 from studio.exports.docx.base import inject_facts, start_pack
 from studio.exports.docx.writer import CHECKBOX, PackWriter
 
-OBSERVATION_LINES = 6
+OBSERVATION_LINES = 5
 """Blank time-stamped lines on each observation sheet."""
 
 
 def rating_levels(view: ScenarioView) -> list[dict[str, str]]:
-    """The scenario's rating scale, or the language's default (P/S/M/U, or atteint/partiel/non atteint)."""
+    """The scenario's rating scale, or the language's default, always with a "not observed" level.
+
+    "Not observed" is not "not achieved": an observer who did not see the situation must be able to
+    say so, so the level is added when the scale lacks it.
+    """
     scale = view.scenario.get("rating_scale")
-    return scale["levels"] if scale else view.labels.tables["default_rating_scale"]
+    levels = list(scale["levels"] if scale else view.labels.tables["default_rating_scale"])
+    not_observed = view.labels.tables["not_observed_level"]
+    known = {text.casefold() for level in levels for text in (level["code"], level["label"])}
+    if not {not_observed["code"].casefold(), not_observed["label"].casefold()} & known:
+        levels.append(not_observed)
+    return levels
 
 
 def rating_boxes(levels: list[dict[str, str]]) -> str:
-    """Empty boxes for each level code, e.g. "☐ P ☐ S ☐ M ☐ U", to tick on paper."""
+    """Empty boxes for each level code, e.g. "☐ P ☐ S ☐ M ☐ U ☐ N/O", to tick on paper."""
     return " ".join(f"{CHECKBOX} {level['code']}" for level in levels)
 
 
-def core_injects(view: ScenarioView) -> list[dict[str, Any]]:
+def core_injects(view: ScenarioView, cell_id: str | None = None) -> list[dict[str, Any]]:
+    """Injects observers follow: core, not contingency, not reserved to control; to ``cell_id`` if given."""
     return [
         inject
         for inject in view.injects
         if inject.get("priority", "core") == "core"
         and not inject.get("contingency")
         and inject.get("visibility", "players") != "control"
+        and (cell_id is None or cell_id in inject.get("to", []) or cell_id in inject.get("cc", []))
     ]
 
 
-def evaluator_pack(scenario: dict[str, Any]) -> bytes:
+def evaluator_pack(scenario: dict[str, Any], cell_id: str | None = None) -> bytes:
+    """The evaluator pack of one observed (player) cell, or of every cell, one Word section each."""
     view = ScenarioView(scenario)
     labels = view.labels
-    writer = start_pack(view, "pack_evaluators", notice_key="restricted_evaluators")
+    cells = [view.cells[cell_id]] if cell_id else player_cells(scenario)
+    extra = [(labels["meta_observed_cell"], cells[0]["name"])] if cell_id else []
+    writer = start_pack(view, "pack_evaluators", notice_key="restricted_evaluators", extra_meta=extra)
     levels = rating_levels(view)
     codes = rating_boxes(levels)
 
-    writer.heading(labels["rating_scale"], 1)
+    writer.heading(labels["sec_observer_instructions"], 1)
+    writer.bullets(labels.tables["observer_instructions"])
+    writer.heading(labels["rating_scale"], 2)
     writer.table(
         [labels["col_code"], labels["col_level"], labels["col_description"]],
         [(level["code"], level["label"], level.get("description", "")) for level in levels],
         widths_cm=(2.0, 5.0, 10.0),
         bold_first_column=True,
     )
-    writer.heading(labels["sec_grid"], 1)
-    rows = []
-    for objective in scenario["objectives"]:
-        for criterion in objective["criteria"]:
-            rows.append((objective["title"], criterion["text"], criterion.get("target", ""), codes, ""))
-    writer.table(
-        [
-            labels[key]
-            for key in ("col_objective", "col_criterion", "col_target", "col_rating", "col_comments")
-        ],
-        rows,
-        widths_cm=(3.5, 4.5, 2.0, 3.5, 3.5),
-    )
-
-    writer.heading(labels["sec_observation"], 1, new_page=True)
-    for index, inject in enumerate(core_injects(view)):
-        _observation_sheet(writer, view, inject, codes, first_on_page=index == 0)
+    for index, cell in enumerate(cells):
+        if cell_id is None:
+            if index:
+                writer.new_section(landscape=False)
+            writer.heading(labels.format("observed_cell_heading", cell=cell["name"]), 1, new_page=True)
+        _cell_grid_and_sheets(writer, view, cell, codes, level=2 if cell_id is None else 1)
     return writer.to_bytes()
 
 
+def _cell_grid_and_sheets(
+    writer: PackWriter, view: ScenarioView, cell: dict[str, Any], codes: str, *, level: int
+) -> None:
+    labels = view.labels
+    objectives = [obj for obj in view.scenario["objectives"] if applies_to_cell(obj, cell["id"])]
+    writer.heading(labels["sec_grid"], level, new_page=level == 1)
+    for objective in objectives:
+        writer.heading(objective["title"], level + 1)
+        writer.table(
+            [labels[key] for key in ("col_criterion", "col_target", "col_rating", "col_comments")],
+            [
+                (criterion["text"], criterion.get("target", ""), codes, "")
+                for criterion in objective["criteria"]
+            ],
+            widths_cm=(5.5, 2.5, 4.5, 4.5),
+        )
+    sheets = core_injects(view, cell["id"])
+    writer.heading(labels["sec_observation"], level, new_page=True)
+    if not sheets:
+        writer.paragraph(labels["no_observation_sheet"])
+    for index, inject in enumerate(sheets):
+        _observation_sheet(writer, view, inject, codes, level=level + 1, first_on_page=index == 0)
+
+
 def _observation_sheet(
-    writer: PackWriter, view: ScenarioView, inject: dict[str, Any], codes: str, *, first_on_page: bool
+    writer: PackWriter,
+    view: ScenarioView,
+    inject: dict[str, Any],
+    codes: str,
+    *,
+    level: int,
+    first_on_page: bool,
 ) -> None:
     labels = view.labels
     title = labels.format("observation_title", number=view.number(inject), title=inject["title"])
-    writer.heading(title, 2, new_page=not first_on_page)
-    writer.facts(inject_facts(view, inject))
-    writer.heading(labels["card_message"], 3)
+    writer.heading(title, level, new_page=not first_on_page)
+    writer.facts(inject_facts(view, inject, brief=True))
+    writer.heading(labels["card_message"], level + 1)
     writer.text_block(inject["message"], labels["no_content"])
     if inject.get("expected_actions"):
-        writer.heading(labels["card_expected_actions"], 3)
+        writer.heading(labels["card_expected_actions"], level + 1)
         writer.bullets(inject["expected_actions"], checkbox=True)
+    writer.heading(labels["observation_log"], level + 1)
+    writer.labelled(labels["observation_delivered_at"] + labels["colon"].rstrip(), "______")
+    writer.table(
+        [labels["col_time"], labels["col_what_was_done"], labels["col_by_whom"]],
+        [("", "", "")] * OBSERVATION_LINES,
+        widths_cm=(2.2, 10.3, 4.5),
+    )
     criteria = [
         (view.objectives[oid]["title"], criterion["text"], codes)
         for oid in inject.get("objective_ids", [])
@@ -92,15 +135,9 @@ def _observation_sheet(
         for criterion in view.objectives[oid]["criteria"]
     ]
     if criteria:
-        writer.heading(labels["observation_objectives"], 3)
+        writer.heading(labels["observation_objectives"], level + 1)
         writer.table(
             [labels["col_objective"], labels["col_criterion"], labels["col_rating"]],
             criteria,
-            widths_cm=(5.0, 7.5, 4.5),
+            widths_cm=(5.0, 7.0, 5.0),
         )
-    writer.heading(labels["observation_log"], 3)
-    writer.table(
-        [labels["col_time"], labels["col_observation"]],
-        [("", "")] * OBSERVATION_LINES,
-        widths_cm=(2.5, 14.5),
-    )

@@ -12,15 +12,21 @@ from typing import Any
 
 from studio.exports.chronogramme import ScenarioView
 from studio.exports.common import applies_to_cell, directory_personas, player_cells, strip_control_only
+from studio.exports.contacts import animation_cells
 from studio.exports.docx.base import start_pack
 from studio.exports.docx.writer import PackWriter
+from studio.exports.schedule import prose_moment
 
 
 def player_pack(scenario: dict[str, Any], cell_id: str) -> bytes:
     """The .docx pack of one player cell."""
     view = ScenarioView(scenario)
     cell = view.cells[cell_id]
-    writer = start_pack(view, "pack_players", extra_meta=[(view.labels["meta_cell"], cell["name"])])
+    writer = start_pack(
+        view,
+        "pack_players",
+        extra_meta=[(view.labels["meta_cell"], cell["name"]), *animation_contact_meta(view)],
+    )
     write_cell_body(writer, view, cell, level=1)
     return writer.to_bytes()
 
@@ -28,13 +34,27 @@ def player_pack(scenario: dict[str, Any], cell_id: str) -> bytes:
 def players_combined_pack(scenario: dict[str, Any]) -> bytes:
     """Every player cell's pack in one document: one Word section per cell, each on a new page."""
     view = ScenarioView(scenario)
-    writer = start_pack(view, "pack_players_all")
+    writer = start_pack(view, "pack_players_all", extra_meta=animation_contact_meta(view))
     for index, cell in enumerate(player_cells(scenario)):
         if index:
             writer.new_section(landscape=False)
         writer.heading(cell["name"], 1)
         write_cell_body(writer, view, cell, level=2)
     return writer.to_bytes()
+
+
+def animation_contact_text(view: ScenarioView) -> str:
+    """Phone and e-mail of the animation cell(s), which players call to reach every simulated person."""
+    contacts = []
+    for cell in animation_cells(view.scenario):
+        phone, email = view.directory.cell(cell["id"])
+        contacts.append(f"{phone} \u2013 {email}")
+    return " ; ".join(contacts)
+
+
+def animation_contact_meta(view: ScenarioView) -> list[tuple[str, str]]:
+    text = animation_contact_text(view)
+    return [(view.labels["meta_animation_contact"], text)] if text else []
 
 
 def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any], *, level: int) -> None:
@@ -65,7 +85,9 @@ def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any]
         writer.text_block(safety["real_incident_procedure"], empty)
 
     writer.heading(labels["sec_context"], level)
-    writer.paragraph(labels.format("scenario_start", when=view.when(view.time_model.scenario_datetime(0))))
+    writer.paragraph(
+        labels.format("scenario_start", when=prose_moment(view.time_model.scenario_datetime(0), labels))
+    )
     writer.heading(labels["context_shared"], level + 1)
     writer.text_block(exercise.get("context"), empty)
     writer.heading(labels["context_cell"], level + 1)
@@ -88,6 +110,8 @@ def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any]
 
     writer.heading(labels["sec_directory"], level)
     writer.paragraph(labels["directory_intro"])
+    if animation_contact_text(view):
+        writer.paragraph(labels.format("directory_animation", contacts=animation_contact_text(view)))
     personas = [strip_control_only(persona, "persona") for persona in directory_personas(view.scenario)]
     writer.table(
         [
@@ -107,21 +131,31 @@ def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any]
                 persona["role"],
                 view.organisation_name(persona.get("organisation")),
                 ", ".join(labels.enum("channel", channel) for channel in persona.get("channels", [])),
-                persona.get("phone", ""),
-                persona.get("email", ""),
+                *view.directory.persona(persona["id"]),
             )
             for persona in personas
         ],
-        widths_cm=(3.2, 3.0, 3.0, 2.6, 2.4, 2.8),
+        widths_cm=(3.0, 2.8, 2.8, 2.2, 2.7, 3.5),
     )
     writer.heading(labels["cells_in_play"], level + 1)
     writer.table(
-        [labels["col_cell"], labels["col_organisation"], labels["col_location"]],
         [
-            (other["name"], view.organisation_name(other.get("organisation")), other.get("location", ""))
-            for other in player_cells(view.scenario)
+            labels["col_cell"],
+            labels["col_organisation"],
+            labels["col_location"],
+            labels["col_phone"],
+            labels["col_email"],
         ],
-        widths_cm=(6.0, 6.0, 5.0),
+        [
+            (
+                other["name"],
+                view.organisation_name(other.get("organisation")),
+                other.get("location", ""),
+                *view.directory.cell(other["id"]),
+            )
+            for other in player_cells(view.scenario) + animation_cells(view.scenario)
+        ],
+        widths_cm=(3.6, 3.4, 3.0, 2.6, 4.4),
     )
 
     writer.heading(labels["sec_reflex"], level)

@@ -40,12 +40,16 @@ TEMPLATE_BANNER = "EXERCICE - EXERCICE - EXERCICE"
 TEMPLATE_TITLE = "Title"
 TEMPLATE_SUBTITLE = "Subtitle"
 TEMPLATE_TOC_HEADING = "Contents"
-TEMPLATE_TOC_PLACEHOLDER = "Update the table of contents (F9)."
+TEMPLATE_TOC_PLACEHOLDER = "Contents entries"
+"""The TOC field's result in the template; every pack replaces it with its headings."""
 TEMPLATE_PAGE_LABEL = "Page"
+TEMPLATE_RUNNING_TITLE = "Running title"
 BANNER_STYLE = "Banner"
 SMALL_STYLE = "Small"
 RESTRICTED_STYLE = "Restricted"
-TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
+TOC_LEVELS = 1
+"""Heading levels the table of contents lists: level 2 holds every inject card, pages of them."""
+TOC_INSTRUCTION = f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u'
 CHECKBOX = "\u2610"
 
 HEADER_FILL = "D9D9D9"
@@ -56,6 +60,16 @@ def _template_bytes() -> bytes:
     return BASE_TEMPLATE.read_bytes()
 
 
+RUNNING_TITLE_CHARS = 100
+"""Longest "title – pack" that fits the header line beside "page N / M" at the header's 8.5 pt."""
+
+
+def running_title(title: str, subtitle: str) -> str:
+    """The header's title: "exercise title – pack name", or the exercise title alone when too long."""
+    both = f"{title} \u2013 {subtitle}"
+    return both if len(both) <= RUNNING_TITLE_CHARS else title
+
+
 class PackWriter:
     """Builds one Word document on the base template.
 
@@ -63,8 +77,18 @@ class PackWriter:
     break), so that ``heading(new_page=True)`` never produces an empty page.
     """
 
-    def __init__(self, *, title: str, subtitle: str, marking: str, labels_text: dict[str, str]) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        subtitle: str,
+        marking: str,
+        labels_text: dict[str, str],
+        language_tag: str,
+        typeset: Callable[[str], str] = str,
+    ) -> None:
         self.document = Document(io.BytesIO(_template_bytes()))
+        self.typeset = typeset
         self._styles = {style.name: style for style in self.document.styles}
         self._style_ids = {name: style.style_id for name, style in self._styles.items()}
         # New blocks go right before the body's final sectPr. Inserting there directly avoids
@@ -72,6 +96,11 @@ class PackWriter:
         self._body_end = self.document.element.body.sectPr
         self.at_page_top = False
         self._fill_template(title, subtitle, marking, labels_text)
+        self._set_language(language_tag)
+
+    def text(self, value: object) -> str:
+        """``value`` as text ready for the page: XML-safe, then typeset for the pack's language."""
+        return self.typeset(clean_text(value))
 
     # -------------------------------------------------------------------------------- template
 
@@ -79,8 +108,8 @@ class PackWriter:
         replacements = {
             TEMPLATE_TITLE: title,
             TEMPLATE_SUBTITLE: subtitle,
+            TEMPLATE_RUNNING_TITLE: running_title(title, subtitle),
             TEMPLATE_TOC_HEADING: labels_text["toc_heading"],
-            TEMPLATE_TOC_PLACEHOLDER: labels_text["toc_placeholder"],
             TEMPLATE_BANNER: marking,
             TEMPLATE_PAGE_LABEL: labels_text["page"],
         }
@@ -94,8 +123,16 @@ class PackWriter:
             for paragraph in paragraphs:
                 for run in paragraph.runs:
                     if run.text in replacements:
-                        run.text = clean_text(replacements[run.text])
+                        run.text = self.text(replacements[run.text])
         self._title_block_end = next(p for p in self.document.paragraphs if p.style.name == "TOC Heading")
+
+    def _set_language(self, language_tag: str) -> None:
+        """Tag the text with the pack's language (fr-FR, en-GB) so Word checks spelling in it."""
+        self.document.core_properties.language = language_tag
+        defaults = self.document.styles.element.find(qn("w:docDefaults"))
+        lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+        lang.set(qn("w:val"), language_tag)
+        lang.set(qn("w:eastAsia"), language_tag)
 
     def add_meta(self, lines: Sequence[tuple[str, str]], separator: str) -> None:
         """Add 'label: value' lines under the title block, before the table of contents.
@@ -104,12 +141,12 @@ class PackWriter:
         """
         for label, value in lines:
             paragraph = self._title_block_end.insert_paragraph_before(style=self._styles["Normal"])
-            paragraph.add_run(clean_text(label) + separator).bold = True
-            paragraph.add_run(clean_text(value))
+            paragraph.add_run(self.text(label + separator)).bold = True
+            paragraph.add_run(self.text(value))
 
     def restricted_notice(self, text: str) -> None:
         """A distribution notice in the title block (control and evaluator packs)."""
-        self._title_block_end.insert_paragraph_before(clean_text(text), style=self._styles[RESTRICTED_STYLE])
+        self._title_block_end.insert_paragraph_before(self.text(text), style=self._styles[RESTRICTED_STYLE])
 
     # -------------------------------------------------------------------------------- blocks
 
@@ -128,7 +165,7 @@ class PackWriter:
             p_pr = etree.SubElement(p, qn("w:pPr"))
             etree.SubElement(p_pr, qn("w:pStyle")).set(qn("w:val"), self._style_ids[style])
         if text:
-            p.append(make_run(text))
+            p.append(make_run(self.text(text)))
         self._body_end.addprevious(p)
         return Paragraph(p, self.document._body)
 
@@ -140,8 +177,8 @@ class PackWriter:
 
     def labelled(self, label: str, value: str) -> Paragraph:
         paragraph = self.paragraph()
-        paragraph.add_run(clean_text(label) + " ").bold = True
-        paragraph.add_run(clean_text(value))
+        paragraph.add_run(self.text(label) + " ").bold = True
+        paragraph.add_run(self.text(value))
         return paragraph
 
     def bullets(self, items: Iterable[str], *, checkbox: bool = False) -> int:
@@ -179,10 +216,13 @@ class PackWriter:
             grid_col.w = width
         twips = [str(width.twips) for width in widths]
         if headers is not None:
-            tr = _table_row(tbl, headers, twips, bold=lambda _: True, fill=HEADER_FILL)
+            tr = _table_row(
+                tbl, [self.text(h) for h in headers], twips, bold=lambda _: True, fill=HEADER_FILL
+            )
             mark_repeating_header(tr)
         for values in rows:
-            _table_row(tbl, values, twips, bold=lambda index: bold_first_column and index == 0)
+            cells = [self.text(value) for value in values]
+            _table_row(tbl, cells, twips, bold=lambda index: bold_first_column and index == 0)
         self._body_end.addprevious(tbl)
         return Table(tbl, self.document._body)
 
@@ -206,7 +246,39 @@ class PackWriter:
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
         self.at_page_top = True
 
+    def _fill_table_of_contents(self) -> None:
+        """Put the headings (levels 1 to TOC_LEVELS) in the TOC field's result: never a placeholder.
+
+        The entries carry no page numbers: only a layout engine knows them. The field stays marked
+        dirty, so Word (on opening) and LibreOffice (scripts/render_pack.py) rebuild it with numbers.
+        """
+        body = self.document.element.body
+        heading_styles = {self._style_ids[f"Heading {level}"]: level for level in range(1, TOC_LEVELS + 1)}
+        entries = []
+        for p in body.iterchildren(qn("w:p")):
+            style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            level = heading_styles.get(style.get(qn("w:val")) if style is not None else None)
+            if level:
+                entries.append((level, "".join(node.text or "" for node in p.iter(qn("w:t")))))
+        toc = next(
+            p for p in body.iterchildren(qn("w:p")) if TOC_INSTRUCTION in "".join(field_instructions(p))
+        )
+        runs = toc.findall(qn("w:r"))
+        end_run, result_run = runs[-1], runs[-2]
+        toc.remove(result_run)
+        toc.remove(end_run)
+        anchor = toc
+        for level, text in entries:
+            entry = OxmlElement("w:p")
+            p_pr = etree.SubElement(entry, qn("w:pPr"))
+            etree.SubElement(p_pr, qn("w:pStyle")).set(qn("w:val"), self._style_ids[f"toc {level}"])
+            entry.append(make_run(text))
+            anchor.addnext(entry)
+            anchor = entry
+        anchor.append(end_run)
+
     def to_bytes(self) -> bytes:
+        self._fill_table_of_contents()
         stream = io.BytesIO()
         self.document.save(stream)
         return normalise_zip(stream.getvalue())
@@ -218,21 +290,45 @@ KEEP_ROW_WHOLE_CHARS = 1500
 """Rows with at most this much text never break across pages; longer ones must, or Word would clip
 a row taller than a page."""
 
+BLANK_ROW_TWIPS = 567
+"""Height of a blank form row (1 cm), enough to write a line by hand."""
+
 _BREAKS = re.compile(r"(\n|\t)")
+
+
+# Clark names of the tags and attributes built for every run and table cell, computed once: qn()
+# parses its argument on each call, hundreds of thousands of times in a 300-inject export.
+_W_B = qn("w:b")
+_W_BR = qn("w:br")
+_W_CANTSPLIT = qn("w:cantSplit")
+_W_HRULE = qn("w:hRule")
+_W_P = qn("w:p")
+_W_RPR = qn("w:rPr")
+_W_T = qn("w:t")
+_W_TAB = qn("w:tab")
+_W_TC = qn("w:tc")
+_W_TCPR = qn("w:tcPr")
+_W_TCW = qn("w:tcW")
+_W_TR = qn("w:tr")
+_W_TRHEIGHT = qn("w:trHeight")
+_W_TRPR = qn("w:trPr")
+_W_TYPE = qn("w:type")
+_W_VAL = qn("w:val")
+_W_W = qn("w:w")
 
 
 def make_run(text: str, *, bold: bool = False) -> OxmlElement:
     """A ``w:r`` holding cleaned ``text``; newlines become ``w:br`` and tabs ``w:tab`` as in Word."""
     run = OxmlElement("w:r")
     if bold:
-        etree.SubElement(etree.SubElement(run, qn("w:rPr")), qn("w:b"))
+        etree.SubElement(etree.SubElement(run, _W_RPR), _W_B)
     for piece in _BREAKS.split(clean_text(text)):
         if piece == "\n":
-            etree.SubElement(run, qn("w:br"))
+            etree.SubElement(run, _W_BR)
         elif piece == "\t":
-            etree.SubElement(run, qn("w:tab"))
+            etree.SubElement(run, _W_TAB)
         elif piece:
-            node = etree.SubElement(run, qn("w:t"))
+            node = etree.SubElement(run, _W_T)
             node.text = piece
             if piece[0].isspace() or piece[-1].isspace():
                 node.set(XML_SPACE, "preserve")
@@ -253,18 +349,25 @@ def _table_row(
     """Append one ``w:tr`` of single-paragraph cells to ``tbl``."""
     if len(values) != len(twips):
         raise ValueError(f"row has {len(values)} cells for {len(twips)} columns")
-    tr = etree.SubElement(tbl, qn("w:tr"))
+    tr = etree.SubElement(tbl, _W_TR)
     if sum(len(value) for value in values) <= KEEP_ROW_WHOLE_CHARS:
-        etree.SubElement(etree.SubElement(tr, qn("w:trPr")), qn("w:cantSplit"))
+        tr_pr = etree.SubElement(tr, _W_TRPR)
+        etree.SubElement(tr_pr, _W_CANTSPLIT)
+        if not any(values[1:]):
+            # A blank row (or one with just a number) is a form line to write on by hand: give it
+            # the height of handwriting.
+            height = etree.SubElement(tr_pr, _W_TRHEIGHT)
+            height.set(_W_VAL, str(BLANK_ROW_TWIPS))
+            height.set(_W_HRULE, "atLeast")
     for index, (value, width) in enumerate(zip(values, twips, strict=True)):
-        tc = etree.SubElement(tr, qn("w:tc"))
-        tc_pr = etree.SubElement(tc, qn("w:tcPr"))
-        tc_w = etree.SubElement(tc_pr, qn("w:tcW"))
-        tc_w.set(qn("w:w"), width)
-        tc_w.set(qn("w:type"), "dxa")
+        tc = etree.SubElement(tr, _W_TC)
+        tc_pr = etree.SubElement(tc, _W_TCPR)
+        tc_w = etree.SubElement(tc_pr, _W_TCW)
+        tc_w.set(_W_W, width)
+        tc_w.set(_W_TYPE, "dxa")
         if fill:
             _shading(tc_pr, fill)
-        p = etree.SubElement(tc, qn("w:p"))
+        p = etree.SubElement(tc, _W_P)
         if value:
             p.append(make_run(value, bold=bold(index)))
     return tr

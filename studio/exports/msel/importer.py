@@ -131,9 +131,11 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
+        # Only the separator is taken from the sniffer: it reports doublequote=False when the sample
+        # holds no doubled quote, which would split every later cell that contains one.
         rows = [
             [_unquote_formula(value) for value in row]
-            for row in csv.reader(io.StringIO(text, newline=""), dialect)
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter)
         ]
         if len(rows) > MAX_IMPORT_ROWS:
             raise MselReadError(f"{filename}: more than {MAX_IMPORT_ROWS} rows")

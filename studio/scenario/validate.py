@@ -25,13 +25,14 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import jsonschema
 
 from studio.durations import parse_minutes
 from studio.scenario.problems import Problem, Severity, pointer
-from studio.scenario.schema import load_schema, validator
+from studio.scenario.schema import FastValidator, fast_validator, fast_validator_for, load_schema, validator
 
 MAX_PROBLEMS = 2000
 """A document can hold thousands of errors; past this many, the rest are summarised in one line."""
@@ -43,26 +44,204 @@ Path = tuple[Any, ...]
 
 def validate_scenario(document: Any) -> list[Problem]:
     """Return the problems of ``document`` (a parsed JSON value), errors and warnings, in document order."""
-    problems = list(_schema_problems(document))
-    if isinstance(document, dict):
+    return ScenarioValidator().validate(document)
+
+
+class ScenarioValidator:
+    """Validation that remembers its schema findings, to revalidate only what changed.
+
+    ``validate(document)`` checks everything; ``validate(document, changed=[...])`` re-checks against
+    the schema only the parts named by ``changed`` (JSON pointers such as ``/systems/12``,
+    ``/systems/12/links/0/delay``, ``/injects``; ``""`` is the whole document) and the parts that are
+    not the same Python objects as at the previous call; the schema findings of the rest are reused.
+    The cross-reference rules (layer 2) always run on the whole document: they are cheap, and an edit
+    anywhere can break a reference elsewhere. The result is the same as ``validate_scenario``.
+
+    Parts are the top-level fields and, for the top-level lists (systems, injects, ...), each item.
+    Edit a part in place *and* name it in ``changed``, or replace it with a new object: a part edited
+    in place and not named keeps its previous findings.
+
+    A pipeline that validates its input, then validates its output built from it (``pack``: the input
+    plus a timeline and injects) keeps one ScenarioValidator for both calls, so the output's unchanged
+    parts are not checked twice.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[Path, tuple[Any, list[Problem]]] = {}
+        self.last_schema_checks = 0
+        """How many parts the last call checked against the schema (the others were reused)."""
+
+    def validate(self, document: Any, changed: Iterable[str] | None = None) -> list[Problem]:
+        problems = self._schema_problems(document, None if changed is None else list(changed))
+        if isinstance(document, dict):
+            try:
+                problems.extend(_SemanticChecker(document).run())
+            except RecursionError:
+                problems.append(Problem("", "document.depth", "the document is nested too deeply to check"))
+            except Exception as exc:
+                # Semantic checks read only well-formed parts; if malformed input still trips one, the
+                # schema errors already explain the document, so report them rather than a traceback.
+                if not problems:
+                    raise
+                problems.append(
+                    Problem(
+                        "", "document.partial", f"some rules were skipped on this malformed document ({exc})"
+                    )
+                )
+        problems.sort(key=lambda problem: (_path_sort_key(problem.path), problem.rule))
+        if len(problems) > MAX_PROBLEMS:
+            dropped = len(problems) - MAX_PROBLEMS
+            problems = problems[:MAX_PROBLEMS]
+            problems.append(Problem("", "document.too_many_problems", f"{dropped} more problems not listed"))
+        return problems
+
+    def _schema_problems(self, document: Any, changed: list[str] | None) -> list[Problem]:
         try:
-            problems.extend(_SemanticChecker(document).run())
+            return self._checked_parts(document, changed)
         except RecursionError:
-            problems.append(Problem("", "document.depth", "the document is nested too deeply to check"))
-        except Exception as exc:
-            # Semantic checks read only well-formed parts; if malformed input still trips one, the schema
-            # errors already explain the document, so report them rather than a traceback.
-            if not problems:
-                raise
-            problems.append(
-                Problem("", "document.partial", f"some rules were skipped on this malformed document ({exc})")
-            )
-    problems.sort(key=lambda problem: (_path_sort_key(problem.path), problem.rule))
-    if len(problems) > MAX_PROBLEMS:
-        dropped = len(problems) - MAX_PROBLEMS
-        problems = problems[:MAX_PROBLEMS]
-        problems.append(Problem("", "document.too_many_problems", f"{dropped} more problems not listed"))
-    return problems
+            self._parts.clear()
+            return [Problem("", "document.depth", "the document is nested too deeply to be a scenario")]
+
+    def _checked_parts(self, document: Any, changed: list[str] | None) -> list[Problem]:
+        plan = _SchemaPlan.of()
+        problems = plan.explain(document, plan.root_stripped, ())
+        if not isinstance(document, dict):
+            self._parts.clear()
+            return problems
+        dirty_all, dirty = _dirty_parts(changed)
+        parts: dict[Path, tuple[Any, list[Problem] | None]] = {}
+        for key, value in document.items():
+            if key not in plan.properties:
+                continue  # reported above by additionalProperties
+            if key in plan.item_schemas and isinstance(value, list):
+                problems += plan.explain(value, plan.array_stripped[key], (key,))
+                for index, item in enumerate(value):
+                    parts[(key, index)] = (item, self._reused((key, index), item, dirty_all, dirty))
+            else:
+                parts[(key,)] = (value, self._reused((key,), value, dirty_all, dirty))
+        to_check = [part for part, (_, found) in parts.items() if found is None]
+        self.last_schema_checks = len(to_check)
+        failing = plan.failing_parts(document, to_check, parts)
+        self._parts = {}
+        for part, (value, found) in parts.items():
+            if found is None:
+                found = plan.explain_part(part, value) if part in failing else []
+            self._parts[part] = (value, found)
+            problems += found
+        return problems
+
+    def _reused(self, part: Path, value: Any, dirty_all: bool, dirty: set[Path]) -> list[Problem] | None:
+        if dirty_all or part in dirty or part[:1] in dirty:
+            return None
+        previous = self._parts.get(part)
+        if previous is None or previous[0] is not value:
+            return None
+        return previous[1]
+
+
+def _annotations_only(spec: Any) -> dict[str, Any]:
+    """A schema that accepts anything and keeps ``spec``'s description (read from its $ref if need be)."""
+    if not isinstance(spec, dict):
+        return {}
+    description = spec.get("description")
+    if description is None and isinstance(spec.get("$ref"), str):
+        description = _resolve(spec["$ref"]).get("description")
+    return {} if description is None else {"description": description}
+
+
+def _dirty_parts(changed: list[str] | None) -> tuple[bool, set[Path]]:
+    """(everything changed?, the parts named by the JSON pointers ``changed``)."""
+    if changed is None:
+        return True, set()
+    dirty: set[Path] = set()
+    for where in changed:
+        segments = [part.replace("~1", "/").replace("~0", "~") for part in where.split("/")[1:]]
+        if not segments or not segments[0]:
+            return True, set()
+        if len(segments) > 1 and segments[1].isdigit():
+            dirty.add((segments[0], int(segments[1])))
+        else:
+            dirty.add((segments[0],))
+    return False, dirty
+
+
+class _SchemaPlan:
+    """The scenario schema cut into parts (see ScenarioValidator), with a fast validator per part.
+
+    The fast validator (jsonschema-rs) says which parts fail; jsonschema then explains only those,
+    with exactly the errors it would report on the whole document: the root and the lists are checked
+    with their items (or fields) accepted as they are, and each part by jsonschema's own ``descend``
+    at its path.
+    """
+
+    _instance: _SchemaPlan | None = None
+
+    @classmethod
+    def of(cls) -> _SchemaPlan:
+        if cls._instance is None:
+            cls._instance = cls()
+        return cls._instance
+
+    def __init__(self) -> None:
+        schema = load_schema()
+        self.slow = validator()
+        self.fast = fast_validator()
+        self.properties: dict[str, Any] = schema.get("properties", {})
+        # Fields accepted as they are, keeping the descriptions the "required" hints quote.
+        self.root_stripped = {
+            **schema,
+            "properties": {key: _annotations_only(spec) for key, spec in self.properties.items()},
+        }
+        self.item_schemas = {
+            key: spec["items"]
+            for key, spec in self.properties.items()
+            if isinstance(spec, dict) and "items" in spec and "prefixItems" not in spec
+        }
+        self.array_stripped = {key: {**self.properties[key], "items": True} for key in self.item_schemas}
+        self._part_validators: dict[str, FastValidator | None] = {}
+
+    def explain(self, instance: Any, schema: Any, path: Path) -> list[Problem]:
+        """jsonschema's explained errors of ``instance`` against ``schema``, located at ``path``."""
+        problems = []
+        for error in self.slow.descend(instance, schema):
+            error.path.extendleft(reversed(path))
+            problems.extend(_explain(error))
+        return problems
+
+    def explain_part(self, part: Path, value: Any) -> list[Problem]:
+        key = part[0]
+        schema = self.item_schemas[key] if len(part) == 2 else self.properties[key]
+        return self.explain(value, schema, part)
+
+    def failing_parts(
+        self, document: dict[str, Any], to_check: list[Path], parts: dict[Path, tuple[Any, Any]]
+    ) -> set[Path]:
+        """The parts of ``to_check`` the fast validator rejects (all of them without one)."""
+        if not to_check:
+            return set()
+        if self.fast is None:
+            return set(to_check)
+        if len(to_check) * 4 >= len(parts):  # most of the document: one call on all of it
+            paths = self.fast.failing_paths(document)
+            if paths is None:
+                return set(to_check)
+            located = {
+                path[:2] if len(path) > 1 and path[0] in self.item_schemas else path[:1] for path in paths
+            }
+            return located & set(to_check)
+        failing = set()
+        for part in to_check:
+            checker = self._part_validator(part)
+            if checker is None or checker.is_valid(parts[part][0]) is not True:
+                failing.add(part)
+        return failing
+
+    def _part_validator(self, part: Path) -> FastValidator | None:
+        name = f"{part[0]}/items" if len(part) == 2 else part[0]
+        if name not in self._part_validators:
+            spec = self.item_schemas[part[0]] if len(part) == 2 else self.properties[part[0]]
+            self._part_validators[name] = fast_validator_for(spec) if isinstance(spec, dict) else None
+        return self._part_validators[name]
 
 
 def errors_only(problems: Iterable[Problem]) -> list[Problem]:
@@ -75,16 +254,6 @@ def _path_sort_key(path: str) -> tuple[tuple[int, int | str], ...]:
 
 
 # --- Layer 1: the JSON Schema ------------------------------------------------------------------------
-
-
-def _schema_problems(document: Any) -> Iterator[Problem]:
-    try:
-        errors = list(validator().iter_errors(document))
-    except RecursionError:
-        yield Problem("", "document.depth", "the document is nested too deeply to be a scenario")
-        return
-    for error in errors:
-        yield from _explain(error)
 
 
 def _explain(error: jsonschema.ValidationError) -> Iterator[Problem]:
@@ -270,6 +439,17 @@ def _sub_items(parent_path: Path, parent: dict[str, Any], key: str) -> list[tupl
 
 
 def _minutes(value: Any) -> float | None:
+    if isinstance(value, str):
+        return _text_minutes(value)
+    try:
+        return parse_minutes(value)
+    except (ValueError, TypeError):
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _text_minutes(value: str) -> float | None:
+    """Durations repeat (designers reuse a few shapes): parse each distinct text once."""
     try:
         return parse_minutes(value)
     except (ValueError, TypeError):
@@ -739,16 +919,14 @@ class _SemanticChecker:
                 )
 
     def _check_graph_warnings(self) -> None:
-        from studio.graph.model import build_graph, dependency_cycles, untouched_systems
-
-        graph = build_graph(self.doc)
+        graph = _GraphFacts(self.doc)
         positions = self.ids["systems"]
         attack = self.doc.get("attack")
         entry_points = {
             access.get("node")
             for _, access in (_items(attack, "initial_access") if isinstance(attack, dict) else [])
         }
-        for node in untouched_systems(graph):
+        for node in graph.untouched():
             if node in positions and node not in entry_points:
                 self._add(
                     (*positions[node], "id"),
@@ -757,9 +935,9 @@ class _SemanticChecker:
                     "link it (depends or reach) or remove it: it cannot change during the simulation",
                     warning=True,
                 )
-        for cycle in dependency_cycles(graph):
+        for cycle in graph.dependency_cycles():
             first = min(cycle)
-            bootstrap = [node for node in cycle if graph.nodes[node].get("bootstrap")]
+            bootstrap = [node for node in cycle if graph.systems[node].get("bootstrap")]
             self._add(
                 (*positions.get(first, ("systems",)), "links"),
                 "warn.dependency_cycle",
@@ -769,7 +947,7 @@ class _SemanticChecker:
                 else f"restore starts from bootstrap node(s) {', '.join(sorted(bootstrap))}",
                 warning=True,
             )
-        self._warn_unreached_credentials(graph)
+        self._warn_unreached_credentials(graph.reached)
         injects = [item for _, item in _items(self.doc, "injects")]
         if injects:
             served = {obj for inject in injects for obj in _str_list(inject.get("objective_ids"))}
@@ -783,8 +961,7 @@ class _SemanticChecker:
                         warning=True,
                     )
 
-    def _warn_unreached_credentials(self, graph: Any) -> None:
-        reached = {target for _, target, kind in graph.edges(data="kind") if kind == "reach"}
+    def _warn_unreached_credentials(self, reached: set[str]) -> None:
         for node, kind in self.system_kind.items():
             if kind == "credential" and node not in reached and node in self.ids["systems"]:
                 self._add(
@@ -794,6 +971,69 @@ class _SemanticChecker:
                     "add a reach link from the node where the attacker can obtain it",
                     warning=True,
                 )
+
+
+class _GraphFacts:
+    """What the graph warnings need from the systems graph, read straight from the document.
+
+    The same graph as studio.graph.model.build_graph (first system of each id, links to known ids
+    only; tests check both agree) without building networkx objects: at 10k systems that took most
+    of the validation time.
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        from studio.graph.model import LINK_KINDS, system_entries
+
+        self.systems = dict(system_entries(document))
+        self.reached: set[str] = set()
+        self.with_depends: set[str] = set()
+        self.depends: list[tuple[str, str]] = []
+        for holder, system in self.systems.items():
+            links = system.get("links")
+            if not isinstance(links, list):
+                continue
+            for link in links:
+                if not isinstance(link, dict):
+                    continue
+                kind, target = link.get("kind"), link.get("target")
+                if kind not in LINK_KINDS or not isinstance(target, str) or target not in self.systems:
+                    continue
+                if kind == "reach":
+                    self.reached.add(target)
+                else:
+                    self.with_depends.update((holder, target))
+                    self.depends.append((target, holder))
+
+    def untouched(self) -> list[str]:
+        """As studio.graph.model.untouched_systems."""
+        from studio.graph.model import UNTOUCHED_EXEMPT_KINDS
+
+        return sorted(
+            node
+            for node, system in self.systems.items()
+            if system.get("kind") not in UNTOUCHED_EXEMPT_KINDS
+            and node not in self.with_depends
+            and node not in self.reached
+        )
+
+    def dependency_cycles(self) -> list[list[str]]:
+        """As studio.graph.model.dependency_cycles (strongly connected groups of depends edges)."""
+        if not self.depends:
+            return []
+        import numpy as np
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        number = {node: index for index, node in enumerate(self.systems)}
+        rows = np.fromiter((number[a] for a, _ in self.depends), dtype=np.int64, count=len(self.depends))
+        cols = np.fromiter((number[b] for _, b in self.depends), dtype=np.int64, count=len(self.depends))
+        size = len(number)
+        matrix = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size)).tocsr()
+        _, labels = connected_components(matrix, directed=True, connection="strong")
+        members: dict[int, list[str]] = defaultdict(list)
+        for node, label in zip(self.systems, labels.tolist(), strict=True):
+            members[label].append(node)
+        return sorted((sorted(group) for group in members.values() if len(group) > 1), key=lambda c: c[0])
 
 
 def check_document(document: Any) -> tuple[Any, list[Problem]]:

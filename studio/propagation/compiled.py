@@ -24,7 +24,7 @@ import numpy as np
 from studio.durations import parse_minutes
 
 # Delay distribution codes (columns of CompiledScenario.*_delay arrays: code, a, b, c).
-FIXED, UNIFORM, TRIANGULAR, LOGNORMAL = 0, 1, 2, 3
+FIXED, UNIFORM, TRIANGULAR, LOGNORMAL, EXPONENTIAL = 0, 1, 2, 3, 4
 # z-score of the 90th percentile of the standard normal: p90 = median * exp(sigma * Z90).
 Z90 = 1.2815515655446004
 
@@ -47,7 +47,8 @@ def compile_delay(delay: dict[str, Any] | None) -> tuple[int, float, float, floa
     """Return (code, a, b, c) for a schema ``delay``; ``None`` is a zero delay.
 
     fixed: a=value; uniform: a=min, b=max; triangular: a=min, b=mode, c=max;
-    lognormal: a=log(median), b=sigma (from p90), c=median (a zero median means always zero).
+    lognormal: a=log(median), b=sigma (from p90), c=median (a zero median means always zero);
+    exponential: a=mean (a zero mean means always zero).
     """
     if delay is None:
         return ZERO_DELAY
@@ -58,6 +59,9 @@ def compile_delay(delay: dict[str, Any] | None) -> tuple[int, float, float, floa
         return (UNIFORM, minutes(delay["min"]), minutes(delay["max"]), 0.0)
     if dist == "triangular":
         return (TRIANGULAR, minutes(delay["min"]), minutes(delay["mode"]), minutes(delay["max"]))
+    if dist == "exponential":
+        mean = minutes(delay["mean"])
+        return (EXPONENTIAL, mean, 0.0, 0.0) if mean > 0 else ZERO_DELAY
     median, p90 = minutes(delay["median"]), minutes(delay["p90"])
     if median <= 0:
         return (FIXED, 0.0, 0.0, 0.0)

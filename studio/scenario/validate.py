@@ -22,6 +22,7 @@ Layer 2 (semantic rules) runs on whatever parts are well formed:
 from __future__ import annotations
 
 import difflib
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -665,6 +666,9 @@ class _SemanticChecker:
                 depends += 1
             if "requires" in link:
                 self._credential((*link_path, "requires"), link.get("requires"))
+            for index, credential in enumerate(_str_list(link.get("also_requires"))):
+                self._credential((*link_path, "also_requires", index), credential)
+            self._warn_approximated_retries(link_path, link)
             self._delay_order((*link_path, "delay"), link.get("delay"))
         gate = system.get("gate")
         if isinstance(gate, dict) and gate.get("type") == "k_of_n" and isinstance(gate.get("k"), int):
@@ -675,6 +679,26 @@ class _SemanticChecker:
                     f"k-of-n gate needs {gate['k']} dependencies but the system has {depends} depends links",
                     "lower k or add depends links",
                 )
+
+    def _warn_approximated_retries(self, link_path: Path, link: dict[str, Any]) -> None:
+        from studio.propagation.draws import EXACT_EXTRA_ATTEMPTS
+
+        p, limit = link.get("p_success"), link.get("max_attempts")
+        if not isinstance(p, int | float) or isinstance(p, bool) or not 0 < p < 1:
+            return
+        if isinstance(limit, int) and limit <= EXACT_EXTRA_ATTEMPTS + 1:
+            return
+        # share of runs needing more attempts than are drawn one by one
+        beyond = math.exp((EXACT_EXTRA_ATTEMPTS + 1) * math.log1p(-p))
+        if beyond > 1e-3:
+            self._add(
+                (*link_path, "p_success"),
+                "warn.retries_approximated",
+                f"with p_success {p} the movement needs over {EXACT_EXTRA_ATTEMPTS + 1:,} attempts in "
+                f"{beyond:.1%} of runs; the delays of the attempts beyond are summed as one normal draw",
+                "fine for a slow, stubborn attacker; set max_attempts if the attacker gives up",
+                warning=True,
+            )
 
     def _check_attack(self) -> None:
         attack = self.doc.get("attack")

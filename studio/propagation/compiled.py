@@ -112,6 +112,7 @@ class CompiledScenario:
     domain_joined: list[bool]
     edr: list[bool]
     bootstrap: list[bool]
+    stops: list[bool]  # stops_when_compromised: encrypted at once when compromised
     backup: list[int]
     recovery_delay: np.ndarray  # (n, 4) delay specs
     gate: list[int]
@@ -125,6 +126,7 @@ class CompiledScenario:
     reach_p: np.ndarray
     reach_max_attempts: np.ndarray  # 0 = retried until success
     reach_requires: np.ndarray  # credential node or -1
+    reach_also: dict[int, tuple[int, ...]]  # per arc with several credentials, those besides requires
     reach_technique: list[str]
     reach_out: list[list[int]]  # per node, its outgoing reach arcs
     gated_by: list[list[int]]  # per credential node, the reach arcs it unlocks
@@ -147,6 +149,12 @@ class CompiledScenario:
     edr_sources: list[tuple[float, tuple[int, float, float, float], str]]
     playbooks: dict[str, list[Action]] = field(default_factory=dict)
     default_playbook: str | None = None
+
+    @property
+    def kernel_supported(self) -> bool:
+        """Whether the compiled kernel implements everything this scenario uses: links that require
+        several credentials and systems stopped by a compromise run on the reference engine only."""
+        return not self.reach_also and not any(self.stops)
 
     @property
     def n(self) -> int:
@@ -224,6 +232,7 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
     recovery = np.empty((n, 4))
     gate, gate_k, activation, max_duration, backup = [], [], [], [], []
     r_src, r_dst, r_delay, r_p, r_max, r_req, r_tech = [], [], [], [], [], [], []
+    r_also: dict[int, tuple[int, ...]] = {}
     dep_src, dep_dst, dep_grace = [], [], []
     for i, system in enumerate(systems):
         recovery[i] = (
@@ -248,7 +257,12 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
                 r_delay.append(compile_delay(link["delay"]))
                 r_p.append(float(link.get("p_success", 1.0)))
                 r_max.append(int(link.get("max_attempts", 0)))
-                r_req.append(index.get(link.get("requires", ""), -1))
+                credentials = [link["requires"]] if "requires" in link else []
+                credentials += link.get("also_requires", [])
+                held = list(dict.fromkeys(index[c] for c in credentials if c in index))
+                r_req.append(held[0] if held else -1)
+                if len(held) > 1:
+                    r_also[len(r_src) - 1] = tuple(held[1:])
                 r_tech.append(link.get("technique", ""))
             else:
                 dep_src.append(target)
@@ -261,6 +275,9 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
         reach_out[src].append(arc)
         if req >= 0:
             gated_by[req].append(arc)
+    for arc, others in r_also.items():
+        for credential in others:
+            gated_by[credential].append(arc)
     dep_out: list[list[int]] = [[] for _ in range(n)]
     dep_in: list[list[int]] = [[] for _ in range(n)]
     for arc, (src, dst) in enumerate(zip(dep_src, dep_dst, strict=True)):
@@ -306,6 +323,7 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
         domain_joined=[bool(system.get("domain_joined", False)) for system in systems],
         edr=[bool(system.get("edr", False)) for system in systems],
         bootstrap=[bool(system.get("bootstrap", False)) for system in systems],
+        stops=[bool(system.get("stops_when_compromised", False)) for system in systems],
         backup=backup,
         recovery_delay=recovery,
         gate=gate,
@@ -318,6 +336,7 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
         reach_p=np.asarray(r_p, dtype=float),
         reach_max_attempts=np.asarray(r_max, dtype=np.int64),
         reach_requires=np.asarray(r_req, dtype=np.int64),
+        reach_also=r_also,
         reach_technique=r_tech,
         reach_out=reach_out,
         gated_by=gated_by,

@@ -163,7 +163,7 @@ def _batch(
 ) -> MonteCarloResult:
     layout = MetricLayout.of(model)
     size = model.n + len(model.reach_src) + len(model.dep_src)
-    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size)
+    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size, model=model)
     times = np.empty((runs, len(layout.names)))
     compromised = np.zeros(model.n)
     encrypted = np.zeros(model.n)

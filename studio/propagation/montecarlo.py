@@ -24,6 +24,9 @@ from studio.propagation.timeline import run_timeline
 
 Progress = Callable[[int, int], None]
 DEFAULT_PERCENTILES = (5, 25, 50, 75, 95)
+# Per-run times of every system are kept up to this many (run, system) pairs: two float64 arrays,
+# 160 MB at the limit (1,000 runs of 10,000 systems).
+PER_SYSTEM_LIMIT = 10_000_000
 
 
 def _json_number(value: float) -> float | None:
@@ -70,6 +73,10 @@ class MonteCarloResult:
     p_down: dict[str, float]
     median_run: int
     extra: dict[str, Any] = field(default_factory=dict)
+    system_times: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per-run times of every system, (runs, systems) arrays in system order: ``compromised`` (first
+    compromise; a credential: obtained) and ``down`` (first loss of normal function), NaN when it did
+    not happen in that run. Empty when the batch is too big to keep them (see PER_SYSTEM_LIMIT)."""
 
     def run_seed(self, run: int | str) -> int:
         """Seed that reproduces run ``run`` (an index or "median")."""
@@ -86,8 +93,46 @@ class MonteCarloResult:
     def describe(self, name: str, percentiles: tuple[int, ...] = DEFAULT_PERCENTILES) -> dict[str, Any]:
         return describe(self.values[name], percentiles)
 
+    def system_statistics(
+        self, percentiles: tuple[int, ...] = DEFAULT_PERCENTILES
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        """Per system id: for ``compromised`` and ``down``, statistics of its per-run times (as
+        ``describe``: share of runs where it happened, percentiles over those runs). Empty when the
+        batch kept no per-system times."""
+        if not self.system_times:
+            return {}
+        ids = list(self.p_compromised)
+        found: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in ids}
+        for what, times in self.system_times.items():
+            for column, node in enumerate(ids):
+                found[node][what] = describe(times[:, column], percentiles)
+        return found
+
+    def system_rows(self, percentiles: tuple[int, ...] = (5, 50, 95)) -> list[dict[str, Any]]:
+        """One flat row per system, most often compromised first: id, share of runs compromised,
+        encrypted and down, and the percentiles (minutes) of the time of compromise and of the loss
+        of function. For tables (the CLI prints the first rows; the studio can show them all)."""
+        statistics = self.system_statistics(percentiles)
+        rows = []
+        for node in self.p_compromised:
+            row: dict[str, Any] = {
+                "system": node,
+                "p_compromised": self.p_compromised[node],
+                "p_encrypted": self.p_encrypted[node],
+                "p_down": self.p_down[node],
+            }
+            for what in ("compromised", "down"):
+                points = statistics.get(node, {}).get(what, {}).get("percentiles", {})
+                for q in percentiles:
+                    row[f"{what}_p{q}"] = points.get(f"p{q}")
+            rows.append(row)
+        rows.sort(key=lambda row: (-row["p_compromised"], -row["p_down"], row["system"]))
+        return rows
+
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict: metadata, statistics per metric, hit probabilities per system."""
+        """A JSON-ready dict: metadata, statistics per metric, hit probabilities and time statistics
+        per system."""
+        statistics = self.system_statistics()
         return {
             "runs": self.runs,
             "seed": self.seed,
@@ -101,6 +146,7 @@ class MonteCarloResult:
                     "p_compromised": self.p_compromised[node],
                     "p_encrypted": self.p_encrypted[node],
                     "p_down": self.p_down[node],
+                    **statistics.get(node, {}),
                 }
                 for node in self.p_compromised
             },
@@ -165,6 +211,10 @@ def _batch(
     size = model.n + len(model.reach_src) + len(model.dep_src)
     simulate_summary, engine_name = engines.summary_function(engine, work=runs * size, model=model)
     times = np.empty((runs, len(layout.names)))
+    keep_systems = runs * model.n <= PER_SYSTEM_LIMIT
+    system_times = (
+        {what: np.empty((runs, model.n)) for what in ("compromised", "down")} if keep_systems else {}
+    )
     compromised = np.zeros(model.n)
     encrypted = np.zeros(model.n)
     down = np.zeros(model.n)
@@ -172,6 +222,9 @@ def _batch(
         _summaries(simulate_summary, model, layout, playbook, seed, runs, engine_name)
     ):
         times[run] = summary.times
+        if keep_systems:
+            system_times["compromised"][run] = summary.first_compromise
+            system_times["down"][run] = summary.first_loss
         compromised += summary.compromised
         encrypted += summary.encrypted
         down += summary.down
@@ -189,6 +242,7 @@ def _batch(
         p_encrypted={node: float(c / share) for node, c in zip(model.ids, encrypted, strict=True)},
         p_down={node: float(c / share) for node, c in zip(model.ids, down, strict=True)},
         median_run=_median_run(values, layout),
+        system_times=system_times,
     )
 
 

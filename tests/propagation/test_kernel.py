@@ -28,6 +28,8 @@ def test_kernel_matches_reference_run_by_run(playbook) -> None:
         assert np.array_equal(expected.compromised, got.compromised)
         assert np.array_equal(expected.encrypted, got.encrypted)
         assert np.array_equal(expected.down, got.down)
+        assert np.array_equal(expected.first_compromise, got.first_compromise, equal_nan=True)
+        assert np.array_equal(expected.first_loss, got.first_loss, equal_nan=True)
 
 
 @needs_numba

@@ -9,6 +9,7 @@ that of one timeline.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,8 +38,9 @@ def kernel_available() -> bool:
     return kernel.AVAILABLE
 
 
-# "auto" compiles the kernel only for batches big enough to repay numba's one-off compilation
-# (tens of seconds the first time; later processes load it from numba's cache).
+# "auto" uses the kernel for batches at least this big (runs x (systems + links)), when its machine
+# code is ready (kernel_ready: compiled in this process or in numba's cache; scripts/_venv.sh warms it
+# up at install). A first compilation takes tens of seconds: no designer's first simulation pays it.
 AUTO_KERNEL_WORK = 2_000_000
 
 
@@ -56,7 +58,9 @@ def summary_function(
     small = work < AUTO_KERNEL_WORK
     if model is not None and not model.kernel_supported:
         return reference_summary, "reference"
-    if engine == "reference" or (engine == "auto" and (small or not kernel_available())):
+    # "auto" never compiles on the user's path: without the kernel's machine code at hand (a fresh
+    # install that was not warmed up), the batch runs on the reference engine.
+    if engine == "reference" or (engine == "auto" and (small or not kernel_ready())):
         return reference_summary, "reference"
     if not kernel_available():
         raise RuntimeError("the compiled kernel needs numba, which is not importable")
@@ -100,6 +104,16 @@ def warm_up() -> bool:
     model = compile_scenario(hospital_scenario(30))
     kernel.kernel_events(model, draw(model, None, 0), None)
     return True
+
+
+def warm_up_in_background() -> threading.Thread | None:
+    """Start ``warm_up`` in a daemon thread (the studio at start-up), unless the kernel is ready or
+    numba is missing; returns the thread. Meanwhile "auto" keeps using the reference engine."""
+    if kernel_ready() or not kernel_available():
+        return None
+    thread = threading.Thread(target=warm_up, name="kernel-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def timeline_engine(model: CompiledScenario, engine: str = "auto") -> str:

@@ -257,12 +257,15 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
                 r_delay.append(compile_delay(link["delay"]))
                 r_p.append(float(link.get("p_success", 1.0)))
                 r_max.append(int(link.get("max_attempts", 0)))
-                credentials = [link["requires"]] if "requires" in link else []
-                credentials += link.get("also_requires", [])
-                held = list(dict.fromkeys(index[c] for c in credentials if c in index))
-                r_req.append(held[0] if held else -1)
-                if len(held) > 1:
-                    r_also[len(r_src) - 1] = tuple(held[1:])
+                if "also_requires" in link:
+                    credentials = [link["requires"]] if "requires" in link else []
+                    credentials += link["also_requires"]
+                    held = list(dict.fromkeys(index[c] for c in credentials if c in index))
+                    r_req.append(held[0] if held else -1)
+                    if len(held) > 1:
+                        r_also[len(r_src) - 1] = tuple(held[1:])
+                else:
+                    r_req.append(index.get(link.get("requires", ""), -1))
                 r_tech.append(link.get("technique", ""))
             else:
                 dep_src.append(target)

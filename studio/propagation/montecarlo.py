@@ -176,6 +176,14 @@ def _median_run(values: dict[str, np.ndarray], layout: MetricLayout) -> int:
     return int(np.argmin(deviation))
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (taskset and container limits included, unlike os.cpu_count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _summaries(
     simulate_summary: engines.SummaryFunction,
     model: CompiledScenario,
@@ -187,7 +195,7 @@ def _summaries(
 ) -> Iterator[RunSummary]:
     """Run summaries in run order. The compiled kernel releases the GIL, so its runs are spread
     over the cores; runs are independent and gathered in order, so the result does not change."""
-    workers = min(os.cpu_count() or 1, 8) if engine_name == "kernel" else 1
+    workers = min(usable_cores(), 8) if engine_name == "kernel" else 1
     if workers == 1 or runs < 2:
         for run in range(runs):
             yield simulate_summary(model, layout, playbook, seed + run)

@@ -102,7 +102,8 @@ def fast_validator_for(subschema: dict[str, Any], name: str = SCENARIO_SCHEMA) -
     if fast_validator(name) is None:
         return None
     schema = load_schema(name)
-    return _compile_fast({"$schema": schema["$schema"], "$defs": schema["$defs"], **subschema})
+    wrapper = {key: schema[key] for key in ("$schema", "$id", "$defs") if key in schema}
+    return _compile_fast({**wrapper, **subschema})
 
 
 def _compile_fast(schema: dict[str, Any]) -> FastValidator:
@@ -110,6 +111,7 @@ def _compile_fast(schema: dict[str, Any]) -> FastValidator:
 
     compiled = jsonschema_rs.validator_for(
         schema,
+        offline=True,  # every reference is inside the schema; never fetch anything
         validate_formats=True,
         formats={"date-time": _format_check(_is_datetime), "date": _format_check(_is_date)},
     )

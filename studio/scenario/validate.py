@@ -1060,11 +1060,13 @@ class _GraphFacts:
         return sorted((sorted(group) for group in members.values() if len(group) > 1), key=lambda c: c[0])
 
 
-def check_document(document: Any) -> tuple[Any, list[Problem]]:
+def check_document(document: Any, checker: ScenarioValidator | None = None) -> tuple[Any, list[Problem]]:
     """Upgrade an older document to the current schema (in memory), then validate it.
 
     Returns (the document to work on, its problems). An upgrade adds a warning naming what changed;
     an unknown schema_version is one error at ``/schema_version`` and the document is returned as is.
+    Pass a ``checker`` to validate later documents built from this one with
+    ``checker.validate(output, changed=[...])``, which re-checks only their new parts.
     """
     from studio.scenario.migrate import MigrationError, upgrade
 
@@ -1078,7 +1080,7 @@ def check_document(document: Any) -> tuple[Any, list[Problem]]:
             return document, [
                 Problem("/schema_version", "schema.version", str(exc), "set schema_version to 1.0")
             ]
-    problems = validate_scenario(document)
+    problems = (checker or ScenarioValidator()).validate(document)
     if notes:
         upgraded = Problem(
             "/schema_version",

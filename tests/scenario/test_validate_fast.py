@@ -131,3 +131,15 @@ def test_a_pipeline_output_rechecks_only_its_new_parts() -> None:
     assert checker.last_schema_checks == 1  # the timeline (the injects list is empty)
     assert problems == validate_scenario(output)
     assert any(problem.path.startswith("/timeline") for problem in problems)
+
+
+def test_check_document_seeds_a_checker_for_the_pipeline_output() -> None:
+    from studio.scenario.validate import check_document
+
+    document = hospital_scenario(150, seed=5)
+    checker = ScenarioValidator()
+    _, problems = check_document(document, checker)
+    assert problems == validate_scenario(document)
+    output = {**document, "injects": [{"id": "broken"}]}
+    assert checker.validate(output, changed=["/injects", "/timeline"]) == validate_scenario(output)
+    assert checker.last_schema_checks == 1

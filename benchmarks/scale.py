@@ -33,7 +33,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -308,9 +309,7 @@ def _timed_process(command: list[str], environment: dict[str, str]) -> float:
 def section_fresh(args: argparse.Namespace) -> None:
     print("\nFirst simulation on a fresh install (new process, empty numba cache; medians of --repeat)")
     cli = [sys.executable, "-m", "studio.cli"]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "hospital-2k.json"
-        path.write_text(json.dumps(scenario_of(2_000, args)), encoding="utf-8")
+    with scenario_file(scenario_of(2_000, args), "hospital-2k.json") as path:
         one = [*cli, "simulate", str(path)]
         batch = [*cli, "simulate", str(path), "--runs", "200"]
         version = [*cli, "--help"]
@@ -360,12 +359,19 @@ def _pipeline_stages(scenario: dict[str, Any], path: Path) -> dict[str, float]:
     return stages
 
 
+@contextmanager
+def scenario_file(scenario: dict[str, Any], name: str) -> Iterator[Path]:
+    """The scenario written to a temporary JSON file, as the CLI reads it."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_text(json.dumps(scenario), encoding="utf-8")
+        yield path
+
+
 def section_pack(args: argparse.Namespace) -> None:
     print("\npack at 10k systems (the CLI's steps, in process; median per stage)")
     scenario = scenario_of(10_000, args)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "hospital-10k.json"
-        path.write_text(json.dumps(scenario), encoding="utf-8")
+    with scenario_file(scenario, "hospital-10k.json") as path:
         runs = [_pipeline_stages(scenario, path) for _ in range(args.pack_repeat)]
     for stage in runs[0]:
         line(stage, statistics.median(run[stage] for run in runs))
@@ -379,12 +385,10 @@ def section_big(args: argparse.Namespace) -> None:
 
     print("\n100k systems: what crisis-studio simulate does (read, validate, one timeline)")
     scenario = scenario_of(100_000, args)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "hospital-100k.json"
-        path.write_text(json.dumps(scenario), encoding="utf-8")
+    with scenario_file(scenario, "hospital-100k.json") as path:
         size = path.stat().st_size
         read_s = median_time(lambda: load_scenario(path), args.repeat, warm=False)
-    document = load_scenario(path) if False else scenario
+        document = load_scenario(path)
     validate_s = median_time(lambda: check_document(document), args.repeat, warm=False)
     model = compile_scenario(scenario)
     graph = reach_csr(model, draw(model, "early", 1).reach_delay)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,6 +51,38 @@ def describe(values: np.ndarray, percentiles: tuple[int, ...] = DEFAULT_PERCENTI
         finite = happened[np.isfinite(happened)]
         stats["mean"] = _json_number(finite.mean()) if len(finite) else None
     return stats
+
+
+def describe_columns(
+    values: np.ndarray, percentiles: tuple[int, ...] = DEFAULT_PERCENTILES
+) -> list[dict[str, Any]]:
+    """``describe`` of every column of a (runs, columns) array, computed for all columns at once
+    (10,000 systems: one call instead of 10,000)."""
+    runs, columns = values.shape
+    happened = ~np.isnan(values)
+    counts = happened.sum(axis=0)
+    never_ended = np.isinf(values).sum(axis=0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # columns where nothing happened
+        points = np.nanpercentile(values, percentiles, axis=0, method="inverted_cdf").reshape(
+            len(percentiles), columns
+        )
+        finite = np.where(np.isfinite(values), values, np.nan)
+        means = np.nanmean(finite, axis=0)
+    found = []
+    for column in range(columns):
+        stats: dict[str, Any] = {
+            "runs": runs,
+            "p_happened": float(counts[column] / runs) if runs else 0.0,
+            "never_ended": int(never_ended[column]),
+        }
+        if counts[column]:
+            stats["percentiles"] = {
+                f"p{q}": _json_number(points[row, column]) for row, q in enumerate(percentiles)
+            }
+            stats["mean"] = _json_number(means[column]) if counts[column] > never_ended[column] else None
+        found.append(stats)
+    return found
 
 
 @dataclass
@@ -104,8 +137,8 @@ class MonteCarloResult:
         ids = list(self.p_compromised)
         found: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in ids}
         for what, times in self.system_times.items():
-            for column, node in enumerate(ids):
-                found[node][what] = describe(times[:, column], percentiles)
+            for node, stats in zip(ids, describe_columns(times, percentiles), strict=True):
+                found[node][what] = stats
         return found
 
     def system_rows(self, percentiles: tuple[int, ...] = (5, 50, 95)) -> list[dict[str, Any]]:

@@ -157,3 +157,15 @@ def test_per_run_times_of_every_system(tiny) -> None:
     rows = result.system_rows()
     assert [row["system"] for row in rows] == ["a", "b", "c"]
     assert 60 <= rows[1]["compromised_p5"] <= rows[1]["compromised_p50"] <= rows[1]["compromised_p95"] <= 180
+
+
+def test_statistics_of_every_system_at_once_equal_one_by_one() -> None:
+    from studio.propagation.montecarlo import describe, describe_columns
+
+    rng = np.random.default_rng(1)
+    values = rng.random((301, 40)) * 1000
+    values[rng.random(values.shape) < 0.3] = np.nan  # did not happen in that run
+    values[rng.random(values.shape) < 0.05] = np.inf  # never ended
+    values[:, 3] = np.nan
+    values[:, 7] = np.inf
+    assert describe_columns(values) == [describe(values[:, column]) for column in range(40)]

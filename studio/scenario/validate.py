@@ -472,6 +472,12 @@ _BOUND_NAMES = {
 }
 
 
+def _delay_in_order(delay: dict[str, Any]) -> bool:
+    dist = delay.get("dist")
+    names = _BOUND_NAMES.get(dist) if isinstance(dist, str) else None
+    return names is None or _bounds_in_order(dist, *(delay.get(key) for key in names))
+
+
 def _bounds_in_order(dist: str, *values: Any) -> bool:
     """Whether the bounds of a delay are in order (unreadable ones are the schema's business).
     Designers reuse a few delay shapes on thousands of links: each distinct one is parsed once."""
@@ -596,17 +602,10 @@ class _SemanticChecker:
     def _delay_order(self, path: Path, delay: Any) -> None:
         if not isinstance(delay, dict):
             return
-        dist = delay.get("dist")
-        names = _BOUND_NAMES.get(dist) if isinstance(dist, str) else None
-        if names is None:
-            return
-        if not _bounds_in_order(dist, *(delay.get(key) for key in names)):
-            self._add(
-                path,
-                "time.delay_order",
-                f"{dist} delay bounds are out of order",
-                f"need {' <= '.join(names)}",
-            )
+        if not _delay_in_order(delay):
+            dist = delay["dist"]
+            names = " <= ".join(_BOUND_NAMES[dist])
+            self._add(path, "time.delay_order", f"{dist} delay bounds are out of order", f"need {names}")
 
     def _trigger(self, path: Path, trigger: Any) -> None:
         if not isinstance(trigger, dict):
@@ -678,22 +677,34 @@ class _SemanticChecker:
             self._check_links(path, system)
 
     def _check_links(self, path: Path, system: dict[str, Any]) -> None:
-        links = _sub_items(path, system, "links")
+        # The hot loop of a big scenario (50k links at 10k systems): paths are built only for what
+        # needs a closer look.
+        links = system.get("links")
         depends = 0
-        for link_path, link in links:
+        known = self.ids["systems"]
+        own_id = system.get("id")
+        for index, link in enumerate(links if isinstance(links, list) else ()):
+            if not isinstance(link, dict):
+                continue
             target = link.get("target")
-            if self._ref((*link_path, "target"), target, "systems", "systems", "ref.link_target"):
-                if target == system.get("id"):
-                    self._add((*link_path, "target"), "ref.self_link", "a link points back to its own system")
+            if not (isinstance(target, str) and target in known and target != own_id):
+                link_path = (*path, "links", index)
+                if self._ref((*link_path, "target"), target, "systems", "systems", "ref.link_target"):
+                    if target == own_id:
+                        self._add(
+                            (*link_path, "target"), "ref.self_link", "a link points back to its own system"
+                        )
             if link.get("kind") == "depends":
                 depends += 1
             if "requires" in link:
-                self._credential((*link_path, "requires"), link.get("requires"))
-            for index, credential in enumerate(_str_list(link.get("also_requires"))):
-                self._credential((*link_path, "also_requires", index), credential)
+                self._credential((*path, "links", index, "requires"), link.get("requires"))
+            for position, credential in enumerate(_str_list(link.get("also_requires"))):
+                self._credential((*path, "links", index, "also_requires", position), credential)
             if "p_success" in link:
-                self._warn_approximated_retries(link_path, link)
-            self._delay_order((*link_path, "delay"), link.get("delay"))
+                self._warn_approximated_retries((*path, "links", index), link)
+            delay = link.get("delay")
+            if isinstance(delay, dict) and not _delay_in_order(delay):
+                self._delay_order((*path, "links", index, "delay"), delay)
         gate = system.get("gate")
         if isinstance(gate, dict) and gate.get("type") == "k_of_n" and isinstance(gate.get("k"), int):
             if gate["k"] > depends:

@@ -45,8 +45,17 @@ def scenario_shell(scenario_id: str = "synthetic") -> dict[str, Any]:
             "safety": {"marking": "EXERCISE EXERCISE EXERCISE", "stop_code": "REAL STOP"},
         },
         "organisations": [{"id": "hosp", "name": "Synthetic hospital", "type": "hospital"}],
-        "cells": [{"id": "crisis-cell", "name": "Crisis cell", "type": "player"}],
-        "personas": [],
+        # Two player cells, an animation cell and two personas: enough for the MSEL generator to
+        # write injects, so that `pack` runs end to end on synthetic scenarios (benchmarks/scale.py).
+        "cells": [
+            {"id": "crisis-cell", "name": "Crisis cell", "type": "player"},
+            {"id": "it", "name": "IT department", "type": "player", "level": "technical"},
+            {"id": "anim", "name": "Animation", "type": "animation"},
+        ],
+        "personas": [
+            {"id": "soc", "kind": "technical", "name": "SOC analyst", "played_by": "anim", "role": "SOC"},
+            {"id": "ars", "kind": "authority", "name": "ARS on call", "played_by": "anim", "role": "ARS"},
+        ],
         "objectives": [
             {
                 "id": "obj1",

@@ -216,13 +216,18 @@ def draw(model: CompiledScenario, playbook: str | None, seed: int, *, nominal: b
     for (probability, _, _), table in zip(model.edr_sources, tables["edr"], strict=True):
         alerts.append(uniforms(edr_rng, n) < probability)
         alert_delays.append(table(uniforms(edr_rng, n)))
-    slots = model.trigger_slots(playbook)
-    attacker_slots = [i for i, (_, (what, _)) in enumerate(slots) if what != "action"]
-    defender_slots = [i for i, (_, (what, _)) in enumerate(slots) if what == "action"]
-    trigger_u = np.empty(len(slots))
+    if ("triggers", playbook) not in tables:  # the same for every run of a batch
+        slots = model.trigger_slots(playbook)
+        tables["triggers", playbook] = (
+            len(slots),
+            [i for i, (_, (what, _)) in enumerate(slots) if what != "action"],
+            [i for i, (_, (what, _)) in enumerate(slots) if what == "action"],
+            np.array([trigger.delay for trigger, _ in slots], dtype=float).reshape(-1, 4),
+        )
+    slot_count, attacker_slots, defender_slots, specs = tables["triggers", playbook]
+    trigger_u = np.empty(slot_count)
     trigger_u[attacker_slots] = uniforms(generator(STREAM_ATTACK_TRIGGERS), len(attacker_slots))
     trigger_u[defender_slots] = uniforms(generator(STREAM_PLAYBOOK), len(defender_slots))
-    specs = np.array([trigger.delay for trigger, _ in slots], dtype=float).reshape(-1, 4)
     return Draws(
         reach_delay=reach_delays(model, generator(STREAM_REACH)),
         recovery=recovery,

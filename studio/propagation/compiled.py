@@ -223,25 +223,29 @@ def compile_scenario(scenario: dict[str, Any]) -> CompiledScenario:
         return _compile(scenario)
 
 
+_GATE_CODES = {"all": GATE_ALL, "any": GATE_ANY, "k_of_n": GATE_K_OF_N}
+_ALL_GATE = {"type": "all"}
+
+
 def _compile(scenario: dict[str, Any]) -> CompiledScenario:
     systems = scenario.get("systems", [])
     ids = [system["id"] for system in systems]
     index = {system_id: i for i, system_id in enumerate(ids)}
     n = len(ids)
 
-    recovery = np.empty((n, 4))
+    recovery: list[tuple[int, float, float, float]] = []
     gate, gate_k, activation, max_duration, backup = [], [], [], [], []
     r_src, r_dst, r_delay, r_p, r_max, r_req, r_tech = [], [], [], [], [], [], []
     r_also: dict[int, tuple[int, ...]] = {}
     dep_src, dep_dst, dep_grace = [], [], []
     for i, system in enumerate(systems):
-        recovery[i] = (
+        recovery.append(
             compile_delay(system["recovery_time"])
             if "recovery_time" in system
             else (FIXED, DEFAULT_RECOVERY_MINUTES, 0.0, 0.0)
         )
-        spec = system.get("gate", {"type": "all"})
-        gate.append({"all": GATE_ALL, "any": GATE_ANY, "k_of_n": GATE_K_OF_N}[spec["type"]])
+        spec = system.get("gate", _ALL_GATE)
+        gate.append(_GATE_CODES[spec["type"]])
         gate_k.append(int(spec.get("k", 1)))
         mode = system.get("degraded_mode")
         activation.append(minutes(mode["activation_delay"]) if mode else math.nan)
@@ -328,7 +332,7 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
         bootstrap=[bool(system.get("bootstrap", False)) for system in systems],
         stops=[bool(system.get("stops_when_compromised", False)) for system in systems],
         backup=backup,
-        recovery_delay=recovery,
+        recovery_delay=np.asarray(recovery, dtype=float).reshape(n, 4),
         gate=gate,
         gate_k=gate_k,
         degraded_activation=activation,

@@ -10,10 +10,7 @@ the validator's checks.
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -22,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from studio.durations import parse_minutes
+from studio.gcpause import paused_gc
 
 # Delay distribution codes (columns of CompiledScenario.*_delay arrays: code, a, b, c).
 FIXED, UNIFORM, TRIANGULAR, LOGNORMAL, EXPONENTIAL = 0, 1, 2, 3, 4
@@ -200,21 +198,6 @@ def _clock(text: str) -> float:
 def _exfiltration_detail(item: dict[str, Any]) -> str:
     volume = f"{item['volume_gb']:g} GB" if "volume_gb" in item else ""
     return " ".join(part for part in (item.get("data", ""), volume) if part)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while building many small objects that are the
-    result, not garbage (compiled arrays, event rows, timeline dicts): each collection would
-    otherwise walk every object alive, the scenario's included (4x the time of rendering a
-    10k-system timeline, +30 % on compiling a 100k-system scenario)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def compile_scenario(scenario: dict[str, Any]) -> CompiledScenario:

@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from studio.gcpause import paused_gc
+
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Larger files are refused before parsing. A hospital scenario is well under a megabyte, but a
 regional model of 100,000 systems with its timeline is about 100 MB (issue 13 asks the CLI to take
@@ -37,7 +39,8 @@ def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
         except UnicodeDecodeError as exc:
             raise ScenarioReadError(f"{source}: not UTF-8 text (byte {exc.start})") from None
     try:
-        document = json.loads(raw, parse_constant=_refuse_constant)
+        with paused_gc():  # a 100k-system file parses 2.5x faster without collections walking it
+            document = json.loads(raw, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise ScenarioReadError(f"{source}: not valid JSON: {exc.msg} at {where}") from None

@@ -32,6 +32,7 @@ from typing import Any
 import jsonschema
 
 from studio.durations import parse_minutes
+from studio.gcpause import paused_gc
 from studio.scenario.problems import Problem, Severity, pointer
 from studio.scenario.schema import FastValidator, fast_validator, fast_validator_for, load_schema, validator
 
@@ -73,6 +74,10 @@ class ScenarioValidator:
         """How many parts the last call checked against the schema (the others were reused)."""
 
     def validate(self, document: Any, changed: Iterable[str] | None = None) -> list[Problem]:
+        with paused_gc():  # collections would walk the whole (big) document again and again
+            return self._validate(document, changed)
+
+    def _validate(self, document: Any, changed: Iterable[str] | None) -> list[Problem]:
         problems = self._schema_problems(document, None if changed is None else list(changed))
         if isinstance(document, dict):
             try:

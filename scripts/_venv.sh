@@ -11,5 +11,7 @@ fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}"
+  # Build the propagation kernel now (numba, ~30 s once) so that no first simulation waits for it.
+  .venv/bin/python -c "from studio.propagation.engines import warm_up; warm_up()" || true
   touch "$stamp"
 fi

@@ -34,6 +34,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--engine", choices=("auto", "reference", "kernel"), default="auto", help="Monte Carlo engine"
     )
+    parser.add_argument(
+        "--systems",
+        type=int,
+        default=15,
+        metavar="N",
+        help="with --runs: how many systems to list with their time percentiles (0: all; default 15)",
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     parser.set_defaults(handler=run)
 
@@ -106,11 +113,32 @@ def _many_runs(scenario: dict[str, Any], args: argparse.Namespace) -> int:
         f"engine {result.engine}; median run {result.median_run} (seed {report['median_run_seed']})"
     )
     _print_stats(report["metrics"], paired=False)
-    hit = sorted(report["systems"].items(), key=lambda item: (-item[1]["p_compromised"], item[0]))[:15]
-    print("\nmost often compromised:")
-    for node, stats in hit:
-        print(f"  {node:<24} {stats['p_compromised']:6.1%}  encrypted {stats['p_encrypted']:6.1%}")
+    _print_systems(result, args.systems)
     return EXIT_OK
+
+
+def _print_systems(result: Any, limit: int) -> None:
+    """The systems most often compromised, with the percentiles of when they fell and went down."""
+    from studio.durations import format_clock
+
+    def clock(value: float | None) -> str:
+        return "-" if value is None else format_clock(value)
+
+    rows = result.system_rows()
+    shown = rows if limit == 0 else rows[:limit]
+    print(f"\nsystems ({len(shown)} of {len(rows)}, most often compromised first; times p5 / p50 / p95):")
+    print(
+        f"  {'system':<24} {'compromised':>11} {'encrypted':>9} {'down':>6}  {'compromised at':<32} down at"
+    )
+    for row in shown:
+        fell = " / ".join(clock(row[f"compromised_p{q}"]) for q in (5, 50, 95))
+        down = " / ".join(clock(row[f"down_p{q}"]) for q in (5, 50, 95))
+        print(
+            f"  {row['system']:<24} {row['p_compromised']:>11.1%} {row['p_encrypted']:>9.1%} "
+            f"{row['p_down']:>6.1%}  {fell:<32} {down}"
+        )
+    if not result.system_times:
+        print("  (per-system times not kept for a batch this big: fewer runs or systems keep them)")
 
 
 def _print_stats(metrics: dict[str, dict[str, Any]], *, paired: bool) -> None:

@@ -29,10 +29,10 @@ LINK_KINDS = ("reach", "depends")
 
 # Kinds that legitimately sit outside the failure cascade: credentials are only reached, clinical
 # services only depend on others.
-_UNTOUCHED_EXEMPT_KINDS = frozenset({"credential", "clinical_service"})
+UNTOUCHED_EXEMPT_KINDS = frozenset({"credential", "clinical_service"})
 
 
-def _system_entries(scenario: Any) -> list[tuple[str, dict[str, Any]]]:
+def system_entries(scenario: Any) -> list[tuple[str, dict[str, Any]]]:
     """(id, system dict) pairs of the usable systems, first occurrence of each id only."""
     systems = scenario.get("systems") if isinstance(scenario, dict) else None
     if not isinstance(systems, list):
@@ -59,7 +59,7 @@ def build_graph(scenario: dict[str, Any]) -> nx.MultiDiGraph:
     raises on a dict, whatever it holds.
     """
     graph = nx.MultiDiGraph()
-    entries = _system_entries(scenario)
+    entries = system_entries(scenario)
     for system_id, system in entries:
         graph.add_node(system_id, **{key: value for key, value in system.items() if key != "links"})
     for system_id, system in entries:
@@ -106,7 +106,7 @@ def untouched_systems(graph: nx.MultiDiGraph) -> list[str]:
     """
     found = []
     for node, kind in graph.nodes(data="kind"):
-        if kind in _UNTOUCHED_EXEMPT_KINDS:
+        if kind in UNTOUCHED_EXEMPT_KINDS:
             continue
         has_depends = any(
             data == "depends"

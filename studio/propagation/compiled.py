@@ -10,10 +10,7 @@ the validator's checks.
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -22,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from studio.durations import parse_minutes
+from studio.gcpause import paused_gc
 
 # Delay distribution codes (columns of CompiledScenario.*_delay arrays: code, a, b, c).
-FIXED, UNIFORM, TRIANGULAR, LOGNORMAL = 0, 1, 2, 3
+FIXED, UNIFORM, TRIANGULAR, LOGNORMAL, EXPONENTIAL = 0, 1, 2, 3, 4
 # z-score of the 90th percentile of the standard normal: p90 = median * exp(sigma * Z90).
 Z90 = 1.2815515655446004
 
@@ -47,7 +45,8 @@ def compile_delay(delay: dict[str, Any] | None) -> tuple[int, float, float, floa
     """Return (code, a, b, c) for a schema ``delay``; ``None`` is a zero delay.
 
     fixed: a=value; uniform: a=min, b=max; triangular: a=min, b=mode, c=max;
-    lognormal: a=log(median), b=sigma (from p90), c=median (a zero median means always zero).
+    lognormal: a=log(median), b=sigma (from p90), c=median (a zero median means always zero);
+    exponential: a=mean (a zero mean means always zero).
     """
     if delay is None:
         return ZERO_DELAY
@@ -58,6 +57,9 @@ def compile_delay(delay: dict[str, Any] | None) -> tuple[int, float, float, floa
         return (UNIFORM, minutes(delay["min"]), minutes(delay["max"]), 0.0)
     if dist == "triangular":
         return (TRIANGULAR, minutes(delay["min"]), minutes(delay["mode"]), minutes(delay["max"]))
+    if dist == "exponential":
+        mean = minutes(delay["mean"])
+        return (EXPONENTIAL, mean, 0.0, 0.0) if mean > 0 else ZERO_DELAY
     median, p90 = minutes(delay["median"]), minutes(delay["p90"])
     if median <= 0:
         return (FIXED, 0.0, 0.0, 0.0)
@@ -108,6 +110,7 @@ class CompiledScenario:
     domain_joined: list[bool]
     edr: list[bool]
     bootstrap: list[bool]
+    stops: list[bool]  # stops_when_compromised: encrypted at once when compromised
     backup: list[int]
     recovery_delay: np.ndarray  # (n, 4) delay specs
     gate: list[int]
@@ -121,6 +124,7 @@ class CompiledScenario:
     reach_p: np.ndarray
     reach_max_attempts: np.ndarray  # 0 = retried until success
     reach_requires: np.ndarray  # credential node or -1
+    reach_also: dict[int, tuple[int, ...]]  # per arc with several credentials, those besides requires
     reach_technique: list[str]
     reach_out: list[list[int]]  # per node, its outgoing reach arcs
     gated_by: list[list[int]]  # per credential node, the reach arcs it unlocks
@@ -143,6 +147,12 @@ class CompiledScenario:
     edr_sources: list[tuple[float, tuple[int, float, float, float], str]]
     playbooks: dict[str, list[Action]] = field(default_factory=dict)
     default_playbook: str | None = None
+
+    @property
+    def kernel_supported(self) -> bool:
+        """Whether the compiled kernel implements everything this scenario uses: links that require
+        several credentials and systems stopped by a compromise run on the reference engine only."""
+        return not self.reach_also and not any(self.stops)
 
     @property
     def n(self) -> int:
@@ -190,25 +200,14 @@ def _exfiltration_detail(item: dict[str, Any]) -> str:
     return " ".join(part for part in (item.get("data", ""), volume) if part)
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while building many small objects that are the
-    result, not garbage (compiled arrays, event rows, timeline dicts): each collection would
-    otherwise walk every object alive, the scenario's included (4x the time of rendering a
-    10k-system timeline, +30 % on compiling a 100k-system scenario)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def compile_scenario(scenario: dict[str, Any]) -> CompiledScenario:
     """Compile a valid scenario (see the module docstring). Links to unknown ids are skipped."""
     with paused_gc():
         return _compile(scenario)
+
+
+_GATE_CODES = {"all": GATE_ALL, "any": GATE_ANY, "k_of_n": GATE_K_OF_N}
+_ALL_GATE = {"type": "all"}
 
 
 def _compile(scenario: dict[str, Any]) -> CompiledScenario:
@@ -217,18 +216,19 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
     index = {system_id: i for i, system_id in enumerate(ids)}
     n = len(ids)
 
-    recovery = np.empty((n, 4))
+    recovery: list[tuple[int, float, float, float]] = []
     gate, gate_k, activation, max_duration, backup = [], [], [], [], []
     r_src, r_dst, r_delay, r_p, r_max, r_req, r_tech = [], [], [], [], [], [], []
+    r_also: dict[int, tuple[int, ...]] = {}
     dep_src, dep_dst, dep_grace = [], [], []
     for i, system in enumerate(systems):
-        recovery[i] = (
+        recovery.append(
             compile_delay(system["recovery_time"])
             if "recovery_time" in system
             else (FIXED, DEFAULT_RECOVERY_MINUTES, 0.0, 0.0)
         )
-        spec = system.get("gate", {"type": "all"})
-        gate.append({"all": GATE_ALL, "any": GATE_ANY, "k_of_n": GATE_K_OF_N}[spec["type"]])
+        spec = system.get("gate", _ALL_GATE)
+        gate.append(_GATE_CODES[spec["type"]])
         gate_k.append(int(spec.get("k", 1)))
         mode = system.get("degraded_mode")
         activation.append(minutes(mode["activation_delay"]) if mode else math.nan)
@@ -244,7 +244,15 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
                 r_delay.append(compile_delay(link["delay"]))
                 r_p.append(float(link.get("p_success", 1.0)))
                 r_max.append(int(link.get("max_attempts", 0)))
-                r_req.append(index.get(link.get("requires", ""), -1))
+                if "also_requires" in link:
+                    credentials = [link["requires"]] if "requires" in link else []
+                    credentials += link["also_requires"]
+                    held = list(dict.fromkeys(index[c] for c in credentials if c in index))
+                    r_req.append(held[0] if held else -1)
+                    if len(held) > 1:
+                        r_also[len(r_src) - 1] = tuple(held[1:])
+                else:
+                    r_req.append(index.get(link.get("requires", ""), -1))
                 r_tech.append(link.get("technique", ""))
             else:
                 dep_src.append(target)
@@ -257,6 +265,9 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
         reach_out[src].append(arc)
         if req >= 0:
             gated_by[req].append(arc)
+    for arc, others in r_also.items():
+        for credential in others:
+            gated_by[credential].append(arc)
     dep_out: list[list[int]] = [[] for _ in range(n)]
     dep_in: list[list[int]] = [[] for _ in range(n)]
     for arc, (src, dst) in enumerate(zip(dep_src, dep_dst, strict=True)):
@@ -302,8 +313,9 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
         domain_joined=[bool(system.get("domain_joined", False)) for system in systems],
         edr=[bool(system.get("edr", False)) for system in systems],
         bootstrap=[bool(system.get("bootstrap", False)) for system in systems],
+        stops=[bool(system.get("stops_when_compromised", False)) for system in systems],
         backup=backup,
-        recovery_delay=recovery,
+        recovery_delay=np.asarray(recovery, dtype=float).reshape(n, 4),
         gate=gate,
         gate_k=gate_k,
         degraded_activation=activation,
@@ -314,6 +326,7 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
         reach_p=np.asarray(r_p, dtype=float),
         reach_max_attempts=np.asarray(r_max, dtype=np.int64),
         reach_requires=np.asarray(r_req, dtype=np.int64),
+        reach_also=r_also,
         reach_technique=r_tech,
         reach_out=reach_out,
         gated_by=gated_by,

@@ -20,13 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from studio.propagation.compiled import FIXED, LOGNORMAL, TRIANGULAR, UNIFORM, CompiledScenario
+from studio.propagation.compiled import EXPONENTIAL, FIXED, LOGNORMAL, TRIANGULAR, UNIFORM, CompiledScenario
 
 # Stream numbers; never renumber them, or every stored timeline would change.
 STREAM_REACH, STREAM_RECOVERY, STREAM_EDR, STREAM_ATTACK_TRIGGERS, STREAM_PLAYBOOK = range(5)
-# "Retried until success" still stops somewhere: a link with p_success=0.001 would otherwise need
-# thousands of draws. After this many failed attempts the movement is abandoned.
-UNLIMITED_ATTEMPTS_CAP = 1000
+# "Retried until success" has no cap: the number of attempts is an exact geometric draw. Each attempt
+# has its own delay draw, up to this many extra attempts on one link in one run (the cost stays that of
+# the former cap of 1,000 attempts); the delays of the attempts beyond are summed as one normal draw
+# with their exact mean and variance (the central limit theorem over 1,000+ terms). Validation warns on
+# links where that happens in more than one run in a thousand (warn.retries_approximated).
+EXACT_EXTRA_ATTEMPTS = 1_000
 
 
 def stream(seed: int, number: int) -> np.random.Generator:
@@ -54,7 +57,28 @@ def quantiles(specs: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     logn = code == LOGNORMAL
     if logn.any():
         values[logn] = np.exp(a[logn] + b[logn] * ndtri(uniforms[logn]))
+    expo = code == EXPONENTIAL
+    if expo.any():
+        values[expo] = -a[expo] * np.log1p(-uniforms[expo])
     return values
+
+
+def moments(specs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of each delay spec (rows code, a, b, c)."""
+    code, a, b, c = np.asarray(specs, dtype=float).reshape(-1, 4).T
+    mean, variance = a.copy(), np.zeros(len(code))
+    is_uniform = code == UNIFORM
+    mean[is_uniform] = (a + b)[is_uniform] / 2
+    variance[is_uniform] = (b - a)[is_uniform] ** 2 / 12
+    tri = code == TRIANGULAR
+    mean[tri] = (a + b + c)[tri] / 3
+    variance[tri] = (a * a + b * b + c * c - a * b - a * c - b * c)[tri] / 18
+    logn = code == LOGNORMAL
+    mean[logn] = np.exp(a[logn] + b[logn] ** 2 / 2)
+    variance[logn] = np.expm1(b[logn] ** 2) * np.exp(2 * a[logn] + b[logn] ** 2)
+    expo = code == EXPONENTIAL
+    variance[expo] = a[expo] ** 2
+    return mean, variance
 
 
 @dataclass
@@ -90,6 +114,8 @@ class DelayTable:
         self.tri_left, self.tri_right = width * (mode - low), width * (high - mode)
         self.logn = np.flatnonzero(code == LOGNORMAL)
         self.logn_mu, self.logn_sigma = a[self.logn], b[self.logn]
+        self.expo = np.flatnonzero(code == EXPONENTIAL)
+        self.expo_mean = a[self.expo]
 
     def __call__(self, uniforms: np.ndarray) -> np.ndarray:
         values = self.base.copy()
@@ -101,6 +127,8 @@ class DelayTable:
             values[self.tri] = np.where(u < self.tri_split, rising, falling)
         if len(self.logn):
             values[self.logn] = np.exp(self.logn_mu + self.logn_sigma * ndtri(uniforms[self.logn]))
+        if len(self.expo):
+            values[self.expo] = -self.expo_mean * np.log1p(-uniforms[self.expo])
         return values
 
 
@@ -115,7 +143,7 @@ class ReachSampler:
         self.retried = np.flatnonzero(model.reach_p < 1)
         self.log_fail = np.log1p(-model.reach_p[self.retried])
         limits = model.reach_max_attempts[self.retried]
-        self.limit = np.where(limits > 0, limits, UNLIMITED_ATTEMPTS_CAP)
+        self.limit = np.where(limits > 0, limits, np.iinfo(np.int64).max)
 
     @classmethod
     def of(cls, model: CompiledScenario) -> ReachSampler:
@@ -127,25 +155,38 @@ class ReachSampler:
     def __call__(self, rng: np.random.Generator | None) -> np.ndarray:
         """Effective delays (see Draws.reach_delay); ``rng=None`` gives the nominal values.
 
-        Stream layout: one uniform per arc (first attempt), one per retried arc (number of
-        attempts), then one per extra attempt, in arc order.
+        The number of attempts of a retried arc is geometric (at least 1, no cap): the inverse CDF
+        ceil(log(1 - u) / log(1 - p)) of one uniform. Stream layout: one uniform per arc (first
+        attempt), one per retried arc (number of attempts), then one per extra attempt in arc order
+        (at most EXACT_EXTRA_ATTEMPTS per arc), then one per arc with more extra attempts than that
+        (the normal draw of the rest).
         """
         first = np.full(self.size, 0.5) if rng is None else rng.random(self.size)
         delays = self.table(first)
         if not len(self.retried):
             return delays
         count_u = np.full(len(self.retried), 0.5) if rng is None else rng.random(len(self.retried))
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             count = np.ceil(np.log1p(-count_u) / self.log_fail)
-        count = np.clip(np.nan_to_num(count, nan=1, posinf=UNLIMITED_ATTEMPTS_CAP + 1), 1, None).astype(
-            np.int64
-        )
-        failed = count > self.limit
+        # u = 0 gives 0 attempts (one is the least); float counts beyond int64 cannot be held, and no run
+        # lasts that long in any case: the movement then never lands.
+        endless = ~(count < 2.0**62)
+        count = np.where(endless, 1, np.maximum(np.nan_to_num(count, nan=1.0), 1)).astype(np.int64)
+        failed = endless | (count > self.limit)
         extra = np.where(failed, 0, count - 1)
-        if extra.any():
-            arcs = np.repeat(self.retried, extra)
+        exact = np.minimum(extra, EXACT_EXTRA_ATTEMPTS)
+        if exact.any():
+            arcs = np.repeat(self.retried, exact)
             more_u = np.full(len(arcs), 0.5) if rng is None else rng.random(len(arcs))
             delays += np.bincount(arcs, quantiles(self.specs[arcs], more_u), minlength=self.size)
+        rest = extra - exact
+        if rest.any():
+            many = np.flatnonzero(rest)
+            arcs = self.retried[many]
+            normal_u = np.full(len(arcs), 0.5) if rng is None else rng.random(len(arcs))
+            mean, variance = moments(self.specs[arcs])
+            spread = np.sqrt(variance * rest[many]) * ndtri(normal_u)
+            delays[arcs] += np.maximum(mean * rest[many] + spread, 0.0)
         delays[self.retried[failed]] = math.inf
         return delays
 
@@ -175,13 +216,18 @@ def draw(model: CompiledScenario, playbook: str | None, seed: int, *, nominal: b
     for (probability, _, _), table in zip(model.edr_sources, tables["edr"], strict=True):
         alerts.append(uniforms(edr_rng, n) < probability)
         alert_delays.append(table(uniforms(edr_rng, n)))
-    slots = model.trigger_slots(playbook)
-    attacker_slots = [i for i, (_, (what, _)) in enumerate(slots) if what != "action"]
-    defender_slots = [i for i, (_, (what, _)) in enumerate(slots) if what == "action"]
-    trigger_u = np.empty(len(slots))
+    if ("triggers", playbook) not in tables:  # the same for every run of a batch
+        slots = model.trigger_slots(playbook)
+        tables["triggers", playbook] = (
+            len(slots),
+            [i for i, (_, (what, _)) in enumerate(slots) if what != "action"],
+            [i for i, (_, (what, _)) in enumerate(slots) if what == "action"],
+            np.array([trigger.delay for trigger, _ in slots], dtype=float).reshape(-1, 4),
+        )
+    slot_count, attacker_slots, defender_slots, specs = tables["triggers", playbook]
+    trigger_u = np.empty(slot_count)
     trigger_u[attacker_slots] = uniforms(generator(STREAM_ATTACK_TRIGGERS), len(attacker_slots))
     trigger_u[defender_slots] = uniforms(generator(STREAM_PLAYBOOK), len(defender_slots))
-    specs = np.array([trigger.delay for trigger, _ in slots], dtype=float).reshape(-1, 4)
     return Draws(
         reach_delay=reach_delays(model, generator(STREAM_REACH)),
         recovery=recovery,

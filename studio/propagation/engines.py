@@ -9,6 +9,7 @@ that of one timeline.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,20 +38,29 @@ def kernel_available() -> bool:
     return kernel.AVAILABLE
 
 
-# "auto" compiles the kernel only for batches big enough to repay numba's one-off compilation
-# (tens of seconds the first time; later processes load it from numba's cache).
+# "auto" uses the kernel for batches at least this big (runs x (systems + links)), when its machine
+# code is ready (kernel_ready: compiled in this process or in numba's cache; scripts/_venv.sh warms it
+# up at install). A first compilation takes tens of seconds: no designer's first simulation pays it.
 AUTO_KERNEL_WORK = 2_000_000
 
 
-def summary_function(engine: str = "auto", work: int = 0) -> tuple[SummaryFunction, str]:
+def summary_function(
+    engine: str = "auto", work: int = 0, model: CompiledScenario | None = None
+) -> tuple[SummaryFunction, str]:
     """The per-run summary function of ``engine`` and the name of the engine actually used.
 
     ``work`` (runs x (systems + links)) lets "auto" keep small batches on the reference engine.
+    A ``model`` using what the kernel does not implement (see CompiledScenario.kernel_supported) runs
+    on the reference engine whatever ``engine`` says: the results would be the same, only slower.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
     small = work < AUTO_KERNEL_WORK
-    if engine == "reference" or (engine == "auto" and (small or not kernel_available())):
+    if model is not None and not model.kernel_supported:
+        return reference_summary, "reference"
+    # "auto" never compiles on the user's path: without the kernel's machine code at hand (a fresh
+    # install that was not warmed up), the batch runs on the reference engine.
+    if engine == "reference" or (engine == "auto" and (small or not kernel_ready())):
         return reference_summary, "reference"
     if not kernel_available():
         raise RuntimeError("the compiled kernel needs numba, which is not importable")
@@ -96,10 +106,22 @@ def warm_up() -> bool:
     return True
 
 
+def warm_up_in_background() -> threading.Thread | None:
+    """Start ``warm_up`` in a daemon thread (the studio at start-up), unless the kernel is ready or
+    numba is missing; returns the thread. Meanwhile "auto" keeps using the reference engine."""
+    if kernel_ready() or not kernel_available():
+        return None
+    thread = threading.Thread(target=warm_up, name="kernel-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def timeline_engine(model: CompiledScenario, engine: str = "auto") -> str:
     """The engine that writes one timeline of ``model``: "reference" or "kernel" (see AUTO_TIMELINE_SIZE)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    if not model.kernel_supported:
+        return "reference"
     if engine == "kernel":
         if not kernel_available():
             raise RuntimeError("the compiled kernel needs numba, which is not importable")

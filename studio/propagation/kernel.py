@@ -1146,6 +1146,8 @@ def kernel_summary(
         state[S_HIT_COMP].astype(bool),
         state[S_HIT_ENC].astype(bool),
         state[S_HIT_DOWN].astype(bool),
+        record[R_OBTAINED].copy(),
+        record[R_LOSS].copy(),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from studio.propagation.timeline import run_timeline
 
 Progress = Callable[[int, int], None]
 DEFAULT_PERCENTILES = (5, 25, 50, 75, 95)
+# Per-run times of every system are kept up to this many (run, system) pairs: two float64 arrays,
+# 160 MB at the limit (1,000 runs of 10,000 systems).
+PER_SYSTEM_LIMIT = 10_000_000
 
 
 def _json_number(value: float) -> float | None:
@@ -49,6 +53,38 @@ def describe(values: np.ndarray, percentiles: tuple[int, ...] = DEFAULT_PERCENTI
     return stats
 
 
+def describe_columns(
+    values: np.ndarray, percentiles: tuple[int, ...] = DEFAULT_PERCENTILES
+) -> list[dict[str, Any]]:
+    """``describe`` of every column of a (runs, columns) array, computed for all columns at once
+    (10,000 systems: one call instead of 10,000)."""
+    runs, columns = values.shape
+    happened = ~np.isnan(values)
+    counts = happened.sum(axis=0)
+    never_ended = np.isinf(values).sum(axis=0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # columns where nothing happened
+        points = np.nanpercentile(values, percentiles, axis=0, method="inverted_cdf").reshape(
+            len(percentiles), columns
+        )
+        finite = np.where(np.isfinite(values), values, np.nan)
+        means = np.nanmean(finite, axis=0)
+    found = []
+    for column in range(columns):
+        stats: dict[str, Any] = {
+            "runs": runs,
+            "p_happened": float(counts[column] / runs) if runs else 0.0,
+            "never_ended": int(never_ended[column]),
+        }
+        if counts[column]:
+            stats["percentiles"] = {
+                f"p{q}": _json_number(points[row, column]) for row, q in enumerate(percentiles)
+            }
+            stats["mean"] = _json_number(means[column]) if counts[column] > never_ended[column] else None
+        found.append(stats)
+    return found
+
+
 @dataclass
 class MonteCarloResult:
     """Per-run key times and per-system hit rates of a batch of runs.
@@ -70,6 +106,10 @@ class MonteCarloResult:
     p_down: dict[str, float]
     median_run: int
     extra: dict[str, Any] = field(default_factory=dict)
+    system_times: dict[str, np.ndarray] = field(default_factory=dict)
+    """Per-run times of every system, (runs, systems) arrays in system order: ``compromised`` (first
+    compromise; a credential: obtained) and ``down`` (first loss of normal function), NaN when it did
+    not happen in that run. Empty when the batch is too big to keep them (see PER_SYSTEM_LIMIT)."""
 
     def run_seed(self, run: int | str) -> int:
         """Seed that reproduces run ``run`` (an index or "median")."""
@@ -86,8 +126,46 @@ class MonteCarloResult:
     def describe(self, name: str, percentiles: tuple[int, ...] = DEFAULT_PERCENTILES) -> dict[str, Any]:
         return describe(self.values[name], percentiles)
 
+    def system_statistics(
+        self, percentiles: tuple[int, ...] = DEFAULT_PERCENTILES
+    ) -> dict[str, dict[str, dict[str, Any]]]:
+        """Per system id: for ``compromised`` and ``down``, statistics of its per-run times (as
+        ``describe``: share of runs where it happened, percentiles over those runs). Empty when the
+        batch kept no per-system times."""
+        if not self.system_times:
+            return {}
+        ids = list(self.p_compromised)
+        found: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in ids}
+        for what, times in self.system_times.items():
+            for node, stats in zip(ids, describe_columns(times, percentiles), strict=True):
+                found[node][what] = stats
+        return found
+
+    def system_rows(self, percentiles: tuple[int, ...] = (5, 50, 95)) -> list[dict[str, Any]]:
+        """One flat row per system, most often compromised first: id, share of runs compromised,
+        encrypted and down, and the percentiles (minutes) of the time of compromise and of the loss
+        of function. For tables (the CLI prints the first rows; the studio can show them all)."""
+        statistics = self.system_statistics(percentiles)
+        rows = []
+        for node in self.p_compromised:
+            row: dict[str, Any] = {
+                "system": node,
+                "p_compromised": self.p_compromised[node],
+                "p_encrypted": self.p_encrypted[node],
+                "p_down": self.p_down[node],
+            }
+            for what in ("compromised", "down"):
+                points = statistics.get(node, {}).get(what, {}).get("percentiles", {})
+                for q in percentiles:
+                    row[f"{what}_p{q}"] = points.get(f"p{q}")
+            rows.append(row)
+        rows.sort(key=lambda row: (-row["p_compromised"], -row["p_down"], row["system"]))
+        return rows
+
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict: metadata, statistics per metric, hit probabilities per system."""
+        """A JSON-ready dict: metadata, statistics per metric, hit probabilities and time statistics
+        per system."""
+        statistics = self.system_statistics()
         return {
             "runs": self.runs,
             "seed": self.seed,
@@ -101,6 +179,7 @@ class MonteCarloResult:
                     "p_compromised": self.p_compromised[node],
                     "p_encrypted": self.p_encrypted[node],
                     "p_down": self.p_down[node],
+                    **statistics.get(node, {}),
                 }
                 for node in self.p_compromised
             },
@@ -130,6 +209,14 @@ def _median_run(values: dict[str, np.ndarray], layout: MetricLayout) -> int:
     return int(np.argmin(deviation))
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (taskset and container limits included, unlike os.cpu_count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _summaries(
     simulate_summary: engines.SummaryFunction,
     model: CompiledScenario,
@@ -141,7 +228,7 @@ def _summaries(
 ) -> Iterator[RunSummary]:
     """Run summaries in run order. The compiled kernel releases the GIL, so its runs are spread
     over the cores; runs are independent and gathered in order, so the result does not change."""
-    workers = min(os.cpu_count() or 1, 8) if engine_name == "kernel" else 1
+    workers = min(usable_cores(), 8) if engine_name == "kernel" else 1
     if workers == 1 or runs < 2:
         for run in range(runs):
             yield simulate_summary(model, layout, playbook, seed + run)
@@ -163,8 +250,12 @@ def _batch(
 ) -> MonteCarloResult:
     layout = MetricLayout.of(model)
     size = model.n + len(model.reach_src) + len(model.dep_src)
-    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size)
+    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size, model=model)
     times = np.empty((runs, len(layout.names)))
+    keep_systems = runs * model.n <= PER_SYSTEM_LIMIT
+    system_times = (
+        {what: np.empty((runs, model.n)) for what in ("compromised", "down")} if keep_systems else {}
+    )
     compromised = np.zeros(model.n)
     encrypted = np.zeros(model.n)
     down = np.zeros(model.n)
@@ -172,6 +263,9 @@ def _batch(
         _summaries(simulate_summary, model, layout, playbook, seed, runs, engine_name)
     ):
         times[run] = summary.times
+        if keep_systems:
+            system_times["compromised"][run] = summary.first_compromise
+            system_times["down"][run] = summary.first_loss
         compromised += summary.compromised
         encrypted += summary.encrypted
         down += summary.down
@@ -189,6 +283,7 @@ def _batch(
         p_encrypted={node: float(c / share) for node, c in zip(model.ids, encrypted, strict=True)},
         p_down={node: float(c / share) for node, c in zip(model.ids, down, strict=True)},
         median_run=_median_run(values, layout),
+        system_times=system_times,
     )
 
 

@@ -196,6 +196,11 @@ class _Run:
             return
         req = self.reach_requires[arc]
         src = self.reach_src[arc]
+        also = self.model.reach_also.get(arc) if self.model.reach_also else None
+        if also:  # every credential must be held; each one is a cause of the movement
+            if not all(self.compromised[credential] for credential in also):
+                return
+            causes = (*causes, self.comp_event[req], *(self.comp_event[credential] for credential in also))
         self.push(
             time + delay,
             _ARRIVE,
@@ -238,6 +243,12 @@ class _Run:
             for source, alerts in enumerate(self.edr_alert):
                 if alerts[node]:
                     self.push(time + self.edr_delay[source][node], _EDR_ALERT, source, node, event)
+        if model.stops[node] and model.kind[node] not in _NOT_ENCRYPTABLE and not self.encrypted[node]:
+            # a wiper, or a host encrypted by hand: the system stops now, not at the detonation
+            self.encrypted[node] = True
+            self.enc_event[node] = self.emit(time, "encrypted", node, (event,), "stopped when compromised")
+            self.own_event[node] = self.enc_event[node]
+            self.cascade(time, [node])
 
     def arrive(self, time: float, arc: int, src_epoch: int, dst_epoch: int, req_epoch: int, causes) -> None:
         if self.attack_over:
@@ -252,6 +263,11 @@ class _Run:
             or (req >= 0 and (self.epoch[req] != req_epoch or not self.compromised[req]))
         ):
             return
+        also = self.model.reach_also.get(arc) if self.model.reach_also else None
+        if also and not all(
+            self.compromised[credential] and self.comp_event[credential] in causes for credential in also
+        ):
+            return  # a further credential was reset (and perhaps obtained again) meanwhile
         technique = self.model.reach_technique[arc]
         self.compromise(dst, time, "compromised", causes, technique)
 

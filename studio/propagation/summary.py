@@ -51,6 +51,10 @@ class RunSummary:
     encrypted: np.ndarray
     down: np.ndarray
     """Per system: lost its normal function (down or degraded) at some point."""
+    first_compromise: np.ndarray
+    """Per system: minute of its first compromise (a credential: obtained), NaN if none."""
+    first_loss: np.ndarray
+    """Per system: minute it first lost its normal function, NaN if never."""
 
 
 def summarise(model: CompiledScenario, layout: MetricLayout, events: RunEvents) -> RunSummary:
@@ -91,4 +95,11 @@ def summarise(model: CompiledScenario, layout: MetricLayout, events: RunEvents) 
         lost = first_loss[i]
         outage = NAN if lost != lost else (math.inf if back_up[i] != back_up[i] else back_up[i] - lost)
         values += [lost, first_degraded[i], outage]
-    return RunSummary(np.array(values, dtype=float), compromised, encrypted, down)
+    return RunSummary(
+        np.array(values, dtype=float),
+        compromised,
+        encrypted,
+        down,
+        np.array(first_obtained, dtype=float),
+        np.array(first_loss, dtype=float),
+    )

@@ -45,8 +45,17 @@ def scenario_shell(scenario_id: str = "synthetic") -> dict[str, Any]:
             "safety": {"marking": "EXERCISE EXERCISE EXERCISE", "stop_code": "REAL STOP"},
         },
         "organisations": [{"id": "hosp", "name": "Synthetic hospital", "type": "hospital"}],
-        "cells": [{"id": "crisis-cell", "name": "Crisis cell", "type": "player"}],
-        "personas": [],
+        # Two player cells, an animation cell and two personas: enough for the MSEL generator to
+        # write injects, so that `pack` runs end to end on synthetic scenarios (benchmarks/scale.py).
+        "cells": [
+            {"id": "crisis-cell", "name": "Crisis cell", "type": "player"},
+            {"id": "it", "name": "IT department", "type": "player", "level": "technical"},
+            {"id": "anim", "name": "Animation", "type": "animation"},
+        ],
+        "personas": [
+            {"id": "soc", "kind": "technical", "name": "SOC analyst", "played_by": "anim", "role": "SOC"},
+            {"id": "ars", "kind": "authority", "name": "ARS on call", "played_by": "anim", "role": "ARS"},
+        ],
         "objectives": [
             {
                 "id": "obj1",
@@ -76,8 +85,15 @@ def hospital_scenario(
     out_degree: float = 5.0,
     seed: int = 0,
     full: bool = True,
+    depth: int | None = None,
 ) -> dict[str, Any]:
     """A valid scenario with about ``n_systems`` systems and ``out_degree`` links per system.
+
+    ``out_degree`` sets the link density. ``depth`` sets how deep the attack graph is: by default
+    the fleet is cut into zones of about 60 systems and a reach link leaving its zone may land on any
+    machine, so everything is a few hops from the entry; with ``depth`` = d the fleet is cut into d
+    zones in a chain and a link leaving zone i lands in zone i + 1, so the last zone is at least d
+    hops deep (the last zone leads back to the first).
 
     ``full=True`` gives the full semantics: credential-gated links, degraded modes, grace periods,
     detonation with domain-wide scope, EDR and scripted detection, and two playbooks (``early``,
@@ -105,7 +121,7 @@ def hospital_scenario(
     services = [
         _system(f"svc-{name}", "clinical_service", "care") for name in ("ed", "lab", "imaging", "surgery")
     ]
-    n_zones = max(1, (n_systems - len(core) - len(services)) // 60)
+    n_zones = depth if depth else max(1, (n_systems - len(core) - len(services)) // 60)
     zones = [f"zone{z:03d}" for z in range(n_zones)]
     fleet = []
     for i in range(max(0, n_systems - len(core) - len(services))):
@@ -131,9 +147,12 @@ def hospital_scenario(
     depends_per_system = out_degree - reach_per_system
     for system in [*core[:10], *fleet]:
         own_zone = by_zone.get(system["zone"], fleet_ids)
+        away = machine_ids
+        if depth and system["zone"] in by_zone:
+            away = by_zone.get(zones[(zones.index(system["zone"]) + 1) % n_zones], own_zone)
         count = int(reach_per_system) + (rng.random() < reach_per_system % 1)
         for _ in range(count):
-            pool = own_zone if rng.random() < 0.7 else machine_ids
+            pool = own_zone if rng.random() < 0.7 else away
             target = rng.choice(pool)
             if target == system["id"]:
                 continue

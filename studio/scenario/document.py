@@ -10,25 +10,37 @@ import json
 from pathlib import Path
 from typing import Any
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
-"""Larger files are refused before parsing: a real scenario is well under a megabyte."""
+from studio.gcpause import paused_gc
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+"""Larger files are refused before parsing. A hospital scenario is well under a megabyte, but a
+regional model of 100,000 systems with its timeline is about 100 MB (issue 13 asks the CLI to take
+it); 512 MiB leaves room for that and still refuses what would take several GiB of memory to parse."""
 
 
 class ScenarioReadError(Exception):
     """The file could not be read or is not a JSON object."""
 
 
+def _too_big(source: str, size: int) -> ScenarioReadError:
+    return ScenarioReadError(
+        f"{source}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit "
+        "(a scenario of 100,000 systems is about 70 MB; is this really a scenario?)"
+    )
+
+
 def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
     """Parse JSON text into a scenario dict, or raise ScenarioReadError with a clear message."""
     if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioReadError(f"{source}: {len(raw):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
+        raise _too_big(source, len(raw))
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ScenarioReadError(f"{source}: not UTF-8 text (byte {exc.start})") from None
     try:
-        document = json.loads(raw, parse_constant=_refuse_constant)
+        with paused_gc():  # a 100k-system file parses 2.5x faster without collections walking it
+            document = json.loads(raw, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise ScenarioReadError(f"{source}: not valid JSON: {exc.msg} at {where}") from None
@@ -47,7 +59,7 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ScenarioReadError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
+            raise _too_big(str(path), size)
         raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioReadError(f"{path}: cannot read: {exc.strerror or exc}") from None

@@ -186,7 +186,7 @@ LINK_COLUMNS: tuple[Column, ...] = (
     Column(
         "delay",
         help="reach only: PT2H (fixed), PT1H..PT3H (uniform), PT1H..PT2H..PT4H (triangular), "
-        "PT2H~PT8H (lognormal median~p90)",
+        "PT2H~PT8H (lognormal median~p90), exp PT4H (exponential with this mean)",
     ),
     Column("p_success", "float"),
     Column("max_attempts", "int"),
@@ -399,6 +399,8 @@ def format_delay(delay: Any) -> str | None:
         return f"{delay.get('min', '')}..{delay.get('mode', '')}..{delay.get('max', '')}"
     if dist == "lognormal":
         return f"{delay.get('median', '')}~{delay.get('p90', '')}"
+    if dist == "exponential":
+        return f"exp {delay.get('mean', '')}"
     return None
 
 
@@ -411,6 +413,8 @@ def _duration(text: str) -> str:
 def parse_delay(text: str) -> dict[str, str]:
     """Read the compact delay text back into a schema delay object. Raises TableError."""
     try:
+        if text.strip().lower().startswith("exp "):
+            return {"dist": "exponential", "mean": _duration(text.strip()[4:])}
         if "~" in text:
             median, p90 = text.split("~", 1)
             return {"dist": "lognormal", "median": _duration(median), "p90": _duration(p90)}
@@ -428,7 +432,7 @@ def parse_delay(text: str) -> dict[str, str]:
             }
     except ValueError as exc:
         raise TableError(f"delay {text!r}: {exc}") from None
-    raise TableError(f"delay {text!r}: use PT2H, PT1H..PT3H, PT1H..PT2H..PT4H or PT2H~PT8H")
+    raise TableError(f"delay {text!r}: use PT2H, PT1H..PT3H, PT1H..PT2H..PT4H, PT2H~PT8H or exp PT4H")
 
 
 TRIGGER_HELP = "PT2H (at a scenario offset), or an event: detected, compromised:ad, encrypted+PT30M"

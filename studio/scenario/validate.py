@@ -22,17 +22,20 @@ Layer 2 (semantic rules) runs on whatever parts are well formed:
 from __future__ import annotations
 
 import difflib
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import jsonschema
 
 from studio.durations import parse_minutes
+from studio.gcpause import paused_gc
 from studio.scenario.problems import Problem, Severity, pointer
 from studio.scenario.rules_story import story_problems
-from studio.scenario.schema import load_schema, validator
+from studio.scenario.schema import FastValidator, fast_validator, fast_validator_for, load_schema, validator
 
 MAX_PROBLEMS = 2000
 """A document can hold thousands of errors; past this many, the rest are summarised in one line."""
@@ -44,26 +47,208 @@ Path = tuple[Any, ...]
 
 def validate_scenario(document: Any) -> list[Problem]:
     """Return the problems of ``document`` (a parsed JSON value), errors and warnings, in document order."""
-    problems = list(_schema_problems(document))
-    if isinstance(document, dict):
+    return ScenarioValidator().validate(document)
+
+
+class ScenarioValidator:
+    """Validation that remembers its schema findings, to revalidate only what changed.
+
+    ``validate(document)`` checks everything; ``validate(document, changed=[...])`` re-checks against
+    the schema only the parts named by ``changed`` (JSON pointers such as ``/systems/12``,
+    ``/systems/12/links/0/delay``, ``/injects``; ``""`` is the whole document) and the parts that are
+    not the same Python objects as at the previous call; the schema findings of the rest are reused.
+    The cross-reference rules (layer 2) always run on the whole document: they are cheap, and an edit
+    anywhere can break a reference elsewhere. The result is the same as ``validate_scenario``.
+
+    Parts are the top-level fields and, for the top-level lists (systems, injects, ...), each item.
+    Edit a part in place *and* name it in ``changed``, or replace it with a new object: a part edited
+    in place and not named keeps its previous findings.
+
+    A pipeline that validates its input, then validates its output built from it (``pack``: the input
+    plus a timeline and injects) keeps one ScenarioValidator for both calls, so the output's unchanged
+    parts are not checked twice.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[Path, tuple[Any, list[Problem]]] = {}
+        self.last_schema_checks = 0
+        """How many parts the last call checked against the schema (the others were reused)."""
+
+    def validate(self, document: Any, changed: Iterable[str] | None = None) -> list[Problem]:
+        with paused_gc():  # collections would walk the whole (big) document again and again
+            return self._validate(document, changed)
+
+    def _validate(self, document: Any, changed: Iterable[str] | None) -> list[Problem]:
+        problems = self._schema_problems(document, None if changed is None else list(changed))
+        if isinstance(document, dict):
+            try:
+                problems.extend(_SemanticChecker(document).run())
+            except RecursionError:
+                problems.append(Problem("", "document.depth", "the document is nested too deeply to check"))
+            except Exception as exc:
+                # Semantic checks read only well-formed parts; if malformed input still trips one, the
+                # schema errors already explain the document, so report them rather than a traceback.
+                if not problems:
+                    raise
+                problems.append(
+                    Problem(
+                        "", "document.partial", f"some rules were skipped on this malformed document ({exc})"
+                    )
+                )
+        problems.sort(key=lambda problem: (_path_sort_key(problem.path), problem.rule))
+        if len(problems) > MAX_PROBLEMS:
+            dropped = len(problems) - MAX_PROBLEMS
+            problems = problems[:MAX_PROBLEMS]
+            problems.append(Problem("", "document.too_many_problems", f"{dropped} more problems not listed"))
+        return problems
+
+    def _schema_problems(self, document: Any, changed: list[str] | None) -> list[Problem]:
         try:
-            problems.extend(_SemanticChecker(document).run())
+            return self._checked_parts(document, changed)
         except RecursionError:
-            problems.append(Problem("", "document.depth", "the document is nested too deeply to check"))
-        except Exception as exc:
-            # Semantic checks read only well-formed parts; if malformed input still trips one, the schema
-            # errors already explain the document, so report them rather than a traceback.
-            if not problems:
-                raise
-            problems.append(
-                Problem("", "document.partial", f"some rules were skipped on this malformed document ({exc})")
-            )
-    problems.sort(key=lambda problem: (_path_sort_key(problem.path), problem.rule))
-    if len(problems) > MAX_PROBLEMS:
-        dropped = len(problems) - MAX_PROBLEMS
-        problems = problems[:MAX_PROBLEMS]
-        problems.append(Problem("", "document.too_many_problems", f"{dropped} more problems not listed"))
-    return problems
+            self._parts.clear()
+            return [Problem("", "document.depth", "the document is nested too deeply to be a scenario")]
+
+    def _checked_parts(self, document: Any, changed: list[str] | None) -> list[Problem]:
+        plan = _SchemaPlan.of()
+        problems = plan.explain(document, plan.root_stripped, ())
+        if not isinstance(document, dict):
+            self._parts.clear()
+            return problems
+        dirty_all, dirty = _dirty_parts(changed)
+        parts: dict[Path, tuple[Any, list[Problem] | None]] = {}
+        for key, value in document.items():
+            if key not in plan.properties:
+                continue  # reported above by additionalProperties
+            if key in plan.item_schemas and isinstance(value, list):
+                problems += plan.explain(value, plan.array_stripped[key], (key,))
+                for index, item in enumerate(value):
+                    parts[(key, index)] = (item, self._reused((key, index), item, dirty_all, dirty))
+            else:
+                parts[(key,)] = (value, self._reused((key,), value, dirty_all, dirty))
+        to_check = [part for part, (_, found) in parts.items() if found is None]
+        self.last_schema_checks = len(to_check)
+        failing = plan.failing_parts(document, to_check, parts)
+        self._parts = {}
+        for part, (value, found) in parts.items():
+            if found is None:
+                found = plan.explain_part(part, value) if part in failing else []
+            self._parts[part] = (value, found)
+            problems += found
+        return problems
+
+    def _reused(self, part: Path, value: Any, dirty_all: bool, dirty: set[Path]) -> list[Problem] | None:
+        if dirty_all or part in dirty or part[:1] in dirty:
+            return None
+        previous = self._parts.get(part)
+        if previous is None or previous[0] is not value:
+            return None
+        return previous[1]
+
+
+def _annotations_only(spec: Any) -> dict[str, Any]:
+    """A schema that accepts anything and keeps ``spec``'s description (read from its $ref if need be)."""
+    if not isinstance(spec, dict):
+        return {}
+    description = spec.get("description")
+    if description is None and isinstance(spec.get("$ref"), str):
+        description = _resolve(spec["$ref"]).get("description")
+    return {} if description is None else {"description": description}
+
+
+def _dirty_parts(changed: list[str] | None) -> tuple[bool, set[Path]]:
+    """(everything changed?, the parts named by the JSON pointers ``changed``)."""
+    if changed is None:
+        return True, set()
+    dirty: set[Path] = set()
+    for where in changed:
+        segments = [part.replace("~1", "/").replace("~0", "~") for part in where.split("/")[1:]]
+        if not segments or not segments[0]:
+            return True, set()
+        if len(segments) > 1 and segments[1].isdigit():
+            dirty.add((segments[0], int(segments[1])))
+        else:
+            dirty.add((segments[0],))
+    return False, dirty
+
+
+class _SchemaPlan:
+    """The scenario schema cut into parts (see ScenarioValidator), with a fast validator per part.
+
+    The fast validator (jsonschema-rs) says which parts fail; jsonschema then explains only those,
+    with exactly the errors it would report on the whole document: the root and the lists are checked
+    with their items (or fields) accepted as they are, and each part by jsonschema's own ``descend``
+    at its path.
+    """
+
+    _instance: _SchemaPlan | None = None
+
+    @classmethod
+    def of(cls) -> _SchemaPlan:
+        if cls._instance is None:
+            cls._instance = cls()
+        return cls._instance
+
+    def __init__(self) -> None:
+        schema = load_schema()
+        self.slow = validator()
+        self.fast = fast_validator()
+        self.properties: dict[str, Any] = schema.get("properties", {})
+        # Fields accepted as they are, keeping the descriptions the "required" hints quote.
+        self.root_stripped = {
+            **schema,
+            "properties": {key: _annotations_only(spec) for key, spec in self.properties.items()},
+        }
+        self.item_schemas = {
+            key: spec["items"]
+            for key, spec in self.properties.items()
+            if isinstance(spec, dict) and "items" in spec and "prefixItems" not in spec
+        }
+        self.array_stripped = {key: {**self.properties[key], "items": True} for key in self.item_schemas}
+        self._part_validators: dict[str, FastValidator | None] = {}
+
+    def explain(self, instance: Any, schema: Any, path: Path) -> list[Problem]:
+        """jsonschema's explained errors of ``instance`` against ``schema``, located at ``path``."""
+        problems = []
+        for error in self.slow.descend(instance, schema):
+            error.path.extendleft(reversed(path))
+            problems.extend(_explain(error))
+        return problems
+
+    def explain_part(self, part: Path, value: Any) -> list[Problem]:
+        key = part[0]
+        schema = self.item_schemas[key] if len(part) == 2 else self.properties[key]
+        return self.explain(value, schema, part)
+
+    def failing_parts(
+        self, document: dict[str, Any], to_check: list[Path], parts: dict[Path, tuple[Any, Any]]
+    ) -> set[Path]:
+        """The parts of ``to_check`` the fast validator rejects (all of them without one)."""
+        if not to_check:
+            return set()
+        if self.fast is None:
+            return set(to_check)
+        if len(to_check) * 4 >= len(parts):  # most of the document: one call on all of it
+            paths = self.fast.failing_paths(document)
+            if paths is None:
+                return set(to_check)
+            located = {
+                path[:2] if len(path) > 1 and path[0] in self.item_schemas else path[:1] for path in paths
+            }
+            return located & set(to_check)
+        failing = set()
+        for part in to_check:
+            checker = self._part_validator(part)
+            if checker is None or checker.is_valid(parts[part][0]) is not True:
+                failing.add(part)
+        return failing
+
+    def _part_validator(self, part: Path) -> FastValidator | None:
+        name = f"{part[0]}/items" if len(part) == 2 else part[0]
+        if name not in self._part_validators:
+            spec = self.item_schemas[part[0]] if len(part) == 2 else self.properties[part[0]]
+            self._part_validators[name] = fast_validator_for(spec) if isinstance(spec, dict) else None
+        return self._part_validators[name]
 
 
 def errors_only(problems: Iterable[Problem]) -> list[Problem]:
@@ -76,16 +261,6 @@ def _path_sort_key(path: str) -> tuple[tuple[int, int | str], ...]:
 
 
 # --- Layer 1: the JSON Schema ------------------------------------------------------------------------
-
-
-def _schema_problems(document: Any) -> Iterator[Problem]:
-    try:
-        errors = list(validator().iter_errors(document))
-    except RecursionError:
-        yield Problem("", "document.depth", "the document is nested too deeply to be a scenario")
-        return
-    for error in errors:
-        yield from _explain(error)
 
 
 def _explain(error: jsonschema.ValidationError) -> Iterator[Problem]:
@@ -271,6 +446,17 @@ def _sub_items(parent_path: Path, parent: dict[str, Any], key: str) -> list[tupl
 
 
 def _minutes(value: Any) -> float | None:
+    if isinstance(value, str):
+        return _text_minutes(value)
+    try:
+        return parse_minutes(value)
+    except (ValueError, TypeError):
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _text_minutes(value: str) -> float | None:
+    """Durations repeat (designers reuse a few shapes): parse each distinct text once."""
     try:
         return parse_minutes(value)
     except (ValueError, TypeError):
@@ -283,6 +469,34 @@ def _datetime(value: Any) -> datetime | None:
     except (ValueError, TypeError):
         return None
     return parsed if parsed.tzinfo is not None else None
+
+
+_BOUND_NAMES = {
+    "uniform": ("min", "max"),
+    "triangular": ("min", "mode", "max"),
+    "lognormal": ("median", "p90"),
+}
+
+
+def _delay_in_order(delay: dict[str, Any]) -> bool:
+    dist = delay.get("dist")
+    names = _BOUND_NAMES.get(dist) if isinstance(dist, str) else None
+    return names is None or _bounds_in_order(dist, *(delay.get(key) for key in names))
+
+
+def _bounds_in_order(dist: str, *values: Any) -> bool:
+    """Whether the bounds of a delay are in order (unreadable ones are the schema's business).
+    Designers reuse a few delay shapes on thousands of links: each distinct one is parsed once."""
+    try:
+        return _text_bounds_in_order(dist, *values)
+    except TypeError:  # an unhashable value: the schema reports it
+        return True
+
+
+@lru_cache(maxsize=4096)
+def _text_bounds_in_order(dist: str, *values: Any) -> bool:
+    bounds = [_minutes(value) for value in values]
+    return any(bound is None for bound in bounds) or bounds == sorted(bounds)
 
 
 def _str_list(value: Any) -> list[str]:
@@ -395,15 +609,9 @@ class _SemanticChecker:
     def _delay_order(self, path: Path, delay: Any) -> None:
         if not isinstance(delay, dict):
             return
-        dist = delay.get("dist")
-        keys = {
-            "uniform": ("min", "max"),
-            "triangular": ("min", "mode", "max"),
-            "lognormal": ("median", "p90"),
-        }
-        bounds = [_minutes(delay.get(key)) for key in keys.get(dist, ())]
-        if len(bounds) >= 2 and all(bound is not None for bound in bounds) and bounds != sorted(bounds):
-            names = " <= ".join(keys[dist])
+        if not _delay_in_order(delay):
+            dist = delay["dist"]
+            names = " <= ".join(_BOUND_NAMES[dist])
             self._add(path, "time.delay_order", f"{dist} delay bounds are out of order", f"need {names}")
 
     def _trigger(self, path: Path, trigger: Any) -> None:
@@ -476,18 +684,34 @@ class _SemanticChecker:
             self._check_links(path, system)
 
     def _check_links(self, path: Path, system: dict[str, Any]) -> None:
-        links = _sub_items(path, system, "links")
+        # The hot loop of a big scenario (50k links at 10k systems): paths are built only for what
+        # needs a closer look.
+        links = system.get("links")
         depends = 0
-        for link_path, link in links:
+        known = self.ids["systems"]
+        own_id = system.get("id")
+        for index, link in enumerate(links if isinstance(links, list) else ()):
+            if not isinstance(link, dict):
+                continue
             target = link.get("target")
-            if self._ref((*link_path, "target"), target, "systems", "systems", "ref.link_target"):
-                if target == system.get("id"):
-                    self._add((*link_path, "target"), "ref.self_link", "a link points back to its own system")
+            if not (isinstance(target, str) and target in known and target != own_id):
+                link_path = (*path, "links", index)
+                if self._ref((*link_path, "target"), target, "systems", "systems", "ref.link_target"):
+                    if target == own_id:
+                        self._add(
+                            (*link_path, "target"), "ref.self_link", "a link points back to its own system"
+                        )
             if link.get("kind") == "depends":
                 depends += 1
             if "requires" in link:
-                self._credential((*link_path, "requires"), link.get("requires"))
-            self._delay_order((*link_path, "delay"), link.get("delay"))
+                self._credential((*path, "links", index, "requires"), link.get("requires"))
+            for position, credential in enumerate(_str_list(link.get("also_requires"))):
+                self._credential((*path, "links", index, "also_requires", position), credential)
+            if "p_success" in link:
+                self._warn_approximated_retries((*path, "links", index), link)
+            delay = link.get("delay")
+            if isinstance(delay, dict) and not _delay_in_order(delay):
+                self._delay_order((*path, "links", index, "delay"), delay)
         gate = system.get("gate")
         if isinstance(gate, dict) and gate.get("type") == "k_of_n" and isinstance(gate.get("k"), int):
             if gate["k"] > depends:
@@ -497,6 +721,26 @@ class _SemanticChecker:
                     f"k-of-n gate needs {gate['k']} dependencies but the system has {depends} depends links",
                     "lower k or add depends links",
                 )
+
+    def _warn_approximated_retries(self, link_path: Path, link: dict[str, Any]) -> None:
+        from studio.propagation.draws import EXACT_EXTRA_ATTEMPTS
+
+        p, limit = link.get("p_success"), link.get("max_attempts")
+        if not isinstance(p, int | float) or isinstance(p, bool) or not 0 < p < 1:
+            return
+        if isinstance(limit, int) and limit <= EXACT_EXTRA_ATTEMPTS + 1:
+            return
+        # share of runs needing more attempts than are drawn one by one
+        beyond = math.exp((EXACT_EXTRA_ATTEMPTS + 1) * math.log1p(-p))
+        if beyond > 1e-3:
+            self._add(
+                (*link_path, "p_success"),
+                "warn.retries_approximated",
+                f"with p_success {p} the movement needs over {EXACT_EXTRA_ATTEMPTS + 1:,} attempts in "
+                f"{beyond:.1%} of runs; the delays of the attempts beyond are summed as one normal draw",
+                "fine for a slow, stubborn attacker; set max_attempts if the attacker gives up",
+                warning=True,
+            )
 
     def _check_attack(self) -> None:
         attack = self.doc.get("attack")
@@ -741,16 +985,14 @@ class _SemanticChecker:
                 )
 
     def _check_graph_warnings(self) -> None:
-        from studio.graph.model import build_graph, dependency_cycles, untouched_systems
-
-        graph = build_graph(self.doc)
+        graph = _GraphFacts(self.doc)
         positions = self.ids["systems"]
         attack = self.doc.get("attack")
         entry_points = {
             access.get("node")
             for _, access in (_items(attack, "initial_access") if isinstance(attack, dict) else [])
         }
-        for node in untouched_systems(graph):
+        for node in graph.untouched():
             if node in positions and node not in entry_points:
                 self._add(
                     (*positions[node], "id"),
@@ -759,9 +1001,9 @@ class _SemanticChecker:
                     "link it (depends or reach) or remove it: it cannot change during the simulation",
                     warning=True,
                 )
-        for cycle in dependency_cycles(graph):
+        for cycle in graph.dependency_cycles():
             first = min(cycle)
-            bootstrap = [node for node in cycle if graph.nodes[node].get("bootstrap")]
+            bootstrap = [node for node in cycle if graph.systems[node].get("bootstrap")]
             self._add(
                 (*positions.get(first, ("systems",)), "links"),
                 "warn.dependency_cycle",
@@ -771,7 +1013,7 @@ class _SemanticChecker:
                 else f"restore starts from bootstrap node(s) {', '.join(sorted(bootstrap))}",
                 warning=True,
             )
-        self._warn_unreached_credentials(graph)
+        self._warn_unreached_credentials(graph.reached)
         injects = [item for _, item in _items(self.doc, "injects")]
         if injects:
             served = {obj for inject in injects for obj in _str_list(inject.get("objective_ids"))}
@@ -785,8 +1027,7 @@ class _SemanticChecker:
                         warning=True,
                     )
 
-    def _warn_unreached_credentials(self, graph: Any) -> None:
-        reached = {target for _, target, kind in graph.edges(data="kind") if kind == "reach"}
+    def _warn_unreached_credentials(self, reached: set[str]) -> None:
         for node, kind in self.system_kind.items():
             if kind == "credential" and node not in reached and node in self.ids["systems"]:
                 self._add(
@@ -798,11 +1039,76 @@ class _SemanticChecker:
                 )
 
 
-def check_document(document: Any) -> tuple[Any, list[Problem]]:
+class _GraphFacts:
+    """What the graph warnings need from the systems graph, read straight from the document.
+
+    The same graph as studio.graph.model.build_graph (first system of each id, links to known ids
+    only; tests check both agree) without building networkx objects: at 10k systems that took most
+    of the validation time.
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        from studio.graph.model import LINK_KINDS, system_entries
+
+        self.systems = dict(system_entries(document))
+        self.reached: set[str] = set()
+        self.with_depends: set[str] = set()
+        self.depends: list[tuple[str, str]] = []
+        for holder, system in self.systems.items():
+            links = system.get("links")
+            if not isinstance(links, list):
+                continue
+            for link in links:
+                if not isinstance(link, dict):
+                    continue
+                kind, target = link.get("kind"), link.get("target")
+                if kind not in LINK_KINDS or not isinstance(target, str) or target not in self.systems:
+                    continue
+                if kind == "reach":
+                    self.reached.add(target)
+                else:
+                    self.with_depends.update((holder, target))
+                    self.depends.append((target, holder))
+
+    def untouched(self) -> list[str]:
+        """As studio.graph.model.untouched_systems."""
+        from studio.graph.model import UNTOUCHED_EXEMPT_KINDS
+
+        return sorted(
+            node
+            for node, system in self.systems.items()
+            if system.get("kind") not in UNTOUCHED_EXEMPT_KINDS
+            and node not in self.with_depends
+            and node not in self.reached
+        )
+
+    def dependency_cycles(self) -> list[list[str]]:
+        """As studio.graph.model.dependency_cycles (strongly connected groups of depends edges)."""
+        if not self.depends:
+            return []
+        import numpy as np
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        number = {node: index for index, node in enumerate(self.systems)}
+        rows = np.fromiter((number[a] for a, _ in self.depends), dtype=np.int64, count=len(self.depends))
+        cols = np.fromiter((number[b] for _, b in self.depends), dtype=np.int64, count=len(self.depends))
+        size = len(number)
+        matrix = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size)).tocsr()
+        _, labels = connected_components(matrix, directed=True, connection="strong")
+        members: dict[int, list[str]] = defaultdict(list)
+        for node, label in zip(self.systems, labels.tolist(), strict=True):
+            members[label].append(node)
+        return sorted((sorted(group) for group in members.values() if len(group) > 1), key=lambda c: c[0])
+
+
+def check_document(document: Any, checker: ScenarioValidator | None = None) -> tuple[Any, list[Problem]]:
     """Upgrade an older document to the current schema (in memory), then validate it.
 
     Returns (the document to work on, its problems). An upgrade adds a warning naming what changed;
     an unknown schema_version is one error at ``/schema_version`` and the document is returned as is.
+    Pass a ``checker`` to validate later documents built from this one with
+    ``checker.validate(output, changed=[...])``, which re-checks only their new parts.
     """
     from studio.scenario.migrate import MigrationError, upgrade
 
@@ -816,7 +1122,7 @@ def check_document(document: Any) -> tuple[Any, list[Problem]]:
             return document, [
                 Problem("/schema_version", "schema.version", str(exc), "set schema_version to 1.0")
             ]
-    problems = validate_scenario(document)
+    problems = (checker or ScenarioValidator()).validate(document)
     if notes:
         upgraded = Problem(
             "/schema_version",

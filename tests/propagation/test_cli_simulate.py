@@ -36,7 +36,8 @@ def test_monte_carlo_and_comparison(scenario_file, capsys) -> None:
     assert main(["simulate", str(scenario_file), "--runs", "6", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["runs"] == 6 and "first_detection" in report["metrics"]
-    assert set(report["systems"]["vpn"]) == {"p_compromised", "p_encrypted", "p_down"}
+    assert set(report["systems"]["vpn"]) == {"p_compromised", "p_encrypted", "p_down", "compromised", "down"}
+    assert report["systems"]["vpn"]["compromised"]["percentiles"]["p50"] == 60.0  # initial access at 1h
     assert main(["simulate", str(scenario_file), "--runs", "4", "--compare", "late"]) == 0
     assert "a = early, b = late" in capsys.readouterr().out
 
@@ -56,3 +57,14 @@ def test_refusals(scenario_file, tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert "/systems/5/links/0/target" in err and "/systems/6/links/0/delay" in err
     assert "Traceback" not in err
+
+
+def test_monte_carlo_lists_systems_with_their_time_percentiles(scenario_file, capsys) -> None:
+    assert main(["simulate", str(scenario_file), "--runs", "5", "--systems", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "systems (3 of " in out and "compromised at" in out
+    listed = out.split("compromised at")[1].strip().splitlines()[1:]
+    assert len(listed) == 3 and all(line.split()[1] == "100.0%" for line in listed)  # most often first
+    assert main(["simulate", str(scenario_file), "--runs", "5", "--systems", "0"]) == 0
+    vpn = next(line for line in capsys.readouterr().out.splitlines() if line.split()[:1] == ["vpn"])
+    assert "T+01:00 / T+01:00 / T+01:00" in vpn  # the initial access, at 1h in every run

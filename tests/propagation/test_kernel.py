@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -28,6 +30,8 @@ def test_kernel_matches_reference_run_by_run(playbook) -> None:
         assert np.array_equal(expected.compromised, got.compromised)
         assert np.array_equal(expected.encrypted, got.encrypted)
         assert np.array_equal(expected.down, got.down)
+        assert np.array_equal(expected.first_compromise, got.first_compromise, equal_nan=True)
+        assert np.array_equal(expected.first_loss, got.first_loss, equal_nan=True)
 
 
 @needs_numba
@@ -163,3 +167,38 @@ def test_kernel_matches_reference_on_random_hospitals() -> None:
         assert np.array_equal(expected.down, got.down) and np.array_equal(expected.encrypted, got.encrypted)
 
     agree()
+
+
+@pytest.mark.skipif(not kernel_available(), reason="numba is not importable")
+def test_a_fresh_install_never_compiles_on_the_first_simulation(tmp_path) -> None:
+    """With numba's cache empty (a fresh install not warmed up), "auto" runs the reference engine for
+    one timeline and for a big batch alike, instead of compiling the kernel for ~30 s first."""
+    import subprocess
+    import sys
+
+    code = (
+        "import time\n"
+        "start = time.perf_counter()\n"
+        "from studio.propagation.compiled import compile_scenario\n"
+        "from studio.propagation.engines import kernel_ready, summary_function, timeline_engine\n"
+        "from studio.propagation.montecarlo import monte_carlo\n"
+        "from studio.propagation.synthetic import hospital_scenario\n"
+        "big = hospital_scenario(3000)\n"
+        "assert not kernel_ready()\n"
+        "assert timeline_engine(compile_scenario(big)) == 'reference'\n"
+        "assert summary_function('auto', work=10**9)[1] == 'reference'\n"
+        "assert monte_carlo(big, runs=2).engine == 'reference'\n"
+        "assert not kernel_ready()\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    environment = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=environment,
+    )
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) < 20  # a compilation alone takes ~30 s; this is ~1-2 s

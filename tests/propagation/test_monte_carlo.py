@@ -136,3 +136,36 @@ def test_median_run_is_central() -> None:
     detection = result.values["first_detection"]
     rank = (detection < detection[result.median_run]).mean()
     assert 0.15 <= rank <= 0.85
+
+
+def test_per_run_times_of_every_system(tiny) -> None:
+    uniform = {"kind": "reach", "target": "b", "delay": {"dist": "uniform", "min": "PT1H", "max": "PT3H"}}
+    systems = [
+        system("a", "workstation", uniform),
+        system("b", "server"),
+        system("c", "application", depends("b")),
+    ]
+    scenario = tiny.scenario(systems, detonation={"trigger": {"at": "PT5H"}, "scope": ["compromised"]})
+    result = monte_carlo(scenario, runs=RUNS, seed=3)
+    compromised_b = result.system_times["compromised"][:, 1]
+    assert stats.kstest(compromised_b, stats.uniform(60, 120).cdf).pvalue > 0.01
+    assert np.all(result.system_times["down"][:, 2] == 300)  # c goes down with b at the detonation
+    table = result.system_statistics()
+    assert table["b"]["compromised"]["p_happened"] == 1.0
+    assert table["c"]["down"]["percentiles"]["p50"] == 300
+    assert table["c"]["compromised"]["p_happened"] == 0.0
+    rows = result.system_rows()
+    assert [row["system"] for row in rows] == ["a", "b", "c"]
+    assert 60 <= rows[1]["compromised_p5"] <= rows[1]["compromised_p50"] <= rows[1]["compromised_p95"] <= 180
+
+
+def test_statistics_of_every_system_at_once_equal_one_by_one() -> None:
+    from studio.propagation.montecarlo import describe, describe_columns
+
+    rng = np.random.default_rng(1)
+    values = rng.random((301, 40)) * 1000
+    values[rng.random(values.shape) < 0.3] = np.nan  # did not happen in that run
+    values[rng.random(values.shape) < 0.05] = np.inf  # never ended
+    values[:, 3] = np.nan
+    values[:, 7] = np.inf
+    assert describe_columns(values) == [describe(values[:, column]) for column in range(40)]

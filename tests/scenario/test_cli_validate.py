@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from studio.resources import library_dir
+from studio.scenario.document import MAX_FILE_BYTES
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -91,7 +92,7 @@ def test_missing_file_exits_2() -> None:
 def test_huge_file_is_refused_before_parsing(tmp_path: Path) -> None:
     path = tmp_path / "huge.json"
     with path.open("wb") as handle:
-        handle.truncate(65 * 1024 * 1024)
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: takes no disk space
     result = run_cli("validate", str(path))
     assert result.returncode == 2 and "limit" in result.stdout
     assert_no_traceback(result)

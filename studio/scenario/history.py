@@ -114,7 +114,7 @@ class History:
         with self._locked():
             repo = Repo(str(self.path))
             try:
-                parent = repo.refs.get(BRANCH)
+                parent = repo.refs[BRANCH] if BRANCH in repo.refs else None  # noqa: SIM401 (no .get)
                 tree = Tree()
                 if parent is not None:
                     for entry in repo[repo[parent].tree].items():

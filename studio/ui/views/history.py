@@ -12,19 +12,8 @@ def _show_diff(diff: ScenarioDiff) -> None:
     if diff.empty:
         st.caption("The two revisions hold the same scenario.")
         return
-    for label, changes in (("Systems", diff.systems), ("Links", diff.links), ("Injects", diff.injects)):
-        if not changes:
-            continue
-        st.markdown(f"**{label}**")
-        rows = [{"change": "added", "item": item, "fields": ""} for item in changes.added]
-        rows += [{"change": "removed", "item": item, "fields": ""} for item in changes.removed]
-        rows += [
-            {"change": "changed", "item": item, "fields": ", ".join(fields)}
-            for item, fields in changes.changed.items()
-        ]
-        st.dataframe(rows, hide_index=True, width="stretch")
-    if diff.other:
-        st.markdown("**Also changed:** " + ", ".join(diff.other))
+    # Plain text, not markdown: titles are the designers' text and must show as typed.
+    st.text("\n".join(diff.lines()))
 
 
 def render() -> None:

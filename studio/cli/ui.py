@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
         help="start the studio in the browser",
         description="Start the Streamlit studio on http://127.0.0.1:PORT/ (local only). Stop it with Ctrl-C.",
     )
-    parser.add_argument("--port", type=_port, help=f"TCP port (default {DEFAULT_PORT})")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT})")
     parser.add_argument(
         "--workspace",
         type=Path,
@@ -67,7 +67,7 @@ def streamlit_command(port: int) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     if getattr(args, "team", None) is not None:  # issue 14: the shared, signed-in studio
         return _run_team(args)
-    port = args.port or DEFAULT_PORT
+    port = args.port
     environment = dict(os.environ)
     if args.workspace is not None:
         environment["CRISIS_STUDIO_WORKSPACE"] = str(args.workspace.expanduser().resolve())
@@ -79,7 +79,7 @@ def _run_team(args: argparse.Namespace) -> int:
     from studio.team.server import prepared_team_server
     from studio.team.settings import TeamSettingsError
 
-    if args.port is not None or args.workspace is not None:
+    if args.port != DEFAULT_PORT or args.workspace is not None:
         print(
             "crisis-studio ui --team: the port and the workspace are set in the settings file",
             file=sys.stderr,

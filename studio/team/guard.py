@@ -30,7 +30,6 @@ EDITORS = (DESIGNER, REVIEWER, APPROVER)
 ACTIONS: dict[str, tuple[str, ...]] = {
     "create a scenario": (DESIGNER,),
     "generate injects": (DESIGNER,),
-    "simulate": (DESIGNER,),
     "restore a revision": (DESIGNER,),
     "save": EDITORS,
     "export control-only documents": EDITORS,

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+# The browser helpers shared with the studio's own browser tests (tests/e2e/studio_browser.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
+
+from team_server import SETTINGS as TEAM_SETTINGS
 
 from studio.team.actions import Team
 from studio.team.identity import Actor
 from studio.team.settings import load_team_settings
 
-SETTINGS = """
-workspace = "workspace"
-
-[server]
-port = 8599
-
-[oidc]
-server_metadata_url = "http://127.0.0.1:1/.well-known/openid-configuration"
-client_id = "crisis-studio"
-
-[roles]
-designer = ["dana@chu.example.org"]
-reviewer = ["group:reviewers"]
-approver = ["alex@ars.example.org"]
-observer = ["*@prefecture.example.org"]
-"""
+SETTINGS = TEAM_SETTINGS.format(port=8599, provider_port=1)
 
 
 def person(email: str, *roles: str) -> Actor:

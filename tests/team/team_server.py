@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from studio_browser import stop_process_group, wait_healthy
 
 START_TIMEOUT = 60.0
 
@@ -84,24 +83,6 @@ class TeamStudio:
     log: Path
 
 
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(
-                f"the team studio exited with {server.returncode}:\n{log.read_text(errors='replace')}"
-            )
-        try:
-            with urllib.request.urlopen(f"{url}_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(
-        f"the team studio did not answer within {START_TIMEOUT} s:\n{log.read_text(errors='replace')}"
-    )
-
-
 @contextlib.contextmanager
 def team_studio(folder: Path, provider_port: int) -> Iterator[TeamStudio]:
     """``crisis-studio ui --team`` with a settings file in ``folder``; stopped (process group) at the end."""
@@ -129,14 +110,8 @@ def team_studio(folder: Path, provider_port: int) -> Iterator[TeamStudio]:
         )
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_healthy(url, server, log)
+        wait_healthy(url, server, log, START_TIMEOUT)
         workspace = folder / "workspace"
         yield TeamStudio(url, settings, workspace, workspace / ".team" / "audit.jsonl", log)
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
+        stop_process_group(server)

@@ -43,9 +43,7 @@ def test_a_secret_or_an_unknown_role_in_the_settings_is_refused(
 
 
 def test_plain_http_is_only_for_loopback(settings_file: Path) -> None:
-    text = settings_file.read_text().replace(
-        "port = 8599", 'port = 8599\npublic_url = "http://studio.example.org"'
-    )
+    text = settings_file.read_text().replace("http://127.0.0.1:8599", "http://studio.example.org")
     settings_file.write_text(text)
     with pytest.raises(TeamSettingsError, match="must use https"):
         load_team_settings(settings_file)

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
-
-from studio_browser import CHROMIUM, click_keyed, screenshot, wait_for_app_run
+from studio_browser import CHROMIUM, chromium_browser, click_keyed, screenshot, wait_for_app_run
 from team_server import PEOPLE, TeamStudio, oidc_provider, team_studio
 
 from studio.scenario.store import Workspace
@@ -50,15 +46,8 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamStudio]:
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed")
-    from playwright.sync_api import sync_playwright
-    from studio_browser import CHROMIUM_FLAGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -24,17 +24,32 @@ CHROMIUM_FLAGS = [
 ]
 
 
+_shared_browser: dict[str, Any] = {}
+
+
 @contextlib.contextmanager
 def chromium_browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (never a downloaded browser), closed at the end."""
-    from playwright.sync_api import sync_playwright
+    """Debian's Chromium driven by Playwright (never a downloaded browser), closed after its last user.
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    One per test process: Playwright's sync API refuses a second instance while one is running, and the
+    studio's and the team mode's browser tests each hold one for their whole module or session.
+    """
+    if not _shared_browser:
+        from playwright.sync_api import sync_playwright
+
+        manager = sync_playwright()
+        playwright = manager.__enter__()
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        _shared_browser.update(manager=manager, browser=browser, users=0)
+    _shared_browser["users"] += 1
+    try:
+        yield _shared_browser["browser"]
+    finally:
+        _shared_browser["users"] -= 1
+        if _shared_browser["users"] == 0:
+            _shared_browser["browser"].close()
+            _shared_browser["manager"].__exit__(None, None, None)
+            _shared_browser.clear()
 
 
 def wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:

@@ -257,9 +257,16 @@ def test_observer_only_reads(studio: TeamStudio, new_page: Any) -> None:
     go(page, "Scenario")
     click_keyed(page, "save")
     page.get_by_text("Not saved: Save needs the designer or reviewer or approver role").wait_for()
+    go(page, "Exports")  # all formats are chosen by default: the control-only files are refused
+    click_keyed(page, "export_build")
+    page.get_by_text(
+        "Export control-only documents needs the designer or reviewer or approver role"
+    ).wait_for()
     trail = audit(studio, "observer-read")
     assert ("olga@prefecture.example.org", "save", "refused") in trail
     assert ("olga@prefecture.example.org", "changing the systems and links", "refused") in trail
+    assert ("olga@prefecture.example.org", "export control-only documents", "refused") in trail
+    assert ("olga@prefecture.example.org", "login", "ok") in audit(studio, "")
     assert len(_team(studio).history.revisions("observer-read")) == 1
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -190,11 +189,6 @@ def export(doc: dict[str, Any], formats: list[str]) -> list[Any]:
     if person is None:
         return export_outputs(doc, formats)
     return actions.export(team(), person, doc, formats, scenario_name())
-
-
-def workspace_root() -> Path | None:
-    """The team's workspace folder, or None in local mode."""
-    return team().workspace.root if actor() is not None else None
 
 
 def _signed_in() -> Actor:

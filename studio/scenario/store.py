@@ -34,7 +34,7 @@ from typing import Any
 from studio.config import Settings, api_key
 from studio.scenario.canonical import canonical_bytes
 from studio.scenario.document import load_scenario
-from studio.scenario.history import History
+from studio.scenario.history import SYSTEM_AUTHOR, History
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _MIN_SECRET_LENGTH = 8
@@ -173,7 +173,7 @@ class Workspace:
             # --- issue 14: team history (a commit per save when the workspace has a history repository)
             history = History.open(self.root)
             if history is not None:
-                history.commit(name, data, author or "Crisis Studio <crisis-studio@localhost>", message)
+                history.commit(name, data, author or SYSTEM_AUTHOR, message)
             # --- end issue 14
             return new_token
 

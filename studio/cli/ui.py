@@ -33,6 +33,12 @@ def register(subparsers: Any) -> None:
         type=Path,
         help="folder where scenarios are saved (sets CRISIS_STUDIO_WORKSPACE for the studio)",
     )
+    parser.add_argument(  # issue 14
+        "--team",
+        type=Path,
+        metavar="SETTINGS",
+        help="team mode: sign-in, roles, history and audit as set in this TOML file (docs/deploy.md)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -59,15 +65,46 @@ def streamlit_command(port: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "team", None) is not None:  # issue 14: the shared, signed-in studio
+        return _run_team(args)
+    port = args.port
     environment = dict(os.environ)
     if args.workspace is not None:
         environment["CRISIS_STUDIO_WORKSPACE"] = str(args.workspace.expanduser().resolve())
-    print(f"Crisis Studio on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", flush=True)
+    print(f"Crisis Studio on http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
+    return _serve(streamlit_command(port), environment)
+
+
+def _run_team(args: argparse.Namespace) -> int:
+    from studio.team.server import prepared_team_server
+    from studio.team.settings import TeamSettingsError
+
+    if args.port != DEFAULT_PORT or args.workspace is not None:
+        print(
+            "crisis-studio ui --team: the port and the workspace are set in the settings file",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        with prepared_team_server(args.team, streamlit_command(DEFAULT_PORT), os.environ) as prepared:
+            command, environment, settings = prepared
+            print(
+                f"Crisis Studio (team) on {settings.address}:{settings.port}, public URL "
+                f"{settings.public_url} (Ctrl-C to stop)",
+                flush=True,
+            )
+            return _serve(command, environment)
+    except TeamSettingsError as exc:
+        print(f"crisis-studio ui --team: {exc}", file=sys.stderr)
+        return 2
+
+
+def _serve(command: list[str], environment: dict[str, str]) -> int:
     # subprocess.run kills the server when an exception interrupts the wait. Ctrl-C raises one; turn
     # SIGTERM (process managers, test fixtures) into one too, so that no server is left running.
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        return subprocess.run(streamlit_command(args.port), env=environment, check=False).returncode
+        return subprocess.run(command, env=environment, check=False).returncode
     finally:
         signal.signal(signal.SIGTERM, previous)
 

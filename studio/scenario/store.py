@@ -34,6 +34,7 @@ from typing import Any
 from studio.config import Settings, api_key
 from studio.scenario.canonical import canonical_bytes
 from studio.scenario.document import load_scenario
+from studio.scenario.history import SYSTEM_AUTHOR, History
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _MIN_SECRET_LENGTH = 8
@@ -134,11 +135,20 @@ class Workspace:
         document = load_scenario(path)
         return document, revision_token(path.read_bytes())
 
-    def save(self, name: str, document: dict[str, Any], base_revision: str | None) -> str:
+    def save(
+        self,
+        name: str,
+        document: dict[str, Any],
+        base_revision: str | None,
+        *,
+        author: str = "",
+        message: str = "",
+    ) -> str:
         """Save ``document`` as ``name`` if the file is still at ``base_revision``; return the new token.
 
         ``base_revision`` None means "create": it conflicts if the scenario already exists. Saving the
-        same bytes again is a no-op that returns the current token.
+        same bytes again is a no-op that returns the current token. When the workspace keeps a git
+        history (studio.scenario.history), the save is also a commit by ``author`` with ``message``.
         """
         data = canonical_bytes(document)
         refuse_secrets(data)
@@ -150,13 +160,21 @@ class Workspace:
                 current = None
             current_token = revision_token(current) if current is not None else None
             if current_token != base_revision:
-                raise SaveConflict(self._conflict_message(name, base_revision, current_token))
+                raise SaveConflict(
+                    self._conflict_message(name, base_revision, current_token)
+                    + self._saved_by(name, base_revision)
+                )
             new_token = revision_token(data)
             if current is not None and new_token == current_token:
                 return new_token
             if current is not None:
                 self._archive(name, current)
             write_atomic(path, data)
+            # --- issue 14: team history (a commit per save when the workspace has a history repository)
+            history = History.open(self.root)
+            if history is not None:
+                history.commit(name, data, author or SYSTEM_AUTHOR, message)
+            # --- end issue 14
             return new_token
 
     def revisions(self, name: str) -> list[Revision]:
@@ -184,6 +202,15 @@ class Workspace:
         for old in self.revisions(name)[max(self.keep, 0) :]:
             with contextlib.suppress(FileNotFoundError):
                 old.path.unlink()
+
+    def _saved_by(self, name: str, base: str | None) -> str:
+        """Who saved since revision ``base``, from the history (empty without one)."""
+        history = History.open(self.root)
+        newer = history.saved_since(name, base) if history else []
+        if not newer:
+            return ""
+        saves = "; ".join(f"{revision.author} at {revision.when}" for revision in reversed(newer))
+        return f" Saved in between by: {saves}."
 
     @staticmethod
     def _conflict_message(name: str, base: str | None, current: str | None) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from studio.ui import session, widgets
+from studio.ui import session, teamgate, widgets
 
 # The page scripts. Not named pages/: Streamlit treats a pages/ folder beside the entry script as a
 # legacy multipage folder, and with it the sidebar elements of this script vanished after the first
@@ -32,15 +32,18 @@ PAGES = (
 def main() -> None:
     st.set_page_config(page_title="Crisis Studio", page_icon=":material/emergency:", layout="wide")
     session.init()
+    teamgate.sign_in()  # issue 14: team mode stops here until someone with a role is signed in
     pages = [
         st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=index == 0)
-        for index, (file, title, icon) in enumerate(PAGES)
+        for index, (file, title, icon) in enumerate((*PAGES, *teamgate.team_pages()))
         if (PAGES_DIR / file).is_file()
     ]
     current = st.navigation(pages)
     st.sidebar.caption("Crisis Studio")
     status_box = st.sidebar.container(border=True)
+    teamgate.guard_changes()  # issue 14: undo and explain changes the signed-in roles do not allow
     current.run()
+    teamgate.guard_changes()  # issue 14
     widgets.document_status(status_box)
 
 

@@ -12,13 +12,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from studio_browser import CHROMIUM, CHROMIUM_FLAGS, wait_for_app_run
+from studio_browser import CHROMIUM, chromium_browser, stop_process_group, wait_for_app_run, wait_healthy
 
 START_TIMEOUT = 60.0
 PR_SET_PDEATHSIG = 1
@@ -48,24 +46,6 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):
         pass  # not Linux: rely on the teardown alone
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(
-                f"the studio exited with {server.returncode}:\n{log.read_text(errors='replace')}"
-            )
-        try:
-            with urllib.request.urlopen(f"{url}_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(
-        f"the studio did not answer within {START_TIMEOUT} s:\n{log.read_text(errors='replace')}"
-    )
 
 
 @pytest.fixture(scope="session")
@@ -102,30 +82,18 @@ def studio_url(tmp_path_factory: pytest.TempPathFactory, studio_workspace: Path)
         )
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_healthy(url, server, log)
+        wait_healthy(url, server, log, START_TIMEOUT)
         yield url
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
+        stop_process_group(server)
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 @pytest.fixture

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +22,62 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+_shared_browser: dict[str, Any] = {}
+
+
+@contextlib.contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser), closed after its last user.
+
+    One per test process: Playwright's sync API refuses a second instance while one is running, and the
+    studio's and the team mode's browser tests each hold one for their whole module or session.
+    """
+    if not _shared_browser:
+        from playwright.sync_api import sync_playwright
+
+        manager = sync_playwright()
+        playwright = manager.__enter__()
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        _shared_browser.update(manager=manager, browser=browser, users=0)
+    _shared_browser["users"] += 1
+    try:
+        yield _shared_browser["browser"]
+    finally:
+        _shared_browser["users"] -= 1
+        if _shared_browser["users"] == 0:
+            _shared_browser["browser"].close()
+            _shared_browser["manager"].__exit__(None, None, None)
+            _shared_browser.clear()
+
+
+def wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
+    """Wait until the Streamlit server at ``url`` answers its health check; fail with its log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(
+                f"the studio exited with {server.returncode}:\n{log.read_text(errors='replace')}"
+            )
+        try:
+            with urllib.request.urlopen(f"{url}_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the studio did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+def stop_process_group(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server started in its own session: SIGTERM to its whole group, SIGKILL if it lingers."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
 
 
 def wait_for_app_run(page: Any, timeout: float = 30_000) -> None:

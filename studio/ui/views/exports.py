@@ -11,13 +11,12 @@ from studio.exports import (
     FORMATS,
     chronogramme_headers,
     chronogramme_rows,
-    export_outputs,
     scenario_labels,
 )
 from studio.injects.review import diff_fields
 from studio.scenario import tables
 from studio.scenario.validate import errors_only
-from studio.ui import session, widgets
+from studio.ui import session, teamgate, widgets
 
 _MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -65,7 +64,7 @@ def _downloads(doc: dict[str, Any]) -> None:
         "Build the files", key="export_build", type="primary", disabled=not formats, icon=":material/build:"
     ):
         with st.spinner("Building the files..."), widgets.user_errors("The export"):
-            files = export_outputs(doc, formats)
+            files = teamgate.export(doc, formats)  # issue 14: checked and audited in team mode
             st.session_state["exports"] = {"version": st.session_state["doc_version"], "files": files}
     built = st.session_state.get("exports")
     if built is None:

@@ -10,7 +10,6 @@ from studio.config import Settings
 from studio.durations import format_clock, parse_minutes
 from studio.exports.msel import MselImport, import_msel, merge_injects
 from studio.exports.msel.columns import column_kinds
-from studio.injects.generator import generate_msel
 from studio.injects.lint import lint_msel
 from studio.injects.review import (
     TRANSITIONS,
@@ -20,11 +19,10 @@ from studio.injects.review import (
     chart_rows,
     edit_inject,
     filter_injects,
-    set_review_status,
 )
 from studio.scenario import tables
 from studio.scenario.validate import errors_only
-from studio.ui import session, widgets
+from studio.ui import session, teamgate, widgets
 
 LLM_ACTIONS = {
     "rewrite": "Rewrite the text (give an instruction)",
@@ -67,7 +65,9 @@ def _generate(doc: dict[str, Any], runnable: bool) -> None:
         ):
             progress = _GenerationProgress("Generating injects")
             with widgets.user_errors("The generation"):
-                result = generate_msel(doc, seed=int(seed), provider=provider, progress=progress)
+                result = teamgate.generate(
+                    doc, seed=int(seed), provider=provider, progress=progress
+                )  # issue 14
                 session.update(result.scenario)
                 st.session_state["_generation_report"] = {
                     "generated": len(result.generated),
@@ -275,7 +275,7 @@ def _review(doc: dict[str, Any], inject: dict[str, Any]) -> None:
     st.markdown(f"Status: **{current}**")
     reviewer, target, comment = st.columns([2, 2, 3])
     with reviewer:
-        name = st.text_input("Reviewer", key="reviewer")
+        name = teamgate.reviewer_name() or st.text_input("Reviewer", key="reviewer")  # issue 14
     with target:
         status = st.selectbox(
             "New status", sorted(TRANSITIONS.get(current, ())), key=f"review_status.{current}"
@@ -284,7 +284,7 @@ def _review(doc: dict[str, Any], inject: dict[str, Any]) -> None:
         note = st.text_input("Comment", key="review_comment")
     if st.button("Change status", key="review_apply", disabled=status is None):
         with widgets.user_errors("The review"):
-            session.update(set_review_status(doc, inject["id"], status, name, note))
+            session.update(teamgate.set_review_status(doc, inject["id"], status, name, note))  # issue 14
             st.rerun()
     for entry in reversed(inject.get("review_log") or []):
         st.caption(

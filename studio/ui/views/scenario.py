@@ -11,7 +11,7 @@ from studio.scenario.canonical import canonical_bytes
 from studio.scenario.document import ScenarioReadError, parse_scenario
 from studio.scenario.library import list_library, load_library
 from studio.scenario.store import SaveConflict, Workspace
-from studio.ui import session, widgets
+from studio.ui import session, teamgate, widgets
 
 
 def _switch_to(
@@ -100,9 +100,10 @@ def _save(doc: dict[str, Any], workspace: Workspace) -> None:
     # Saving under the name the document was opened with must start from its revision; any other
     # name creates a new scenario, which conflicts if that name is taken.
     base_revision = st.session_state.get("doc_revision") if name == current_name else None
+    message = teamgate.save_message()  # issue 14: "" in local mode
     if st.button("Save to workspace", key="save", type="primary", icon=":material/save:"):
         try:
-            revision = workspace.save(name, doc, base_revision)
+            revision = teamgate.save(workspace, name, doc, base_revision, message)  # issue 14: checked
         except SaveConflict as exc:
             st.error(f"Not saved: {exc}")
         except (ValueError, OSError) as exc:

@@ -99,6 +99,11 @@ def test_an_impact_report_tells_the_services_own_workaround_and_losses(stem: str
         # the words of the people who report it (the staff words of prompts/functions/tools).
         causes = [events[c] for e in inject["cause_refs"] for c in events[e].get("causes", [])]
         lost = [systems[e["node"]] for e in causes if e.get("node") in systems]
+        # People on the wards name the tools they use: the service's own applications count too.
+        linked = [
+            systems[link["target"]] for link in service.get("links", []) if link.get("target") in systems
+        ]
+        lost += linked
         tools = staff_tools(scenario["exercise"]["language"])
         said = [
             s

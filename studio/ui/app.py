@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from studio.ui import session, widgets
+from studio.ui import labels, session, widgets
 
 # The page scripts. Not named pages/: Streamlit treats a pages/ folder beside the entry script as a
 # legacy multipage folder, and with it the sidebar elements of this script vanished after the first
@@ -19,7 +19,8 @@ from studio.ui import session, widgets
 PAGES_DIR = Path(__file__).resolve().parent / "views"
 
 PAGES = (
-    # (file, title, icon); the first page is the default one, served at "/".
+    # (file, title, icon); the first page is the default one, served at "/". Titles are label keys
+    # (studio/ui/locales), shown in the chosen interface language.
     ("scenario.py", "Scenario", ":material/folder_open:"),
     ("exercise.py", "Exercise", ":material/groups:"),
     ("systems.py", "Systems", ":material/lan:"),
@@ -32,9 +33,16 @@ PAGES = (
 def main() -> None:
     st.set_page_config(page_title="Crisis Studio", page_icon=":material/emergency:", layout="wide")
     session.init()
+    widgets.language_choice()
     pages = [
-        st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=index == 0)
-        for index, (file, title, icon) in enumerate(PAGES)
+        st.Page(
+            PAGES_DIR / file,
+            title=labels.text(f"page.{Path(file).stem}"),
+            icon=icon,
+            url_path=Path(file).stem,
+            default=index == 0,
+        )
+        for index, (file, _title, icon) in enumerate(PAGES)
         if (PAGES_DIR / file).is_file()
     ]
     current = st.navigation(pages)
@@ -42,6 +50,7 @@ def main() -> None:
     status_box = st.sidebar.container(border=True)
     current.run()
     widgets.document_status(status_box)
+    widgets.leave_warning(bool(st.session_state.get("doc_dirty")))
 
 
 # Streamlit runs this file as __main__; importing it (for PAGES) must not draw anything.

@@ -56,8 +56,8 @@ STATE_COLOURS: dict[str, str] = {
 """Colours of the display states, in legend order."""
 
 _EDGE_STYLE = {
-    "reach": {"color": "#c1121f", "type": "solid", "opacity": 0.55},
-    "depends": {"color": "#6c757d", "type": "dashed", "opacity": 0.55},
+    "reach": {"color": "#c1121f", "type": "solid", "opacity": 0.3, "width": 0.8},
+    "depends": {"color": "#495057", "type": "dashed", "opacity": 0.45, "width": 0.8},
 }
 
 
@@ -192,9 +192,17 @@ def graph_option(
                 "name": name,
                 "x": x,
                 "y": top,
-                "symbol": "none",
-                "symbolSize": 1,
-                "label": {"show": True, "fontSize": 14, "fontWeight": "bold", "color": "#495057"},
+                # A transparent dot: a node without a symbol would not draw its label either.
+                "symbol": "circle",
+                "symbolSize": 2,
+                "itemStyle": {"color": "rgba(0,0,0,0)"},
+                "label": {
+                    "show": True,
+                    "position": "top",
+                    "fontSize": 14,
+                    "fontWeight": "bold",
+                    "color": "#343a40",
+                },
                 "tooltip": {"show": False},
                 "select": {"disabled": True},
                 "emphasis": {"disabled": True},
@@ -215,7 +223,7 @@ def graph_option(
     option = {
         "animation": False,
         "tooltip": {"trigger": "item", "formatter": "{b}<br/>{c}"},
-        "legend": {"data": [category["name"] for category in categories], "top": 0, "type": "scroll"},
+        "legend": {"data": [category["name"] for category in categories], "top": 0, "type": "plain"},
         "series": [
             {
                 "type": "graph",
@@ -233,7 +241,7 @@ def graph_option(
                 "emphasis": {"focus": "adjacency", "label": {"show": True}},
                 "select": {"itemStyle": {"borderColor": "#000000", "borderWidth": 3}},
                 "scaleLimit": {"min": 0.2, "max": 12},
-                "top": 40,
+                "top": 56,
             }
         ],
     }

@@ -24,6 +24,8 @@ NO_GROUP = "(none)"
 # Layout units: one node needs about NODE_SPACING units; groups are separated by a margin.
 NODE_SPACING = 40.0
 GROUP_MARGIN = 60.0
+SMALL_GROUP = 16
+"""Groups up to this size are drawn on a circle; larger ones with a spring layout."""
 
 
 def structure_key(scenario: Mapping[str, Any], group_by: GroupBy) -> str:
@@ -50,17 +52,41 @@ def group_of(system: Mapping[str, Any], group_by: GroupBy) -> str:
 
 
 def _group_positions(members: list[str], edges: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
-    """Spring layout of one group around (0, 0), scaled so nodes keep about NODE_SPACING apart."""
-    if len(members) == 1:
+    """Layout of one group around (0, 0), nodes about NODE_SPACING apart.
+
+    A small group sits on a circle in document order. A larger one gets a seeded spring layout,
+    then each node keeps its direction from the centre but its distance is evened out by rank, so
+    the disc is filled evenly: a dense core of linked nodes no longer collapses into one blot.
+    """
+    count = len(members)
+    if count == 1:
         return {members[0]: (0.0, 0.0)}
+    if count <= SMALL_GROUP:
+        radius = max(NODE_SPACING * count / (2 * math.pi), NODE_SPACING)
+        return {
+            node: (
+                radius * math.cos(2 * math.pi * index / count - math.pi / 2),
+                radius * math.sin(2 * math.pi * index / count - math.pi / 2),
+            )
+            for index, node in enumerate(members)
+        }
     graph = nx.Graph()
     graph.add_nodes_from(members)
     graph.add_edges_from(edges)
-    radius = NODE_SPACING * math.sqrt(len(members)) * 0.6
-    # A circle start keeps the seeded result independent of set ordering; k spreads isolated nodes.
-    start = nx.circular_layout(members)
-    raw = nx.spring_layout(graph, pos=start, seed=7, iterations=60, k=1.6 / math.sqrt(len(members)))
-    return {node: (float(x) * radius, float(y) * radius) for node, (x, y) in raw.items()}
+    start = nx.circular_layout(members)  # a fixed start: the result does not depend on set order
+    raw = nx.spring_layout(graph, pos=start, seed=7, iterations=60, k=1.4 / math.sqrt(count))
+    centre_x = sum(x for x, _ in raw.values()) / count
+    centre_y = sum(y for _, y in raw.values()) / count
+    ranked = sorted(
+        members, key=lambda node: (math.hypot(raw[node][0] - centre_x, raw[node][1] - centre_y), node)
+    )
+    radius = NODE_SPACING * math.sqrt(count) * 0.55
+    positions = {}
+    for rank, node in enumerate(ranked):
+        angle = math.atan2(raw[node][1] - centre_y, raw[node][0] - centre_x)
+        distance = radius * math.sqrt((rank + 0.5) / count)
+        positions[node] = (distance * math.cos(angle), distance * math.sin(angle))
+    return positions
 
 
 @lru_cache(maxsize=32)

@@ -330,10 +330,16 @@ def graph_view(doc: Mapping[str, Any], key: str, states: Mapping[str, Any] | Non
             on_change=lambda: st.session_state.update({selected_key: st.session_state.get(f"{key}.search")}),
         )
     with group:
+        # Open on the first grouping that actually splits the systems (site, zone, organisation).
+        values = {
+            field: {str(system.get(field) or "") for system in doc.get("systems") or []}
+            for field in GROUP_FIELDS
+        }
+        first = next((field for field in ("site", "zone", "organisation") if len(values[field]) > 1), "none")
         group_by = st.radio(
             labels.text("graph.group_by"),
             GROUP_FIELDS,
-            index=1,
+            index=GROUP_FIELDS.index(first),
             key=f"{key}.group",
             horizontal=True,
             format_func=lambda field: labels.text(f"graph.group.{field}"),

@@ -68,3 +68,35 @@ def edit_grid_cell(page: Any, grid: Any, row: int, x_offset: float, text: str) -
     editor.press("Enter")
     wait_for_app_run(page)
     return previous
+
+
+def go_to(page: Any, title: str) -> None:
+    """Open a studio page from the sidebar navigation."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_for_app_run(page)
+
+
+def choose(page: Any, key: str, option: str) -> None:
+    """Pick ``option`` in the select box with Streamlit key ``key``."""
+    page.locator(f".st-key-{key}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app_run(page)
+
+
+def open_workspace_scenario(page: Any, name: str) -> None:
+    """Open the workspace scenario ``name`` from the Scenario page."""
+    go_to(page, "Scenario")
+    choose(page, "workspace_choice", name)
+    click_keyed(page, "open_workspace")
+
+
+def graph_svg(page: Any, graph_key: str) -> Any:
+    """The SVG drawing of the interactive graph whose widget key is ``graph_key``."""
+    svg = page.locator(f".st-key-{graph_key}-chart [_echarts_instance_] svg").first
+    svg.wait_for(state="visible", timeout=20_000)
+    return svg
+
+
+def graph_label(page: Any, graph_key: str, name: str) -> Any:
+    """The label of the node called ``name`` in that graph (clicking it selects the node)."""
+    return graph_svg(page, graph_key).locator("text", has_text=name).first

@@ -21,6 +21,10 @@ from studio.scenario.validate import errors_only
 from studio.ui import labels, session, widgets
 
 
+TIMELINE_LANES = 40
+"""Above this many systems in a timeline, its chart has one lane per event family, not per system."""
+
+
 def _attack_form(doc: dict[str, Any]) -> None:
     values = tables.attack_values(doc)
     generation = session.generation()
@@ -144,10 +148,12 @@ def _single_run(doc: dict[str, Any], runnable: bool) -> None:
         f"**{labels.text('sim.timeline_of', source=source)}**: {len(rows)} {labels.text('sim.events')}"
     )
     window = widgets.session_window(doc, "run_window")
+    # One lane per system while they fit; a large run gets one lane per event family instead.
+    lanes = "system" if len({row["system"] for row in rows}) <= TIMELINE_LANES else "family"
     widgets.event_chart(
         rows,
         x="exercise_minute",
-        y="system",
+        y=lanes,
         color="family",
         tooltip=("time", "kind", "system", "detail"),
         clock=doc,

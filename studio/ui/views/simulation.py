@@ -20,7 +20,6 @@ from studio.scenario.exercise_clock import (
 from studio.scenario.validate import errors_only
 from studio.ui import labels, session, widgets
 
-
 TIMELINE_LANES = 40
 """Above this many systems in a timeline, its chart has one lane per event family, not per system."""
 

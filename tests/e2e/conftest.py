@@ -5,67 +5,12 @@ Never ``playwright install``: the browser is the system's /usr/bin/chromium.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from studio_browser import CHROMIUM, CHROMIUM_FLAGS, wait_for_app_run
-
-START_TIMEOUT = 60.0
-PR_SET_PDEATHSIG = 1
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _studio_command(port: int, workspace: Path) -> list[str]:
-    executable = Path(sys.executable).parent / "crisis-studio"
-    base = [str(executable)] if executable.is_file() else [sys.executable, "-m", "studio.cli"]
-    return [*base, "ui", "--port", str(port), "--workspace", str(workspace)]
-
-
-def _die_with_parent() -> None:
-    """In the server's process: ask Linux to send SIGTERM when the test process dies.
-
-    The fixture's teardown stops the server normally; this covers a test run that is killed outright
-    (SIGKILL, a CI timeout), which would otherwise leave the studio running. ``crisis-studio ui``
-    turns SIGTERM into stopping its Streamlit server.
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass  # not Linux: rely on the teardown alone
-
-
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(
-                f"the studio exited with {server.returncode}:\n{log.read_text(errors='replace')}"
-            )
-        try:
-            with urllib.request.urlopen(f"{url}_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(
-        f"the studio did not answer within {START_TIMEOUT} s:\n{log.read_text(errors='replace')}"
-    )
+from studio_browser import CHROMIUM, CHROMIUM_FLAGS, serve_studio, wait_for_app_run
 
 
 @pytest.fixture(scope="session")
@@ -85,33 +30,10 @@ def studio_url(tmp_path_factory: pytest.TempPathFactory, studio_workspace: Path)
     """Start ``crisis-studio ui`` on a free loopback port; always stop it (its whole process group)."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed")
-    port = _free_port()
     log = tmp_path_factory.mktemp("e2e-log") / "studio.log"
-    environment = {**os.environ, "CRISIS_STUDIO_CACHE": str(tmp_path_factory.mktemp("e2e-cache"))}
-    for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
-        environment.pop(variable, None)
-    with log.open("wb") as output:
-        # Its own session, so the fixture can stop the CLI and the Streamlit server it started together.
-        server = subprocess.Popen(
-            _studio_command(port, studio_workspace),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=environment,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_healthy(url, server, log)
+    environment = {"CRISIS_STUDIO_CACHE": str(tmp_path_factory.mktemp("e2e-cache"))}
+    with serve_studio(studio_workspace, log, environment) as url:
         yield url
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +111,87 @@ def graph_svg(page: Any, graph_key: str) -> Any:
 def graph_label(page: Any, graph_key: str, name: str) -> Any:
     """The label of the node called ``name`` in that graph (clicking it selects the node)."""
     return graph_svg(page, graph_key).locator("text", has_text=name).first
+
+
+# ------------------------------------------------------------------ the server (tests and benchmarks)
+
+START_TIMEOUT = 60.0
+PR_SET_PDEATHSIG = 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _studio_command(port: int, workspace: Path) -> list[str]:
+    executable = Path(sys.executable).parent / "crisis-studio"
+    base = [str(executable)] if executable.is_file() else [sys.executable, "-m", "studio.cli"]
+    return [*base, "ui", "--port", str(port), "--workspace", str(workspace)]
+
+
+def _die_with_parent() -> None:
+    """In the server's process: ask Linux to send SIGTERM when the test process dies.
+
+    The fixture's teardown stops the server normally; this covers a test run that is killed outright
+    (SIGKILL, a CI timeout), which would otherwise leave the studio running. ``crisis-studio ui``
+    turns SIGTERM into stopping its Streamlit server.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: rely on the teardown alone
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(
+                f"the studio exited with {server.returncode}:\n{log.read_text(errors='replace')}"
+            )
+        try:
+            with urllib.request.urlopen(f"{url}_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(
+        f"the studio did not answer within {START_TIMEOUT} s:\n{log.read_text(errors='replace')}"
+    )
+
+
+@contextlib.contextmanager
+def serve_studio(workspace: Path, log: Path, environment: Mapping[str, str] | None = None) -> Iterator[str]:
+    """Run ``crisis-studio ui`` on a free loopback port; yield its URL; always stop its process group.
+
+    No LLM endpoint is passed on (the studio runs offline, as in CI).
+    """
+    port = _free_port()
+    env = {**os.environ, **(environment or {})}
+    for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        env.pop(variable, None)
+    with log.open("wb") as output:
+        # Its own session, so that the CLI and the Streamlit server it started stop together.
+        server = subprocess.Popen(
+            _studio_command(port, workspace),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_healthy(url, server, log)
+        yield url
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
 from studio.scenario.timemodel import TimeModel, played_windows
@@ -202,3 +202,35 @@ def distribution_summary(values: Iterable[float]) -> dict[str, Any]:
         summary[name] = None if math.isnan(value) else value
         summary[f"{name} label"] = duration_label(summary[name])
     return summary
+
+
+# ------------------------------------------------------------------------------------ form values
+
+
+def split_date_time(stamp: str) -> tuple[date | None, time | None]:
+    """Date and wall-clock time of an ISO 8601 stamp, for the pickers; (None, None) if unreadable."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return None, None
+    return moment.date(), moment.time().replace(second=0, microsecond=0)
+
+
+def join_date_time(day: date, clock: time, like: str | None) -> str:
+    """ISO 8601 stamp of a picked date and time, in the time zone offset of ``like`` (the old value).
+
+    Without a readable old value the offset of Paris on that day is used (the studio's exercises are
+    French hospitals), so the stamp is never a naive time that the schema would refuse.
+    """
+    zone: tzinfo | None = None
+    if like:
+        try:
+            zone = datetime.fromisoformat(like).tzinfo
+        except ValueError:
+            zone = None
+    if zone is None:
+        from zoneinfo import ZoneInfo
+
+        paris = datetime.combine(day, clock, tzinfo=ZoneInfo("Europe/Paris"))
+        zone = timezone(paris.utcoffset() or timedelta(0))
+    return datetime.combine(day, clock, tzinfo=zone).isoformat()

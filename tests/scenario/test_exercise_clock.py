@@ -120,3 +120,16 @@ def test_percentiles_match_numpy() -> None:
     assert summary["runs"] == 501
     assert summary["p50 label"] == duration_label(float(np.percentile(values, 50)))
     assert distribution_summary([])["p90"] is None
+
+
+def test_date_and_time_pickers_round_trip() -> None:
+    import datetime as dt
+
+    from studio.scenario.exercise_clock import join_date_time, split_date_time
+
+    day, clock = split_date_time("2026-03-02T08:30:00+01:00")
+    assert (day, clock) == (dt.date(2026, 3, 2), dt.time(8, 30))
+    assert join_date_time(day, clock, "2026-01-01T00:00:00+01:00") == "2026-03-02T08:30:00+01:00"
+    # No usable old value: Paris time on that day (summer time in July).
+    assert join_date_time(dt.date(2026, 7, 1), dt.time(9, 0), None) == "2026-07-01T09:00:00+02:00"
+    assert split_date_time("soon") == (None, None)

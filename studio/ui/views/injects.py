@@ -277,9 +277,9 @@ def _review(doc: dict[str, Any], inject: dict[str, Any]) -> None:
     with reviewer:
         name = st.text_input("Reviewer", key="reviewer")
     with target:
-        status = st.selectbox(
-            "New status", sorted(TRANSITIONS.get(current, ())), key=f"review_status.{current}"
-        )
+        # Forward steps first, "rejected" last: the default choice must never be the destructive one.
+        steps = sorted(TRANSITIONS.get(current, ()), key=("reviewed", "approved", "draft", "rejected").index)
+        status = st.selectbox("New status", steps, key=f"review_status.{current}")
     with comment:
         note = st.text_input("Comment", key="review_comment")
     if st.button("Change status", key="review_apply", disabled=status is None):

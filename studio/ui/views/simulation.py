@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +20,6 @@ from studio.scenario.exercise_clock import (
 from studio.scenario.validate import errors_only
 from studio.ui import labels, session, widgets
 
-GRAPH_RENDERER = os.environ.get("CRISIS_STUDIO_GRAPH_RENDERER", "svg")
 TIMELINE_LANES = 40
 """Above this many systems in a timeline, its chart has one lane per event family, not per system."""
 
@@ -188,9 +186,7 @@ def _state_graph(doc: dict[str, Any], timeline: dict[str, Any]) -> None:
         # The steps are in the key: a time kept from another run may not be one of these events.
         key=f"state_minute@{len(minutes)}:{minutes[-1]}",
     )
-    widgets.graph_view(
-        doc, key="simulation_graph", states=state_at(doc, timeline, minute), renderer=GRAPH_RENDERER
-    )
+    widgets.graph_view(doc, key="simulation_graph", states=state_at(doc, timeline, minute))
 
 
 def _monte_carlo(doc: dict[str, Any], runnable: bool) -> None:

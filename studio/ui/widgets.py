@@ -8,6 +8,7 @@ library exception into ``st.error`` instead of a traceback.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -149,6 +150,9 @@ class EditorTable:
     label: str
     columns: Sequence[tables.Column]
     make_rows: Callable[[Mapping[str, Any]], list[dict[str, Any]]]
+    rows_at: str | None = None
+    """JSON pointer pattern of the items its rows stand for (``/systems/*/links/*``): problems at or
+    under such a pointer are listed beside the table, with the row they belong to."""
 
 
 def editor_key(name: str, generation: int) -> str:
@@ -232,8 +236,11 @@ def edit_tables(
     base = stored[1]
     options = choices(base)
     edited: list[list[dict[str, Any]]] = []
+    slots = st.session_state.setdefault("_problem_slots", {})
     for editor, key in zip(editors, keys, strict=True):
         st.markdown(f"**{editor.label}**")
+        # Filled once the edits are applied, so it lists the problems of the document as edited.
+        slots[editor.name] = st.container()
         frame = pd.DataFrame(editor.make_rows(base))
         names = [column.name for column in editor.columns]
         frame = frame.reindex(columns=[*[c for c in HIDDEN_COLUMNS if c in frame.columns], *names])
@@ -267,16 +274,75 @@ def apply_table_edits(
     chosen at once. A cell that cannot be converted shows an error and leaves the document as it was.
     """
     base, edited = edit_tables(group, doc, editors, choices)
-    if edited is None:
-        return doc
-    with user_errors("Applying the table edits"):
-        updated = rebuild(doc, base, edited)
-        if choices(updated) != choices(base):
-            session.update(updated)
-            st.rerun()
-        session.update(updated, from_editor=True)
-        return updated
-    return doc
+    result = doc
+    if edited is not None:
+        with user_errors("Applying the table edits"):
+            updated = rebuild(doc, base, edited)
+            if choices(updated) != choices(base):
+                session.update(updated)
+                st.rerun()
+            session.update(updated, from_editor=True)
+            result = updated
+    row_problems(result, editors, session.problems())
+    return result
+
+
+def _pattern(rows_at: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(rows_at).replace(r"\*", r"\d+") + "(?=/|$)")
+
+
+def _item_label(doc: Mapping[str, Any], pointer: str) -> str:
+    """Which row a pointer names: the item's id, or ``holder -> target`` for a link."""
+    parts = [part for part in pointer.split("/") if part]
+    node: Any = doc
+    holder = None
+    for part in parts:
+        if isinstance(node, Mapping) and isinstance(node.get("id"), str):
+            holder = node["id"]
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return pointer
+    if isinstance(node, Mapping):
+        if isinstance(node.get("id"), str):
+            return node["id"]
+        if isinstance(node.get("target"), str):
+            return f"{holder} \u2192 {node['target']}"
+    return pointer
+
+
+_ROW_COLOURS = {"error": "background-color: #ffe3e3", "warning": "background-color: #fff3bf"}
+
+
+def row_problems(doc: Mapping[str, Any], editors: Sequence[EditorTable], problems: Sequence[Problem]) -> None:
+    """Under each table, the rows in error (or with a warning) and the message, highlighted.
+
+    A problem goes to the table whose ``rows_at`` pattern matches it most closely (a link's problem
+    to the links table, not to the systems table).
+    """
+    slots = st.session_state.get("_problem_slots", {})
+    patterns = [(editor, _pattern(editor.rows_at)) for editor in editors if editor.rows_at]
+    found: dict[str, list[dict[str, str]]] = {}
+    for problem in problems:
+        matches = [(editor, match) for editor, pattern in patterns if (match := pattern.match(problem.path))]
+        if not matches:
+            continue
+        editor, match = max(matches, key=lambda pair: len(pair[1].group(0)))
+        found.setdefault(editor.name, []).append(
+            {
+                "row": _item_label(doc, match.group(0)),
+                "severity": str(problem.severity),
+                labels.text("problems.column"): problem.message,
+                "where": problem.path[len(match.group(0)) :] or "/",
+            }
+        )
+    for editor, _ in patterns:
+        rows = found.get(editor.name)
+        if not rows or editor.name not in slots:
+            continue
+        frame = pd.DataFrame(rows)
+        styled = frame.style.apply(lambda row: [_ROW_COLOURS.get(row["severity"], "")] * len(row), axis=1)
+        slots[editor.name].dataframe(styled, hide_index=True, width="stretch")
 
 
 # --------------------------------------------------------------------------------------------- graph

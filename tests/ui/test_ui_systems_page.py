@@ -30,6 +30,10 @@ def test_editing_a_link_target_to_a_missing_system_shows_the_problem(app: AppTes
     app.run()
     assert document(app)["systems"][3]["links"][-1] == {"kind": "depends", "target": "pacs"}
     assert "**Invalid**" in shown_text(app)
+    # The row in error is listed right under the links table, with its message.
+    beside = [frame.value for frame in app.dataframe if "problem" in frame.value.columns]
+    links = next(frame for frame in beside if "dpi \u2192 pacs" in list(frame["row"]))
+    assert list(links["severity"]) == ["error"] and "pacs" in links["problem"][0]
     panel = next(expander for expander in app.expander if expander.label.startswith("Problems here"))
     assert panel.label.startswith("Problems here: 1 error(s)")
     messages = " ".join(panel.dataframe[0].value["message"])

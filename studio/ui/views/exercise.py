@@ -121,24 +121,28 @@ def render() -> None:
             "Objectives",
             objective_spec.columns,
             lambda d: tables.rows_from_items(d.get("objectives") or [], objective_spec),
+            rows_at="/objectives/*",
         ),
         widgets.EditorTable(
             "criteria",
             "Evaluation criteria",
             tables.CRITERION_COLUMNS,
             lambda d: tables.criterion_rows(d.get("objectives") or []),
+            rows_at="/objectives/*/criteria/*",
         ),
         widgets.EditorTable(
             "cells",
             "Cells",
             cell_spec.columns,
             lambda d: tables.rows_from_items(d.get("cells") or [], cell_spec),
+            rows_at="/cells/*",
         ),
         widgets.EditorTable(
             "personas",
             "Personas (simulated directory)",
             persona_spec.columns,
             lambda d: tables.rows_from_items(d.get("personas") or [], persona_spec),
+            rows_at="/personas/*",
         ),
     ]
     choices = widgets.choices_of("organisations", "cells", "objectives")

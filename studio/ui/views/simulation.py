@@ -71,18 +71,21 @@ def _attack_and_playbooks(doc: dict[str, Any]) -> dict[str, Any]:
             lambda d: tables.rows_from_items(
                 (d.get("attack") or {}).get("initial_access") or [], tables.INITIAL_ACCESS_SPEC
             ),
+            rows_at="/attack/initial_access/*",
         ),
         widgets.EditorTable(
             "playbooks",
             "Defender playbooks",
             playbook_spec.columns,
             lambda d: tables.rows_from_items(d.get("playbooks") or [], playbook_spec),
+            rows_at="/playbooks/*",
         ),
         widgets.EditorTable(
             "actions",
             "Playbook actions",
             action_columns,
             lambda d: tables.nested_rows(d.get("playbooks") or [], "actions", action_columns),
+            rows_at="/playbooks/*/actions/*",
         ),
     ]
     choices = widgets.choices_of("systems", "playbooks")

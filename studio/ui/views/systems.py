@@ -75,13 +75,18 @@ def render() -> None:
     spec = tables.system_spec()
     editors = [
         widgets.EditorTable(
-            "systems", "Systems", spec.columns, lambda d: tables.rows_from_items(d.get("systems") or [], spec)
+            "systems",
+            "Systems",
+            spec.columns,
+            lambda d: tables.rows_from_items(d.get("systems") or [], spec),
+            rows_at="/systems/*",
         ),
         widgets.EditorTable(
             "links",
             "Links (reach: the attacker moves on; depends: needs the target to work)",
             tables.LINK_COLUMNS,
             lambda d: tables.link_rows(d.get("systems") or []),
+            rows_at="/systems/*/links/*",
         ),
     ]
     choices = widgets.choices_of("organisations", "sites", "systems")

@@ -80,7 +80,7 @@ def _group_positions(members: list[str], edges: list[tuple[str, str]]) -> dict[s
     ranked = sorted(
         members, key=lambda node: (math.hypot(raw[node][0] - centre_x, raw[node][1] - centre_y), node)
     )
-    radius = NODE_SPACING * math.sqrt(count) * 0.55
+    radius = NODE_SPACING * math.sqrt(count) * 0.75
     positions = {}
     for rank, node in enumerate(ranked):
         angle = math.atan2(raw[node][1] - centre_y, raw[node][0] - centre_x)

@@ -176,7 +176,11 @@ def duration_label(minutes: float | None) -> str:
     days, rest = divmod(total, 1440)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{sign}{days} d {hours} h" if hours else f"{sign}{days} d"
+        return (
+            f"{sign}{days} d"
+            + (f" {hours} h" if hours or mins else "")
+            + (f" {mins:02d} min" if mins else "")
+        )
     if hours:
         return f"{sign}{hours} h {mins:02d} min"
     return f"{sign}{mins} min"

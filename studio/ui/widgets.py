@@ -574,10 +574,11 @@ def distribution_chart(values: Sequence[float], title: str) -> None:
     rules = (
         alt.Chart(marks).mark_rule(strokeDash=[4, 3], color="#c1121f").encode(x="hours:Q", tooltip=["mark"])
     )
+    marks["height"] = [10, 24, 38]  # one line each: equal percentiles must not print on each other
     texts = (
         alt.Chart(marks)
-        .mark_text(align="left", dx=3, dy=-6, color="#c1121f")
-        .encode(x="hours:Q", y=alt.value(8), text="mark")
+        .mark_text(align="left", dx=3, color="#c1121f")
+        .encode(x="hours:Q", y=alt.Y("height:Q", scale=None), text="mark")
     )
     st.altair_chart(bars + rules + texts, width="stretch")
     st.markdown(

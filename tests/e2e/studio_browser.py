@@ -90,6 +90,7 @@ def go_to(page: Any, title: str) -> None:
 def choose(page: Any, key: str, option: str) -> None:
     """Pick ``option`` in the select box with Streamlit key ``key``."""
     page.locator(f".st-key-{key}").click()
+    page.keyboard.type(option)  # long lists only render the options that match what is typed
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app_run(page)
 

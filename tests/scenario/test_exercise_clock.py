@@ -102,7 +102,14 @@ def test_timeline_rows_are_in_exercise_time(one_day: dict) -> None:
 
 @pytest.mark.parametrize(
     ("minutes", "label"),
-    [(45, "45 min"), (125, "2 h 05 min"), (60, "1 h 00 min"), (1440 + 240, "1 d 4 h"), (2880, "2 d")],
+    [
+        (45, "45 min"),
+        (125, "2 h 05 min"),
+        (60, "1 h 00 min"),
+        (1440 + 240, "1 d 4 h"),
+        (1440 + 252, "1 d 4 h 12 min"),
+        (2880, "2 d"),
+    ],
 )
 def test_durations_read_in_hours_and_minutes(minutes: float, label: str) -> None:
     assert duration_label(minutes) == label

@@ -354,11 +354,7 @@ def _chart(doc: dict[str, Any], shown: list[dict[str, Any]]) -> None:
     ids = {inject["id"] for inject in shown}
     rows = [row for row in chart_rows(doc) if row["inject_id"] in ids]
     widgets.event_chart(
-        tables.with_hours(rows),
-        x="hours",
-        y="cell_name",
-        color="category",
-        tooltip=("clock", "number", "title"),
+        rows, x="minute", y="cell_name", color="category", tooltip=("clock", "number", "title"), clock=doc
     )
 
 

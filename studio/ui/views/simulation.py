@@ -20,8 +20,9 @@ from studio.scenario.exercise_clock import (
 from studio.scenario.validate import errors_only
 from studio.ui import labels, session, widgets
 
+# Above this many systems in a timeline, its chart has one lane per event family, not per system.
+# (Comments, not docstrings: Streamlit's "magic" would print a bare string of a page script.)
 TIMELINE_LANES = 40
-"""Above this many systems in a timeline, its chart has one lane per event family, not per system."""
 
 
 def _attack_form(doc: dict[str, Any]) -> None:

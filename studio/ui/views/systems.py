@@ -72,6 +72,9 @@ def render() -> None:
         return
     _add_from_catalogue(doc)
     doc = session.document()
+    # The graph comes first on the page but is drawn last, once this run's table edits are applied.
+    graph_area = st.container()
+    st.subheader(labels.text("tables.title"))
     spec = tables.system_spec()
     editors = [
         widgets.EditorTable(
@@ -94,10 +97,11 @@ def render() -> None:
     for note in st.session_state.pop("_dropped_links", None) or []:
         st.warning(note)
     widgets.problem_panel(session.problems(), prefixes=("/systems", "/attack"), title="Problems here")
-    st.subheader(labels.text("graph.title"))
-    selected = widgets.graph_view(doc, key="systems_graph")
-    if selected is not None:
-        _system_form(doc, selected)
+    with graph_area:
+        st.subheader(labels.text("graph.title"))
+        selected = widgets.graph_view(doc, key="systems_graph")
+        if selected is not None:
+            _system_form(doc, selected)
 
 
 def _system_form(doc: dict[str, Any], system_id: str) -> None:

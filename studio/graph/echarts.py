@@ -13,34 +13,26 @@ minute. Marker shapes always follow the system family.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from studio.graph.layout import GroupBy, group_centres
+from studio.scenario.exercise_clock import Family
 
 _HEXAGON = "path://M50 0 L93 25 L93 75 L50 100 L7 75 L7 25 Z"
 _STAR = "path://M50 0 L61 35 L98 35 L68 57 L79 91 L50 70 L21 91 L32 57 L2 35 L39 35 Z"
 
 
-@dataclass(frozen=True)
-class SystemFamily:
-    name: str
-    colour: str
-    symbol: str
-    kinds: tuple[str, ...]
-
-
-SYSTEM_FAMILIES: tuple[SystemFamily, ...] = (
-    SystemFamily("infrastructure", "#4e79a7", "rect", ("network", "virtualisation", "storage", "server")),
-    SystemFamily("identity and security", "#e15759", "diamond", ("identity", "security", "credential")),
-    SystemFamily("data and backup", "#76b7b2", "roundRect", ("database", "backup")),
-    SystemFamily("applications", "#59a14f", "circle", ("application", "interface", "messaging")),
-    SystemFamily("workstations and phones", "#edc948", "triangle", ("workstation", "telephony")),
-    SystemFamily("clinical services", "#b07aa1", _HEXAGON, ("clinical_service",)),
-    SystemFamily("devices and buildings", "#ff9da7", "pin", ("medical_device", "building")),
-    SystemFamily("outside", "#9c755f", _STAR, ("cloud", "supplier", "internet")),
+SYSTEM_FAMILIES: tuple[Family, ...] = (
+    Family("infrastructure", "#4e79a7", "rect", ("network", "virtualisation", "storage", "server")),
+    Family("identity and security", "#e15759", "diamond", ("identity", "security", "credential")),
+    Family("data and backup", "#76b7b2", "roundRect", ("database", "backup")),
+    Family("applications", "#59a14f", "circle", ("application", "interface", "messaging")),
+    Family("workstations and phones", "#edc948", "triangle", ("workstation", "telephony")),
+    Family("clinical services", "#b07aa1", _HEXAGON, ("clinical_service",)),
+    Family("devices and buildings", "#ff9da7", "pin", ("medical_device", "building")),
+    Family("outside", "#9c755f", _STAR, ("cloud", "supplier", "internet")),
 )
-"""Eight families of system kinds, each with its own colour and marker shape."""
+"""Eight families of system kinds, each with its own colour and ECharts marker (``shape``)."""
 _FAMILY_OF_KIND = {kind: family for family in SYSTEM_FAMILIES for kind in family.kinds}
 
 STATE_COLOURS: dict[str, str] = {
@@ -61,7 +53,7 @@ _EDGE_STYLE = {
 }
 
 
-def system_family(kind: Any) -> SystemFamily:
+def system_family(kind: Any) -> Family:
     """The family of a system kind (an unknown kind counts as an application)."""
     return _FAMILY_OF_KIND.get(kind, SYSTEM_FAMILIES[3])
 
@@ -172,7 +164,7 @@ def graph_option(
             "x": x,
             "y": y,
             "category": index_of[category],
-            "symbol": family.symbol,
+            "symbol": family.shape,
             "symbolSize": size,
             "value": category,
         }

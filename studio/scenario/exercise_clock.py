@@ -114,12 +114,12 @@ def sessions(scenario: Mapping[str, Any]) -> list[Session]:
 
 @dataclass(frozen=True)
 class Family:
-    """A family of timeline event kinds, drawn with one colour and one marker shape."""
+    """A family of kinds (timeline events, or systems in the graph), drawn with one colour and shape."""
 
     name: str
     colour: str
     shape: str
-    """A Vega-Lite point shape (also the legend marker)."""
+    """The marker: a Vega-Lite point shape for timelines, an ECharts symbol for the graph."""
     kinds: tuple[str, ...]
 
 

@@ -413,7 +413,9 @@ def graph_view(
             format_func=lambda field: labels.text(f"graph.group.{field}"),
         )
     with around:
-        depth = st.number_input(labels.text("graph.depth"), 1, 4, 1 if large else 2, key=f"{key}.depth")
+        depth = st.number_input(
+            labels.text("graph.depth"), 1, 4, 1 if large else 2, key=f"{key}.depth", disabled=not large
+        )
     with whole:
         show_all = st.toggle(
             labels.text("graph.whole"), value=not large, key=f"{key}.whole", disabled=not large

@@ -559,11 +559,18 @@ def distribution_chart(values: Sequence[float], title: str) -> None:
         return
     summary = distribution_summary(values)
     hours = pd.DataFrame({"hours": [value / 60 for value in values]})
+    low, high = float(hours["hours"].min()), float(hours["hours"].max())
+    if high - low < 1:  # (nearly) always the same: an hour either side, not one bar across the chart
+        low, high = low - 1, high + 1
     bars = (
         alt.Chart(hours)
         .mark_bar()
         .encode(
-            x=alt.X("hours:Q", bin=alt.Bin(maxbins=30), title=labels.text("mc.hours", metric=title)),
+            x=alt.X(
+                "hours:Q",
+                bin=alt.Bin(maxbins=30, extent=[low, high]),
+                title=labels.text("mc.hours", metric=title),
+            ),
             y=alt.Y("count():Q", title=labels.text("mc.runs")),
         )
     )
@@ -579,7 +586,7 @@ def distribution_chart(values: Sequence[float], title: str) -> None:
     marks["height"] = [10, 24, 38]  # one line each: equal percentiles must not print on each other
     texts = (
         alt.Chart(marks)
-        .mark_text(align="left", dx=3, color="#c1121f")
+        .mark_text(align="left", dx=3, color="#7f1d1d", fontWeight="bold")
         .encode(x="hours:Q", y=alt.Y("height:Q", scale=None), text="mark")
     )
     st.altair_chart(bars + rules + texts, width="stretch")

@@ -57,7 +57,7 @@ def _drawing(key: str) -> str:
 
 
 def _graph_drawn(key: str) -> str:
-    return f"() => {_drawing(key)}.includes(\"<text\") && {_FINISHED}"
+    return f'() => {_drawing(key)}.includes("<text") && {_FINISHED}'
 
 
 def _graph_changed(key: str) -> str:

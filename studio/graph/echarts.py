@@ -157,7 +157,7 @@ def graph_option(
         family = system_family(system.get("kind"))
         category = family.name if states is None else display_state(states.get(system_id))
         x, y = positions[system_id]
-        size = 10 + 3 * int(system.get("criticality") or 2)
+        size = (10 if len(systems) <= 300 else 5) + 3 * int(system.get("criticality") or 2)
         node: dict[str, Any] = {
             "id": system_id,
             "name": str(system.get("name") or system_id),

@@ -367,9 +367,7 @@ def _default_centre(doc: Mapping[str, Any]) -> str | None:
     return ids[0] if ids else None
 
 
-def graph_view(
-    doc: Mapping[str, Any], key: str, states: Mapping[str, Any] | None = None, renderer: str = "svg"
-) -> str | None:
+def graph_view(doc: Mapping[str, Any], key: str, states: Mapping[str, Any] | None = None) -> str | None:
     """The interactive systems graph (ECharts); return the id of the selected system, if any.
 
     Pan with the mouse, zoom with the wheel, click a node to select it, or find it with the search
@@ -438,7 +436,12 @@ def graph_view(
     )
     st.caption(labels.text("graph.shown", shown=count, total=total))
     event = st.echarts_chart(
-        option, key=f"{key}.chart", on_select="rerun", height=640 if count > 40 else 460, renderer=renderer
+        option,
+        key=f"{key}.chart",
+        on_select="rerun",
+        height=640 if count > 40 else 460,
+        # SVG keeps labels sharp and findable; a whole large graph draws faster on a canvas.
+        renderer="svg" if count <= NEIGHBOURHOOD_ABOVE else "canvas",
     )
     # A click is new when the chart's selection differs from the last one handled.
     clicked = _clicked_node(event, node_ids)

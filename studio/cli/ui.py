@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -64,7 +65,27 @@ def streamlit_command(port: int) -> list[str]:
     ]
 
 
+def port_busy(port: int) -> bool:
+    """True when something already listens on 127.0.0.1:``port`` (another studio, say)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the server will: a port left in TIME_WAIT by a stopped studio is free to use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
+    if port_busy(args.port):
+        suggestion = args.port + 1 if args.port < 65535 else DEFAULT_PORT + 1
+        print(
+            f"crisis-studio ui: port {args.port} is already in use on 127.0.0.1 (another studio?). "
+            f"Choose another one, for example: crisis-studio ui --port {suggestion}",
+            file=sys.stderr,
+        )
+        return 2
     if getattr(args, "team", None) is not None:  # issue 14: the shared, signed-in studio
         return _run_team(args)
     port = args.port

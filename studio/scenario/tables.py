@@ -365,6 +365,47 @@ def replace_section(
     return updated
 
 
+def sites_of(scenario: Mapping[str, Any], organisation: str | None) -> list[str]:
+    """Ids of the sites of one organisation, in document order (none for an unknown organisation)."""
+    for item in scenario.get("organisations") or []:
+        if isinstance(item, Mapping) and item.get("id") == organisation:
+            return [
+                site["id"]
+                for site in item.get("sites") or []
+                if isinstance(site, Mapping) and isinstance(site.get("id"), str)
+            ]
+    return []
+
+
+SYSTEM_FORM_FIELDS = ("name", "kind", "organisation", "site", "zone", "criticality", "description")
+"""Fields of one system that the graph's edit form shows."""
+
+
+def edit_system(scenario: Mapping[str, Any], system_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``scenario`` where system ``system_id`` takes ``values`` (blank or None removes a field).
+
+    Only SYSTEM_FORM_FIELDS are touched; links and every other field are kept. Raises TableError
+    for an unknown system.
+    """
+    systems = [
+        dict(system) if isinstance(system, Mapping) else system for system in scenario.get("systems") or []
+    ]
+    for system in systems:
+        if isinstance(system, dict) and system.get("id") == system_id:
+            for field in SYSTEM_FORM_FIELDS:
+                if field not in values:
+                    continue
+                value = values[field]
+                if isinstance(value, str):
+                    value = value.strip()
+                if value in (None, ""):
+                    system.pop(field, None)
+                else:
+                    system[field] = int(value) if field == "criticality" else value
+            return {**scenario, "systems": systems}
+    raise TableError(f"no system {system_id!r} in the scenario")
+
+
 def id_choices(scenario: Mapping[str, Any], section: str) -> list[str]:
     """Ids that a select box pointing into ``section`` offers, in document order, without repeats.
 
@@ -506,6 +547,20 @@ def _original_link(systems: Sequence[Mapping[str, Any]], reference: Any) -> Mapp
     return link if isinstance(link, Mapping) else {}
 
 
+def _depends_grace(text: str, position: int) -> str:
+    """The grace of a depends link from a delay typed in its row (one duration only)."""
+    try:
+        delay = parse_delay(text) if isinstance(text, str) else {}
+    except TableError as exc:
+        raise TableError(f"links row {position}: {exc}") from None
+    if delay.get("dist") != "fixed":
+        raise TableError(
+            f"links row {position}: a depends link waits one fixed duration (its grace), "
+            f"not a distribution: {text!r}"
+        )
+    return delay["value"]
+
+
 def _link_from_row(original: Mapping[str, Any], row: Mapping[str, Any], position: int) -> dict[str, Any]:
     values = {}
     for column in LINK_COLUMNS[1:]:
@@ -523,6 +578,10 @@ def _link_from_row(original: Mapping[str, Any], row: Mapping[str, Any], position
         link.pop("kind", None)
     _set_path(link, ("target",), values["target"])
     allowed = _REACH_FIELDS if kind == "reach" else _DEPENDS_FIELDS if kind == "depends" else ()
+    if kind == "depends" and values.get("delay") and not values.get("grace"):
+        # A depends link has no delay of its own: the time before the failure reaches the dependent
+        # is its grace, so a delay typed there is kept as the grace rather than dropped.
+        values["grace"] = _depends_grace(values["delay"], position)
     for name in (*_REACH_FIELDS, *_DEPENDS_FIELDS):
         value = values[name] if name in allowed else None
         if name == "delay" and value is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from studio.ui import session, teamgate, widgets
+from studio.ui import labels, session, teamgate, widgets
 
 # The page scripts. Not named pages/: Streamlit treats a pages/ folder beside the entry script as a
 # legacy multipage folder, and with it the sidebar elements of this script vanished after the first
@@ -19,7 +19,8 @@ from studio.ui import session, teamgate, widgets
 PAGES_DIR = Path(__file__).resolve().parent / "views"
 
 PAGES = (
-    # (file, title, icon); the first page is the default one, served at "/".
+    # (file, title, icon); the first page is the default one, served at "/". Titles are label keys
+    # (studio/ui/locales), shown in the chosen interface language.
     ("scenario.py", "Scenario", ":material/folder_open:"),
     ("exercise.py", "Exercise", ":material/groups:"),
     ("systems.py", "Systems", ":material/lan:"),
@@ -33,9 +34,22 @@ def main() -> None:
     st.set_page_config(page_title="Crisis Studio", page_icon=":material/emergency:", layout="wide")
     session.init()
     teamgate.sign_in()  # issue 14: team mode stops here until someone with a role is signed in
+    widgets.language_choice()
+
+    def title(file: str, fallback: str) -> str:
+        key = f"page.{Path(file).stem}"
+        found = labels.text(key)
+        return fallback if found == key else found
+
     pages = [
-        st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=Path(file).stem, default=index == 0)
-        for index, (file, title, icon) in enumerate((*PAGES, *teamgate.team_pages()))
+        st.Page(
+            PAGES_DIR / file,
+            title=title(file, fallback),
+            icon=icon,
+            url_path=Path(file).stem,
+            default=index == 0,
+        )
+        for index, (file, fallback, icon) in enumerate((*PAGES, *teamgate.team_pages()))
         if (PAGES_DIR / file).is_file()
     ]
     current = st.navigation(pages)
@@ -45,6 +59,7 @@ def main() -> None:
     current.run()
     teamgate.guard_changes()  # issue 14
     widgets.document_status(status_box)
+    widgets.leave_warning(bool(st.session_state.get("doc_dirty")))
 
 
 # Streamlit runs this file as __main__; importing it (for PAGES) must not draw anything.

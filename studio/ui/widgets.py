@@ -8,6 +8,7 @@ library exception into ``st.error`` instead of a traceback.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ import streamlit as st
 
 from studio.scenario import tables
 from studio.scenario.problems import Problem
-from studio.ui import session
+from studio.ui import labels, session
 
 HIDDEN_COLUMNS = (tables.ROW_KEY, tables.LINK_KEY)
 
@@ -64,12 +65,48 @@ def document_status(container: Any) -> None:
         st.markdown(f"**{title}**")
         st.caption(st.session_state.get("doc_origin") or "")
         if st.session_state.get("doc_dirty"):
-            st.warning("Unsaved changes", icon=":material/edit:")
+            st.warning(labels.text("status.unsaved"), icon=":material/edit:")
+            if st.session_state.get("draft_error"):
+                st.error(labels.text("status.draft_failed", reason=st.session_state["draft_error"]))
+            else:
+                st.caption(labels.text("status.draft_kept"))
         else:
             st.success(
                 "Saved" if st.session_state.get("doc_name") else "Not changed", icon=":material/check:"
             )
         st.markdown(validation_summary(session.problems()))
+
+
+def language_choice() -> None:
+    """The interface language (French or English), in the sidebar; one language at a time."""
+    st.sidebar.segmented_control(
+        "Langue / Language",
+        labels.LANGUAGES,
+        default=labels.default_language(),
+        key=labels.SESSION_KEY,
+        format_func=lambda code: {"en": "English", "fr": "Français"}[code],
+        label_visibility="collapsed",
+    )
+
+
+_LEAVE_WARNING = """<script>
+window.crisisStudioUnsaved = %s;
+if (!window.crisisStudioLeaveHook) {
+  window.crisisStudioLeaveHook = true;
+  window.addEventListener("beforeunload", (event) => {
+    if (window.crisisStudioUnsaved) { event.preventDefault(); event.returnValue = ""; }
+  });
+}
+</script>"""
+
+
+def leave_warning(unsaved: bool) -> None:
+    """Ask the browser to warn before leaving the page while there are unsaved changes.
+
+    Browsers show their own wording and only after the user has interacted with the page. The
+    changes are journaled as a draft anyway (studio.scenario.drafts), so leaving loses nothing.
+    """
+    st.html(_LEAVE_WARNING % ("true" if unsaved else "false"), unsafe_allow_javascript=True)
 
 
 def validation_summary(problems: Sequence[Problem]) -> str:
@@ -113,6 +150,9 @@ class EditorTable:
     label: str
     columns: Sequence[tables.Column]
     make_rows: Callable[[Mapping[str, Any]], list[dict[str, Any]]]
+    rows_at: str | None = None
+    """JSON pointer pattern of the items its rows stand for (``/systems/*/links/*``): problems at or
+    under such a pointer are listed beside the table, with the row they belong to."""
 
 
 def editor_key(name: str, generation: int) -> str:
@@ -196,8 +236,11 @@ def edit_tables(
     base = stored[1]
     options = choices(base)
     edited: list[list[dict[str, Any]]] = []
+    slots = st.session_state.setdefault("_problem_slots", {})
     for editor, key in zip(editors, keys, strict=True):
         st.markdown(f"**{editor.label}**")
+        # Filled once the edits are applied, so it lists the problems of the document as edited.
+        slots[editor.name] = st.container()
         frame = pd.DataFrame(editor.make_rows(base))
         names = [column.name for column in editor.columns]
         frame = frame.reindex(columns=[*[c for c in HIDDEN_COLUMNS if c in frame.columns], *names])
@@ -231,113 +274,329 @@ def apply_table_edits(
     chosen at once. A cell that cannot be converted shows an error and leaves the document as it was.
     """
     base, edited = edit_tables(group, doc, editors, choices)
-    if edited is None:
-        return doc
-    with user_errors("Applying the table edits"):
-        updated = rebuild(doc, base, edited)
-        if choices(updated) != choices(base):
-            session.update(updated)
-            st.rerun()
-        session.update(updated, from_editor=True)
-        return updated
-    return doc
+    result = doc
+    if edited is not None:
+        with user_errors("Applying the table edits"):
+            updated = rebuild(doc, base, edited)
+            if choices(updated) != choices(base):
+                session.update(updated)
+                st.rerun()
+            session.update(updated, from_editor=True)
+            result = updated
+    row_problems(result, editors, session.problems())
+    return result
+
+
+def _pattern(rows_at: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(rows_at).replace(r"\*", r"\d+") + "(?=/|$)")
+
+
+def _item_label(doc: Mapping[str, Any], pointer: str) -> str:
+    """Which row a pointer names: the item's id, or ``holder -> target`` for a link."""
+    parts = [part for part in pointer.split("/") if part]
+    node: Any = doc
+    holder = None
+    for part in parts:
+        if isinstance(node, Mapping) and isinstance(node.get("id"), str):
+            holder = node["id"]
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return pointer
+    if isinstance(node, Mapping):
+        if isinstance(node.get("id"), str):
+            return node["id"]
+        if isinstance(node.get("target"), str):
+            return f"{holder} \u2192 {node['target']}"
+    return pointer
+
+
+_ROW_COLOURS = {"error": "background-color: #ffe3e3", "warning": "background-color: #fff3bf"}
+
+
+def row_problems(doc: Mapping[str, Any], editors: Sequence[EditorTable], problems: Sequence[Problem]) -> None:
+    """Under each table, the rows in error (or with a warning) and the message, highlighted.
+
+    A problem goes to the table whose ``rows_at`` pattern matches it most closely (a link's problem
+    to the links table, not to the systems table).
+    """
+    slots = st.session_state.get("_problem_slots", {})
+    patterns = [(editor, _pattern(editor.rows_at)) for editor in editors if editor.rows_at]
+    found: dict[str, list[dict[str, str]]] = {}
+    for problem in problems:
+        matches = [(editor, match) for editor, pattern in patterns if (match := pattern.match(problem.path))]
+        if not matches:
+            continue
+        editor, match = max(matches, key=lambda pair: len(pair[1].group(0)))
+        found.setdefault(editor.name, []).append(
+            {
+                "row": _item_label(doc, match.group(0)),
+                "severity": str(problem.severity),
+                labels.text("problems.column"): problem.message,
+                "where": problem.path[len(match.group(0)) :] or "/",
+            }
+        )
+    for editor, _ in patterns:
+        rows = found.get(editor.name)
+        if not rows or editor.name not in slots:
+            continue
+        frame = pd.DataFrame(rows)
+        styled = frame.style.apply(lambda row: [_ROW_COLOURS.get(row["severity"], "")] * len(row), axis=1)
+        slots[editor.name].dataframe(styled, hide_index=True, width="stretch")
 
 
 # --------------------------------------------------------------------------------------------- graph
 
-GRAPH_LIMIT = 150
-"""Above this many systems a graph drawing is unreadable (and slow): the view asks for a filter."""
-GRAPH_OPENS_FILTERED_ABOVE = 40
-"""Scenarios with more systems open their graph on one group and its neighbours (a readable start)."""
+NEIGHBOURHOOD_ABOVE = 300
+"""Above this many systems the graph shows the selection's neighbourhood (the whole on request)."""
+LABELS_UP_TO = 220
+"""Node labels are drawn up to this many shown systems; beyond, hover or select a node to read it."""
 
 
-def graph_view(doc: Mapping[str, Any], key: str, states: Mapping[str, Any] | None = None) -> None:
-    """The systems graph with filters on site, zone and kind, drawn from the library's DOT text.
+def _system_label(doc: Mapping[str, Any]) -> Callable[[str], str]:
+    names = tables.system_names(doc)
+    return lambda system_id: f"{names.get(system_id, system_id)} ({system_id})"
 
-    ``states`` (system id -> state, from the simulation) colours the nodes. Large scenarios start
-    filtered on their first site so that the first view stays readable.
+
+def _default_centre(doc: Mapping[str, Any]) -> str | None:
+    """Where a large graph opens: the first entry point, else the first system."""
+    for access in (doc.get("attack") or {}).get("initial_access") or []:
+        if isinstance(access, Mapping) and isinstance(access.get("node"), str):
+            return access["node"]
+    ids = tables.id_choices(doc, "systems")
+    return ids[0] if ids else None
+
+
+def graph_view(doc: Mapping[str, Any], key: str, states: Mapping[str, Any] | None = None) -> str | None:
+    """The interactive systems graph (ECharts); return the id of the selected system, if any.
+
+    Pan with the mouse, zoom with the wheel, click a node to select it, or find it with the search
+    box. Positions come from studio.graph.layout (computed once per structure), so ``states``
+    (system id -> state, from the simulation) only changes colours. Above NEIGHBOURHOOD_ABOVE
+    systems the view shows the selection and its neighbours.
     """
-    values = tables.filter_values(doc)
-    total = len(doc.get("systems") or [])
-    # A large scenario opens on one group (the first site, else zone, else kind with several values)
-    # and the systems one link away from it.
-    default_field = next((field for field in tables.GRAPH_FILTER_FIELDS if len(values[field]) > 1), None)
-    opens_filtered = total > GRAPH_OPENS_FILTERED_ABOVE and default_field is not None
-    columns = st.columns([3, 3, 3, 2, 2])
-    selected: dict[str, list[str]] = {}
-    for column, field in zip(columns, tables.GRAPH_FILTER_FIELDS, strict=False):
-        options = values[field]
-        default = []
-        if opens_filtered and field == default_field:
-            default = [next(value for value in options if value)]
-        with column:
-            selected[field] = st.multiselect(
-                field.capitalize(),
-                options,
-                default=default,
-                key=f"{key}.{field}",
-                format_func=lambda value: value or "(none)",
-            )
-    with columns[3]:
-        cluster_by = st.radio("Clusters", ["site", "zone"], key=f"{key}.cluster", horizontal=True)
-    with columns[4]:
-        neighbours = st.toggle(
-            "Neighbours",
-            value=opens_filtered,
-            key=f"{key}.neighbours",
-            help="Also show systems one link away",
+    from studio.graph.echarts import graph_option, neighbourhood
+    from studio.graph.layout import GROUP_FIELDS, node_positions
+
+    selected_key, clicks_key = f"{key}.selected", f"{key}.clicks"
+    ids = tables.id_choices(doc, "systems")
+    if st.session_state.get(selected_key) not in ids:
+        st.session_state[selected_key] = None
+    total = len(ids)
+    large = total > NEIGHBOURHOOD_ABOVE
+    search, group, around, whole = st.columns([4, 3, 2, 2])
+    with search:
+        st.selectbox(
+            labels.text("graph.search"),
+            ids,
+            index=None,
+            key=f"{key}.search",
+            placeholder=labels.text("graph.search_placeholder"),
+            format_func=_system_label(doc),
+            on_change=lambda: st.session_state.update({selected_key: st.session_state.get(f"{key}.search")}),
         )
-    subset = tables.filter_systems(doc, selected, neighbours=neighbours)
-    shown = len(subset["systems"])
-    st.caption(f"{shown} of {total} systems shown")
-    if shown > GRAPH_LIMIT:
-        st.warning(f"{shown} systems are too many to draw readably: filter by site, zone or kind.")
-        return
+    with group:
+        # Open on the first grouping that actually splits the systems (site, zone, organisation).
+        values = {
+            field: {str(system.get(field) or "") for system in doc.get("systems") or []}
+            for field in GROUP_FIELDS
+        }
+        first = next((field for field in ("site", "zone", "organisation") if len(values[field]) > 1), "none")
+        group_by = st.radio(
+            labels.text("graph.group_by"),
+            GROUP_FIELDS,
+            index=GROUP_FIELDS.index(first),
+            key=f"{key}.group",
+            horizontal=True,
+            format_func=lambda field: labels.text(f"graph.group.{field}"),
+        )
+    with around:
+        depth = st.number_input(
+            labels.text("graph.depth"), 1, 4, 1 if large else 2, key=f"{key}.depth", disabled=not large
+        )
+    with whole:
+        show_all = st.toggle(
+            labels.text("graph.whole"), value=not large, key=f"{key}.whole", disabled=not large
+        )
+    selected = st.session_state.get(selected_key)
+    shown = None
+    if large and not show_all:
+        centre = selected or _default_centre(doc)
+        shown = neighbourhood(doc, centre, int(depth)) if centre else set()
+    count = total if shown is None else len(shown)
+    positions = node_positions(doc, group_by)
+    option, node_ids = graph_option(
+        doc,
+        positions,
+        group_by=group_by,
+        states=states,
+        shown=shown,
+        selected=selected,
+        labels=count <= LABELS_UP_TO,
+    )
+    st.caption(labels.text("graph.shown", shown=count, total=total))
+    event = st.echarts_chart(
+        option,
+        key=f"{key}.chart",
+        on_select="rerun",
+        height=640 if count > 40 else 460,
+        # SVG keeps labels sharp and findable; a whole large graph draws faster on a canvas.
+        renderer="svg" if count <= NEIGHBOURHOOD_ABOVE else "canvas",
+    )
+    # A click is new when the chart's selection differs from the last one handled.
+    clicked = _clicked_node(event, node_ids)
+    if clicked != st.session_state.get(clicks_key):
+        st.session_state[clicks_key] = clicked
+        if clicked is not None and clicked != selected:
+            st.session_state[selected_key] = clicked
+            st.rerun()
+    return st.session_state.get(selected_key)
+
+
+def _clicked_node(event: Any, node_ids: Sequence[str | None]) -> str | None:
+    """The system a chart selection points at (None: nothing, or a group caption)."""
     try:
-        from studio.graph.dot import to_dot
-    except ImportError:
-        st.info("The graph drawing (studio.graph.dot) is not available in this installation.")
-        return
-    with user_errors("Drawing the graph"):
-        st.graphviz_chart(to_dot(subset, states=states, cluster_by=cluster_by), width="stretch")
+        selected = event["selection"]["selected"]
+    except (KeyError, TypeError):
+        return None
+    for item in selected or []:
+        for index in item.get("data_indices") or []:
+            if item.get("data_type", "node") == "node" and 0 <= index < len(node_ids):
+                return node_ids[index]
+    return None
 
 
 # --------------------------------------------------------------------------------------------- charts
 
 
+def clock_axis_expression(doc: Mapping[str, Any]) -> str:
+    """A Vega expression labelling an axis of exercise minutes like exercise_clock.exercise_label."""
+    from studio.scenario.exercise_clock import clock_style, day_offset_minutes
+
+    def pad(value: str) -> str:
+        return f"(({value}) < 10 ? '0' : '') + ({value})"
+
+    if clock_style(doc) == "offset":
+        magnitude = "abs(round(datum.value))"
+        return (
+            "(datum.value < 0 ? 'T-' : 'T+') + "
+            f"{pad(f'floor({magnitude} / 60)')} + ':' + {pad(f'{magnitude} % 60')}"
+        )
+    minute = f"(round(datum.value) + {day_offset_minutes(doc)})"
+    return (
+        f"'J' + (floor({minute} / 1440) + 1) + ' ' + "
+        f"{pad(f'floor(({minute} % 1440) / 60)')} + ':' + {pad(f'{minute} % 60')}"
+    )
+
+
+def session_window(doc: Mapping[str, Any], key: str) -> tuple[float, float] | None:
+    """A "zoom to a session" select box; the chosen window in exercise minutes (None: everything)."""
+    from studio.scenario.exercise_clock import sessions
+
+    windows = sessions(doc)
+    options: list[int | None] = [None, *range(len(windows))]
+    chosen = st.selectbox(
+        labels.text("time.window"),
+        options,
+        key=key,
+        format_func=lambda index: labels.text("time.whole") if index is None else windows[index].label,
+    )
+    return None if chosen is None else (windows[chosen].start, windows[chosen].end)
+
+
 def event_chart(
-    rows: Sequence[Mapping[str, Any]], x: str, y: str, color: str, tooltip: Sequence[str]
+    rows: Sequence[Mapping[str, Any]],
+    x: str,
+    y: str,
+    color: str,
+    tooltip: Sequence[str],
+    clock: Mapping[str, Any] | None = None,
+    window: tuple[float, float] | None = None,
 ) -> None:
-    """Points on a time axis, one lane per ``y`` value, coloured by ``color`` (timelines, injects)."""
+    """Points on a time axis, one lane per ``y`` value, coloured by ``color`` (timelines, injects).
+
+    With ``clock`` (the scenario), ``x`` holds exercise minutes and the axis reads in exercise time
+    (T+01:30 or J1 08:30); ``window`` zooms on a span of them. When ``color`` is ``family`` (timeline
+    event families), each family has its own colour and shape. The wheel zooms the time axis.
+    """
     if not rows:
         st.caption("Nothing to chart.")
         return
     lanes = len({row.get(y) for row in rows})
-    chart = (
-        alt.Chart(pd.DataFrame(rows))
-        .mark_circle(size=70, opacity=0.85)
-        .encode(
-            x=alt.X(f"{x}:Q", title=x),
-            y=alt.Y(f"{y}:N", title=None, sort=None),
-            color=alt.Color(f"{color}:N"),
-            tooltip=list(tooltip),
+    frame = pd.DataFrame(rows)
+    scale = alt.Scale(domain=list(window)) if window else alt.Undefined
+    axis = alt.Axis(labelExpr=clock_axis_expression(clock), tickMinStep=15) if clock else alt.Undefined
+    encoding: dict[str, Any] = {
+        "x": alt.X(f"{x}:Q", title=labels.text("time.axis") if clock else x, scale=scale, axis=axis),
+        "y": alt.Y(f"{y}:N", title=None, sort=None),
+        "tooltip": list(tooltip),
+    }
+    if color == "family":
+        from studio.scenario.exercise_clock import EVENT_FAMILIES
+
+        names = [family.name for family in EVENT_FAMILIES]
+        encoding["color"] = alt.Color(
+            "family:N", scale=alt.Scale(domain=names, range=[family.colour for family in EVENT_FAMILIES])
         )
-        .properties(height=min(22 * lanes + 40, 900))
-    )
-    st.altair_chart(chart, width="stretch")
-
-
-def histogram(values: Sequence[float], title: str) -> None:
-    """Distribution of one metric over Monte Carlo runs (minutes)."""
-    if not values:
-        st.caption(f"{title}: did not happen (or never ended) in any run.")
-        return
+        encoding["shape"] = alt.Shape(
+            "family:N", scale=alt.Scale(domain=names, range=[family.shape for family in EVENT_FAMILIES])
+        )
+    else:
+        encoding["color"] = alt.Color(f"{color}:N")
     chart = (
-        alt.Chart(pd.DataFrame({title: list(values)}))
-        .mark_bar()
-        .encode(x=alt.X(f"{title}:Q", bin=alt.Bin(maxbins=30)), y=alt.Y("count():Q", title="runs"))
+        alt.Chart(frame)
+        .mark_point(size=80, filled=True, opacity=0.85, clip=True)
+        .encode(**encoding)
+        .properties(height=min(22 * lanes + 40, 900))
+        .interactive(bind_y=False)
     )
     st.altair_chart(chart, width="stretch")
+
+
+def distribution_chart(values: Sequence[float], title: str) -> None:
+    """Distribution of one metric over Monte Carlo runs in hours, with p10, p50 and p90 marked."""
+    from studio.scenario.exercise_clock import distribution_summary
+
+    if not values:
+        st.caption(labels.text("mc.never", metric=title))
+        return
+    summary = distribution_summary(values)
+    hours = pd.DataFrame({"hours": [value / 60 for value in values]})
+    low, high = float(hours["hours"].min()), float(hours["hours"].max())
+    if high - low < 1:  # (nearly) always the same: an hour either side, not one bar across the chart
+        low, high = low - 1, high + 1
+    bars = (
+        alt.Chart(hours)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "hours:Q",
+                bin=alt.Bin(maxbins=30, extent=[low, high]),
+                title=labels.text("mc.hours", metric=title),
+            ),
+            y=alt.Y("count():Q", title=labels.text("mc.runs")),
+        )
+    )
+    marks = pd.DataFrame(
+        [
+            {"hours": summary[name] / 60, "mark": f"{name}: {summary[name + ' label']}"}
+            for name in ("p10", "p50", "p90")
+        ]
+    )
+    rules = (
+        alt.Chart(marks).mark_rule(strokeDash=[4, 3], color="#c1121f").encode(x="hours:Q", tooltip=["mark"])
+    )
+    marks["height"] = [10, 24, 38]  # one line each: equal percentiles must not print on each other
+    texts = (
+        alt.Chart(marks)
+        .mark_text(align="left", dx=3, color="#7f1d1d", fontWeight="bold")
+        .encode(x="hours:Q", y=alt.Y("height:Q", scale=None), text="mark")
+    )
+    st.altair_chart(bars + rules + texts, width="stretch")
+    st.markdown(
+        " · ".join(f"**{name}** {summary[name + ' label']}" for name in ("p10", "p50", "p90"))
+        + f" ({summary['runs']} {labels.text('mc.runs')})"
+    )
 
 
 class ProgressBar:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import signal
+import socket
 import subprocess
+import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +135,96 @@ def edit_grid_cell(page: Any, grid: Any, row: int, x_offset: float, text: str) -
     editor.press("Enter")
     wait_for_app_run(page)
     return previous
+
+
+def go_to(page: Any, title: str) -> None:
+    """Open a studio page from the sidebar navigation."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_for_app_run(page)
+
+
+def choose(page: Any, key: str, option: str) -> None:
+    """Pick ``option`` in the select box with Streamlit key ``key``."""
+    page.locator(f".st-key-{key}").click()
+    page.keyboard.type(option)  # long lists only render the options that match what is typed
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app_run(page)
+
+
+def open_workspace_scenario(page: Any, name: str) -> None:
+    """Open the workspace scenario ``name`` from the Scenario page."""
+    go_to(page, "Scenario")
+    choose(page, "workspace_choice", name)
+    click_keyed(page, "open_workspace")
+
+
+def graph_svg(page: Any, graph_key: str) -> Any:
+    """The SVG drawing of the interactive graph whose widget key is ``graph_key``."""
+    svg = page.locator(f".st-key-{graph_key}-chart [_echarts_instance_] svg").first
+    svg.wait_for(state="visible", timeout=20_000)
+    return svg
+
+
+def graph_label(page: Any, graph_key: str, name: str) -> Any:
+    """The label of the node called ``name`` in that graph (clicking it selects the node)."""
+    return graph_svg(page, graph_key).locator("text", has_text=name).first
+
+
+# ------------------------------------------------------------------ the server (tests and benchmarks)
+
+START_TIMEOUT = 60.0
+PR_SET_PDEATHSIG = 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _studio_command(port: int, workspace: Path) -> list[str]:
+    executable = Path(sys.executable).parent / "crisis-studio"
+    base = [str(executable)] if executable.is_file() else [sys.executable, "-m", "studio.cli"]
+    return [*base, "ui", "--port", str(port), "--workspace", str(workspace)]
+
+
+def _die_with_parent() -> None:
+    """In the server's process: ask Linux to send SIGTERM when the test process dies.
+
+    The fixture's teardown stops the server normally; this covers a test run that is killed outright
+    (SIGKILL, a CI timeout), which would otherwise leave the studio running. ``crisis-studio ui``
+    turns SIGTERM into stopping its Streamlit server.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: rely on the teardown alone
+
+
+@contextlib.contextmanager
+def serve_studio(workspace: Path, log: Path, environment: Mapping[str, str] | None = None) -> Iterator[str]:
+    """Run ``crisis-studio ui`` on a free loopback port; yield its URL; always stop its process group.
+
+    No LLM endpoint is passed on (the studio runs offline, as in CI).
+    """
+    port = _free_port()
+    env = {**os.environ, **(environment or {})}
+    for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        env.pop(variable, None)
+    with log.open("wb") as output:
+        # Its own session, so that the CLI and the Streamlit server it started stop together.
+        server = subprocess.Popen(
+            _studio_command(port, workspace),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_healthy(url, server, log, START_TIMEOUT)
+        yield url
+    finally:
+        stop_process_group(server)

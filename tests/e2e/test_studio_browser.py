@@ -56,12 +56,12 @@ def test_open_a_scenario_shows_its_title_and_validation_status(
         expect(main.get_by_role("heading", name=page_title, exact=True)).to_be_visible()
         assert page.get_by_test_id("stException").count() == 0, page_title
         screenshot(page, screenshots, page_title.lower())
-    # The systems graph is drawn in the browser (Graphviz compiled to WebAssembly, no dot binary).
+    # The systems graph is drawn in the browser (ECharts, bundled with Streamlit: nothing from a CDN).
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Systems").click()
     wait_for_app_run(page)
-    graph = page.locator("[data-testid='stGraphVizChart'] svg").first
+    graph = page.locator(".st-key-systems_graph-chart [_echarts_instance_] svg").first
     graph.wait_for(state="visible", timeout=20_000)
-    assert graph.locator("g.node").count() > 0
+    assert graph.locator("text", has_text=doc["systems"][0]["name"]).count() > 0
     graph.screenshot(path=str(screenshots / "systems-graph.png"))
 
     # One simulation run: its timeline chart (Vega-Lite) and the state graph are drawn.
@@ -71,7 +71,9 @@ def test_open_a_scenario_shows_its_title_and_validation_status(
     click_keyed(page, "run_once")
     expect(main.get_by_text("Timeline of this run")).to_be_visible()
     expect(main.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
-    expect(main.locator("[data-testid='stGraphVizChart'] svg").first).to_be_visible(timeout=20_000)
+    expect(main.locator(".st-key-simulation_graph-chart [_echarts_instance_] svg").first).to_be_visible(
+        timeout=20_000
+    )
     screenshot(page, screenshots, "simulation-run")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
@@ -60,3 +61,14 @@ def shown_text(at: AppTest) -> str:
 
 def document(at: AppTest) -> dict[str, Any]:
     return at.session_state["doc"]
+
+
+def graph_options(at: AppTest) -> list[dict[str, Any]]:
+    """The ECharts options of the graphs on the page (AppTest shows them as unknown elements)."""
+    return [json.loads(element.proto.spec) for element in at.get("echarts_chart")]
+
+
+def graph_nodes(at: AppTest, index: int = 0) -> dict[str, dict[str, Any]]:
+    """System id -> node of the ``index``-th graph (group captions left out)."""
+    nodes = graph_options(at)[index]["series"][0]["data"]
+    return {node["id"]: node for node in nodes if not node["id"].startswith("group:")}

@@ -44,3 +44,20 @@ def test_default_port_and_bad_port() -> None:
     assert build_parser().parse_args(["ui"]).port == 8501
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ui", "--port", "70000"])
+
+
+def test_a_busy_port_suggests_another_one_and_starts_nothing(monkeypatch, capsys) -> None:
+    import socket
+
+    def never_run(*args, **kwargs):
+        raise AssertionError("no server is started on a busy port")
+
+    monkeypatch.setattr(ui_command.subprocess, "run", never_run)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        args = build_parser().parse_args(["ui", "--port", str(port)])
+        assert args.handler(args) == 2
+    message = capsys.readouterr().err
+    assert f"port {port} is already in use" in message and "--port" in message

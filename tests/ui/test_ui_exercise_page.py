@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from streamlit.testing.v1 import AppTest
 from studio_app import document, go, open_library, seed_edits, shown_text
 
@@ -66,3 +68,23 @@ def test_edits_survive_a_trip_to_another_page(app: AppTest) -> None:
     app.run()
     go(go(app, "scenario"), "exercise")
     assert document(app)["cells"][1]["name"] == "Animation"
+
+
+def test_startex_is_picked_as_a_date_and_a_time_and_keeps_its_time_zone(app: AppTest, mini) -> None:
+    go(open_library(app), "exercise")
+    generation = app.session_state["doc_generation"]
+    before = document(app)["exercise"]["startex"]
+    app.time_input(key=f"meta.startex@{generation}.time").set_value(datetime.time(10, 45))
+    app.date_input(key=f"meta.startex@{generation}.date").set_value(datetime.date(2026, 4, 2))
+    app.button[0].click().run()
+    after = document(app)["exercise"]["startex"]
+    assert after.startswith("2026-04-02T10:45:00")
+    assert after[-6:] == before[-6:], "same time zone offset as before"
+    assert document(app)["exercise"]["endex"] == mini["exercise"]["endex"], "the other stamp is kept"
+
+
+def test_untouched_pickers_keep_the_exact_stamp(app: AppTest, mini) -> None:
+    go(open_library(app), "exercise")
+    app.button[0].click().run()
+    assert document(app)["exercise"]["startex"] == mini["exercise"]["startex"]
+    assert app.session_state["doc_dirty"] is False

@@ -78,6 +78,12 @@ def test_invalid_edit_is_refused_and_nothing_changes(app: AppTest, mini) -> None
     assert document(app) == mini
 
 
+def test_review_status_does_not_default_to_rejected(app: AppTest) -> None:
+    _injects_page(app)
+    choice = app.selectbox(key="review_status.draft")
+    assert choice.value == "reviewed" and choice.options[-1] == "rejected"
+
+
 def test_review_needs_a_name_then_logs_the_change(app: AppTest, mini) -> None:
     _injects_page(app)
     app.selectbox(key="review_status.draft").select("reviewed")

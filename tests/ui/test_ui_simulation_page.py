@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
-from studio_app import document, go, open_library, seed_edits, shown_text
+from studio_app import document, go, graph_nodes, open_library, seed_edits, shown_text
 
 
 def _simulation_page(app: AppTest) -> AppTest:
@@ -20,11 +20,20 @@ def test_single_run_shows_timeline_state_graph_and_can_become_the_timeline(app: 
     assert not app.exception and not app.error
     assert "Timeline of this run" in shown_text(app)
     assert _charts(app), "the timeline chart is drawn"
-    slider = next(slider for slider in app.slider if slider.label == "Graph state at scenario minute")
-    dot_before = app.get("graphviz_chart")[0].proto.spec
-    slider.set_value(0).run()
-    dot_at_start = app.get("graphviz_chart")[0].proto.spec
-    assert dot_before != dot_at_start  # states colour the nodes differently at minute 0
+    slider = next(slider for slider in app.select_slider if slider.label == "Graph state at")
+    colours_at_end = graph_nodes(app)
+    slider.set_value(0.0).run()
+    colours_at_start = graph_nodes(app)
+    # Only the colours (the state category) change with the time: every node stays where it was.
+    assert {key: (n["x"], n["y"]) for key, n in colours_at_end.items()} == {
+        key: (n["x"], n["y"]) for key, n in colours_at_start.items()
+    }
+    states_at_start = [n["value"] for n in colours_at_start.values()]
+    states_at_end = [n["value"] for n in colours_at_end.values()]
+    assert states_at_start != states_at_end and "normal" in states_at_start
+    # The timeline table is in exercise time (one-day exercise: T+hh:mm).
+    events = next(frame.value for frame in app.dataframe if "family" in frame.value.columns)
+    assert all(str(label).startswith(("T+", "before STARTEX")) for label in events["time"])
     app.button(key="use_single_run").click().run()
     timeline = document(app)["timeline"]
     assert timeline["seed"] == 0 and timeline["events"]
@@ -40,6 +49,12 @@ def test_monte_carlo_shows_distributions_and_keeps_the_median_run(app: AppTest) 
     assert "20 runs" in shown_text(app)
     metrics = next(frame.value for frame in app.dataframe if "happened %" in frame.value.columns)
     assert "encryption" in set(metrics["metric"])
+    # Percentiles in hours and minutes, not raw minutes.
+    encryption = metrics[metrics["metric"] == "encryption"].iloc[0]
+    assert {"p10", "p50", "p90"} <= set(metrics.columns)
+    assert " h " in encryption["p50"] or encryption["p50"].endswith(" min")
+    app.selectbox(key="mc_metric").select("encryption").run()
+    assert "**p10**" in shown_text(app) and "**p90**" in shown_text(app)
     app.button(key="use_mc_run").click().run()
     assert document(app)["timeline"]["run"] == "median"
 
@@ -88,3 +103,10 @@ def test_invalid_scenario_cannot_be_run(app: AppTest) -> None:
     app.run()
     assert app.error and "validation error" in app.error[0].value
     assert app.button(key="run_once").disabled
+
+
+def test_comparison_does_not_start_on_a_playbook_against_itself(app: AppTest) -> None:
+    _simulation_page(app)
+    seed_edits(app, "playbooks", added_rows=[{"id": "tot", "name": "Isoler tôt"}])
+    app.run()
+    assert app.selectbox(key="cmp_a").value != app.selectbox(key="cmp_b").value

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from streamlit.testing.v1 import AppTest
-from studio_app import go, seed_edits, shown_text
+from studio_app import go, graph_nodes, seed_edits, shown_text
 
 from studio.propagation.synthetic import hospital_scenario
 
@@ -20,9 +20,17 @@ def test_systems_page_handles_500_systems(app: AppTest) -> None:
         "big.json", json.dumps(scenario).encode(), "application/json"
     ).run()
     go(app, "systems")
-    # The graph opens filtered on one group, so it stays readable.
+    # The graph opens on the neighbourhood of the first entry point, so it stays readable.
     assert f"of {len(scenario['systems'])} systems shown" in shown_text(app)
-    assert app.get("graphviz_chart")
+    shown = graph_nodes(app)
+    assert 1 < len(shown) < 100
+    # Selecting another system shows its neighbourhood instead, at the same place as before.
+    other = next(system["id"] for system in scenario["systems"] if system["id"] not in shown)
+    app.selectbox(key="systems_graph.search").select(other).run()
+    around = graph_nodes(app)
+    assert other in around and around.keys() != shown.keys()
+    common = set(around) & set(shown)
+    assert all((around[key]["x"], around[key]["y"]) == (shown[key]["x"], shown[key]["y"]) for key in common)
     seed_edits(app, "systems", edited_rows={0: {"name": "Internet (edited)"}})
     app.run()
     assert not app.exception

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
-from studio_app import document, go, open_library, seed_edits, shown_text
+from studio_app import document, go, graph_nodes, graph_options, open_library, seed_edits, shown_text
+
+from studio.scenario import tables
+from studio.scenario.drafts import DraftStore
 
 
 def _systems_page(app: AppTest) -> AppTest:
@@ -26,6 +30,10 @@ def test_editing_a_link_target_to_a_missing_system_shows_the_problem(app: AppTes
     app.run()
     assert document(app)["systems"][3]["links"][-1] == {"kind": "depends", "target": "pacs"}
     assert "**Invalid**" in shown_text(app)
+    # The row in error is listed right under the links table, with its message.
+    beside = [frame.value for frame in app.dataframe if "problem" in frame.value.columns]
+    links = next(frame for frame in beside if "dpi \u2192 pacs" in list(frame["row"]))
+    assert list(links["severity"]) == ["error"] and "pacs" in links["problem"][0]
     panel = next(expander for expander in app.expander if expander.label.startswith("Problems here"))
     assert panel.label.startswith("Problems here: 1 error(s)")
     messages = " ".join(panel.dataframe[0].value["message"])
@@ -68,10 +76,57 @@ def test_add_systems_from_the_catalogue(app: AppTest) -> None:
     assert list(app.data_editor[0].value["id"])[-1] == "cht-core-network"
 
 
-def test_graph_filter_by_site(app: AppTest) -> None:
+def test_graph_is_interactive_grouped_and_stable(app: AppTest) -> None:
     _systems_page(app)
-    app.multiselect(key="systems_graph.site").select("site-b").run()
-    assert "1 of 5 systems shown" in shown_text(app)
+    option = graph_options(app)[0]
+    series = option["series"][0]
+    assert series["layout"] == "none" and series["roam"] is True and series["selectedMode"] == "single"
+    assert option["legend"]["data"], "a legend of the system families"
+    nodes = graph_nodes(app)
+    assert set(nodes) == {system["id"] for system in document(app)["systems"]}
+    captions = [node for node in series["data"] if node["id"].startswith("group:")]
+    assert {caption["name"] for caption in captions} >= {"site-a", "site-b"}
+    app.radio(key="systems_graph.group").set_value("zone").run()
+    assert {
+        node["name"] for node in graph_options(app)[0]["series"][0]["data"] if node["id"].startswith("group:")
+    }
+    app.radio(key="systems_graph.group").set_value("site").run()
+    assert graph_nodes(app) == nodes, "same grouping, same positions"
+
+
+def test_selecting_a_system_opens_its_form_and_the_edit_is_kept(app: AppTest, workspace: Path) -> None:
+    _systems_page(app)
+    target = document(app)["systems"][3]["id"]
+    app.selectbox(key="systems_graph.search").select(target).run()
+    assert graph_nodes(app)[target]["itemStyle"]["borderWidth"] == 3
+    form_name = next(box for box in app.text_input if box.label == "Name")
+    form_name.set_value("DPI renamed")
+    next(button for button in app.button if button.label == "Apply to the system").click().run()
+    assert not app.exception
+    assert document(app)["systems"][3]["name"] == "DPI renamed"
+    assert app.session_state["doc_dirty"] is True
+    # The edit is journaled as a draft in the workspace straight away.
+    drafts = DraftStore(workspace).pending()
+    assert [draft.document["systems"][3]["name"] for draft in drafts] == ["DPI renamed"]
+
+
+def test_catalogue_offers_only_the_sites_of_the_chosen_organisation(app: AppTest) -> None:
+    _systems_page(app)
+    doc = document(app)
+    assert app.selectbox(key="catalogue_organisation").value == "ch-test"
+    assert app.selectbox(key="catalogue_site").options == ["(none)", "site-a", "site-b"]
+    app.selectbox(key="catalogue_organisation").select("ars").run()
+    assert tables.sites_of(doc, "ars") == []
+    assert app.selectbox(key="catalogue_site").options == ["(none)"]
+
+
+def test_a_delay_typed_on_a_depends_link_is_kept_as_its_grace(app: AppTest) -> None:
+    _systems_page(app)
+    seed_edits(
+        app, "links", added_rows=[{"source": "dpi", "kind": "depends", "target": "ad", "delay": "PT2H"}]
+    )
+    app.run()
+    assert document(app)["systems"][3]["links"][-1] == {"kind": "depends", "target": "ad", "grace": "PT2H"}
 
 
 def test_one_cell_edit_changes_only_that_field(app: AppTest, mini) -> None:

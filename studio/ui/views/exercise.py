@@ -8,9 +8,46 @@ from typing import Any
 import streamlit as st
 
 from studio.scenario import tables
-from studio.ui import session, widgets
+from studio.scenario.exercise_clock import join_date_time, split_date_time
+from studio.ui import labels, session, widgets
 
 _LONG_TEXT = frozenset({"context", "ground_truth"})
+_DATE_TIME = frozenset({"startex", "endex"})
+
+
+def _date_time_picker(label: str, value: str, key: str) -> str:
+    """A date picker and a time picker for an ISO 8601 stamp; the stamp they give (same time zone).
+
+    A value the pickers cannot show (not a date) is kept as it is, with a note, so nothing is lost.
+    """
+    day, clock = split_date_time(value)
+    if day is None or clock is None:
+        if value:
+            st.caption(f"{label}: {value!r} is not a date and time; it is kept until you pick one.")
+        day_column, time_column = st.columns([3, 2])
+        with day_column:
+            picked_day = st.date_input(
+                f"{label} ({labels.text('forms.date')})", value=None, key=f"{key}.date"
+            )
+        with time_column:
+            picked_time = st.time_input(
+                f"{label} ({labels.text('forms.time')})", value=None, key=f"{key}.time"
+            )
+        if picked_day is None or picked_time is None:
+            return value
+        return join_date_time(picked_day, picked_time, None)
+    day_column, time_column = st.columns([3, 2])
+    with day_column:
+        picked_day = st.date_input(
+            f"{label} ({labels.text('forms.date')})", value=day, key=f"{key}.date", format="DD/MM/YYYY"
+        )
+    with time_column:
+        picked_time = st.time_input(
+            f"{label} ({labels.text('forms.time')})", value=clock, key=f"{key}.time", step=300
+        )
+    if picked_day == day and picked_time == clock:
+        return value  # untouched: keep the exact stamp (seconds, spelling)
+    return join_date_time(picked_day, picked_time, value)
 
 
 def _metadata_form(doc: dict[str, Any]) -> None:
@@ -24,6 +61,10 @@ def _metadata_form(doc: dict[str, Any]) -> None:
             label = field.replace(".", " ").replace("_", " ").capitalize()
             if field in _LONG_TEXT:
                 edited[field] = st.text_area(label, value=values[field], key=f"meta.{field}@{generation}")
+                continue
+            if field in _DATE_TIME:
+                with left if index % 2 == 0 else right:
+                    edited[field] = _date_time_picker(label, values[field], f"meta.{field}@{generation}")
                 continue
             with left if index % 2 == 0 else right:
                 edited[field] = st.text_input(label, value=values[field], key=f"meta.{field}@{generation}")
@@ -80,24 +121,28 @@ def render() -> None:
             "Objectives",
             objective_spec.columns,
             lambda d: tables.rows_from_items(d.get("objectives") or [], objective_spec),
+            rows_at="/objectives/*",
         ),
         widgets.EditorTable(
             "criteria",
             "Evaluation criteria",
             tables.CRITERION_COLUMNS,
             lambda d: tables.criterion_rows(d.get("objectives") or []),
+            rows_at="/objectives/*/criteria/*",
         ),
         widgets.EditorTable(
             "cells",
             "Cells",
             cell_spec.columns,
             lambda d: tables.rows_from_items(d.get("cells") or [], cell_spec),
+            rows_at="/cells/*",
         ),
         widgets.EditorTable(
             "personas",
             "Personas (simulated directory)",
             persona_spec.columns,
             lambda d: tables.rows_from_items(d.get("personas") or [], persona_spec),
+            rows_at="/personas/*",
         ),
     ]
     choices = widgets.choices_of("organisations", "cells", "objectives")

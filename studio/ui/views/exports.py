@@ -16,7 +16,8 @@ from studio.exports import (
 from studio.injects.review import diff_fields
 from studio.scenario import tables
 from studio.scenario.validate import errors_only
-from studio.ui import session, teamgate, widgets
+from studio.ui import labels, session, teamgate, widgets
+from studio.ui.bundle import zip_bytes
 
 _MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -72,16 +73,28 @@ def _downloads(doc: dict[str, Any]) -> None:
         return
     if built["version"] != st.session_state.get("doc_version"):
         st.caption(":orange[These files were built from an earlier version of the scenario: build again.]")
-    for export in built["files"]:
-        extension = export.filename.rsplit(".", 1)[-1]
-        st.download_button(
-            f"{export.filename} ({len(export.data) / 1024:.0f} KiB)",
-            data=export.data,
-            file_name=export.filename,
-            mime=_MIME.get(extension, "application/octet-stream"),
-            key=f"download:{export.filename}",
-            icon=":material/download:",
-        )
+    files = built["files"]
+    stem = st.session_state.get("doc_name") or doc.get("id") or "scenario"
+    st.download_button(
+        labels.text("exports.download_all", count=len(files)),
+        data=zip_bytes((export.filename, export.data) for export in files),
+        file_name=f"{stem}-exports.zip",
+        mime=_MIME["zip"],
+        key="download_all",
+        type="primary",
+        icon=":material/folder_zip:",
+    )
+    with st.expander(labels.text("exports.one_by_one")):
+        for export in files:
+            extension = export.filename.rsplit(".", 1)[-1]
+            st.download_button(
+                f"{export.filename} ({len(export.data) / 1024:.0f} KiB)",
+                data=export.data,
+                file_name=export.filename,
+                mime=_MIME.get(extension, "application/octet-stream"),
+                key=f"download:{export.filename}",
+                icon=":material/download:",
+            )
 
 
 def _ask_summary(doc: dict[str, Any]) -> None:

@@ -277,9 +277,9 @@ def _review(doc: dict[str, Any], inject: dict[str, Any]) -> None:
     with reviewer:
         name = teamgate.reviewer_name() or st.text_input("Reviewer", key="reviewer")  # issue 14
     with target:
-        status = st.selectbox(
-            "New status", sorted(TRANSITIONS.get(current, ())), key=f"review_status.{current}"
-        )
+        # Forward steps first, "rejected" last: the default choice must never be the destructive one.
+        steps = sorted(TRANSITIONS.get(current, ()), key=("reviewed", "approved", "draft", "rejected").index)
+        status = st.selectbox("New status", steps, key=f"review_status.{current}")
     with comment:
         note = st.text_input("Comment", key="review_comment")
     if st.button("Change status", key="review_apply", disabled=status is None):
@@ -354,11 +354,7 @@ def _chart(doc: dict[str, Any], shown: list[dict[str, Any]]) -> None:
     ids = {inject["id"] for inject in shown}
     rows = [row for row in chart_rows(doc) if row["inject_id"] in ids]
     widgets.event_chart(
-        tables.with_hours(rows),
-        x="hours",
-        y="cell_name",
-        color="category",
-        tooltip=("clock", "number", "title"),
+        rows, x="minute", y="cell_name", color="category", tooltip=("clock", "number", "title"), clock=doc
     )
 
 

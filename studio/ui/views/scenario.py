@@ -11,7 +11,7 @@ from studio.scenario.canonical import canonical_bytes
 from studio.scenario.document import ScenarioReadError, parse_scenario
 from studio.scenario.library import list_library, load_library
 from studio.scenario.store import SaveConflict, Workspace
-from studio.ui import session, teamgate, widgets
+from studio.ui import labels, session, teamgate, widgets
 
 
 def _switch_to(
@@ -79,6 +79,7 @@ def _upload(allowed: bool) -> None:
     if handled is None or handled[0] != uploaded.file_id:
         try:
             doc = parse_scenario(uploaded.getvalue(), uploaded.name)
+            _check_looks_like_a_scenario(doc, uploaded.name)
         except ScenarioReadError as exc:
             handled = (uploaded.file_id, str(exc))
         else:
@@ -86,7 +87,17 @@ def _upload(allowed: bool) -> None:
             _switch_to(doc, name=None, revision=None, origin=f"upload {uploaded.name}", dirty=True)
         st.session_state["_upload"] = handled
     if handled[1]:
-        st.error(f"Upload refused, the current scenario is kept. {handled[1]}")
+        st.error(labels.text("upload.refused", reason=handled[1]))
+
+
+def _check_looks_like_a_scenario(doc: dict[str, Any], source: str) -> None:
+    """Refuse JSON that is no scenario at all (another tool's file): nothing of it could be shown.
+
+    A scenario with errors is accepted (its problems are listed, to be fixed here); a file without
+    an ``exercise`` object and a ``systems`` list is not one.
+    """
+    if not isinstance(doc.get("exercise"), dict) or not isinstance(doc.get("systems"), list):
+        raise ScenarioReadError(labels.text("upload.not_a_scenario", source=source))
 
 
 def _save(doc: dict[str, Any], workspace: Workspace) -> None:
@@ -113,6 +124,38 @@ def _save(doc: dict[str, Any], workspace: Workspace) -> None:
             st.success(f"Saved as {name} (revision {revision}).")
 
 
+def _recovery(allowed: bool) -> None:
+    """Offer the drafts of interrupted sessions (tab closed, crash) for recovery."""
+    pending = session.drafts().pending(exclude=st.session_state.get("draft_id"))
+    if not pending:
+        return
+    with st.container(border=True):
+        st.subheader(labels.text("drafts.title"))
+        st.caption(labels.text("drafts.help"))
+        for draft in pending[:5]:
+            text_column, recover_column, discard_column = st.columns([6, 1, 1])
+            with text_column:
+                st.markdown(
+                    labels.text("drafts.line", title=draft.title, origin=draft.origin, at=draft.saved_at)
+                )
+            with recover_column:
+                if st.button(
+                    labels.text("drafts.recover"),
+                    key=f"recover:{draft.draft_id}",
+                    type="primary",
+                    disabled=not allowed,
+                    icon=":material/restore:",
+                ):
+                    session.recover(draft)
+                    st.rerun()
+            with discard_column:
+                if st.button(
+                    labels.text("drafts.discard"), key=f"discard:{draft.draft_id}", icon=":material/delete:"
+                ):
+                    session.drafts().discard(draft.draft_id)
+                    st.rerun()
+
+
 def render() -> None:
     st.title("Scenario")
     workspace = Workspace()
@@ -123,6 +166,7 @@ def render() -> None:
         allowed = st.checkbox(
             "Discard my unsaved changes when opening or uploading another scenario", key="discard_ok"
         )
+    _recovery(allowed)
     library_column, workspace_column, upload_column = st.columns(3)
     with library_column:
         _open_from_library(allowed)

@@ -7,13 +7,22 @@ from typing import Any
 
 import streamlit as st
 
-from studio.durations import format_clock
-from studio.propagation import run_timeline, state_at, timeline_rows
+from studio.propagation import run_timeline, state_at
 from studio.propagation.engines import ENGINES
 from studio.propagation.montecarlo import compare_playbooks, monte_carlo
 from studio.scenario import tables
+from studio.scenario.exercise_clock import (
+    clock_style,
+    duration_label,
+    event_time_label,
+    timeline_chart_rows,
+)
 from studio.scenario.validate import errors_only
-from studio.ui import session, widgets
+from studio.ui import labels, session, widgets
+
+# Above this many systems in a timeline, its chart has one lane per event family, not per system.
+# (Comments, not docstrings: Streamlit's "magic" would print a bare string of a page script.)
+TIMELINE_LANES = 40
 
 
 def _attack_form(doc: dict[str, Any]) -> None:
@@ -63,18 +72,21 @@ def _attack_and_playbooks(doc: dict[str, Any]) -> dict[str, Any]:
             lambda d: tables.rows_from_items(
                 (d.get("attack") or {}).get("initial_access") or [], tables.INITIAL_ACCESS_SPEC
             ),
+            rows_at="/attack/initial_access/*",
         ),
         widgets.EditorTable(
             "playbooks",
             "Defender playbooks",
             playbook_spec.columns,
             lambda d: tables.rows_from_items(d.get("playbooks") or [], playbook_spec),
+            rows_at="/playbooks/*",
         ),
         widgets.EditorTable(
             "actions",
             "Playbook actions",
             action_columns,
             lambda d: tables.nested_rows(d.get("playbooks") or [], "actions", action_columns),
+            rows_at="/playbooks/*/actions/*",
         ),
     ]
     choices = widgets.choices_of("systems", "playbooks")
@@ -134,26 +146,51 @@ def _single_run(doc: dict[str, Any], runnable: bool) -> None:
     else:
         st.caption("Run the simulation to see its timeline.")
         return
-    rows = timeline_rows(doc, timeline)
-    st.markdown(f"**Timeline of {source}**: {len(rows)} events")
+    rows = timeline_chart_rows(doc, timeline)
+    st.markdown(
+        f"**{labels.text('sim.timeline_of', source=source)}**: {len(rows)} {labels.text('sim.events')}"
+    )
+    window = widgets.session_window(doc, "run_window")
+    # One lane per system while they fit; a large run gets one lane per event family instead.
+    lanes = "system" if len({row["system"] for row in rows}) <= TIMELINE_LANES else "family"
     widgets.event_chart(
-        rows, x="minute", y="node", color="kind", tooltip=("clock", "kind", "node_name", "detail")
+        rows,
+        x="exercise_minute",
+        y=lanes,
+        color="family",
+        tooltip=("time", "kind", "system", "detail"),
+        clock=doc,
+        window=window,
     )
-    with st.expander("Events"):
-        st.dataframe(rows, hide_index=True, width="stretch")
-    last_minute = int(max((row["minute"] for row in rows), default=0)) + 1
-    minute = st.slider(
-        # The range is in the key: a minute kept from a longer run could fall outside this one.
-        "Graph state at scenario minute",
-        0,
-        last_minute,
-        value=last_minute,
-        key=f"state_minute@{last_minute}",
-    )
-    st.caption(f"Scenario clock {format_clock(minute)} from the scenario start")
-    widgets.graph_view(doc, key="simulation_graph", states=state_at(doc, timeline, minute))
+    with st.expander(labels.text("sim.events_table")):
+        st.dataframe(
+            [{key: value for key, value in row.items() if key != "exercise_minute"} for row in rows],
+            hide_index=True,
+            width="stretch",
+        )
+    _state_graph(doc, timeline)
     if stored is not None:
         _use_as_timeline(doc, stored["timeline"], "use_single_run")
+
+
+@st.fragment
+def _state_graph(doc: dict[str, Any], timeline: dict[str, Any]) -> None:
+    """The time slider and the graph coloured by state at that time.
+
+    A fragment: moving the slider reruns only this part, and since node positions are fixed
+    (studio.graph.layout) only the colours change.
+    """
+    minutes = sorted({0.0, *(float(event["minute"]) for event in timeline.get("events") or [])})
+    style = clock_style(doc)
+    minute = st.select_slider(
+        labels.text("sim.state_at"),
+        options=minutes,
+        value=minutes[-1],
+        format_func=lambda minute: event_time_label(doc, minute, style),
+        # The steps are in the key: a time kept from another run may not be one of these events.
+        key=f"state_minute@{len(minutes)}:{minutes[-1]}",
+    )
+    widgets.graph_view(doc, key="simulation_graph", states=state_at(doc, timeline, minute))
 
 
 def _monte_carlo(doc: dict[str, Any], runnable: bool) -> None:
@@ -182,9 +219,9 @@ def _monte_carlo(doc: dict[str, Any], runnable: bool) -> None:
     result = stored["result"]
     summary = result.to_json()
     st.markdown(f"**{result.runs} runs** (engine {result.engine}); median run: {result.median_run}")
-    st.dataframe(tables.metric_rows(summary["metrics"]), hide_index=True, width="stretch")
-    metric = st.selectbox("Distribution of", list(result.values), key="mc_metric")
-    widgets.histogram(tables.finite_values(result.values[metric]), f"{metric} (minutes)")
+    st.dataframe(_metric_table(summary["metrics"], result.values), hide_index=True, width="stretch")
+    metric = st.selectbox(labels.text("mc.distribution_of"), list(result.values), key="mc_metric")
+    widgets.distribution_chart(tables.finite_values(result.values[metric]), metric)
     st.markdown("**Systems most often hit**")
     st.dataframe(
         tables.hit_rows(summary["systems"], tables.system_names(doc)), hide_index=True, width="stretch"
@@ -202,11 +239,38 @@ def _monte_carlo(doc: dict[str, Any], runnable: bool) -> None:
             st.success(f"The scenario's timeline is now run {run} (seed {timeline['seed']}).")
 
 
+def _metric_table(
+    metrics: Mapping[str, Mapping[str, Any]], values: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Monte Carlo statistics in hours and minutes: how often it happened, p10, p50, p90."""
+    from studio.scenario.exercise_clock import distribution_summary
+
+    rows = []
+    for name, stats in metrics.items():
+        summary = distribution_summary(values.get(name, []))
+        rows.append(
+            {
+                labels.text("mc.metric"): name,
+                labels.text("mc.happened"): round(100 * float(stats.get("p_happened", 0.0)), 1),
+                "p10": summary["p10 label"],
+                "p50": summary["p50 label"],
+                "p90": summary["p90 label"],
+                labels.text("mc.mean"): duration_label(stats.get("mean")),
+                labels.text("mc.never_ended"): stats.get("never_ended", 0),
+            }
+        )
+    return rows
+
+
 def _comparison(doc: dict[str, Any], runnable: bool) -> None:
     first_column, second_column, runs_column, engine_column = st.columns(4)
     with first_column:
         first = _playbook_choice(doc, "Playbook a", "cmp_a")
     with second_column:
+        # b starts on another playbook than a: comparing a playbook with itself teaches nothing.
+        others = [value for value in [None, *tables.id_choices(doc, "playbooks")] if value != first]
+        if st.session_state.get("cmp_b") == first and others:
+            st.session_state["cmp_b"] = others[0]
         second = _playbook_choice(doc, "Playbook b", "cmp_b")
     with runs_column:
         runs = st.number_input("Runs each", min_value=1, max_value=10000, value=200, step=50, key="cmp_runs")

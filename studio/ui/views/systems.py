@@ -9,7 +9,7 @@ import streamlit as st
 
 from studio.graph.catalogue import catalogue_entries, instantiate
 from studio.scenario import tables
-from studio.ui import session, widgets
+from studio.ui import labels, session, widgets
 
 
 def _add_from_catalogue(doc: dict[str, Any]) -> None:
@@ -26,10 +26,14 @@ def _add_from_catalogue(doc: dict[str, Any]) -> None:
         organisations = tables.id_choices(doc, "organisations")
         with left:
             organisation = st.selectbox("Organisation", organisations, key="catalogue_organisation")
+        # Only the chosen organisation's sites: a system cannot sit on another organisation's site.
+        sites = tables.sites_of(doc, organisation)
+        if st.session_state.get("catalogue_site") not in (None, *sites):
+            st.session_state["catalogue_site"] = None
         with middle:
             site = st.selectbox(
                 "Site",
-                [None, *tables.id_choices(doc, "sites")],
+                [None, *sites],
                 key="catalogue_site",
                 format_func=lambda value: value or "(none)",
             )
@@ -68,16 +72,24 @@ def render() -> None:
         return
     _add_from_catalogue(doc)
     doc = session.document()
+    # The graph comes first on the page but is drawn last, once this run's table edits are applied.
+    graph_area = st.container()
+    st.subheader(labels.text("tables.title"))
     spec = tables.system_spec()
     editors = [
         widgets.EditorTable(
-            "systems", "Systems", spec.columns, lambda d: tables.rows_from_items(d.get("systems") or [], spec)
+            "systems",
+            "Systems",
+            spec.columns,
+            lambda d: tables.rows_from_items(d.get("systems") or [], spec),
+            rows_at="/systems/*",
         ),
         widgets.EditorTable(
             "links",
             "Links (reach: the attacker moves on; depends: needs the target to work)",
             tables.LINK_COLUMNS,
             lambda d: tables.link_rows(d.get("systems") or []),
+            rows_at="/systems/*/links/*",
         ),
     ]
     choices = widgets.choices_of("organisations", "sites", "systems")
@@ -85,8 +97,62 @@ def render() -> None:
     for note in st.session_state.pop("_dropped_links", None) or []:
         st.warning(note)
     widgets.problem_panel(session.problems(), prefixes=("/systems", "/attack"), title="Problems here")
-    st.subheader("Graph")
-    widgets.graph_view(doc, key="systems_graph")
+    with graph_area:
+        st.subheader(labels.text("graph.title"))
+        selected = widgets.graph_view(doc, key="systems_graph")
+        if selected is not None:
+            _system_form(doc, selected)
+
+
+def _system_form(doc: dict[str, Any], system_id: str) -> None:
+    """Edit the system selected in the graph (the change is kept like any other edit)."""
+    system = next(item for item in doc.get("systems") or [] if item.get("id") == system_id)
+    generation = session.generation()
+    st.markdown(f"**{labels.text('graph.selected')}: {system.get('name') or system_id}** (`{system_id}`)")
+    kinds = tables.schema_enum("system", "kind")
+    organisations = tables.id_choices(doc, "organisations")
+    with st.form(key=f"system_form.{system_id}@{generation}"):
+        name_column, kind_column, criticality_column = st.columns([3, 2, 1])
+        values: dict[str, Any] = {}
+        with name_column:
+            values["name"] = st.text_input(labels.text("system.name"), value=str(system.get("name") or ""))
+        with kind_column:
+            current = system.get("kind")
+            values["kind"] = st.selectbox(
+                labels.text("system.kind"), kinds, index=kinds.index(current) if current in kinds else None
+            )
+        with criticality_column:
+            values["criticality"] = st.number_input(
+                labels.text("system.criticality"), 1, 5, int(system.get("criticality") or 3)
+            )
+        organisation_column, site_column, zone_column = st.columns(3)
+        with organisation_column:
+            current = system.get("organisation")
+            values["organisation"] = st.selectbox(
+                labels.text("system.organisation"),
+                [None, *organisations],
+                index=[None, *organisations].index(current) if current in organisations else 0,
+                format_func=lambda value: value or "-",
+            )
+        sites = tables.sites_of(doc, system.get("organisation"))
+        with site_column:
+            current = system.get("site")
+            options = [None, *dict.fromkeys([*sites, *([current] if current else [])])]
+            values["site"] = st.selectbox(
+                labels.text("system.site"),
+                options,
+                index=options.index(current) if current in options else 0,
+                format_func=lambda value: value or "-",
+            )
+        with zone_column:
+            values["zone"] = st.text_input(labels.text("system.zone"), value=str(system.get("zone") or ""))
+        values["description"] = st.text_area(
+            labels.text("system.description"), value=str(system.get("description") or ""), height=80
+        )
+        if st.form_submit_button(labels.text("system.apply"), type="primary", icon=":material/check:"):
+            with widgets.user_errors(labels.text("system.apply")):
+                if session.update(tables.edit_system(doc, system_id, values)):
+                    st.rerun()
 
 
 render()

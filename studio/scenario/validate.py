@@ -31,6 +31,7 @@ import jsonschema
 
 from studio.durations import parse_minutes
 from studio.scenario.problems import Problem, Severity, pointer
+from studio.scenario.rules_bounds import bound_problems
 from studio.scenario.schema import load_schema, validator
 
 MAX_PROBLEMS = 2000
@@ -43,7 +44,7 @@ Path = tuple[Any, ...]
 
 def validate_scenario(document: Any) -> list[Problem]:
     """Return the problems of ``document`` (a parsed JSON value), errors and warnings, in document order."""
-    problems = list(_schema_problems(document))
+    problems = list(_schema_problems(document)) + bound_problems(document)
     if isinstance(document, dict):
         try:
             problems.extend(_SemanticChecker(document).run())

@@ -28,11 +28,56 @@ PART_CATEGORIES = ("ORG", "SITE", "PERSON")
 MIN_PART_LENGTH = 5
 """Parts shorter than this ("Nord", "Sud") are too common to stand for one hospital."""
 GENERIC_WORDS = frozenset(
-    """centre center hospitalier hospitaliere hospital hopital hopitaux clinique clinic groupe group
-    general generale universitaire university regional regionale departemental departementale
-    territoire territorial territoriale intercommunal intercommunale site sante health medical
-    medicale public publique prive privee saint sainte agence direction service services pole
-    maternite polyclinique institut national nationale docteur madame monsieur""".split()
+    [
+        "centre",
+        "center",
+        "hospitalier",
+        "hospitaliere",
+        "hospital",
+        "hopital",
+        "hopitaux",
+        "clinique",
+        "clinic",
+        "groupe",
+        "group",
+        "general",
+        "generale",
+        "universitaire",
+        "university",
+        "regional",
+        "regionale",
+        "departemental",
+        "departementale",
+        "territoire",
+        "territorial",
+        "territoriale",
+        "intercommunal",
+        "intercommunale",
+        "site",
+        "sante",
+        "health",
+        "medical",
+        "medicale",
+        "public",
+        "publique",
+        "prive",
+        "privee",
+        "saint",
+        "sainte",
+        "agence",
+        "direction",
+        "service",
+        "services",
+        "pole",
+        "maternite",
+        "polyclinique",
+        "institut",
+        "national",
+        "nationale",
+        "docteur",
+        "madame",
+        "monsieur",
+    ]
 )
 """Words of institution names that say what a place is, not which one: never a name on their own."""
 

@@ -388,7 +388,7 @@ class LLMClient:
             return None
         asked = _retry_after(exc)
         if asked is not None and asked > MAX_RETRY_AFTER:
-            raise self._stop(f"HTTP {status} from the LLM endpoint asking to wait {asked:.0f} s (Retry-After)")
+            raise self._stop(f"HTTP {status} from the LLM endpoint: Retry-After asks to wait {asked:.0f} s")
         if asked is None:
             return None
         with self._lock:

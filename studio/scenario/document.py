@@ -54,7 +54,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def first_unrepresentable(document: Any) -> str | None:
-    """"<JSON path>: why" for the first value no scenario can hold, else None.
+    """ "<JSON path>: why" for the first value no scenario can hold, else None.
 
     Python's parser turns ``1e400`` into infinity and ``"\\ud800"`` into a lone surrogate; both
     parse, then break arithmetic or every later write of the text. Refusing them here names the place
@@ -66,7 +66,7 @@ def first_unrepresentable(document: Any) -> str | None:
         if isinstance(value, float) and not math.isfinite(value):
             return f"{pointer(path) or '/'}: the number is too large to be represented (not finite)"
         if isinstance(value, str) and _SURROGATE.search(value):
-            return f"{pointer(path) or '/'}: the text holds a lone surrogate (\\ud800-\\udfff), not valid Unicode"
+            return f"{pointer(path) or '/'}: the text holds a lone surrogate, not valid Unicode"
         if isinstance(value, dict):
             for key, child in value.items():
                 if _SURROGATE.search(key):

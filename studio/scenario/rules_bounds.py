@@ -40,12 +40,13 @@ MIN_PROBABILITY = 1e-9
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DISCRIMINATORS = ("dist", "kind", "type", "at", "on")
+Found = dict[tuple[str, str], Problem]
 
 
 def bound_problems(document: Any) -> list[Problem]:
     """The bound problems of ``document`` (any JSON value), one per path and rule, in walk order."""
     schema = load_schema()
-    found: dict[tuple[str, str], Problem] = {}
+    found: Found = {}
     stack: list[tuple[dict[str, Any], str, Any, tuple[Any, ...]]] = [(schema, "", document, ())]
     while stack:
         node, ref_name, value, path = stack.pop()
@@ -96,7 +97,11 @@ def _branches(node: dict[str, Any], keyword: str, value: Any) -> list[dict[str, 
 
 
 def _check_leaf(
-    found: dict[tuple[str, str], Problem], node: dict[str, Any], ref_name: str, value: Any, path: tuple[Any, ...]
+    found: Found,
+    node: dict[str, Any],
+    ref_name: str,
+    value: Any,
+    path: tuple[Any, ...],
 ) -> None:
     if isinstance(value, str):
         _check_text(found, node, ref_name, value, path)
@@ -105,7 +110,11 @@ def _check_leaf(
 
 
 def _check_text(
-    found: dict[tuple[str, str], Problem], node: dict[str, Any], ref_name: str, value: str, path: tuple[Any, ...]
+    found: Found,
+    node: dict[str, Any],
+    ref_name: str,
+    value: str,
+    path: tuple[Any, ...],
 ) -> None:
     if _SURROGATE.search(value):
         _add(found, path, "text.surrogate", "the text holds a lone surrogate (not valid Unicode)")
@@ -138,9 +147,7 @@ def _check_text(
             )
 
 
-def _check_number(
-    found: dict[tuple[str, str], Problem], node: dict[str, Any], value: float, path: tuple[Any, ...]
-) -> None:
+def _check_number(found: Found, node: dict[str, Any], value: float, path: tuple[Any, ...]) -> None:
     if node.get("type") not in ("number", "integer") and not (
         isinstance(node.get("type"), list) and {"number", "integer"} & set(node["type"])
     ):
@@ -167,7 +174,7 @@ def _check_number(
         )
 
 
-def _check_exercise_length(found: dict[tuple[str, str], Problem], document: Any) -> None:
+def _check_exercise_length(found: Found, document: Any) -> None:
     exercise = document.get("exercise") if isinstance(document, dict) else None
     if not isinstance(exercise, dict):
         return
@@ -194,8 +201,6 @@ def _year(value: str, kind: str) -> int | None:
         return None
 
 
-def _add(
-    found: dict[tuple[str, str], Problem], path: tuple[Any, ...], rule: str, message: str, hint: str = ""
-) -> None:
+def _add(found: Found, path: tuple[Any, ...], rule: str, message: str, hint: str = "") -> None:
     where = pointer(path)
     found.setdefault((where, rule), Problem(where, rule, message, hint))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from studio.cli.common import EXIT_OK, EXIT_UNREADABLE, read_checked
+from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, read_checked
 
 TARGETS = ("docx", "xlsx", "csv", "openbas", "all")
 
@@ -39,12 +39,20 @@ def run(args: argparse.Namespace) -> int:
 def write_exports(scenario: dict[str, Any], output: str, targets: list[str]) -> int:
     """Export ``scenario`` to ``output`` and print the files written; shared with ``pack``."""
     from studio.exports import FORMATS, export_to_directory
+    from studio.scenario.canonical import canonical_bytes
+    from studio.scenario.store import SecretInDocument, refuse_secrets
 
     formats = FORMATS if "all" in targets else tuple(targets)
     try:
+        # Every export is made from the scenario: a key absent from it is absent from them.
+        refuse_secrets(canonical_bytes(scenario))
+    except SecretInDocument as exc:
+        print(f"error: {exc}; nothing exported", file=sys.stderr)
+        return EXIT_INVALID
+    try:
         paths = export_to_directory(scenario, output, formats)
     except OSError as exc:
-        print(f"error: cannot write to {output}: {exc.strerror or exc}")
+        print(f"error: cannot write to {output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     for path in paths:
         print(path)

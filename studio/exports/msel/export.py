@@ -38,6 +38,7 @@ from studio.exports.msel.columns import (
     enum_values,
     format_offset,
 )
+from studio.safety import neutralise_formulas
 
 EXCEL_CELL_LIMIT = 32767
 """Excel refuses longer cell texts; longer fields are cut there and end with TRUNCATED_MARK."""
@@ -146,6 +147,7 @@ def msel_xlsx(scenario: dict[str, Any]) -> bytes:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     _add_choice_lists(workbook, sheet, encoder, scenario)
+    neutralise_formulas(workbook)  # every sheet, the hidden lists too (persona names are free text)
     return _save_workbook(workbook, title=scenario["exercise"]["title"])
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mutations import mutate, nested_values, value_at, value_paths
 
 from studio.scenario.document import ScenarioReadError, parse_scenario
 from studio.scenario.validate import check_document
@@ -51,27 +52,12 @@ leaf = (
     | st.floats()
     | st.text(max_size=12)
 )
-json_values = st.recursive(
-    leaf,
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
-    ),
-    max_leaves=6,
-)
+json_values = nested_values(leaf, width=3, key_size=6, leaves=6)
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _paths(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value[:6]):  # enough items to reach every kind of field
-            found += _paths(child, (*path, index))
-    return found
-
-
-PATHS = {name: [path for path in _paths(document) if path] for name, document in BASES.items()}
+PATHS = {
+    name: [path for path in value_paths(document, max_items=6) if path] for name, document in BASES.items()
+}
 
 
 HOSTILE_DURATIONS = [v for v in HOSTILE_VALUES if isinstance(v, str) and v.startswith("P")]
@@ -79,13 +65,11 @@ HOSTILE_DATES = [v for v in HOSTILE_VALUES if isinstance(v, str) and v[:4].isdig
 HOSTILE_NUMBERS = [v for v in HOSTILE_VALUES if isinstance(v, int | float)]
 
 
-def _at(document: Any, path: tuple[Any, ...]) -> Any:
+def _current(document: Any, path: tuple[Any, ...]) -> Any:
     try:
-        for part in path:
-            document = document[part]
+        return value_at(document, path)
     except (KeyError, IndexError, TypeError):
         return None
-    return document
 
 
 def _same_kind(current: Any) -> st.SearchStrategy[Any]:
@@ -112,20 +96,8 @@ def mutated_scenarios(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(1, 4))):
         path = draw(st.sampled_from(PATHS[name]))
         action = draw(st.sampled_from(["replace", "replace", "replace", "delete", "duplicate"]))
-        value = draw(_same_kind(_at(document, path)))
-        try:
-            parent = document
-            for part in path[:-1]:
-                parent = parent[part]
-            key = path[-1]
-            if action == "replace":
-                parent[key] = value
-            elif action == "delete":
-                del parent[key]
-            elif isinstance(parent, list):
-                parent.append(copy.deepcopy(parent[key]))
-        except (KeyError, IndexError, TypeError):
-            continue  # an earlier mutation removed or changed this path
+        value = draw(_same_kind(_current(document, path)))
+        mutate(document, path, action, value)
     # What a file on disk holds: JSON text, where NaN and 1e400 appear as written by other tools.
     return json.dumps(document, ensure_ascii=True, allow_nan=True)
 

@@ -52,7 +52,7 @@ def write_exports(scenario: dict[str, Any], output: str, targets: list[str]) -> 
     try:
         paths = export_to_directory(scenario, output, formats)
     except OSError as exc:
-        print(f"error: cannot write to {output}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: cannot write to {output}: {exc.strerror or exc}")
         return EXIT_UNREADABLE
     for path in paths:
         print(path)

@@ -406,13 +406,14 @@ class LLMClient:
             except Exception as exc:
                 if isinstance(exc, LLMError) or _refuses_format(exc):
                     raise
-                pause = self._after_failure(exc)
+                asked = self._after_failure(exc)
                 if not _retryable(exc) or attempt == self.max_retries:
                     raise
-                if pause is None:
-                    pause = self.backoff * 2**attempt * (1 + random.random() / 4)
+                pause = self.backoff * 2**attempt * (1 + random.random() / 4) if asked is None else asked
                 log.info("LLM request failed (%s); retry %d in %.2f s", _describe(exc), attempt + 1, pause)
-                time.sleep(pause)
+                if asked is None:
+                    time.sleep(pause)
+                # A Retry-After pause is waited for in _wait_turn, which ends it at the run's deadline.
                 continue
             with self._lock:
                 self._connection_failures = 0

@@ -31,8 +31,9 @@ from studio.scenario.schema import load_schema
 MAX_DURATION_DAYS = 3660
 """Ten years: longer than any dwell time or exercise, far inside what calendars can add."""
 MIN_YEAR, MAX_YEAR = 1900, 2200
-MAX_EXERCISE_DAYS = 92
-"""A quarter of a year: exercises last hours to a few days; the MSEL grid is built over the window."""
+MAX_EXERCISE_DAYS = 14
+"""Exercises last hours to a few days. Generating and exporting grow faster than the window (2 days:
+18 s, 14 days: 4 min on a loaded machine), so a month-long window would hold a command for hours."""
 MAX_NUMBER = 10**12
 """Above this, a count or an amount is a typing error, and floats lose whole units."""
 MIN_PROBABILITY = 1e-9

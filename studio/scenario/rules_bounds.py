@@ -14,7 +14,8 @@ rules walk the document together with the schema (following ``$ref``, the matchi
 - ``bounds.probability``: a probability above zero but below :data:`MIN_PROBABILITY`;
 - ``text.line_break``: an id, code or other patterned value ending with a line break (JSON Schema
   patterns use ``re.search``, where ``$`` also matches before a final newline);
-- ``text.surrogate``: a string or key holding a lone UTF-16 surrogate, which no file can encode.
+- ``text.surrogate``: a string holding a lone UTF-16 surrogate, which no file can encode (files are
+  refused by the parser; this catches documents built in memory).
 """
 
 from __future__ import annotations
@@ -44,36 +45,70 @@ _DISCRIMINATORS = ("dist", "kind", "type", "at", "on")
 Found = dict[tuple[str, str], Problem]
 
 
+PathLink = tuple[Any, Any] | None
+"""A path as (parent link, key), turned into a JSON pointer only for a problem: most values have none."""
+
+
 def bound_problems(document: Any) -> list[Problem]:
     """The bound problems of ``document`` (any JSON value), one per path and rule, in walk order."""
     schema = load_schema()
     found: Found = {}
-    stack: list[tuple[dict[str, Any], str, Any, tuple[Any, ...]]] = [(schema, "", document, ())]
+    expansions: dict[tuple[int, str, Any], list[tuple[dict[str, Any], str]]] = {}
+    stack: list[tuple[dict[str, Any], str, Any, PathLink]] = [(schema, "", document, None)]
     while stack:
-        node, ref_name, value, path = stack.pop()
-        if not isinstance(node, dict):
-            continue
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            name = ref.rsplit("/", 1)[-1]
-            stack.append((schema["$defs"].get(name, {}), name, value, path))
-        for keyword in ("allOf", "anyOf", "oneOf"):
-            stack.extend((branch, ref_name, value, path) for branch in _branches(node, keyword, value))
-        properties = node.get("properties")
-        if isinstance(value, dict):
-            extra = node.get("additionalProperties")
-            for key, child in value.items():
-                if isinstance(key, str) and _SURROGATE.search(key):
-                    _add(found, path, "text.surrogate", "a key holds a lone surrogate (not valid Unicode)")
-                    continue
-                child_schema = (properties or {}).get(key, extra if isinstance(extra, dict) else None)
-                if child_schema is not None:
-                    stack.append((child_schema, "", child, (*path, key)))
-        elif isinstance(value, list) and isinstance(node.get("items"), dict):
-            stack.extend((node["items"], "", child, (*path, index)) for index, child in enumerate(value))
-        _check_leaf(found, node, ref_name, value, path)
+        node, ref_name, value, link = stack.pop()
+        for leaf, leaf_ref in _expand(schema, node, ref_name, value, expansions):
+            if isinstance(value, dict):
+                properties = leaf.get("properties") or {}
+                extra = leaf.get("additionalProperties")
+                extra = extra if isinstance(extra, dict) else None
+                for key, child in value.items():
+                    child_schema = properties.get(key, extra)
+                    if child_schema is not None:
+                        stack.append((child_schema, "", child, (link, key)))
+            elif isinstance(value, list) and isinstance(leaf.get("items"), dict):
+                items = leaf["items"]
+                stack.extend((items, "", child, (link, index)) for index, child in enumerate(value))
+            else:
+                _check_leaf(found, leaf, leaf_ref, value, link)
     _check_exercise_length(found, document)
     return list(found.values())
+
+
+def _expand(
+    schema: dict[str, Any],
+    node: dict[str, Any],
+    ref_name: str,
+    value: Any,
+    cache: dict[tuple[int, str, Any], list[tuple[dict[str, Any], str]]],
+) -> list[tuple[dict[str, Any], str]]:
+    """The schema objects ``value`` is checked against at ``node``: ``$ref`` followed, ``allOf``,
+    ``anyOf`` and the matching ``oneOf`` branches flattened. Cached per node and discriminator values,
+    since a document holds thousands of values of the same few shapes."""
+    discriminators = tuple(value.get(key) for key in _DISCRIMINATORS) if isinstance(value, dict) else None
+    try:
+        key = (id(node), ref_name, discriminators)
+        hash(key)
+    except TypeError:  # a list or object where a discriminator should be: no caching
+        key = None
+    if key is not None and key in cache:
+        return cache[key]
+    flat: list[tuple[dict[str, Any], str]] = []
+    pending = [(node, ref_name)]
+    while pending:
+        current, current_ref = pending.pop()
+        if not isinstance(current, dict):
+            continue
+        flat.append((current, current_ref))
+        ref = current.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            name = ref.rsplit("/", 1)[-1]
+            pending.append((schema["$defs"].get(name, {}), name))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            pending.extend((branch, current_ref) for branch in _branches(current, keyword, value))
+    if key is not None:
+        cache[key] = flat
+    return flat
 
 
 def _branches(node: dict[str, Any], keyword: str, value: Any) -> list[dict[str, Any]]:
@@ -97,26 +132,14 @@ def _branches(node: dict[str, Any], keyword: str, value: Any) -> list[dict[str, 
     return chosen
 
 
-def _check_leaf(
-    found: Found,
-    node: dict[str, Any],
-    ref_name: str,
-    value: Any,
-    path: tuple[Any, ...],
-) -> None:
+def _check_leaf(found: Found, node: dict[str, Any], ref_name: str, value: Any, path: PathLink) -> None:
     if isinstance(value, str):
         _check_text(found, node, ref_name, value, path)
     elif isinstance(value, int | float) and not isinstance(value, bool):
         _check_number(found, node, value, path)
 
 
-def _check_text(
-    found: Found,
-    node: dict[str, Any],
-    ref_name: str,
-    value: str,
-    path: tuple[Any, ...],
-) -> None:
+def _check_text(found: Found, node: dict[str, Any], ref_name: str, value: str, path: PathLink) -> None:
     if _SURROGATE.search(value):
         _add(found, path, "text.surrogate", "the text holds a lone surrogate (not valid Unicode)")
         return
@@ -148,7 +171,7 @@ def _check_text(
             )
 
 
-def _check_number(found: Found, node: dict[str, Any], value: float, path: tuple[Any, ...]) -> None:
+def _check_number(found: Found, node: dict[str, Any], value: float, path: PathLink) -> None:
     if node.get("type") not in ("number", "integer") and not (
         isinstance(node.get("type"), list) and {"number", "integer"} & set(node["type"])
     ):
@@ -188,7 +211,7 @@ def _check_exercise_length(found: Found, document: Any) -> None:
     if days > MAX_EXERCISE_DAYS:
         _add(
             found,
-            ("exercise", "endex"),
+            ((None, "exercise"), "endex"),
             "bounds.exercise_length",
             f"ENDEX is {days:.0f} days after STARTEX, more than {MAX_EXERCISE_DAYS}",
             "split a long campaign into several exercises",
@@ -202,6 +225,10 @@ def _year(value: str, kind: str) -> int | None:
         return None
 
 
-def _add(found: Found, path: tuple[Any, ...], rule: str, message: str, hint: str = "") -> None:
-    where = pointer(path)
+def _add(found: Found, path: PathLink, rule: str, message: str, hint: str = "") -> None:
+    parts: list[Any] = []
+    while path is not None:
+        path, key = path
+        parts.append(key)
+    where = pointer(parts[::-1])
     found.setdefault((where, rule), Problem(where, rule, message, hint))

@@ -307,3 +307,11 @@ def test_a_pack_into_an_existing_folder_keeps_other_files(
     assert any(p.suffix == ".docx" for p in target.iterdir())
     assert [p.name for p in tmp_path.iterdir()] == ["pack"]
     assert json.loads((target / "ch-rancongiciel-nuit.scenario.json").read_bytes())["id"]
+
+
+def test_a_cell_longer_than_any_scenario_text_names_its_row_and_column(generated: dict[str, Any]) -> None:
+    data = ("offset,from,to,message\n" + 'T+01:00,x,y,"' + "a" * 110_000 + '"\n').encode()
+    with pytest.raises(
+        MselReadError, match="row 2, column D: 110,000 characters, over the 100,001-character"
+    ):
+        import_msel(data, "long.csv", generated)

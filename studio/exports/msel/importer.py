@@ -57,8 +57,8 @@ MAX_XLSX_UNCOMPRESSED = 128 * 1024 * 1024
 """Sum of the sizes of an .xlsx's parts once unzipped (a small zip can expand to gigabytes)."""
 MAX_XLSX_PARTS = 2000
 MAX_IMPORT_COLUMNS = 200
-MAX_FIELD_CHARS = 32767
-"""Excel's own limit for one cell; the CSV reader refuses longer fields too."""
+MAX_FIELD_CHARS = 100_001
+"""The schema's longest text (100,000 characters) plus the quote the CSV export puts before formulas."""
 MAX_TIME_MINUTES = 3660 * 1440
 """Ten years, the longest duration a scenario accepts (studio.scenario.rules_bounds)."""
 TITLE_FROM_MESSAGE = 80

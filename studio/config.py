@@ -8,7 +8,8 @@
 | OPENAI_BASE_URL | OpenAI-compatible endpoint (OpenAI, Mistral, Ollama, vLLM...) | openai default |
 | OPENAI_API_KEY | key for that endpoint; read when a request is made, never stored | none |
 | CRISIS_STUDIO_MODEL | model name sent to the endpoint | gpt-4o-mini |
-| CRISIS_STUDIO_LLM_TIMEOUT | seconds per LLM request | 60 |
+| CRISIS_STUDIO_LLM_TIMEOUT | seconds per LLM request, from sending to the last byte | 60 |
+| CRISIS_STUDIO_LLM_RUN_TIMEOUT | seconds for all the requests of one generation | 900 |
 | CRISIS_STUDIO_LLM_CONCURRENCY | LLM requests in flight at once | 8 |
 | CRISIS_STUDIO_CACHE | folder of the LLM response cache | ~/.cache/crisis-studio |
 
@@ -18,6 +19,7 @@ client is built, so that no settings object, repr, log line or saved file can ca
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +38,12 @@ def _int_from_env(variable: str, default: int) -> int:
 
 
 def _float_from_env(variable: str, default: float) -> float:
+    """The number in ``variable``; NaN when it is not one, so that the check of the value refuses it
+    by name instead of silently running with the default."""
     try:
         return float(os.environ.get(variable, default))
     except ValueError:
-        return default
+        return math.nan
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Settings:
     llm_base_url: str | None = field(default_factory=lambda: os.environ.get("OPENAI_BASE_URL") or None)
     llm_model: str = field(default_factory=lambda: os.environ.get("CRISIS_STUDIO_MODEL", "gpt-4o-mini"))
     llm_timeout: float = field(default_factory=lambda: _float_from_env("CRISIS_STUDIO_LLM_TIMEOUT", 60.0))
+    llm_run_timeout: float = field(
+        default_factory=lambda: _float_from_env("CRISIS_STUDIO_LLM_RUN_TIMEOUT", 900.0)
+    )
     llm_concurrency: int = field(default_factory=lambda: _int_from_env("CRISIS_STUDIO_LLM_CONCURRENCY", 8))
     cache_dir: Path = field(
         default_factory=lambda: _path_from_env(

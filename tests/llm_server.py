@@ -17,6 +17,15 @@ through attributes:
   then the behaviour applies.
 - ``latency``: seconds slept before each chat answer (a value above the client timeout makes
   requests time out).
+- ``trickle``: headers at once, then the body one byte every ``trickle_interval`` seconds (each read
+  succeeds; only a deadline on the whole request stops it).
+- ``hang``: never answers (until the server stops).
+- ``unauthorized`` / ``forbidden``: HTTP 401 / 403 for every chat request.
+- ``retry_after``: the ``Retry-After`` header sent with 429 answers (``fail_first``/``fail_status``).
+- ``surrogates``: string fields carry a lone surrogate (``\ud800`` escaped in the JSON).
+- ``huge``: a message field of ``huge_bytes`` characters.
+- ``echo_key``: the message repeats the bearer key the request carried.
+- ``leaky``: the message repeats the inject's ``animator_notes`` (control-only text).
 - ``answer``: a callable(request body dict) -> dict, overriding the built answer.
 
 ``requests`` logs every request (path, parsed body, whether the bearer key matched ``api_key``);
@@ -77,9 +86,16 @@ class FakeLLMServer:
         fail_status: int = 429,
         api_key: str | None = None,
         answer: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        retry_after: str = "0",
+        trickle_interval: float = 0.2,
+        huge_bytes: int = 4 * 1024 * 1024,
     ) -> None:
         self.behaviour = behaviour
         self.latency = latency
+        self.retry_after = retry_after
+        self.trickle_interval = trickle_interval
+        self.huge_bytes = huge_bytes
+        self._stopping = threading.Event()
         self.fail_first = fail_first
         self.fail_status = fail_status
         self.api_key = api_key
@@ -96,6 +112,7 @@ class FakeLLMServer:
 
     def start(self) -> FakeLLMServer:
         server = self
+        self._stopping.clear()
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
@@ -118,7 +135,7 @@ class FakeLLMServer:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 server._record(self, body)
-                status, payload = server._chat(body)
+                status, payload = server._chat(body, self.headers.get("Authorization", ""))
                 self._reply(status, payload)
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
@@ -128,9 +145,16 @@ class FakeLLMServer:
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     if status == 429:
-                        self.send_header("Retry-After", "0")
+                        self.send_header("Retry-After", server.retry_after)
                     self.end_headers()
-                    self.wfile.write(data)
+                    if server.behaviour == "trickle" and status == 200:
+                        for index in range(len(data)):
+                            if server._stopping.wait(server.trickle_interval):
+                                return
+                            self.wfile.write(data[index : index + 1])
+                            self.wfile.flush()
+                    else:
+                        self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 
@@ -143,6 +167,7 @@ class FakeLLMServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # releases hanging and trickling answers
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -172,23 +197,29 @@ class FakeLLMServer:
         with self._lock:
             self.requests.append({"path": handler.path, "body": body, "authorised": authorised})
 
-    def _chat(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _chat(self, body: dict[str, Any], authorization: str) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.chat_calls += 1
             call = self.chat_calls
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
-            return self._chat_answer(body, call)
+            return self._chat_answer(body, call, authorization)
         finally:
             with self._lock:
                 self.in_flight -= 1
 
-    def _chat_answer(self, body: dict[str, Any], call: int) -> tuple[int, dict[str, Any]]:
+    def _chat_answer(self, body: dict[str, Any], call: int, authorization: str) -> tuple[int, dict[str, Any]]:
         if self.latency:
             time.sleep(self.latency)
-        if self.api_key is not None and not self.requests[-1]["authorised"]:
+        if self.behaviour == "hang":
+            self._stopping.wait()
+            return 503, {"error": {"message": "stopping"}}
+        authorised = self.api_key is None or authorization == f"Bearer {self.api_key}"
+        if not authorised or self.behaviour == "unauthorized":
             return 401, {"error": {"message": "invalid key", "type": "invalid_request_error"}}
+        if self.behaviour == "forbidden":
+            return 403, {"error": {"message": "forbidden", "type": "permission_error"}}
         if call <= self.fail_first:
             return self.fail_status, {
                 "error": {"message": f"simulated {self.fail_status}", "type": "server_error"}
@@ -201,15 +232,28 @@ class FakeLLMServer:
                     "type": "invalid_request_error",
                 }
             }
-        return 200, self._completion(body, self._content(body, response_format))
+        return 200, self._completion(body, self._content(body, response_format, authorization))
 
-    def _content(self, body: dict[str, Any], response_format: dict[str, Any]) -> str:
+    def _content(self, body: dict[str, Any], response_format: dict[str, Any], authorization: str = "") -> str:
         if self.behaviour == "invalid_json":
             return "Voici l'inject réécrit : {pas du json"
         schema = self._schema(body, response_format)
         if self.answer is not None:
             return json.dumps(self.answer(body), ensure_ascii=False)
-        answer = instance_for(schema, self._echo(body))
+        echo = self._echo(body)
+        answer = instance_for(schema, echo)
+        if isinstance(answer, dict) and "message" in answer:
+            if self.behaviour == "surrogates":
+                answer["title"] = "Alerte \ud800 serveur"
+            elif self.behaviour == "huge":
+                answer["message"] = "x" * self.huge_bytes
+            elif self.behaviour == "echo_key":
+                answer["message"] = f"Clé utilisée : {authorization.removeprefix('Bearer ')}"
+            elif self.behaviour == "leaky" and echo.get("animator_notes"):
+                answer["message"] = f"{answer['message']} {echo['animator_notes']}"
+        if self.behaviour == "surrogates":
+            # json.dumps writes the lone surrogate as the escape \ud800, as a broken server would.
+            return json.dumps(answer, ensure_ascii=True)
         if self.behaviour == "schema_violation":
             answer = {**answer, "category": "not-a-category", "injected_field": True}
         elif self.behaviour == "hostile" and isinstance(answer, dict) and "category" in answer:

@@ -73,3 +73,44 @@ def write_scenario_file(path: str | Path, document: dict[str, Any], stream: Text
         print(f"error: cannot write {path}: {exc.strerror or exc}", file=stream)
         return EXIT_UNREADABLE
     return EXIT_OK
+
+
+def llm_problem(provider: str) -> str | None:
+    """Why the ``openai`` provider cannot run with the current settings (no key for a remote endpoint,
+    a bad timeout), or None. Checked before any work so that a misconfiguration costs nothing."""
+    if provider != "openai":
+        return None
+    from studio.config import Settings, api_key
+    from studio.injects.llm import settings_problem
+    from studio.injects.privacy import is_loopback
+
+    settings = Settings()
+    if api_key() is None and not is_loopback(settings.llm_base_url):
+        return "the openai provider needs OPENAI_API_KEY for a remote endpoint"
+    return settings_problem(settings)
+
+
+def add_accept_offline(parser: Any) -> None:
+    parser.add_argument(
+        "--accept-offline",
+        action="store_true",
+        help="with --provider openai: accept the offline text when no answer of the model could be "
+        "used (otherwise nothing is written and the exit code is 1)",
+    )
+
+
+def nothing_assisted(scenario: dict[str, Any], generated: list[str], stream: TextIO | None = None) -> bool:
+    """True, after saying so, when injects were generated and none of them got the model's text."""
+    llm_written = {
+        inject.get("id")
+        for inject in scenario.get("injects", [])
+        if inject.get("provenance", {}).get("source") == "llm"
+    }
+    if not generated or llm_written & set(generated):
+        return False
+    print(
+        "error: no inject got its text from the language model (see the notes above); nothing written. "
+        "Fix the endpoint, or pass --accept-offline to keep the offline text",
+        file=stream or sys.stderr,
+    )
+    return True

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from studio.cli.common import EXIT_OK, EXIT_UNREADABLE, read_checked
+from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, read_checked
 
 TARGETS = ("docx", "xlsx", "csv", "openbas", "all")
 
@@ -58,8 +58,16 @@ def write_exports(
 ) -> int:
     """Export ``scenario`` to ``output`` and print the files written; shared with ``pack``."""
     from studio.exports import FORMATS, export_to_directory
+    from studio.scenario.canonical import canonical_bytes
+    from studio.scenario.store import SecretInDocument, refuse_secrets
 
     formats = FORMATS if "all" in targets else tuple(targets)
+    try:
+        # Every export is made from the scenario: a key absent from it is absent from them.
+        refuse_secrets(canonical_bytes(scenario))
+    except SecretInDocument as exc:
+        print(f"error: {exc}; nothing exported", file=sys.stderr)
+        return EXIT_INVALID
     try:
         paths = export_to_directory(
             scenario, output, formats, csv_separator=csv_separator, toc_pages=toc_pages

@@ -13,7 +13,16 @@ import argparse
 import sys
 from typing import Any
 
-from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, print_problems, write_scenario_file
+from studio.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    add_accept_offline,
+    llm_problem,
+    nothing_assisted,
+    print_problems,
+    write_scenario_file,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -27,16 +36,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--provider", choices=("offline", "openai"), default=None, help="text provider")
     parser.add_argument("--seed", type=int, default=None, help="seed (default: generation.seed or 0)")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the scenario here instead of stdout")
+    add_accept_offline(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from studio.cli.common import read_checked
-    from studio.config import Settings, api_key
+    from studio.config import Settings
     from studio.injects.generator import GenerationError, generate_msel
     from studio.injects.lint import lint_msel
-    from studio.injects.privacy import is_loopback
     from studio.scenario.canonical import canonical_bytes
+    from studio.scenario.validate import validate_scenario
 
     settings = Settings()
     provider = args.provider or settings.provider
@@ -46,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_UNREADABLE
-    if provider == "openai" and api_key() is None and not is_loopback(settings.llm_base_url):
-        print("error: the openai provider needs OPENAI_API_KEY for a remote endpoint", file=sys.stderr)
+    problem = llm_problem(provider)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_UNREADABLE
     if args.seed is not None and args.seed < 0:
         print("error: --seed must be 0 or more", file=sys.stderr)
@@ -69,6 +80,17 @@ def run(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
+    if (
+        provider == "openai"
+        and not args.accept_offline
+        and nothing_assisted(result.scenario, result.generated)
+    ):
+        return EXIT_INVALID
+    invalid = [problem for problem in validate_scenario(result.scenario) if problem.is_error]
+    if invalid:
+        print_problems(f"{args.file} (generated)", invalid, sys.stderr)
+        print(f"{args.file}: the generated scenario is invalid; nothing written", file=sys.stderr)
+        return EXIT_INVALID
     if args.output:
         written = write_scenario_file(args.output, result.scenario, sys.stderr)
         if written != EXIT_OK:

@@ -72,6 +72,8 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from studio.exports.msel import MselReadError, import_msel, merge_injects
+    from studio.exports.msel.importer import MAX_IMPORT_BYTES
+    from studio.scenario.document import read_regular_file
     from studio.scenario.validate import errors_only, validate_scenario
 
     try:
@@ -84,10 +86,13 @@ def run(args: argparse.Namespace) -> int:
         return code
     sheet = Path(args.spreadsheet)
     try:
-        data = sheet.read_bytes()
+        data = read_regular_file(sheet, MAX_IMPORT_BYTES)
         result = import_msel(data, sheet.name, scenario, mapping=mapping, accept_partial=args.accept_partial)
     except OSError as exc:
         print(f"error: cannot read {sheet}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except ValueError as exc:  # not a regular file, or too large
+        print(f"error: {sheet}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except MselReadError as exc:
         print(f"error: {exc}", file=sys.stderr)

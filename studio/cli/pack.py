@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, print_problems, read_checked
+from studio.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    add_accept_offline,
+    llm_problem,
+    nothing_assisted,
+    print_problems,
+    read_checked,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -47,6 +60,7 @@ def register(subparsers: Any) -> None:
         "--keep-timeline", action="store_true", help="(the default now) pack the stored timeline as it is"
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_accept_offline(parser)
     parser.set_defaults(handler=run)
 
 
@@ -54,13 +68,10 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is not None and args.seed < 0:
         print("error: --seed must be 0 or more", file=sys.stderr)
         return EXIT_UNREADABLE
-    if args.provider == "openai":
-        from studio.config import Settings, api_key
-        from studio.injects.privacy import is_loopback
-
-        if api_key() is None and not is_loopback(Settings().llm_base_url):
-            print("error: the openai provider needs OPENAI_API_KEY for a remote endpoint", file=sys.stderr)
-            return EXIT_UNREADABLE
+    problem = llm_problem(args.provider)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_UNREADABLE
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
         return code
@@ -73,7 +84,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_UNREADABLE
-    from studio.exports.common import write_outputs
     from studio.exports.pipeline import PackError, build_pack
     from studio.injects.generator import GenerationError
 
@@ -92,6 +102,15 @@ def run(args: argparse.Namespace) -> int:
     except GenerationError as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    regenerated = args.resimulate or args.regenerate or not scenario.get("injects")
+    if args.provider == "openai" and regenerated:
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
+        generated = [
+            i["id"] for i in result.scenario["injects"] if i.get("provenance", {}).get("source") != "manual"
+        ]
+        if not args.accept_offline and nothing_assisted(result.scenario, generated):
+            return EXIT_INVALID
     if not result.ok:
         errors = [problem for problem in result.problems if problem.is_error]
         print_problems(f"{args.file} (generated)", errors, sys.stderr)
@@ -105,15 +124,46 @@ def run(args: argparse.Namespace) -> int:
             )
         return EXIT_INVALID
     try:
-        paths = write_outputs(args.output, result.outputs)
+        paths = write_pack(args.output, result.outputs)
     except OSError as exc:
-        print(f"error: cannot write to {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"error: cannot write to {args.output}: {exc.strerror or exc}; the pack was not written",
+            file=sys.stderr,
+        )
         return EXIT_UNREADABLE
     if not args.quiet:
-        for note in result.notes:
+        for note in result.notes if not (args.provider == "openai" and regenerated) else []:
             print(f"note: {note}")
         for path in paths:
             print(path)
         steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.timings.items())
         print(f"{len(paths)} files from {len(result.scenario['injects'])} injects ({steps})")
     return EXIT_OK
+
+
+def write_pack(output: str, outputs: list[Any]) -> list[Path]:
+    """Write every file of the pack into a hidden folder beside ``output``, then move it in place.
+
+    A failure while writing (a full disk, a kill) leaves ``output`` as it was and no partial pack
+    that looks complete: the staging folder is removed. A new or empty ``output`` is replaced by one
+    rename; into an existing folder (which may hold other files) each file is moved by a rename.
+    """
+    from studio.exports.common import write_outputs
+
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        write_outputs(staging, outputs)
+        if target.is_dir() and not any(target.iterdir()):
+            target.rmdir()
+        if not target.exists():
+            os.rename(staging, target)
+        else:
+            for path in sorted(staging.iterdir()):
+                os.replace(path, target / path.name)
+            staging.rmdir()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [target / item.filename for item in outputs]

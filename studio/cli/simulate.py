@@ -25,7 +25,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("file", metavar="FILE", help="scenario JSON file")
     parser.add_argument("--seed", type=int, default=0, help="seed of the (first) run (default 0)")
-    parser.add_argument("--runs", type=int, default=None, help="Monte Carlo: number of seeded runs")
+    parser.add_argument(
+        "--runs", type=int, default=None, help="Monte Carlo: number of seeded runs (at most 100,000)"
+    )
     parser.add_argument("--playbook", default=None, help="playbook id (default: the default playbook)")
     parser.add_argument("--compare", default=None, metavar="PLAYBOOK", help="with --runs: compare with it")
     parser.add_argument(
@@ -45,12 +47,16 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+MAX_RUNS = 100_000
+"""Percentiles are stable long before this; more runs only hold the terminal (and memory) hostage."""
+
+
 def run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         print("error: --seed must be 0 or more", file=sys.stderr)
         return EXIT_UNREADABLE
-    if args.runs is not None and args.runs < 1:
-        print("error: --runs must be 1 or more", file=sys.stderr)
+    if args.runs is not None and not 1 <= args.runs <= MAX_RUNS:
+        print(f"error: --runs must be 1 to {MAX_RUNS:,}", file=sys.stderr)
         return EXIT_UNREADABLE
     if args.compare is not None and args.runs is None:
         print("error: --compare needs --runs", file=sys.stderr)

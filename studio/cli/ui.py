@@ -62,6 +62,9 @@ def streamlit_command(port: int) -> list[str]:
         # "minimal" hides Streamlit's Deploy button and developer menu: designers have no use for them.
         "--client.toolbarMode",
         "minimal",
+        # Exception types only: no traceback, message or file path of the server reaches the browser.
+        "--client.showErrorDetails",
+        "type",
     ]
 
 

@@ -9,8 +9,16 @@ servers all work. For each request it:
   remembered as such;
 - validates every answer with jsonschema and allows one repair round (the errors are sent back);
   a second invalid answer raises :class:`LLMError`;
-- retries 429, 5xx, timeouts and connection errors with exponential backoff, a bounded number of
-  times; other errors (bad key, unknown model) fail at once;
+- retries 429, 5xx, timeouts and connection errors with exponential backoff or the server's
+  ``Retry-After``, a bounded number of times; other errors (unknown model) fail at once;
+- holds each request to a real deadline (``timeout`` seconds from sending to the last byte, however
+  slowly the bytes come) and a run (:meth:`LLMClient.start_run`) to ``run_timeout`` seconds; stops the
+  whole run at once on a refused key (401/403), on repeated connection failures, on a Retry-After
+  longer than :data:`MAX_RETRY_AFTER` and when the run's time is up: every later request fails with
+  that reason instead of waiting for its own failure;
+- refuses answers over :data:`MAX_ANSWER_BYTES`, answers holding the API key or lone surrogates, and
+  answers the caller's ``accept`` check refuses (a leak of control-only text), before they are used
+  or cached; cache entries go through the same checks when read;
 - caches the validated answer on disk under a hash of the request (model, endpoint, messages,
   schema): running the same actions again makes no call. The key is never part of the request
   hash, the cache, a log line or an exception message;
@@ -21,24 +29,28 @@ one inject, propose contingency injects, propose discussion questions, summarise
 returns :class:`~studio.injects.review.Proposal` objects; nothing changes until one is applied.
 Scenario text goes to the model inside ``<scenario_data>`` tags, JSON-encoded with ``<`` and ``>``
 escaped so that no text can close the block; the answer can only change the fields each action is
-allowed to change. Names are replaced by placeholders (:mod:`studio.injects.privacy`) when the
-endpoint is not on loopback, unless told otherwise.
+allowed to change. Names are replaced by placeholders (:mod:`studio.redaction`) unless the traffic
+stays on this machine (a loopback endpoint and no proxy in the way), unless told otherwise.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import email.utils
 import hashlib
 import json
 import logging
+import math
 import os
 import random
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,10 +60,12 @@ from studio.config import Settings, api_key
 from studio.durations import format_minutes, parse_minutes
 from studio.injects.flat_schema import LLM_FIELDS, inject_to_flat, load_flat_schema
 from studio.injects.generation.checks import answer_problems, assisted_context
-from studio.injects.privacy import Redactor, is_loopback
+from studio.injects.privacy import is_loopback
 from studio.injects.prompts import action_prompt
 from studio.injects.review import Proposal, find_inject
+from studio.redaction import Redactor, traffic_stays_local
 from studio.scenario.canonical import canonical_text
+from studio.scenario.document import first_unrepresentable
 from studio.scenario.schema import control_only_fields
 
 log = logging.getLogger(__name__)
@@ -72,18 +86,97 @@ TEXT_FIELDS = (
 """What a rewrite may change. Category, channel, priority, routing and timing stay the designer's."""
 REWRITE_FIELDS = (*TEXT_FIELDS, "language")
 CACHE_VERSION = 1
+MAX_ANSWER_BYTES = 512 * 1024
+"""An inject's text is a few kilobytes; a larger answer is a runaway or hostile endpoint."""
+MAX_TIMEOUT = 3600.0
+"""Upper bound of both the per-request and the per-run time limits, in seconds."""
+DEFAULT_RUN_TIMEOUT = 900.0
+MAX_RETRY_AFTER = 120.0
+"""A server asking to wait longer than this is not going to answer this run: stop instead."""
+CONNECTION_FAILURES_TO_STOP = 3
+"""Consecutive connection failures or timeouts after which the endpoint is taken as down."""
+MIN_KEY_LENGTH = 8
+"""Shorter keys ("no-key", "x") are placeholders of local servers, found in any text."""
+
+Accept = Callable[[dict[str, Any]], str | None]
+"""A last check of a schema-valid answer: None to accept it, else why it is refused."""
 
 
 class LLMError(Exception):
     """An LLM request failed for good: the message says why (never with the key in it)."""
 
 
+class _ReadTimeout(Exception):
+    """The answer's bytes did not all arrive before the request's deadline."""
+
+
+class _ReadFailure(Exception):
+    """The connection broke while the answer was being read."""
+
+
+def check_seconds(value: object, what: str) -> float:
+    """``value`` as a number of seconds in (0, :data:`MAX_TIMEOUT`], else LLMError naming ``what``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise LLMError(f"{what} must be a number of seconds, not {value!r}")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise LLMError(f"{what} must be above 0 and at most {MAX_TIMEOUT:g} seconds, not {value:g}")
+    return float(value)
+
+
+def settings_problem(settings: Settings | None = None) -> str | None:
+    """Why the LLM settings cannot be used (a bad timeout or concurrency), or None."""
+    settings = settings or Settings()
+    try:
+        check_seconds(settings.llm_timeout, "CRISIS_STUDIO_LLM_TIMEOUT")
+        check_seconds(settings.llm_run_timeout, "CRISIS_STUDIO_LLM_RUN_TIMEOUT")
+    except LLMError as exc:
+        return str(exc)
+    if not 1 <= settings.llm_concurrency <= 64:
+        return f"CRISIS_STUDIO_LLM_CONCURRENCY must be 1 to 64, not {settings.llm_concurrency}"
+    return None
+
+
 def _retryable(exc: Exception) -> bool:
+    return _is_connection_failure(exc) or _status(exc) in {429} or (_status(exc) or 0) >= 500
+
+
+def _is_connection_failure(exc: Exception) -> bool:
     import openai
 
-    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
-        return True
-    return isinstance(exc, openai.APIStatusError) and (exc.status_code == 429 or exc.status_code >= 500)
+    return isinstance(exc, openai.APIConnectionError | _ReadTimeout | _ReadFailure)  # incl. APITimeoutError
+
+
+def _status(exc: Exception) -> int | None:
+    import openai
+
+    return exc.status_code if isinstance(exc, openai.APIStatusError) else None
+
+
+def _retry_after(exc: Exception) -> float | None:
+    """Seconds the server asked to wait (``Retry-After``: seconds or an HTTP date), if it said."""
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError):
+        return None
+    headers = exc.response.headers
+    value = headers.get("retry-after-ms")
+    if value is not None:
+        try:
+            return max(float(value) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def _refuses_format(exc: Exception) -> bool:
@@ -97,8 +190,10 @@ def _describe(exc: Exception) -> str:
 
     if isinstance(exc, openai.APIStatusError):
         return f"HTTP {exc.status_code} from the LLM endpoint"
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError | _ReadTimeout):
         return "the LLM endpoint timed out"
+    if isinstance(exc, _ReadFailure):
+        return "the connection to the LLM endpoint broke during the answer"
     if isinstance(exc, openai.APIConnectionError):
         return "cannot connect to the LLM endpoint"
     return type(exc).__name__
@@ -108,7 +203,7 @@ class LLMClient:
     """Structured-output chat requests with validation, repair, retries, a cache and a concurrency bound.
 
     ``calls`` counts HTTP requests actually sent (cache hits cost none); ``cache_hits`` counts answers
-    served from the cache.
+    served from the cache; ``stop_reason`` says why the run was stopped early, if it was.
     """
 
     def __init__(
@@ -117,25 +212,33 @@ class LLMClient:
         model: str,
         base_url: str | None = None,
         timeout: float = 60.0,
+        run_timeout: float = DEFAULT_RUN_TIMEOUT,
         concurrency: int = 8,
         cache_dir: Path | None = None,
         max_retries: int = 3,
         backoff: float = 0.5,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
         key_source: Callable[[], str | None] = api_key,
     ) -> None:
         self.model = model
         self.base_url = base_url
-        self.timeout = timeout
+        self.timeout = check_seconds(timeout, "the LLM timeout")
+        self.run_timeout = check_seconds(run_timeout, "the LLM run timeout")
         self.concurrency = max(1, concurrency)
         self.cache_dir = cache_dir
         self.max_retries = max_retries
         self.backoff = backoff
+        self.max_answer_bytes = max_answer_bytes
         self._key_source = key_source
         self._client: Any = None
         self._lock = threading.Lock()
         self.json_schema_supported = True
         self.calls = 0
         self.cache_hits = 0
+        self.stop_reason: str | None = None
+        self._run_deadline: float | None = None
+        self._not_before = 0.0
+        self._connection_failures = 0
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, model: str | None = None) -> LLMClient:
@@ -144,6 +247,7 @@ class LLMClient:
             model=model or settings.llm_model,
             base_url=settings.llm_base_url,
             timeout=settings.llm_timeout,
+            run_timeout=settings.llm_run_timeout,
             concurrency=settings.llm_concurrency,
             cache_dir=settings.cache_dir / "llm",
         )
@@ -151,6 +255,13 @@ class LLMClient:
     @property
     def is_local(self) -> bool:
         return is_loopback(self.base_url)
+
+    def start_run(self) -> None:
+        """Begin a run of requests: clear an earlier stop and allow ``run_timeout`` seconds from now."""
+        with self._lock:
+            self.stop_reason = None
+            self._connection_failures = 0
+            self._run_deadline = time.monotonic() + self.run_timeout
 
     def _openai(self) -> Any:
         with self._lock:
@@ -169,6 +280,17 @@ class LLMClient:
                 )
             return self._client
 
+    # --- answer checks -------------------------------------------------------------------------
+
+    def _refusal(self, text: str) -> str | None:
+        """Why raw answer text cannot be used whatever it says (too large, holds the key), or None."""
+        if len(text) > self.max_answer_bytes:
+            return f"the answer is larger than {self.max_answer_bytes // 1024} KiB; discarded"
+        key = self._key_source()
+        if key and len(key) >= MIN_KEY_LENGTH and key in text:
+            return "the answer contains the API key; discarded"
+        return None
+
     # --- cache ---------------------------------------------------------------------------------
 
     def _cache_key(self, messages: list[dict[str, str]], schema: dict[str, Any], name: str) -> str:
@@ -179,14 +301,30 @@ class LLMClient:
     def _cache_path(self, key: str) -> Path | None:
         return self.cache_dir / key[:2] / f"{key}.json" if self.cache_dir else None
 
-    def _cache_get(self, key: str) -> dict[str, Any] | None:
+    def _cache_get(
+        self, key: str, validator: jsonschema.protocols.Validator, accept: Accept | None
+    ) -> dict[str, Any] | None:
+        """The cached answer, checked as a fresh one would be; a damaged or refused entry is a miss
+        (and is removed, so that the next answer replaces it)."""
         path = self._cache_path(key)
         if path is None or not path.is_file():
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))["answer"]
-        except (OSError, ValueError, KeyError):
-            return None  # a damaged cache entry is a miss, not a failure
+            if path.stat().st_size > 2 * self.max_answer_bytes:
+                raise ValueError("too large")
+            text = path.read_text(encoding="utf-8")
+            answer = json.loads(text)["answer"]
+            problem = self._refusal(text) or _parse(json.dumps(answer), validator)[1]
+            if not problem and accept is not None:
+                problem = accept(answer) or ""
+            if problem:
+                raise ValueError(problem)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("LLM cache entry %s ignored (%s)", path.name[:12], str(exc)[:200])
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        return answer
 
     def _cache_put(self, key: str, answer: dict[str, Any]) -> None:
         """Store a validated answer. A cache that cannot be written (read-only, full, not a
@@ -195,38 +333,132 @@ class LLMClient:
         path = self._cache_path(key)
         if path is None:
             return
+        text = canonical_text({"model": self.model, "answer": answer})
+        if self._refusal(text):
+            return  # checked before use too: never written, whatever the caller did
         temporary: str | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(canonical_text({"model": self.model, "answer": answer}))
+                stream.write(text)
             os.replace(temporary, path)
-        except OSError as exc:
+            temporary = None
+        except (OSError, ValueError) as exc:
             log.warning("LLM cache not written (%s); the answer is used without caching", type(exc).__name__)
+        finally:
             if temporary is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
 
     # --- requests ------------------------------------------------------------------------------
 
+    def _stop(self, reason: str) -> LLMError:
+        """Stop the run: this and every later request fail with ``reason`` (the first one wins)."""
+        with self._lock:
+            if self.stop_reason is None:
+                self.stop_reason = reason
+                log.warning("LLM requests stopped: %s", reason)
+            return LLMError(self.stop_reason)
+
+    def _wait_turn(self) -> None:
+        """Wait for a Retry-After pause to pass, or raise when the run is stopped or out of time."""
+        while True:
+            with self._lock:
+                stopped, not_before, run_deadline = self.stop_reason, self._not_before, self._run_deadline
+            if stopped is not None:
+                raise LLMError(stopped)
+            now = time.monotonic()
+            if run_deadline is not None and max(now, not_before) >= run_deadline:
+                raise self._stop(f"the run's time limit ({self.run_timeout:g} s) ran out")
+            if now >= not_before:
+                return
+            time.sleep(min(not_before - now, 0.25))
+
+    def _after_failure(self, exc: Exception) -> float | None:
+        """Account for a failed request; return the pause before a retry, or None not to retry."""
+        status = _status(exc)
+        if status in (401, 403):
+            raise self._stop(f"HTTP {status} from the LLM endpoint: the key was refused (OPENAI_API_KEY)")
+        with self._lock:
+            self._connection_failures = self._connection_failures + 1 if _is_connection_failure(exc) else 0
+            failures = self._connection_failures
+        if failures >= CONNECTION_FAILURES_TO_STOP:
+            raise self._stop(f"{_describe(exc)} ({failures} times in a row)")
+        if not _retryable(exc):
+            return None
+        asked = _retry_after(exc)
+        if asked is not None and asked > MAX_RETRY_AFTER:
+            raise self._stop(f"HTTP {status} from the LLM endpoint: Retry-After asks to wait {asked:.0f} s")
+        if asked is None:
+            return None
+        with self._lock:
+            self._not_before = max(self._not_before, time.monotonic() + asked)
+        return asked
+
     def _send(self, messages: list[dict[str, str]], response_format: dict[str, Any]) -> str:
         client = self._openai()
         for attempt in range(self.max_retries + 1):
+            self._wait_turn()
             with self._lock:
                 self.calls += 1
             try:
-                response = client.chat.completions.create(
-                    model=self.model, messages=messages, response_format=response_format, temperature=0
-                )
-                return response.choices[0].message.content or ""
+                content = self._request(client, messages, response_format)
             except Exception as exc:
+                if isinstance(exc, LLMError) or _refuses_format(exc):
+                    raise
+                asked = self._after_failure(exc)
                 if not _retryable(exc) or attempt == self.max_retries:
                     raise
-                delay = self.backoff * 2**attempt * (1 + random.random() / 4)
-                log.info("LLM request failed (%s); retry %d in %.2f s", _describe(exc), attempt + 1, delay)
-                time.sleep(delay)
+                pause = self.backoff * 2**attempt * (1 + random.random() / 4) if asked is None else asked
+                log.info("LLM request failed (%s); retry %d in %.2f s", _describe(exc), attempt + 1, pause)
+                if asked is None:
+                    time.sleep(pause)
+                # A Retry-After pause is waited for in _wait_turn, which ends it at the run's deadline.
+                continue
+            with self._lock:
+                self._connection_failures = 0
+            return content
         raise AssertionError("unreachable")
+
+    def _request(self, client: Any, messages: list[dict[str, str]], response_format: dict[str, Any]) -> str:
+        """One HTTP request held to its deadline: ``timeout`` seconds (less if the run ends sooner)
+        from sending to the last byte of the answer, which may not exceed ``max_answer_bytes``."""
+        import openai
+
+        now = time.monotonic()
+        deadline = now + self.timeout
+        if self._run_deadline is not None:
+            deadline = min(deadline, self._run_deadline)
+        bounded = client.with_options(timeout=openai.Timeout(max(deadline - now, 0.01)))
+        create = bounded.chat.completions.with_streaming_response.create
+        with create(
+            model=self.model, messages=messages, response_format=response_format, temperature=0
+        ) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_answer_bytes:
+                raise LLMError(f"the answer is larger than {self.max_answer_bytes // 1024} KiB; discarded")
+            body = bytearray()
+            try:
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > self.max_answer_bytes:
+                        raise LLMError(
+                            f"the answer is larger than {self.max_answer_bytes // 1024} KiB; discarded"
+                        )
+                    if time.monotonic() > deadline:
+                        raise _ReadTimeout()
+            except (LLMError, _ReadTimeout):
+                raise
+            except Exception as exc:  # the HTTP library's own errors while reading the body
+                raise (_ReadTimeout() if "Timeout" in type(exc).__name__ else _ReadFailure()) from None
+        try:
+            content = json.loads(bytes(body))["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise LLMError("the endpoint's answer is not a chat completion") from None
+        if content is not None and not isinstance(content, str):
+            raise LLMError("the endpoint's answer is not a chat completion")
+        return content or ""
 
     def _ask(self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, language: str) -> str:
         if self.json_schema_supported:
@@ -258,25 +490,36 @@ class LLMClient:
         return self._send(merged, {"type": "json_object"})
 
     def complete_json(
-        self, messages: list[dict[str, str]], schema: dict[str, Any], *, name: str, language: str = "en"
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        *,
+        name: str,
+        language: str = "en",
+        accept: Accept | None = None,
     ) -> dict[str, Any]:
         """Send ``messages`` and return the answer as a dict valid against ``schema``.
 
-        Served from the cache when the same request was answered before. Raises LLMError when the
-        endpoint fails after retries or the answer is still invalid after one repair round.
+        Served from the cache when the same request was answered before and the entry passes the
+        same checks. ``accept`` is a last check of a valid answer (None: fine; text: why not): a
+        refused answer is neither returned nor cached. Raises LLMError when the endpoint fails after
+        retries, the answer is refused, or it is still invalid after one repair round.
         """
         key = self._cache_key(messages, schema, name)
-        cached = self._cache_get(key)
+        validator = jsonschema.Draft202012Validator(schema)
+        cached = self._cache_get(key, validator, accept)
         if cached is not None:
             with self._lock:
                 self.cache_hits += 1
             return cached
-        validator = jsonschema.Draft202012Validator(schema)
         conversation = list(messages)
         problems = ""
         try:
             for round_ in range(2):
                 content = self._ask(conversation, schema, name, language)
+                refusal = self._refusal(content)
+                if refusal:
+                    raise LLMError(refusal)
                 answer, problems = _parse(content, validator)
                 if answer is not None:
                     break
@@ -289,6 +532,9 @@ class LLMClient:
             raise LLMError(_describe(exc)) from None
         if answer is None:
             raise LLMError(f"the answer is still invalid after one repair round: {problems}")
+        refusal = accept(answer) if accept is not None else None
+        if refusal:
+            raise LLMError(refusal)
         # Outside the call's error handling: a cache that cannot be written never costs the answer.
         self._cache_put(key, answer)
         return answer
@@ -307,7 +553,12 @@ def _parse(content: str, validator: jsonschema.protocols.Validator) -> tuple[dic
     try:
         answer = json.loads(content)
     except ValueError as exc:
-        return None, f"not JSON ({exc.msg} at character {exc.pos})"
+        return None, f"not JSON ({getattr(exc, 'msg', exc)} at character {getattr(exc, 'pos', 0)})"
+    except RecursionError:
+        return None, "JSON nested too deeply"
+    unusable = first_unrepresentable(answer)
+    if unusable is not None:
+        return None, unusable
     errors = sorted(validator.iter_errors(answer), key=lambda e: list(e.absolute_path))
     if errors:
         return None, "; ".join(
@@ -341,12 +592,48 @@ def _list_schema(key: str, items: dict[str, Any], count: int) -> dict[str, Any]:
     }
 
 
+@dataclass
+class RunReport:
+    """What a generation run got from the model: how many injects, how many assisted, and why the
+    others kept their offline text (reason -> count)."""
+
+    total: int = 0
+    assisted: int = 0
+    fallbacks: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        """e.g. "offline text kept for 62 of 62 injects: HTTP 401 from the LLM endpoint... (62)"."""
+        fell_back = self.total - self.assisted
+        reasons = "; ".join(f"{reason} ({count})" for reason, count in self.fallbacks.most_common(5))
+        return f"offline text kept for {fell_back} of {self.total} injects: {reasons}"
+
+
+def _leak_check(scenario: dict[str, Any], inject: dict[str, Any]) -> Accept | None:
+    """For an inject players read, refuse answers whose title or message repeats control-only text
+    (the check lint makes, which would otherwise block the whole pack)."""
+    from studio.exports.common import is_control_only_inject
+    from studio.injects.lint import _ControlText
+
+    if is_control_only_inject(inject):
+        return None
+    control = _ControlText(scenario)
+
+    def accept(answer: dict[str, Any]) -> str | None:
+        for name in ("title", "message"):
+            if isinstance(answer.get(name), str) and control.leaks(answer[name]):
+                return f"the answer's {name} repeats control-only text; discarded"
+        return None
+
+    return accept
+
+
 class Assistant:
     """LLM actions on a scenario, each returning Proposals (see the module docstring)."""
 
     def __init__(self, client: LLMClient, *, redact: bool | None = None) -> None:
         self.client = client
-        self.redact = (not client.is_local) if redact is None else redact
+        self.redact = (not traffic_stays_local(client.base_url)) if redact is None else redact
+        self.last_run: RunReport | None = None
 
     @classmethod
     def from_settings(
@@ -361,9 +648,18 @@ class Assistant:
         return scenario.get("exercise", {}).get("language", "fr")
 
     def _run(
-        self, scenario: dict[str, Any], action: str, payload: Any, schema: dict[str, Any], **values: str
+        self,
+        scenario: dict[str, Any],
+        action: str,
+        payload: Any,
+        schema: dict[str, Any],
+        accept: Accept | None = None,
+        **values: str,
     ) -> dict[str, Any]:
-        """One action request: render the prompts, redact, send, restore. Raises LLMError."""
+        """One action request: render the prompts, redact, send, restore. Raises LLMError.
+
+        ``accept`` judges the answer with the names restored, before it is used or cached.
+        """
         language = self._language(scenario)
         redactor = Redactor(scenario, active=self.redact)
         variables = {
@@ -374,8 +670,9 @@ class Assistant:
         }
         messages = action_prompt(action, language).messages(variables)
         messages = [{**message, "content": redactor.redact(message["content"])} for message in messages]
+        restored_accept = (lambda answer: accept(redactor.restore(answer))) if accept is not None else None
         answer = self.client.complete_json(
-            messages, schema, name=f"crisis_studio_{action}", language=language
+            messages, schema, name=f"crisis_studio_{action}", language=language, accept=restored_accept
         )
         return redactor.restore(answer)
 
@@ -414,7 +711,12 @@ class Assistant:
         before = copy.deepcopy(inject)
         try:
             answer = self._run(
-                scenario, action, self._inject_payload(scenario, inject), load_flat_schema(), **values
+                scenario,
+                action,
+                self._inject_payload(scenario, inject),
+                load_flat_schema(),
+                accept=_leak_check(scenario, inject),
+                **values,
             )
         except LLMError as exc:
             return Proposal(action, inject["id"], before, None, error=str(exc), model=self.client.model)
@@ -461,6 +763,7 @@ class Assistant:
         """
         done = 0
         lock = threading.Lock()
+        self.client.start_run()
 
         def one(inject: dict[str, Any]) -> Proposal:
             nonlocal done
@@ -472,14 +775,20 @@ class Assistant:
             return proposal
 
         results, notes = [], []
+        report = RunReport(total=len(injects))
         for inject, proposal in zip(injects, self.client.map(one, injects), strict=True):
             if proposal.ok and proposal.after is not None:
                 polished = proposal.after
                 polished["provenance"] = {"source": "llm", "model": self.client.model[:300]}
                 results.append(polished)
+                report.assisted += 1
             else:
                 results.append(inject)
+                report.fallbacks[proposal.error or "unknown error"] += 1
                 notes.append(f"{inject['id']}: offline text kept ({proposal.error})")
+        self.last_run = report
+        if report.fallbacks:
+            notes.insert(0, report.summary())
         return results, notes
 
     def propose_contingencies(self, scenario: dict[str, Any], inject_id: str, count: int = 2) -> Proposal:
@@ -513,6 +822,10 @@ class Assistant:
             fields = {name: value for name, value in flat.items() if value is not None and name in LLM_FIELDS}
             new = {
                 **fields,
+                # The backup comes from the same sender by the same means: a model's channel or
+                # category could contradict who sends it (an email from a phone-only persona).
+                "category": inject["category"],
+                "channel": inject["channel"],
                 "id": candidate_id,
                 "offset": format_minutes(minute),
                 "from": inject["from"],

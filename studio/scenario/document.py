@@ -7,10 +7,15 @@ rules: the CLI exits 2 for the first and 1 for the second.
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
 from studio.gcpause import paused_gc
+from studio.scenario.problems import pointer
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Larger files are refused before parsing. A hospital scenario is well under a megabyte, but a
@@ -50,20 +55,70 @@ def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
         raise ScenarioReadError(f"{source}: {exc}") from None
     if not isinstance(document, dict):
         raise ScenarioReadError(f"{source}: a scenario is a JSON object, found {type(document).__name__}")
+    problem = first_unrepresentable(document)
+    if problem is not None:
+        raise ScenarioReadError(f"{source}: {problem}")
     return document
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def first_unrepresentable(document: Any) -> str | None:
+    """ "<JSON path>: why" for the first value no scenario can hold, else None.
+
+    Python's parser turns ``1e400`` into infinity and ``"\\ud800"`` into a lone surrogate; both
+    parse, then break arithmetic or every later write of the text. Refusing them here names the place
+    instead of a traceback three commands later.
+    """
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{pointer(path) or '/'}: the number is too large to be represented (not finite)"
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return f"{pointer(path) or '/'}: the text holds a lone surrogate, not valid Unicode"
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if _SURROGATE.search(key):
+                    return f"{pointer(path) or '/'}: a key holds a lone surrogate, not valid Unicode"
+                stack.append(((*path, key), child))
+        elif isinstance(value, list):
+            stack.extend(((*path, index), child) for index, child in enumerate(value))
+    return None
 
 
 def load_scenario(path: str | Path) -> dict[str, Any]:
     """Read and parse one scenario file."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _too_big(str(path), size)
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_FILE_BYTES)
     except OSError as exc:
         raise ScenarioReadError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ScenarioReadError(f"{path}: {exc}") from None
     return parse_scenario(raw, str(path))
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them.
+
+    Raises ValueError for a device, a pipe or a directory (``/dev/zero`` never ends, a FIFO may never
+    answer) and for a file over ``limit`` bytes, checked on the open descriptor and again while
+    reading, so a file that grows after the check is still refused. OSError as usual.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file (a device, a pipe or a folder cannot be a scenario)")
+        if info.st_size > limit:
+            raise ValueError(f"{info.st_size:,} bytes is over the {limit:,}-byte limit")
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"over the {limit:,}-byte limit")
+    return data
 
 
 def _refuse_constant(name: str) -> float:

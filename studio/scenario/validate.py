@@ -34,6 +34,7 @@ import jsonschema
 from studio.durations import parse_minutes
 from studio.gcpause import paused_gc
 from studio.scenario.problems import Problem, Severity, pointer
+from studio.scenario.rules_bounds import bound_problems
 from studio.scenario.rules_story import story_problems
 from studio.scenario.schema import FastValidator, fast_validator, fast_validator_for, load_schema, validator
 
@@ -80,6 +81,7 @@ class ScenarioValidator:
 
     def _validate(self, document: Any, changed: Iterable[str] | None) -> list[Problem]:
         problems = self._schema_problems(document, None if changed is None else list(changed))
+        problems += bound_problems(document)
         if isinstance(document, dict):
             try:
                 problems.extend(_SemanticChecker(document).run())

@@ -17,6 +17,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from studio.safety import markdown_literal
 from studio.scenario import tables
 from studio.scenario.problems import Problem
 from studio.ui import labels, session
@@ -62,7 +63,7 @@ def document_status(container: Any) -> None:
             st.caption("No scenario open")
             return
         title = (doc.get("exercise") or {}).get("title") or doc.get("id") or "(untitled)"
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{markdown_literal(title)}**")
         st.caption(st.session_state.get("doc_origin") or "")
         if st.session_state.get("doc_dirty"):
             st.warning(labels.text("status.unsaved"), icon=":material/edit:")

@@ -129,7 +129,7 @@ def test_client_errors_are_not_retried(
 ) -> None:
     server.api_key = "another-key"
     proposal = Assistant(make_client()).rewrite(generated, _first(generated)["id"], "x")
-    assert proposal.error == "HTTP 401 from the LLM endpoint"
+    assert proposal.error == "HTTP 401 from the LLM endpoint: the key was refused (OPENAI_API_KEY)"
     assert server.chat_calls == 1
 
 

@@ -9,45 +9,28 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mutations import mutate, nested_values, value_at, value_paths
 
 from studio.scenario.problems import Problem
 from studio.scenario.validate import check_document
 
 BASE = json.loads((Path(__file__).parent / "minimal.json").read_text(encoding="utf-8"))
 
-json_values = st.recursive(
+json_values = nested_values(
     st.none()
     | st.booleans()
     | st.integers(-(10**12), 10**12)
     | st.floats(allow_nan=False)
     | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=12,
+    width=4,
+    key_size=8,
+    leaves=12,
 )
 
 
-def _containers(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _containers(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += _containers(child, (*path, index))
-    return found
-
-
-def _get(value: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        value = value[part]
-    return value
-
-
-ALL_PATHS = [path for path in _containers(BASE) if path]
+ALL_PATHS = [path for path in value_paths(BASE) if path]
 # Ids are the most interesting values to break: a mutation often swaps one for a known other id.
-KNOWN_IDS = sorted({v for p in ALL_PATHS if isinstance(v := _get(BASE, p), str) and len(v) < 20})
+KNOWN_IDS = sorted({v for p in ALL_PATHS if isinstance(v := value_at(BASE, p), str) and len(v) < 20})
 
 mutation = st.tuples(
     st.sampled_from(ALL_PATHS),
@@ -61,17 +44,7 @@ mutation = st.tuples(
 def test_mutations_never_crash_the_validator(mutations: list[tuple[tuple[Any, ...], str, Any]]) -> None:
     document = copy.deepcopy(BASE)
     for path, action, value in mutations:
-        try:
-            parent = _get(document, path[:-1])
-            key = path[-1]
-            if action == "replace":
-                parent[key] = value
-            elif action == "delete":
-                del parent[key]
-            elif isinstance(parent, list):
-                parent.append(copy.deepcopy(parent[key]))
-        except (KeyError, IndexError, TypeError):
-            continue  # an earlier mutation removed this path
+        mutate(document, path, action, value)
     _, problems = check_document(document)
     assert all(isinstance(problem, Problem) and problem.path.startswith(("/", "")) for problem in problems)
     for problem in problems:

@@ -23,6 +23,7 @@ def test_command_serves_the_app_on_loopback_without_telemetry() -> None:
         "--server.headless": "true",
         "--browser.gatherUsageStats": "false",
         "--client.toolbarMode": "minimal",
+        "--client.showErrorDetails": "type",  # no traceback or file path in the browser
     }
 
 

@@ -42,6 +42,7 @@ from studio.exports.msel.columns import (
     format_offset,
 )
 from studio.exports.schedule import exercise_schedule
+from studio.safety import neutralise_formulas
 
 EXCEL_CELL_LIMIT = 32767
 """Excel refuses longer cell texts; longer fields are cut there and end with TRUNCATED_MARK."""
@@ -192,6 +193,7 @@ def msel_xlsx(scenario: dict[str, Any]) -> bytes:
     sheet.auto_filter.ref = f"A1:{last}"
     _schedule_sheet(workbook, scenario, encoder.labels)
     _add_choice_lists(workbook, sheet, encoder, scenario)
+    neutralise_formulas(workbook)  # every sheet, the hidden lists too (persona names are free text)
     return _save_workbook(workbook, title=scenario["exercise"]["title"])
 
 

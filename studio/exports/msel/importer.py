@@ -27,6 +27,8 @@ import io
 import json
 import re
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,10 +46,21 @@ from studio.exports.msel.columns import (
     column_kinds,
     enum_values,
 )
+from studio.scenario.document import first_unrepresentable
 from studio.scenario.schema import load_schema, validator
 
 MAX_IMPORT_ROWS = 20000
 """More rows than this is not a chronogramme; refusing early keeps a bad upload from hogging memory."""
+MAX_IMPORT_BYTES = 16 * 1024 * 1024
+"""Size of the uploaded file itself: a 20,000-row MSEL is a few megabytes."""
+MAX_XLSX_UNCOMPRESSED = 128 * 1024 * 1024
+"""Sum of the sizes of an .xlsx's parts once unzipped (a small zip can expand to gigabytes)."""
+MAX_XLSX_PARTS = 2000
+MAX_IMPORT_COLUMNS = 200
+MAX_FIELD_CHARS = 100_001
+"""The schema's longest text (100,000 characters) plus the quote the CSV export puts before formulas."""
+MAX_TIME_MINUTES = 3660 * 1440
+"""Ten years, the longest duration a scenario accepts (studio.scenario.rules_bounds)."""
 TITLE_FROM_MESSAGE = 80
 # A sender's persona kind gives the inject category when the sheet has none.
 CATEGORY_BY_PERSONA_KIND = {
@@ -104,7 +117,10 @@ class MselImport:
 def read_table(data: bytes, filename: str) -> list[list[object]]:
     """Rows of the first sheet of an .xlsx, or of a .csv (UTF-8 or Windows-1252; ',', ';' or tab)."""
     suffix = filename.rsplit(".", 1)[-1].lower()
+    if len(data) > MAX_IMPORT_BYTES:
+        raise MselReadError(f"{filename}: {len(data):,} bytes is over the {MAX_IMPORT_BYTES:,}-byte limit")
     if suffix == "xlsx":
+        _check_xlsx_parts(data, filename)
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
@@ -112,13 +128,13 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
                 f"{filename}: not a readable .xlsx workbook ({exc.__class__.__name__})"
             ) from None
         try:
-            sheet = workbook.worksheets[0]
-            rows = []
-            for row in sheet.iter_rows(values_only=True):
-                rows.append(list(row))
-                if len(rows) > MAX_IMPORT_ROWS:
-                    raise MselReadError(f"{filename}: more than {MAX_IMPORT_ROWS} rows")
-            return rows
+            return _xlsx_rows(workbook, filename)
+        except MselReadError:
+            raise
+        except Exception as exc:  # the sheet's XML is parsed lazily, row by row
+            raise MselReadError(
+                f"{filename}: the first sheet is damaged ({exc.__class__.__name__})"
+            ) from None
         finally:
             workbook.close()
     if suffix in ("csv", "txt"):
@@ -133,14 +149,77 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
             dialect = csv.excel
         # Only the separator is taken from the sniffer: it reports doublequote=False when the sample
         # holds no doubled quote, which would split every later cell that contains one.
-        rows = [
-            [_unquote_formula(value) for value in row]
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter)
-        ]
-        if len(rows) > MAX_IMPORT_ROWS:
-            raise MselReadError(f"{filename}: more than {MAX_IMPORT_ROWS} rows")
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter)
+        rows: list[list[object]] = []
+        try:
+            for row in reader:
+                rows.append([_unquote_formula(value) for value in row])
+                if len(rows) > MAX_IMPORT_ROWS:
+                    raise MselReadError(f"{filename}: more than {MAX_IMPORT_ROWS} rows")
+        except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
+            raise MselReadError(f"{filename}: line {reader.line_num}: {exc}") from None
+        _check_row_shapes(rows, filename)
         return rows
     raise MselReadError(f"{filename}: expected a .xlsx or .csv file")
+
+
+def _check_xlsx_parts(data: bytes, filename: str) -> None:
+    """Refuse an .xlsx whose parts would unzip past :data:`MAX_XLSX_UNCOMPRESSED` or that declares
+    XML entities, before openpyxl parses anything. Sizes are counted while decompressing, not
+    taken from the zip's (forgeable) headers."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        raise MselReadError(f"{filename}: not a readable .xlsx workbook (not a zip archive)") from None
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_XLSX_PARTS:
+            raise MselReadError(f"{filename}: {len(parts)} parts in the workbook, more than {MAX_XLSX_PARTS}")
+        total = 0
+        for part in parts:
+            tail = b""
+            try:
+                with archive.open(part) as stream:
+                    while chunk := stream.read(1 << 16):
+                        total += len(chunk)
+                        if total > MAX_XLSX_UNCOMPRESSED:
+                            raise MselReadError(
+                                f"{filename}: the workbook unzips to more than "
+                                f"{MAX_XLSX_UNCOMPRESSED // (1024 * 1024)} MiB"
+                            )
+                        window = (tail + chunk).upper()
+                        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                            raise MselReadError(f"{filename}: {part.filename} declares XML entities; refused")
+                        tail = chunk[-16:]
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+                raise MselReadError(f"{filename}: damaged workbook part {part.filename} ({exc})") from None
+
+
+def _xlsx_rows(workbook: Any, filename: str) -> list[list[object]]:
+    sheet = workbook.worksheets[0]
+    rows: list[list[object]] = []
+    # max_col bounds each row: a sheet may declare the dimension A1:XFD1048576.
+    for row in sheet.iter_rows(values_only=True, max_col=MAX_IMPORT_COLUMNS + 1):
+        rows.append(list(row))
+        if len(rows) > MAX_IMPORT_ROWS:
+            raise MselReadError(f"{filename}: more than {MAX_IMPORT_ROWS} rows")
+    _check_row_shapes(rows, filename)
+    return rows
+
+
+def _check_row_shapes(rows: list[list[object]], filename: str) -> None:
+    """Refuse rows wider than :data:`MAX_IMPORT_COLUMNS` and cells over :data:`MAX_FIELD_CHARS`."""
+    for number, row in enumerate(rows, start=1):
+        if len(row) > MAX_IMPORT_COLUMNS and any(
+            value not in (None, "") for value in row[MAX_IMPORT_COLUMNS:]
+        ):
+            raise MselReadError(f"{filename}: row {number} has more than {MAX_IMPORT_COLUMNS} columns")
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+                raise MselReadError(
+                    f"{filename}: row {number}, column {get_column_letter(column)}: "
+                    f"{len(value):,} characters, over the {MAX_FIELD_CHARS:,}-character cell limit"
+                )
 
 
 def _unquote_formula(value: str) -> str:
@@ -171,7 +250,15 @@ def header_index() -> dict[str, str]:
 
 
 def parse_relative_time(value: object) -> float:
-    """Minutes from STARTEX of a time cell (see the module docstring); ValueError if unreadable."""
+    """Minutes from STARTEX of a time cell (see the module docstring); ValueError if unreadable or
+    beyond :data:`MAX_TIME_MINUTES`."""
+    minutes = _relative_minutes(value)
+    if not 0 <= minutes <= MAX_TIME_MINUTES:  # also false for NaN
+        raise ValueError(f"time out of range: {str(value)[:40]!r} (at most ten years after STARTEX)")
+    return minutes
+
+
+def _relative_minutes(value: object) -> float:
     if isinstance(value, dt.timedelta):
         return value.total_seconds() / 60
     if isinstance(value, dt.time):
@@ -291,9 +378,15 @@ class _RowReader:
             )
         if kind == "json":
             try:
-                return json.loads(text)
+                value = json.loads(text, parse_constant=_no_constant)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not valid JSON: {exc.msg}") from None
+            except RecursionError:
+                raise ValueError("JSON nested too deeply") from None
+            problem = first_unrepresentable(value)
+            if problem is not None:
+                raise ValueError(f"not usable JSON: {problem}")
+            return value
         if field_name in self.enum_lookup:
             value = self.enum_lookup[field_name].get(_fold(text))
             if value is None:
@@ -320,6 +413,10 @@ class _RowReader:
         if "title" not in inject and inject.get("message"):
             first_line = inject["message"].strip().split("\n", 1)[0]
             inject["title"] = first_line[:TITLE_FROM_MESSAGE].strip() or inject["id"]
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _cell_text(raw: object) -> str:

@@ -20,6 +20,7 @@ from studio.injects.review import (
     edit_inject,
     filter_injects,
 )
+from studio.safety import markdown_literal
 from studio.scenario import tables
 from studio.scenario.validate import errors_only
 from studio.ui import session, teamgate, widgets
@@ -331,7 +332,7 @@ def _llm_actions(doc: dict[str, Any], inject: dict[str, Any]) -> None:
             width="stretch",
         )
     for new in proposal.new_injects:
-        st.markdown(f"**New inject** `{new['id']}`: {new.get('title', '')}")
+        st.markdown(f"**New inject** `{new['id']}`: {markdown_literal(new.get('title', ''))}")
         st.caption(new.get("message", ""))
     accept, discard = st.columns(2)
     with accept:

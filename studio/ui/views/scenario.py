@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from studio.safety import markdown_literal
 from studio.scenario.canonical import canonical_bytes
 from studio.scenario.document import ScenarioReadError, parse_scenario
 from studio.scenario.library import list_library, load_library
@@ -181,7 +182,7 @@ def render() -> None:
         return
     st.divider()
     exercise = doc.get("exercise") or {}
-    st.header(str(exercise.get("title") or doc.get("id") or "(untitled)"))
+    st.header(markdown_literal(exercise.get("title") or doc.get("id") or "(untitled)"))
     st.markdown(widgets.validation_summary(session.problems()))
     save_column, download_column = st.columns(2)
     with save_column:

@@ -55,7 +55,20 @@ def _hours(match: re.Match[str]) -> str:
 
 @lru_cache(maxsize=65536)
 def typeset_french(text: str) -> str:
-    """``text`` with French typographic spacing, guillemets, apostrophes, hours and big numbers."""
+    """``text`` with French typographic spacing, guillemets, apostrophes, hours and big numbers.
+
+    Applied until nothing changes (at most a few passes): straight quotes around a text that already
+    holds guillemets are only paired once the inner ones are typeset, and typesetting twice must give
+    the same text (packs typeset strings that may already be typeset)."""
+    for _ in range(4):
+        typeset = _typeset_once(text)
+        if typeset == text:
+            break
+        text = typeset
+    return text
+
+
+def _typeset_once(text: str) -> str:
     if not text:
         return text
     text = _STRAIGHT_QUOTES.sub(lambda match: f"«{match.group(1).strip()}»", text)

@@ -142,11 +142,17 @@ class ScenarioContext:
 
     def establishment_of(self, node_id: str | None) -> str | None:
         """The hospital a system belongs to; the main establishment when unknown."""
-        system = self.systems.get(node_id or "")
-        org = system.get("organisation") if system else None
-        if org and self.org_type(org) in HOSPITAL_TYPES:
-            return org
-        return self.main_establishment
+        return self._establishments.get(node_id or "", self.main_establishment)
+
+    @cached_property
+    def _establishments(self) -> dict[str, str | None]:
+        """:meth:`establishment_of` of every system, computed once (generation asks it per event)."""
+        hospitals = {org for org, spec in self.organisations.items() if spec.get("type") in HOSPITAL_TYPES}
+        main = self.main_establishment
+        return {
+            sid: org if (org := system.get("organisation")) in hospitals else main
+            for sid, system in self.systems.items()
+        }
 
     def reachable(self, establishment: str | None, org: str) -> bool:
         """Whether patients of ``establishment`` can be sent to ``org`` now, by road, helicopter or sea.

@@ -144,19 +144,26 @@ def generate_msel(
     rewritten by the LLM through ``assistant`` (an :class:`studio.injects.llm.Assistant`, built from
     the settings when None); an answer that fails validation or the content checks leaves the
     offline text of that inject and adds a note. Protected injects (:func:`is_protected`) and their
-    contingencies are kept unchanged. The input is not modified. ``max_quiet`` (exercise minutes)
-    overrides ``generation.max_quiet``; 0 turns the follow-ups off.
+    contingencies are kept unchanged. The input is not modified; the returned scenario shares the
+    parts generation does not change (systems, personas, the timeline passed in...) with it, so copy
+    a part before editing it in place. ``max_quiet`` (exercise minutes) overrides
+    ``generation.max_quiet``; 0 turns the follow-ups off.
     """
     if provider not in {"offline", "openai"}:
         raise ValueError(f"unknown provider {provider!r}: offline or openai")
-    result_doc = copy.deepcopy(scenario)
+    # A new document that shares the parts generation only reads (systems, personas...) with the
+    # input instead of copying them: at 10k systems a deep copy cost more than the generation itself.
+    # What it changes (the injects) is copied; the input is never modified (docs/decisions.md).
+    result_doc = dict(scenario)
     if seed is None:
         seed = scenario.get("generation", {}).get("seed", 0)
     if timeline is None:
         timeline = obtain_timeline(scenario, seed)
     # The injects cite events of this timeline: it is stored so that their causes resolve.
-    result_doc["timeline"] = copy.deepcopy(timeline)
-    existing = result_doc.get("injects", [])
+    result_doc["timeline"] = timeline
+    existing = copy.deepcopy(scenario.get("injects", []))
+    if "injects" in scenario:
+        result_doc["injects"] = existing
     kept = kept_injects(existing)
     result = GenerationResult(result_doc, kept=[inject["id"] for inject in kept])
     plan = build_plan(

@@ -19,7 +19,7 @@ from studio.injects.context import ScenarioContext
 from studio.injects.generation.pacing import PACING_STEP, cell_times, fits
 from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, make_inject_id
 from studio.injects.generation.routing import choose_sender, route, sender_ready
-from studio.injects.generation.story import is_critical, lost_systems
+from studio.injects.generation.story import first_hit_minutes, is_critical, lost_systems
 from studio.injects.kinds import CRITICAL_CARE_SERVICE, EMERGENCY_SERVICE, KINDS
 from studio.injects.prompts import inject_templates
 from studio.injects.wording import short_list
@@ -85,7 +85,11 @@ _SITUATION_SIZE = 8
 
 
 class _Situation:
-    """The state of the crisis at scenario minutes, from the timeline (studio.propagation.state_at)."""
+    """The state of the crisis at scenario minutes, from the timeline (studio.propagation.state_at).
+
+    Every question is asked at a minute, i.e. of the events at or before it (a prefix of the sorted
+    timeline): the indexes below are built once, so that each answer costs what it looks at, not the
+    length of the timeline (follow-ups ask hundreds of questions of long timelines)."""
 
     def __init__(self, ctx: ScenarioContext, events: list[dict[str, Any]]) -> None:
         from studio.propagation import state_at
@@ -93,25 +97,41 @@ class _Situation:
         self.ctx = ctx
         self.events = events
         self.by_id = {event["id"]: event for event in events}
+        self.first_hit = first_hit_minutes(self.by_id)
         self._state_at = state_at
-        self._timeline = {"events": events}
         self._minutes = [event["minute"] for event in events]
-        self._states: dict[int, dict[str, Any]] = {}
+        # Positions in ``events``, per system, per establishment (systems of the scenario only) and
+        # per kind of event the follow-ups look for.
+        self._at_node: dict[str, list[int]] = {}
+        self._at_establishment: dict[str | None, list[int]] = {}
+        self._of_kind: dict[str, list[int]] = {}
+        for index, event in enumerate(events):
+            node = event.get("node")
+            if node:
+                self._at_node.setdefault(node, []).append(index)
+            if node in ctx.systems:
+                self._at_establishment.setdefault(ctx.establishment_of(node), []).append(index)
+            self._of_kind.setdefault(event["kind"], []).append(index)
+        self._clinical = [sid for sid, spec in ctx.systems.items() if spec.get("kind") == "clinical_service"]
+        self._node_states: dict[tuple[str, int], Any] = {}
         self._affected: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
         self._latest: dict[tuple[int, str | None, str | None], dict[str, Any] | None] = {}
         self._lost: dict[tuple[str, str], str] = {}
         self._scopes: dict[str | None, list[str]] = {}
+        self._by_criticality: dict[str | None, list[str]] = {}
         self._critical: dict[str, bool] = {}
+        self.forget()
+
+    def forget(self) -> None:
+        """Start a new MSEL draft: nothing told yet (the indexes and answers are kept)."""
         self.told_restored: set[str] = set()
         self.told_progress: set[str] = set()
         self.told_pending: dict[str | None, list[str]] = {}
         self.told: set[Any] = set()
-        self.impacts_left = (
-            sum(1 for spec in ctx.systems.values() if spec.get("kind") == "clinical_service") - 1
-        )
-        """Impact reports (clinical and business) the MSEL may still hold: fewer than services."""
         """What clinical follow-ups already told: (service, report kind) pairs and the sets of them
         situation points listed, so that no report is told twice in the same words."""
+        self.impacts_left = len(self._clinical) - 1
+        """Impact reports (clinical and business) the MSEL may still hold: fewer than services."""
 
     def tell(self, beat: Beat) -> None:
         """Note what a clinical beat tells (see :attr:`told`)."""
@@ -122,24 +142,35 @@ class _Situation:
         if beat.members:
             self.told.add(pairs)
 
-    def state(self, minute: float) -> dict[str, Any]:
-        count = self._count(minute)
-        if count not in self._states:
-            self._states[count] = self._state_at(self.ctx.scenario, self._timeline, minute + 1e-9)
-        return self._states[count]
+    def node_state(self, node: str, minute: float) -> Any:
+        """The state (studio.propagation.NodeState) of system ``node`` at ``minute``: state_at
+        replaying that system's own events only, cached per number of them."""
+        positions = self._at_node.get(node, [])
+        seen = bisect.bisect_left(positions, self._count(minute))
+        key = (node, seen)
+        if key not in self._node_states:
+            own = {"events": [self.events[index] for index in positions[:seen]]}
+            self._node_states[key] = self._state_at({"systems": [{"id": node}]}, own, math.inf)[node]
+        return self._node_states[key]
 
     def _count(self, minute: float) -> int:
         return bisect.bisect_right(self._minutes, minute + 1e-9)
 
-    def past(self, minute: float) -> list[dict[str, Any]]:
-        """Events at or before ``minute`` (the timeline is sorted), latest last."""
-        return self.events[: self._count(minute)]
+    def happened(self, kind: str, minute: float) -> list[dict[str, Any]]:
+        """Events of ``kind`` at or before ``minute``, in timeline order."""
+        positions = self._of_kind.get(kind, [])
+        return [self.events[index] for index in positions[: bisect.bisect_left(positions, self._count(minute))]]
+
+    def first_of(self, kind: str) -> dict[str, Any] | None:
+        """The first event of ``kind`` in the timeline, if any."""
+        positions = self._of_kind.get(kind)
+        return self.events[positions[0]] if positions else None
 
     def latest(self, minute: float, node: str | None = None, est: str | None = None) -> dict[str, Any] | None:
         """The latest event at or before ``minute``: on ``node``, else on a system of ``est``, else any."""
         key = (self._count(minute), node, est)
         if key not in self._latest:
-            self._latest[key] = self._find_latest(minute, node, est)
+            self._latest[key] = self._find_latest(key[0], node, est)
         return self._latest[key]
 
     def critical(self, node: str) -> bool:
@@ -155,29 +186,43 @@ class _Situation:
             self._scopes[est] = [sid for sid in sorted(self.ctx.systems) if est is None or of(sid) == est]
         return self._scopes[est]
 
+    def blocked(self, est: str | None, minute: float, most: int) -> list[str]:
+        """At most ``most`` systems of ``est`` other than clinical services that are encrypted, being
+        restored or down at ``minute``, most critical first (then by id)."""
+        if est not in self._by_criticality:
+            systems = self.ctx.systems
+            self._by_criticality[est] = sorted(
+                (sid for sid in self.scope(est) if systems[sid].get("kind") != "clinical_service"),
+                key=lambda sid: (-systems[sid].get("criticality", 3), sid),
+            )
+        found = []
+        for sid in self._by_criticality[est]:
+            if len(found) == most:
+                break
+            state = self.node_state(sid, minute)
+            if state.security in {"encrypted", "restoring"} or state.function == "down":
+                found.append(sid)
+        return found
+
     def lost_systems(self, node: str, cause: dict[str, Any]) -> str:
         """Ids of the systems ``node`` lost by ``cause``, comma separated (:func:`lost_systems`), cached."""
         key = (node, cause["id"])
         if key not in self._lost:
-            lost = lost_systems(self.ctx, node, cause, self.by_id)
+            lost = lost_systems(self.ctx, node, cause, self.by_id, self.first_hit)
             self._lost[key] = ",".join(lost)
         return self._lost[key]
 
-    def _find_latest(self, minute: float, node: str | None, est: str | None) -> dict[str, Any] | None:
-        past = self.past(minute)[::-1]
-        for keep in (
-            (lambda e: e.get("node") == node) if node else None,
-            (lambda e: self.ctx.establishment_of(e.get("node")) == est and e.get("node") in self.ctx.systems)
-            if est
-            else None,
-            lambda e: True,
+    def _find_latest(self, count: int, node: str | None, est: str | None) -> dict[str, Any] | None:
+        for positions in (
+            self._at_node.get(node, []) if node else None,
+            self._at_establishment.get(est, []) if est else None,
         ):
-            if keep is None:
+            if positions is None:
                 continue
-            found = next((event for event in past if keep(event)), None)
-            if found is not None:
-                return found
-        return None
+            before = bisect.bisect_left(positions, count)
+            if before:
+                return self.events[positions[before - 1]]
+        return self.events[count - 1] if count else None
 
     def affected_services(self, minute: float, est: str | None) -> list[tuple[str, str]]:
         """Clinical services of ``est`` (any establishment when None) down or degraded at ``minute``,
@@ -188,16 +233,14 @@ class _Situation:
         return self._affected[key]
 
     def _affected_services(self, minute: float, est: str | None) -> list[tuple[str, str]]:
-        states = self.state(minute)
-        expired = {e["node"] for e in self.past(minute) if e["kind"] == "degraded_mode_expired"}
+        expired = {e["node"] for e in self.happened("degraded_mode_expired", minute)}
         found = []
-        for sid, system in self.ctx.systems.items():
-            if system.get("kind") != "clinical_service" or sid not in states:
-                continue
+        for sid in self._clinical:
             if est is not None and self.ctx.establishment_of(sid) != est:
                 continue
-            function = states[sid].function
-            if function == "up" and not states[sid].isolated:
+            state = self.node_state(sid, minute)
+            function = state.function
+            if function == "up" and not state.isolated:
                 continue
             kind = "service_degraded" if function == "degraded" else "service_down"
             if sid in expired and function != "up":
@@ -268,35 +311,27 @@ def _sustain_beat(
         member.priority_override = "optional"
         return member
     if name == "restoration":
-        states = situation.state(minute)
-        scope = situation.scope(est)
+        scope = set(situation.scope(est))
         restored = [
             e
-            for e in situation.past(minute)
-            if e["kind"] == "restored" and e.get("node") in scope and e["node"] not in situation.told_restored
+            for e in situation.happened("restored", minute)
+            if e.get("node") in scope and e["node"] not in situation.told_restored
         ]
         if restored:
             event = max(restored, key=lambda e: (ctx.systems[e["node"]].get("criticality", 3), e["minute"]))
             situation.told_restored.add(event["node"])
             return Beat(KINDS["restored"], minute, event, ctx.establishment_of(event["node"]), event["node"])
-        blocked = [
-            sid
-            for sid in scope
-            if ctx.systems[sid].get("kind") != "clinical_service"
-            and states.get(sid) is not None
-            and (states[sid].security in {"encrypted", "restoring"} or states[sid].function == "down")
-        ]
+        blocked = situation.blocked(est, minute, 5)
         if not blocked:
             return None
-        blocked.sort(key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid))
-        node = blocked[turn % min(len(blocked), 5)]
+        node = blocked[turn % len(blocked)]
         cause = situation.latest(minute, node)
         if cause is None:
             return None
         return Beat(KINDS["backup_blocked"], minute, cause, ctx.establishment_of(node), node)
     if name == "restore_progress":
         return _progress_beat(ctx, situation, minute, est)
-    if name == "patient_phishing" and not any(e["kind"] == "exfiltration" for e in situation.past(minute)):
+    if name == "patient_phishing" and not situation.happened("exfiltration", minute):
         return None
     cause = situation.latest(minute, None, est)
     if cause is None:
@@ -304,8 +339,11 @@ def _sustain_beat(
     beat = Beat(KINDS[name], minute, cause, est)
     if name == "fatigue_followup":
         # Counted from the first alarm (the attacker's quiet weeks before it do not tire anyone).
-        alarms = [e["minute"] for e in situation.events if e["kind"] in {"detected", "encrypted"}]
-        start = min(alarms, default=situation.events[0]["minute"] if situation.events else minute)
+        alarms = [situation.first_of(kind) for kind in ("detected", "encrypted")]
+        start = min(
+            (e["minute"] for e in alarms if e is not None),
+            default=situation.events[0]["minute"] if situation.events else minute,
+        )
         beat.extra["hours_on_duty"] = str(max(1, round((minute - start) / 60)))
     return beat
 
@@ -315,23 +353,13 @@ def _progress_beat(
 ) -> Beat | None:
     """Restoration progress of ``est``: the systems restored since the last progress told, and
     those still encrypted or down (most critical first); None when there is neither."""
-    states = situation.state(minute)
-    scope = situation.scope(est)
+    scope = set(situation.scope(est))
     restored = [
         e
-        for e in situation.past(minute)
-        if e["kind"] == "restored" and e.get("node") in scope and e["node"] not in situation.told_progress
+        for e in situation.happened("restored", minute)
+        if e.get("node") in scope and e["node"] not in situation.told_progress
     ]
-    pending = sorted(
-        (
-            sid
-            for sid in scope
-            if ctx.systems[sid].get("kind") != "clinical_service"
-            and states.get(sid) is not None
-            and (states[sid].security in {"encrypted", "restoring"} or states[sid].function == "down")
-        ),
-        key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid),
-    )[:4]
+    pending = situation.blocked(est, minute, 4)
     if not restored and (not pending or situation.told_pending.get(est) == pending):
         # Nothing came back and nothing else is waited for: no news is not a progress report.
         return None
@@ -398,7 +426,11 @@ def sustain(
     if not starts or not events:
         return []
     crisis_start = min(starts)
-    situation = _Situation(ctx, events)
+    # The timeline's indexes are built once per plan (the schedule drafts the MSEL several times).
+    situation = plan.memo.get("situation")
+    if situation is None:
+        situation = plan.memo["situation"] = _Situation(ctx, events)
+    situation.forget()
     for candidate in placed:
         if candidate.beat.kind.service_voice:
             situation.tell(candidate.beat)

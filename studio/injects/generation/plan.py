@@ -212,3 +212,5 @@ class Plan:
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     progress: Progress | None = None
+    memo: dict[str, Any] = field(default_factory=dict)
+    """What a stage computes once per plan and may use again (indexes over the timeline)."""

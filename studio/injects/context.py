@@ -144,6 +144,39 @@ class ScenarioContext:
         """The hospital a system belongs to; the main establishment when unknown."""
         return self._establishments.get(node_id or "", self.main_establishment)
 
+    def services_linking_to(self, node: str) -> list[str]:
+        """The clinical services with a link to ``node``, id order (an index built once)."""
+        return list(self._services_linking_to.get(node, ()))
+
+    @cached_property
+    def _services_linking_to(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for sid in sorted(self.systems):
+            system = self.systems[sid]
+            if system.get("kind") != "clinical_service":
+                continue
+            targets = {link.get("target") for link in system.get("links", []) if isinstance(link, dict)}
+            for target in targets:
+                if isinstance(target, str):
+                    index.setdefault(target, []).append(sid)
+        return index
+
+    def kind_ranks(self, kind: str | None, establishment: str | None) -> dict[str, int]:
+        """Position (id order) of each system of ``kind`` among those of ``establishment``, cached."""
+        key = (kind, establishment)
+        if key not in self._kind_ranks:
+            same = sorted(
+                sid
+                for sid, spec in self.systems.items()
+                if spec.get("kind") == kind and self.establishment_of(sid) == establishment
+            )
+            self._kind_ranks[key] = {sid: position for position, sid in enumerate(same)}
+        return self._kind_ranks[key]
+
+    @cached_property
+    def _kind_ranks(self) -> dict[tuple[str | None, str | None], dict[str, int]]:
+        return {}
+
     @cached_property
     def _establishments(self) -> dict[str, str | None]:
         """:meth:`establishment_of` of every system, computed once (generation asks it per event)."""

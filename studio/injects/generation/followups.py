@@ -19,7 +19,7 @@ from studio.injects.context import ScenarioContext
 from studio.injects.generation.pacing import PACING_STEP, cell_times, fits
 from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, make_inject_id
 from studio.injects.generation.routing import choose_sender, route, sender_ready
-from studio.injects.generation.story import first_hit_minutes, is_critical, lost_systems
+from studio.injects.generation.story import event_lookups, is_critical, lost_systems
 from studio.injects.kinds import CRITICAL_CARE_SERVICE, EMERGENCY_SERVICE, KINDS
 from studio.injects.prompts import inject_templates
 from studio.injects.wording import short_list
@@ -91,27 +91,29 @@ class _Situation:
     timeline): the indexes below are built once, so that each answer costs what it looks at, not the
     length of the timeline (follow-ups ask hundreds of questions of long timelines)."""
 
-    def __init__(self, ctx: ScenarioContext, events: list[dict[str, Any]]) -> None:
+    def __init__(self, plan: Plan) -> None:
         from studio.propagation import state_at
 
+        ctx, events = plan.ctx, plan.events
         self.ctx = ctx
         self.events = events
-        self.by_id = {event["id"]: event for event in events}
-        self.first_hit = first_hit_minutes(self.by_id)
+        self.by_id, self.first_hit = event_lookups(plan)
         self._state_at = state_at
         self._minutes = [event["minute"] for event in events]
         # Positions in ``events``, per system, per establishment (systems of the scenario only) and
         # per kind of event the follow-ups look for.
-        self._at_node: dict[str, list[int]] = {}
-        self._at_establishment: dict[str | None, list[int]] = {}
-        self._of_kind: dict[str, list[int]] = {}
+        at_node: dict[str, list[int]] = {}
+        at_establishment: dict[str | None, list[int]] = {}
+        of_kind: dict[str, list[int]] = {}
+        systems, establishment_of = ctx.systems, ctx.establishment_of
         for index, event in enumerate(events):
             node = event.get("node")
             if node:
-                self._at_node.setdefault(node, []).append(index)
-            if node in ctx.systems:
-                self._at_establishment.setdefault(ctx.establishment_of(node), []).append(index)
-            self._of_kind.setdefault(event["kind"], []).append(index)
+                at_node.setdefault(node, []).append(index)
+                if node in systems:
+                    at_establishment.setdefault(establishment_of(node), []).append(index)
+            of_kind.setdefault(event["kind"], []).append(index)
+        self._at_node, self._at_establishment, self._of_kind = at_node, at_establishment, of_kind
         self._clinical = [sid for sid, spec in ctx.systems.items() if spec.get("kind") == "clinical_service"]
         self._node_states: dict[tuple[str, int], Any] = {}
         self._affected: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
@@ -159,7 +161,8 @@ class _Situation:
     def happened(self, kind: str, minute: float) -> list[dict[str, Any]]:
         """Events of ``kind`` at or before ``minute``, in timeline order."""
         positions = self._of_kind.get(kind, [])
-        return [self.events[index] for index in positions[: bisect.bisect_left(positions, self._count(minute))]]
+        before = bisect.bisect_left(positions, self._count(minute))
+        return [self.events[index] for index in positions[:before]]
 
     def first_of(self, kind: str) -> dict[str, Any] | None:
         """The first event of ``kind`` in the timeline, if any."""
@@ -429,7 +432,7 @@ def sustain(
     # The timeline's indexes are built once per plan (the schedule drafts the MSEL several times).
     situation = plan.memo.get("situation")
     if situation is None:
-        situation = plan.memo["situation"] = _Situation(ctx, events)
+        situation = plan.memo["situation"] = _Situation(plan)
     situation.forget()
     for candidate in placed:
         if candidate.beat.kind.service_voice:

@@ -70,8 +70,21 @@ def _after(
     return Beat(kind, event["minute"] + kind.lag, event, est, node, list(systems or ([node] if node else [])))
 
 
-def plan_beats(ctx: ScenarioContext, events: list[dict[str, Any]]) -> list[Beat]:
-    """Read the timeline events (sorted by minute) as the beats of the story (see the module doc)."""
+def event_lookups(plan: Plan) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """The plan's events by id and :func:`first_hit_minutes`, computed once per plan."""
+    if "event_lookups" not in plan.memo:
+        by_id = {event["id"]: event for event in plan.events}
+        plan.memo["event_lookups"] = (by_id, first_hit_minutes(by_id))
+    return plan.memo["event_lookups"]
+
+
+def plan_beats(
+    ctx: ScenarioContext,
+    events: list[dict[str, Any]],
+    lookups: tuple[dict[str, dict[str, Any]], dict[str, float]] | None = None,
+) -> list[Beat]:
+    """Read the timeline events (sorted by minute) as the beats of the story (see the module doc).
+    ``lookups``: :func:`event_lookups` when the caller has them."""
     beats: list[Beat] = []
     detected = _first(events, "detected")
     if detected:
@@ -114,12 +127,19 @@ def plan_beats(ctx: ScenarioContext, events: list[dict[str, Any]]) -> list[Beat]
     system_beats: list[Beat] = []
     for event in events:
         node = event.get("node")
-        if node not in ctx.systems or (node, event["kind"]) in seen:
+        # Only these kinds make system beats (see _system_beats): skip the rest of a long timeline.
+        if (
+            event["kind"] not in _CLINICAL_EVENT_KINDS
+            or node not in ctx.systems
+            or (node, event["kind"]) in seen
+        ):
             continue
         seen.add((node, event["kind"]))
         system_beats.extend(_system_beats(ctx, event, node))
-    by_id = {event["id"]: event for event in events}
-    first_hit = first_hit_minutes(by_id)
+    if lookups is None:
+        by_id = {event["id"]: event for event in events}
+        lookups = by_id, first_hit_minutes(by_id)
+    by_id, first_hit = lookups
     for beat in system_beats:
         if beat.node in ctx.systems and beat.kind.service_voice:
             lost = lost_systems(ctx, beat.node, beat.cause, by_id, first_hit)
@@ -493,4 +513,8 @@ def activation_beats(plan: Plan) -> list[Beat]:
 
 def add_beats(plan: Plan) -> None:
     """Stage 1: fill ``plan.beats`` from the storyline, the timeline and the alert chain."""
-    plan.beats = storyline_beats(plan) + activation_beats(plan) + plan_beats(plan.ctx, plan.events)
+    plan.beats = (
+        storyline_beats(plan)
+        + activation_beats(plan)
+        + plan_beats(plan.ctx, plan.events, event_lookups(plan))
+    )

@@ -145,15 +145,7 @@ def dependent_services(ctx: ScenarioContext, node: str | None, establishment: st
         return []
     if ctx.systems[node].get("kind") == "clinical_service":
         return [node]
-    found = [
-        sid
-        for sid in sorted(ctx.systems)
-        if ctx.systems[sid].get("kind") == "clinical_service"
-        and any(
-            isinstance(link, dict) and link.get("target") == node
-            for link in ctx.systems[sid].get("links", [])
-        )
-    ]
+    found = ctx.services_linking_to(node)
     own = [sid for sid in found if establishment and ctx.establishment_of(sid) == establishment]
     return own or found
 

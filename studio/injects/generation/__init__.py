@@ -39,7 +39,7 @@ from studio.injects.generation.routing import cell_activation_minutes, route_bea
 from studio.injects.generation.schedule import schedule
 from studio.injects.generation.story import add_beats
 from studio.injects.generation.text import link_objectives, number_injects, write_text
-from studio.scenario.information import compute_knowledge
+from studio.scenario.information import Knowledge, compute_knowledge
 from studio.scenario.timemodel import played_windows
 
 __all__ = [
@@ -87,9 +87,12 @@ def build_plan(
     existing: list[dict[str, Any]] | None = None,
     progress: Progress | None = None,
     max_quiet: float | None = None,
+    knowledge: Knowledge | None = None,
 ) -> Plan:
     """Run every stage and return the plan: ``plan.injects`` holds the generated injects (not the
-    kept ones), unsorted and unnumbered; ``plan.skipped`` the beats not produced and why."""
+    kept ones), unsorted and unnumbered; ``plan.skipped`` the beats not produced and why.
+    ``knowledge``: :func:`compute_knowledge` of the scenario over ``timeline``'s events, when the
+    caller has it."""
     ctx = ScenarioContext(scenario)
     events = sorted(timeline.get("events", []), key=lambda e: (e["minute"], e["id"]))
     fixed = kept_injects(existing or [])
@@ -100,7 +103,7 @@ def build_plan(
         seed=seed,
         settings=settings_of(scenario, max_quiet),
         windows=played_windows(scenario),
-        knowledge=compute_knowledge(scenario, events),
+        knowledge=compute_knowledge(scenario, events) if knowledge is None else knowledge,
         activation={},
         fixed=fixed,
         taken={inject["id"] for inject in fixed},
@@ -134,6 +137,7 @@ def generate_msel(
     assistant: Any = None,
     progress: Progress | None = None,
     max_quiet: float | None = None,
+    knowledge: Knowledge | None = None,
 ) -> GenerationResult:
     """Generate the MSEL of a valid scenario and return a new scenario carrying it.
 
@@ -147,7 +151,10 @@ def generate_msel(
     contingencies are kept unchanged. The input is not modified; the returned scenario shares the
     parts generation does not change (systems, personas, the timeline passed in...) with it, so copy
     a part before editing it in place. ``max_quiet`` (exercise minutes) overrides
-    ``generation.max_quiet``; 0 turns the follow-ups off.
+    ``generation.max_quiet``; 0 turns the follow-ups off. ``knowledge`` is the scenario's
+    :func:`~studio.scenario.information.compute_knowledge` over the timeline's events when the
+    caller has it; the one used is ``result.knowledge``, which ``lint_msel(result.scenario,
+    knowledge=result.knowledge)`` takes instead of computing it again.
     """
     if provider not in {"offline", "openai"}:
         raise ValueError(f"unknown provider {provider!r}: offline or openai")
@@ -173,7 +180,9 @@ def generate_msel(
         existing=existing,
         progress=progress if provider == "offline" else None,
         max_quiet=max_quiet,
+        knowledge=knowledge,
     )
+    result.knowledge = plan.knowledge
     result.skipped.extend(plan.skipped)
     generated = plan.injects
     if provider == "openai":

@@ -141,6 +141,9 @@ class GenerationResult:
     """Beats not produced, with the reason (no sender, outside the exercise, pacing)."""
     notes: list[str] = field(default_factory=list)
     """Messages of the text provider (e.g. an LLM answer refused and the offline text kept)."""
+    knowledge: Knowledge | None = None
+    """Who learns of the crisis when (studio.scenario.information), as generation used it: lint of
+    the returned scenario may take it (``lint_msel(scenario, knowledge=...)``)."""
 
 
 def is_protected(inject: dict[str, Any]) -> bool:

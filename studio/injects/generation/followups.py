@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 from studio.injects.context import ScenarioContext
-from studio.injects.generation.pacing import PACING_STEP, cell_times, fits
+from studio.injects.generation.pacing import PACING_STEP, cell_times, counts_for_pacing, fits
 from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, make_inject_id
 from studio.injects.generation.routing import choose_sender, route, sender_ready
 from studio.injects.generation.story import event_lookups, is_critical, lost_systems
@@ -571,4 +571,144 @@ def _sustain_candidate(
             if beat.kind.service_voice:
                 situation.tell(beat)
             return Candidate(beat, inject_id, minute, sender, to, cc)
+    return None
+
+
+NOISE_KINDS = frozenset({"noise", "social_rumour"})
+"""Distractions (``generation.noise_share``): a question about the building's equipment or the
+biomedical devices, a rumour on social networks; labelled as noise in the animation pack only."""
+
+_DISTRACTIONS: dict[str, tuple[str, ...]] = {
+    "communication": ("social_rumour", "noise"),
+    "strategic": ("noise",),
+    "technical": ("noise",),
+    "care": ("noise",),
+}
+"""The distractions a cell of each role may be given, best first; territorial cells (ARS,
+prefecture, SAMU) have none: the hospital's staff do not call them."""
+
+
+def _share_target(share: float, played: int) -> int:
+    """Noise injects a cell of ``played`` injects gets: the share rounded half up."""
+    return math.floor(share * played + 0.5)
+
+
+def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
+    """Give each player cell ``generation.noise_share`` of distractions among its played injects
+    (:data:`NOISE_KINDS`), within rounding.
+
+    A cell with too many loses its latest optional distractions; a cell with too few has its
+    latest follow-ups (one every few, so that distractions are spread over the exercise; a follow-up
+    told to several cells only when each may hear a distraction) told as a distraction of its role
+    instead, to the same cells at the same minute: the pacing does not change. A cell for which no
+    distraction has a sender who knows by then is left short and listed in ``plan.skipped``."""
+    ctx, share = plan.ctx, plan.settings.noise_share
+    situation = plan.memo.get("situation")
+    taken = plan.taken | {c.inject_id for c in placed}
+    # Variants of each distraction are taken in turn, after those already placed.
+    turns = {name: sum(1 for c in placed if c.beat.kind.name == name) for name in NOISE_KINDS}
+    # A follow-up told to several cells becomes a distraction only when each of them may hear one.
+    distracted = {
+        cell["id"]: [n for role in sorted(ctx.cell_roles(cell)) for n in _DISTRACTIONS.get(role, ())]
+        for cell in ctx.player_cells
+    }
+    for cell in ctx.player_cells:
+        cell_id = cell["id"]
+        fixed = [i for i in plan.fixed if counts_for_pacing(i) and cell_id in i["to"]]
+        fixed_noise = sum(1 for i in fixed if _template_kind(i) in NOISE_KINDS)
+        mine = [c for c in placed if cell_id in c.to]
+        noise = [c for c in mine if c.beat.kind.name in NOISE_KINDS]
+        target = _share_target(share, len(mine) + len(fixed))
+        excess = len(noise) + fixed_noise - target
+        roles = sorted(ctx.cell_roles(cell))
+        if excess > 0:
+            # The latest optional distractions are told as another follow-up of the cell's role at
+            # the same minute, or dropped when none fits.
+            others = [n for role in roles for n in SUSTAIN_KINDS.get(role, ()) if n not in NOISE_KINDS]
+            over = sorted(
+                (c for c in noise if c.beat.priority == "optional"),
+                key=lambda c: (-c.exercise_minute, c.inject_id),
+            )[:excess]
+            for candidate in over:
+                replacement = None
+                if situation is not None:
+                    replacement = _retell(
+                        plan, situation, candidate, list(dict.fromkeys(others)), taken, turns
+                    )
+                if replacement is None:
+                    plan.skipped.append(f"{candidate.inject_id}: dropped, over the noise share of {cell_id}")
+                    placed.remove(candidate)
+                else:
+                    placed[placed.index(candidate)] = replacement
+            continue
+        missing = -excess
+        names = distracted[cell_id]
+        if missing <= 0 or situation is None:
+            continue
+        if not names:
+            plan.skipped.append(f"{cell_id}: no distraction reaches this cell (noise share not applied)")
+            continue
+        follow_ups = sorted(
+            (
+                c
+                for c in mine
+                if c.inject_id.startswith("inj-sustain-")
+                and all(distracted.get(other) for other in c.to)
+                and c.beat.kind.name not in NOISE_KINDS
+            ),
+            key=lambda c: (-c.exercise_minute, c.inject_id),
+        )
+        # Every step-th follow-up from the latest first, so that distractions are spread over the
+        # exercise; then the others.
+        step = max(1, len(follow_ups) // (missing + 1))
+        spread_first = follow_ups[::step]
+        for candidate in spread_first + [c for c in follow_ups if c not in spread_first]:
+            if missing == 0:
+                break
+            replacement = _retell(plan, situation, candidate, names, taken, turns)
+            if replacement is not None:
+                placed[placed.index(candidate)] = replacement
+                missing -= 1
+        if missing:
+            plan.skipped.append(f"{cell_id}: {missing} distraction(s) short of the noise share")
+    return placed
+
+
+def _template_kind(inject: dict[str, Any]) -> str:
+    """The kind an inject was written from (``category/kind/variant`` of its template), if any."""
+    parts = str((inject.get("provenance") or {}).get("template", "")).split("/")
+    return parts[1] if len(parts) > 2 else ""
+
+
+def _retell(
+    plan: Plan,
+    situation: _Situation,
+    candidate: Candidate,
+    names: list[str],
+    taken: set[str],
+    turns: dict[str, int],
+) -> Candidate | None:
+    """``candidate``'s follow-up told instead as the first kind of ``names`` someone can tell then,
+    to the same cells at the same minute (``taken``: inject ids in use; ``turns``: variants of each
+    distraction told so far)."""
+    ctx, cell_id = plan.ctx, candidate.to[0]
+    minute = candidate.exercise_minute
+    scenario_minute = ctx.time_model.scenario_minute(minute)
+    for name in names:
+        inject_id = make_inject_id("inj", "sustain", cell_id, f"{minute:g}", name)
+        if inject_id in taken:
+            continue
+        beat = _sustain_beat(ctx, situation, name, scenario_minute, candidate.beat.establishment, 0)
+        if beat is None or (beat.kind.skip_when_playing and ctx.plays(beat.kind.skip_when_playing)):
+            continue
+        sender = choose_sender(ctx, beat)
+        if sender is None or sender_ready(plan, beat, sender) > scenario_minute + 1e-9:
+            continue
+        beat.priority_override = "optional"
+        beat.node = beat.node if beat.node in ctx.systems else None
+        if name in turns:
+            beat.variant_turn = turns[name]
+            turns[name] += 1
+        taken.add(inject_id)
+        return Candidate(beat, inject_id, minute, sender, list(candidate.to), list(candidate.cc))
     return None

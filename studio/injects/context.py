@@ -162,20 +162,16 @@ class ScenarioContext:
         return index
 
     def kind_ranks(self, kind: str | None, establishment: str | None) -> dict[str, int]:
-        """Position (id order) of each system of ``kind`` among those of ``establishment``, cached."""
-        key = (kind, establishment)
-        if key not in self._kind_ranks:
-            same = sorted(
-                sid
-                for sid, spec in self.systems.items()
-                if spec.get("kind") == kind and self.establishment_of(sid) == establishment
-            )
-            self._kind_ranks[key] = {sid: position for position, sid in enumerate(same)}
-        return self._kind_ranks[key]
+        """Position (id order) of each system of ``kind`` among those of ``establishment``."""
+        return self._kind_ranks.get((kind, establishment), {})
 
     @cached_property
     def _kind_ranks(self) -> dict[tuple[str | None, str | None], dict[str, int]]:
-        return {}
+        ranks: dict[tuple[str | None, str | None], dict[str, int]] = {}
+        for sid in sorted(self.systems):
+            same = ranks.setdefault((self.systems[sid].get("kind"), self.establishment_of(sid)), {})
+            same[sid] = len(same)
+        return ranks
 
     @cached_property
     def _establishments(self) -> dict[str, str | None]:

@@ -48,7 +48,8 @@ from studio.injects.generator import (
     counts_for_pacing,
     quarter_minute,
 )
-from studio.injects.lint_story import involvement_minutes, occurring, scenario_knowledge, story_problems
+from studio.injects.lint_story import involvement_minutes, scenario_knowledge, story_problems
+from studio.injects.phrases import occurring
 from studio.injects.privacy import scenario_names
 from studio.scenario.control import control_only_texts, is_control_only_inject
 from studio.scenario.information import Knowledge
@@ -142,7 +143,7 @@ class ControlText:
         for short in self.short_texts:
             self._short_by_length.setdefault(len(short), set()).add(short)
         # A run that a public phrase itself contains is public, whatever control text also holds it.
-        for phrase in phrases:
+        for phrase in phrases if self.long_runs else ():
             self.long_runs.difference_update(_shingles(_words(phrase), SHINGLE_WORDS))
         self.long_runs -= self._echoes(scenario)
 

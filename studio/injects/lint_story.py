@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -36,6 +36,7 @@ from studio.durations import parse_minutes
 from studio.injects.generation.pacing import empty_tails, hour_counts, hour_of, spikes
 from studio.injects.generation.routing import DIAGNOSIS_CATEGORIES, activation_minutes, exercise_minute_of
 from studio.injects.generation.text import ISO_DURATION, KEEP_ORIGINAL_WORDS, body, proper_names
+from studio.injects.phrases import occurring
 from studio.injects.prompts import staff_tools, term_renderings
 from studio.scenario.information import Knowledge, compute_knowledge, ready_at
 from studio.scenario.problems import Problem, Severity, pointer
@@ -227,27 +228,6 @@ def raw_ids(scenario: dict[str, Any], texts: list[str] | None = None) -> re.Patt
     return re.compile(
         r"(?<![\w-])(" + "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)) + r")(?![\w-])"
     )
-
-
-def occurring(
-    phrases: Iterable[str], texts: Iterable[str], fold: Callable[[str], str] | None = None
-) -> list[str]:
-    """The ``phrases`` (in their order) found in at least one of ``texts``, compared through ``fold``
-    (e.g. case folding) when given: a pattern of a whole scenario's names or ids scans each character
-    once per alternative, and phrases that never occur cannot match.
-
-    Linear in the texts and the phrases: a phrase is searched for only when each of its three-letter
-    pieces (at steps of three) occurs somewhere in the texts."""
-    haystack = "\x00".join(dict.fromkeys(texts))
-    if fold is not None:
-        haystack = fold(haystack)
-    pieces = {haystack[start : start + 3] for start in range(len(haystack) - 2)}
-    found = []
-    for phrase in phrases:
-        key = fold(phrase) if fold is not None else phrase
-        if all(key[start : start + 3] in pieces for start in range(0, len(key) - 2, 3)) and key in haystack:
-            found.append(phrase)
-    return found
 
 
 def _texts(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[Problem]:

@@ -16,7 +16,7 @@ import pytest
 import studio.injects.lint_story as lint_story
 from studio.injects.generator import generate_msel
 from studio.injects.lint import ControlText, lint_msel, phrase_splitter
-from studio.injects.lint_story import occurring
+from studio.injects.phrases import occurring
 from studio.scenario.information import compute_knowledge
 
 LINT_FILES = {str(Path(lint_story.__file__)), str(Path(lint_story.__file__).with_name("lint.py"))}

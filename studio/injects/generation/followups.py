@@ -120,6 +120,7 @@ class _Situation:
         self._latest: dict[tuple[int, str | None, str | None], dict[str, Any] | None] = {}
         self._lost: dict[tuple[str, str], str] = {}
         self._scopes: dict[str | None, list[str]] = {}
+        self._scope_sets: dict[str | None, set[str]] = {}
         self._by_criticality: dict[str | None, list[str]] = {}
         self._critical: dict[str, bool] = {}
         self.forget()
@@ -185,9 +186,17 @@ class _Situation:
     def scope(self, est: str | None) -> list[str]:
         """The systems of ``est`` (all when None), id order, cached."""
         if est not in self._scopes:
+            if None not in self._scopes:
+                self._scopes[None] = sorted(self.ctx.systems)
             of = self.ctx.establishment_of
-            self._scopes[est] = [sid for sid in sorted(self.ctx.systems) if est is None or of(sid) == est]
+            self._scopes[est] = [sid for sid in self._scopes[None] if est is None or of(sid) == est]
         return self._scopes[est]
+
+    def in_scope(self, est: str | None) -> set[str]:
+        """:meth:`scope` as a set, cached."""
+        if est not in self._scope_sets:
+            self._scope_sets[est] = set(self.scope(est))
+        return self._scope_sets[est]
 
     def blocked(self, est: str | None, minute: float, most: int) -> list[str]:
         """At most ``most`` systems of ``est`` other than clinical services that are encrypted, being
@@ -314,7 +323,7 @@ def _sustain_beat(
         member.priority_override = "optional"
         return member
     if name == "restoration":
-        scope = set(situation.scope(est))
+        scope = situation.in_scope(est)
         restored = [
             e
             for e in situation.happened("restored", minute)
@@ -356,7 +365,7 @@ def _progress_beat(
 ) -> Beat | None:
     """Restoration progress of ``est``: the systems restored since the last progress told, and
     those still encrypted or down (most critical first); None when there is neither."""
-    scope = set(situation.scope(est))
+    scope = situation.in_scope(est)
     restored = [
         e
         for e in situation.happened("restored", minute)

@@ -27,6 +27,7 @@ from studio.injects.generation.pacing import PHASE_NAMES, offset_minutes, phase_
 from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, is_protected, make_inject_id
 from studio.injects.generation.story import POINT_LINES, delay_words, duration_words, service_profile
 from studio.injects.kinds import CATEGORY_THEMES, CONTINGENCY_FOLDER, THEMES
+from studio.injects.phrases import occurring
 from studio.injects.prompts import (
     InjectTemplate,
     function_voices,
@@ -669,15 +670,18 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
     """Check and fix the words of generated injects (see the module doc); returns those kept."""
     language = plan.ctx.language
     names = sorted((p["name"] for p in plan.ctx.personas), key=len, reverse=True)
-    quoted = proper_names(plan.scenario)
+    for _, inject in pairs:
+        for key in ("title", "message"):
+            inject[key] = humanize_durations(inject[key], language)
+    # Only the scenario's names these texts quote can be kept out of the translation.
+    texts = [inject[key] for _, inject in pairs for key in ("title", "message")]
+    quoted = occurring(proper_names(plan.scenario), texts)
     seen = {wording(inject, names) for inject in plan.fixed}
     kept = []
     for candidate, inject in pairs:
-        for key in ("title", "message"):
-            text = humanize_durations(inject[key], language)
-            if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
-                text = translate_terms(text, language, quoted)
-            inject[key] = text
+        if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
+            for key in ("title", "message"):
+                inject[key] = translate_terms(inject[key], language, quoted)
         if wording(inject, names) in seen and not (
             candidate is not None and _reword(plan, candidate, inject, seen, names)
         ):

@@ -142,7 +142,7 @@ class ScenarioContext:
 
     def establishment_of(self, node_id: str | None) -> str | None:
         """The hospital a system belongs to; the main establishment when unknown."""
-        return self._establishments.get(node_id or "", self.main_establishment)
+        return self.establishments.get(node_id or "", self.main_establishment)
 
     def services_linking_to(self, node: str) -> list[str]:
         """The clinical services with a link to ``node``, id order (an index built once)."""
@@ -162,19 +162,29 @@ class ScenarioContext:
         return index
 
     def kind_ranks(self, kind: str | None, establishment: str | None) -> dict[str, int]:
-        """Position (id order) of each system of ``kind`` among those of ``establishment``."""
-        return self._kind_ranks.get((kind, establishment), {})
-
-    @cached_property
-    def _kind_ranks(self) -> dict[tuple[str | None, str | None], dict[str, int]]:
-        ranks: dict[tuple[str | None, str | None], dict[str, int]] = {}
-        for sid in sorted(self.systems):
-            same = ranks.setdefault((self.systems[sid].get("kind"), self.establishment_of(sid)), {})
-            same[sid] = len(same)
+        """Position (id order) of each system of ``kind`` among those of ``establishment``, cached."""
+        key = (kind, establishment)
+        ranks = self._kind_ranks.get(key)
+        if ranks is None:
+            same = sorted(self._systems_by_kind.get(key, ()))
+            ranks = self._kind_ranks[key] = {sid: position for position, sid in enumerate(same)}
         return ranks
 
     @cached_property
-    def _establishments(self) -> dict[str, str | None]:
+    def _kind_ranks(self) -> dict[tuple[str | None, str | None], dict[str, int]]:
+        return {}
+
+    @cached_property
+    def _systems_by_kind(self) -> dict[tuple[str | None, str | None], list[str]]:
+        """Systems by (kind, establishment), in document order."""
+        groups: dict[tuple[str | None, str | None], list[str]] = {}
+        establishments = self.establishments
+        for sid, system in self.systems.items():
+            groups.setdefault((system.get("kind"), establishments[sid]), []).append(sid)
+        return groups
+
+    @cached_property
+    def establishments(self) -> dict[str, str | None]:
         """:meth:`establishment_of` of every system, computed once (generation asks it per event)."""
         hospitals = {org for org, spec in self.organisations.items() if spec.get("type") in HOSPITAL_TYPES}
         main = self.main_establishment

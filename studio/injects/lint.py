@@ -41,6 +41,7 @@ from datetime import datetime
 from typing import Any
 
 from studio.durations import parse_minutes
+from studio.injects.batch import collector_paused
 from studio.injects.generator import (
     DEFAULT_MAX_PER_15MIN,
     DEFAULT_MAX_QUIET,
@@ -209,8 +210,11 @@ def lint_msel(scenario: dict[str, Any], knowledge: Knowledge | None = None) -> l
     ``knowledge`` is the scenario's :func:`~studio.scenario.information.compute_knowledge` over its
     stored timeline when the caller has it already (e.g. ``GenerationResult.knowledge`` of the
     generation that produced the scenario); it is computed once here otherwise."""
-    if knowledge is None:
-        knowledge = scenario_knowledge(scenario)
+    with collector_paused():
+        return _lint(scenario, scenario_knowledge(scenario) if knowledge is None else knowledge)
+
+
+def _lint(scenario: dict[str, Any], knowledge: Knowledge | None) -> list[Problem]:
     problems: list[Problem] = []
     injects = scenario.get("injects", [])
     exercise = scenario["exercise"]

@@ -24,6 +24,7 @@ import copy
 from typing import Any
 
 from studio.durations import parse_minutes
+from studio.injects.batch import collector_paused
 from studio.injects.context import ScenarioContext
 from studio.injects.generation.pacing import DEFAULT_MAX_QUIET
 from studio.injects.generation.plan import (
@@ -173,15 +174,16 @@ def generate_msel(
         result_doc["injects"] = existing
     kept = kept_injects(existing)
     result = GenerationResult(result_doc, kept=[inject["id"] for inject in kept])
-    plan = build_plan(
-        result_doc,
-        timeline,
-        seed=seed,
-        existing=existing,
-        progress=progress if provider == "offline" else None,
-        max_quiet=max_quiet,
-        knowledge=knowledge,
-    )
+    with collector_paused():
+        plan = build_plan(
+            result_doc,
+            timeline,
+            seed=seed,
+            existing=existing,
+            progress=progress if provider == "offline" else None,
+            max_quiet=max_quiet,
+            knowledge=knowledge,
+        )
     result.knowledge = plan.knowledge
     result.skipped.extend(plan.skipped)
     generated = plan.injects

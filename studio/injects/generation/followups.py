@@ -105,13 +105,13 @@ class _Situation:
         at_node: dict[str, list[int]] = {}
         at_establishment: dict[str | None, list[int]] = {}
         of_kind: dict[str, list[int]] = {}
-        systems, establishment_of = ctx.systems, ctx.establishment_of
+        establishment_of = ctx.establishments
         for index, event in enumerate(events):
             node = event.get("node")
             if node:
                 at_node.setdefault(node, []).append(index)
-                if node in systems:
-                    at_establishment.setdefault(establishment_of(node), []).append(index)
+                if node in establishment_of:
+                    at_establishment.setdefault(establishment_of[node], []).append(index)
             of_kind.setdefault(event["kind"], []).append(index)
         self._at_node, self._at_establishment, self._of_kind = at_node, at_establishment, of_kind
         self._clinical = [sid for sid, spec in ctx.systems.items() if spec.get("kind") == "clinical_service"]
@@ -202,11 +202,17 @@ class _Situation:
         """At most ``most`` systems of ``est`` other than clinical services that are encrypted, being
         restored or down at ``minute``, most critical first (then by id)."""
         if est not in self._by_criticality:
+            # The scope is in id order: bucketed by criticality, most critical first, it is in
+            # (-criticality, id) order without sorting every system again.
             systems = self.ctx.systems
-            self._by_criticality[est] = sorted(
-                (sid for sid in self.scope(est) if systems[sid].get("kind") != "clinical_service"),
-                key=lambda sid: (-systems[sid].get("criticality", 3), sid),
-            )
+            buckets: dict[Any, list[str]] = {}
+            for sid in self.scope(est):
+                system = systems[sid]
+                if system.get("kind") != "clinical_service":
+                    buckets.setdefault(system.get("criticality", 3), []).append(sid)
+            self._by_criticality[est] = [
+                sid for level in sorted(buckets, reverse=True) for sid in buckets[level]
+            ]
         found = []
         for sid in self._by_criticality[est]:
             if len(found) == most:

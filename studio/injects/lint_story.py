@@ -209,6 +209,9 @@ def named_systems(text: str, phrases: list[tuple[str, list[str]]]) -> set[str]:
     return {name for name in found if not any(name != other and name in other for other in found)}
 
 
+_NOT_A_WORD = re.compile(r"[-_0-9]")
+
+
 def raw_ids(scenario: dict[str, Any], texts: list[str] | None = None) -> re.Pattern[str] | None:
     """A pattern of the scenario's identifiers that cannot be words (with a hyphen, underscore or
     digit); with ``texts``, of those that occur in them only (the pattern then costs what the
@@ -217,7 +220,7 @@ def raw_ids(scenario: dict[str, Any], texts: list[str] | None = None) -> re.Patt
     for key in ("systems", "personas", "cells", "organisations", "objectives"):
         for item in scenario.get(key, []):
             ident = item.get("id", "")
-            if re.search(r"[-_0-9]", ident):
+            if _NOT_A_WORD.search(ident):
                 ids.add(ident)
     for event in (scenario.get("timeline") or {}).get("events", []):
         ids.add(event["id"])

@@ -3,11 +3,11 @@ counted, not timed) stays the same when the synthetic hospital grows fivefold.""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import Any
+
+from line_count import executed_lines
 
 import studio.injects as injects_package
 from studio.injects.generator import generate_msel
@@ -20,23 +20,7 @@ SCENARIO = str(Path(injects_package.__file__).parents[1] / "scenario" / "informa
 
 def _executed_lines(action: Callable[[], Any]) -> int:
     """Lines of studio/injects/ and of the information model executed by ``action``."""
-    count = 0
-
-    def trace(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal count
-        name = frame.f_code.co_filename
-        if not (name.startswith(PACKAGE) or name == SCENARIO):
-            return None
-        if event == "line":
-            count += 1
-        return trace
-
-    sys.settrace(trace)
-    try:
-        action()
-    finally:
-        sys.settrace(None)
-    return count
+    return executed_lines(action, lambda name: name.startswith(PACKAGE) or name == SCENARIO)
 
 
 def _lines_per_event(size: int) -> float:

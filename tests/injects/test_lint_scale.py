@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import random
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import pytest
+from line_count import executed_lines
 
 import studio.injects.lint_story as lint_story
 from studio.injects.generator import generate_msel
@@ -23,23 +22,8 @@ LINT_FILES = {str(Path(lint_story.__file__)), str(Path(lint_story.__file__).with
 
 
 def _executed_lines(action: Callable[[], Any]) -> int:
-    """Lines of lint.py and lint_story.py executed by ``action`` (comprehensions included)."""
-    count = 0
-
-    def trace(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal count
-        if frame.f_code.co_filename not in LINT_FILES:
-            return None
-        if event == "line":
-            count += 1
-        return trace
-
-    sys.settrace(trace)
-    try:
-        action()
-    finally:
-        sys.settrace(None)
-    return count
+    """Lines of lint.py and lint_story.py executed by ``action``."""
+    return executed_lines(action, LINT_FILES.__contains__)
 
 
 def _hostile(generated: dict[str, Any], size: int) -> dict[str, Any]:

@@ -188,6 +188,7 @@ class Settings:
     per_hour: float = 3.0
     """Target stimuli per active cell and hour of play."""
     noise_share: float = 0.12
+    """Share of distractions among each player cell's played injects (followups.balance_noise)."""
     contingency: bool = True
 
 

@@ -243,7 +243,7 @@ def _texts(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[
         (system, found) for system, names in every_phrase if (found := [n for n in names if n in spoken])
     ]
     terms = _term_pattern(language) if language == "fr" else None
-    names = occurring(proper_names(scenario), read)
+    names = proper_names(scenario, read)
     ids = raw_ids(scenario, [unquoted(text, names) for text in read])
     seen: dict[str, str] = {}
     for index, inject in enumerate(injects):

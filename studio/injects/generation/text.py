@@ -605,13 +605,15 @@ def _with_article(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(r"(?:\b([Ll][ae]) )?" + pattern.pattern, pattern.flags)
 
 
-def proper_names(scenario: dict[str, Any]) -> list[str]:
-    """The names a text may quote as they are: systems, organisations, sites and people, longest first."""
+def proper_names(scenario: dict[str, Any], texts: list[str] | None = None) -> list[str]:
+    """The names a text may quote as they are: systems, organisations, sites and people, longest
+    first; with ``texts``, only those quoted in them (:func:`studio.injects.phrases.occurring`)."""
     names = [s.get("name", "") for s in scenario.get("systems", [])]
     names += [o.get("name", "") for o in scenario.get("organisations", [])]
     names += [o.get("short_name", "") for o in scenario.get("organisations", [])]
     names += [p.get("name", "") for p in scenario.get("personas", [])]
-    return sorted({n for n in names if len(n) >= 3}, key=len, reverse=True)
+    distinct = {n for n in names if len(n) >= 3}
+    return sorted(distinct if texts is None else occurring(distinct, texts), key=len, reverse=True)
 
 
 def body(inject: dict[str, Any]) -> str:
@@ -675,7 +677,7 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
             inject[key] = humanize_durations(inject[key], language)
     # Only the scenario's names these texts quote can be kept out of the translation.
     texts = [inject[key] for _, inject in pairs for key in ("title", "message")]
-    quoted = occurring(proper_names(plan.scenario), texts)
+    quoted = proper_names(plan.scenario, texts)
     seen = {wording(inject, names) for inject in plan.fixed}
     kept = []
     for candidate, inject in pairs:

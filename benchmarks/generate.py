@@ -94,3 +94,7 @@ def hostile_lint(msel: dict[str, Any], baseline: float) -> None:
     print(
         f"hostile body 100 KB vs 10 KB: {ratio:.1f}x the added lint time (linear: about 10, quadratic: 100)"
     )
+
+
+if __name__ == "__main__":
+    main()

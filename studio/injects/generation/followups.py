@@ -627,7 +627,12 @@ def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
         cell["id"]: [n for role in sorted(ctx.cell_roles(cell)) for n in _DISTRACTIONS.get(role, ())]
         for cell in ctx.player_cells
     }
+    # Positions of the candidates in ``slots`` (a dropped one leaves None), so that replacing one
+    # costs the same however long the MSEL.
+    slots: list[Candidate | None] = list(placed)
+    position = {id(candidate): index for index, candidate in enumerate(slots)}
     for cell in ctx.player_cells:
+        placed = [c for c in slots if c is not None]
         cell_id = cell["id"]
         fixed = [i for i in plan.fixed if counts_for_pacing(i) and cell_id in i["to"]]
         fixed_noise = sum(1 for i in fixed if _template_kind(i) in NOISE_KINDS)
@@ -652,9 +657,9 @@ def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
                     )
                 if replacement is None:
                     plan.skipped.append(f"{candidate.inject_id}: dropped, over the noise share of {cell_id}")
-                    placed.remove(candidate)
+                    slots[position.pop(id(candidate))] = None
                 else:
-                    placed[placed.index(candidate)] = replacement
+                    _replace(slots, position, candidate, replacement)
             continue
         missing = -excess
         names = distracted[cell_id]
@@ -677,16 +682,24 @@ def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
         # exercise; then the others.
         step = max(1, len(follow_ups) // (missing + 1))
         spread_first = follow_ups[::step]
-        for candidate in spread_first + [c for c in follow_ups if c not in spread_first]:
+        chosen = {id(c) for c in spread_first}
+        for candidate in spread_first + [c for c in follow_ups if id(c) not in chosen]:
             if missing == 0:
                 break
             replacement = _retell(plan, situation, candidate, names, taken, turns)
             if replacement is not None:
-                placed[placed.index(candidate)] = replacement
+                _replace(slots, position, candidate, replacement)
                 missing -= 1
         if missing:
             plan.skipped.append(f"{cell_id}: {missing} distraction(s) short of the noise share")
-    return placed
+    return [c for c in slots if c is not None]
+
+
+def _replace(slots: list[Candidate | None], position: dict[int, int], old: Candidate, new: Candidate) -> None:
+    """Put ``new`` in the slot of ``old``."""
+    index = position.pop(id(old))
+    slots[index] = new
+    position[id(new)] = index
 
 
 def _template_kind(inject: dict[str, Any]) -> str:

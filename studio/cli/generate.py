@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         f"{len(result.skipped)} beats skipped",
         file=sys.stderr,
     )
-    problems = lint_msel(result.scenario)
+    problems = lint_msel(result.scenario, knowledge=result.knowledge)
     errors = [problem for problem in problems if problem.is_error]
     print_problems(args.output or "<stdout>", errors, sys.stderr)
     return EXIT_INVALID if errors else EXIT_OK

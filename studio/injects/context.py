@@ -142,11 +142,56 @@ class ScenarioContext:
 
     def establishment_of(self, node_id: str | None) -> str | None:
         """The hospital a system belongs to; the main establishment when unknown."""
-        system = self.systems.get(node_id or "")
-        org = system.get("organisation") if system else None
-        if org and self.org_type(org) in HOSPITAL_TYPES:
-            return org
-        return self.main_establishment
+        return self.establishments.get(node_id or "", self.main_establishment)
+
+    def services_linking_to(self, node: str) -> list[str]:
+        """The clinical services with a link to ``node``, id order (an index built once)."""
+        return list(self._services_linking_to.get(node, ()))
+
+    @cached_property
+    def _services_linking_to(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for sid in sorted(self.systems):
+            system = self.systems[sid]
+            if system.get("kind") != "clinical_service":
+                continue
+            targets = {link.get("target") for link in system.get("links", []) if isinstance(link, dict)}
+            for target in targets:
+                if isinstance(target, str):
+                    index.setdefault(target, []).append(sid)
+        return index
+
+    def kind_ranks(self, kind: str | None, establishment: str | None) -> dict[str, int]:
+        """Position (id order) of each system of ``kind`` among those of ``establishment``, cached."""
+        key = (kind, establishment)
+        ranks = self._kind_ranks.get(key)
+        if ranks is None:
+            same = sorted(self._systems_by_kind.get(key, ()))
+            ranks = self._kind_ranks[key] = {sid: position for position, sid in enumerate(same)}
+        return ranks
+
+    @cached_property
+    def _kind_ranks(self) -> dict[tuple[str | None, str | None], dict[str, int]]:
+        return {}
+
+    @cached_property
+    def _systems_by_kind(self) -> dict[tuple[str | None, str | None], list[str]]:
+        """Systems by (kind, establishment), in document order."""
+        groups: dict[tuple[str | None, str | None], list[str]] = {}
+        establishments = self.establishments
+        for sid, system in self.systems.items():
+            groups.setdefault((system.get("kind"), establishments[sid]), []).append(sid)
+        return groups
+
+    @cached_property
+    def establishments(self) -> dict[str, str | None]:
+        """:meth:`establishment_of` of every system, computed once (generation asks it per event)."""
+        hospitals = {org for org, spec in self.organisations.items() if spec.get("type") in HOSPITAL_TYPES}
+        main = self.main_establishment
+        return {
+            sid: org if (org := system.get("organisation")) in hospitals else main
+            for sid, system in self.systems.items()
+        }
 
     def reachable(self, establishment: str | None, org: str) -> bool:
         """Whether patients of ``establishment`` can be sent to ``org`` now, by road, helicopter or sea.

@@ -41,6 +41,7 @@ from datetime import datetime
 from typing import Any
 
 from studio.durations import parse_minutes
+from studio.injects.batch import collector_paused
 from studio.injects.generator import (
     DEFAULT_MAX_PER_15MIN,
     DEFAULT_MAX_QUIET,
@@ -48,9 +49,11 @@ from studio.injects.generator import (
     counts_for_pacing,
     quarter_minute,
 )
-from studio.injects.lint_story import involvement_minutes, story_problems
+from studio.injects.lint_story import involvement_minutes, scenario_knowledge, story_problems
+from studio.injects.phrases import occurring
 from studio.injects.privacy import scenario_names
 from studio.scenario.control import control_only_texts, is_control_only_inject
+from studio.scenario.information import Knowledge
 from studio.scenario.problems import Problem, Severity, pointer
 from studio.scenario.timemodel import TimeModel, played_windows
 
@@ -96,8 +99,27 @@ def _public_phrases(scenario: dict[str, Any]) -> list[str]:
     return sorted({p.strip() for p in phrases if len(p.strip()) >= 3}, key=len, reverse=True)
 
 
-class _ControlText:
-    """Word runs of every control-only text of the scenario, to find them in player text.
+def _fold(text: str) -> str:
+    """Case folded so that every pair of characters a case-insensitive regular expression takes as
+    equal folds to the same text (the Turkish dotted capital I folds with its dot: dots are dropped)."""
+    return text.casefold().replace("\u0307", "")
+
+
+def phrase_splitter(phrases: list[str], texts: Iterable[str]) -> re.Pattern[str] | None:
+    """A case-insensitive pattern of the ``phrases`` (in their order: longest first) that occur in
+    ``texts``, or None when none does.
+
+    Only phrases found in the texts enter the pattern: an alternation of every name of a
+    10,000-system scenario costs its number of names at each character it scans, and names that
+    never occur cannot change a split. The check is a plain substring search of folded text, so a
+    phrase the pattern would match is never left out."""
+    present = occurring(phrases, texts, _fold)
+    return re.compile("|".join(re.escape(p) for p in present), re.IGNORECASE) if present else None
+
+
+class ControlText:
+    """Word runs of every control-only text of the scenario, to find them in player text
+    (:meth:`leaks`); lint's ``msel.control_leak`` and the assisted path's answer check use it.
 
     Public phrases are cut out of the control texts first, so runs never span them.
     """
@@ -106,9 +128,10 @@ class _ControlText:
         self.long_runs: set[tuple[str, ...]] = set()
         self.short_texts: list[tuple[str, ...]] = []
         phrases = _public_phrases(scenario)
-        splitter = re.compile("|".join(re.escape(p) for p in phrases), re.IGNORECASE) if phrases else None
+        texts = self._texts(scenario)
+        splitter = phrase_splitter(phrases, texts)
         core = set(self._texts(self._without_reserve(scenario)))
-        for text in self._texts(scenario):
+        for text in texts:
             for segment in splitter.split(text) if splitter else [text]:
                 words = _words(segment)
                 if len(words) >= SHINGLE_WORDS:
@@ -116,8 +139,12 @@ class _ControlText:
                 elif len(words) >= MIN_LEAK_WORDS and text in core:
                     # A short piece of a reserve inject is the story's wording (see _echoes).
                     self.short_texts.append(tuple(words))
+        # Short texts by length: a message is checked with one set lookup per word and length.
+        self._short_by_length: dict[int, set[tuple[str, ...]]] = {}
+        for short in self.short_texts:
+            self._short_by_length.setdefault(len(short), set()).add(short)
         # A run that a public phrase itself contains is public, whatever control text also holds it.
-        for phrase in phrases:
+        for phrase in phrases if self.long_runs else ():
             self.long_runs.difference_update(_shingles(_words(phrase), SHINGLE_WORDS))
         self.long_runs -= self._echoes(scenario)
 
@@ -164,13 +191,12 @@ class _ControlText:
         return control_only_texts(scenario)
 
     def leaks(self, text: str) -> bool:
+        """Whether ``text`` holds a run of control-only words (see the class doc); linear in its words."""
         words = _words(text)
         if any(run in self.long_runs for run in _shingles(words, SHINGLE_WORDS)):
             return True
         return any(
-            words[start : start + len(short)] == list(short)
-            for short in self.short_texts
-            for start in range(len(words) - len(short) + 1)
+            run in shorts for size, shorts in self._short_by_length.items() for run in _shingles(words, size)
         )
 
 
@@ -178,8 +204,17 @@ def _ids(items: Iterable[dict[str, Any]]) -> set[str]:
     return {item["id"] for item in items if isinstance(item, dict) and "id" in item}
 
 
-def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
-    """Return the MSEL problems of a schema-valid scenario (see the module docstring), by path."""
+def lint_msel(scenario: dict[str, Any], knowledge: Knowledge | None = None) -> list[Problem]:
+    """Return the MSEL problems of a schema-valid scenario (see the module docstring), by path.
+
+    ``knowledge`` is the scenario's :func:`~studio.scenario.information.compute_knowledge` over its
+    stored timeline when the caller has it already (e.g. ``GenerationResult.knowledge`` of the
+    generation that produced the scenario); it is computed once here otherwise."""
+    with collector_paused():
+        return _lint(scenario, scenario_knowledge(scenario) if knowledge is None else knowledge)
+
+
+def _lint(scenario: dict[str, Any], knowledge: Knowledge | None) -> list[Problem]:
     problems: list[Problem] = []
     injects = scenario.get("injects", [])
     exercise = scenario["exercise"]
@@ -193,7 +228,7 @@ def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
     timeline = scenario.get("timeline")
     event_minutes = {event["id"]: event["minute"] for event in (timeline or {}).get("events", [])}
     offsets = {inject["id"]: parse_minutes(inject["offset"]) for inject in injects}
-    control = _ControlText(scenario)
+    control = ControlText(scenario)
     windows = played_windows(scenario)
     sessions = bool(exercise.get("sessions"))
     marking = exercise["safety"]["marking"]
@@ -317,9 +352,9 @@ def lint_msel(scenario: dict[str, Any]) -> list[Problem]:
         )
     problems.extend(_coverage(scenario, injects))
     problems.extend(_overload(scenario, injects, offsets))
-    problems.extend(_quiet_periods(scenario, injects, offsets, windows))
+    problems.extend(_quiet_periods(scenario, injects, offsets, windows, knowledge))
     problems.extend(_front_loaded(injects, offsets, windows))
-    problems.extend(story_problems(scenario))
+    problems.extend(story_problems(scenario, knowledge))
     return sorted(problems, key=lambda p: (p.path, p.rule, p.message))
 
 
@@ -368,6 +403,7 @@ def _quiet_periods(
     injects: list[dict[str, Any]],
     offsets: dict[str, float],
     windows: list[tuple[float, float]],
+    knowledge: Knowledge | None,
 ) -> Iterator[Problem]:
     """The longest stretch of each played window, from the first player inject on, in which a
     player cell receives nothing, when it exceeds QUIET_FACTOR times the generator's gap."""
@@ -377,7 +413,7 @@ def _quiet_periods(
     crisis_start = min(offsets[inject["id"]] for inject in counted)
     longest = QUIET_FACTOR * DEFAULT_MAX_QUIET
     # A cell is quiet only once it is in play and the alert has reached it.
-    involved = involvement_minutes(scenario)
+    involved = involvement_minutes(scenario, knowledge)
     for index, cell in enumerate(scenario.get("cells", [])):
         if cell.get("type") != "player":
             continue

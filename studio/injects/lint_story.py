@@ -36,8 +36,9 @@ from studio.durations import parse_minutes
 from studio.injects.generation.pacing import empty_tails, hour_counts, hour_of, spikes
 from studio.injects.generation.routing import DIAGNOSIS_CATEGORIES, activation_minutes, exercise_minute_of
 from studio.injects.generation.text import ISO_DURATION, KEEP_ORIGINAL_WORDS, body, proper_names
+from studio.injects.phrases import occurring
 from studio.injects.prompts import staff_tools, term_renderings
-from studio.scenario.information import compute_knowledge, ready_at
+from studio.scenario.information import Knowledge, compute_knowledge, ready_at
 from studio.scenario.problems import Problem, Severity, pointer
 from studio.scenario.timemodel import TimeModel, played_windows
 
@@ -72,23 +73,34 @@ def _to_players(inject: dict[str, Any]) -> bool:
     return inject.get("visibility", "players") == "players" and not inject.get("contingency")
 
 
-def story_problems(scenario: dict[str, Any]) -> list[Problem]:
-    """Every rule of the module doc over the scenario's MSEL."""
+def story_problems(scenario: dict[str, Any], knowledge: Knowledge | None = None) -> list[Problem]:
+    """Every rule of the module doc over the scenario's MSEL. ``knowledge``: the scenario's
+    :func:`~studio.scenario.information.compute_knowledge` when the caller has it (computed here
+    otherwise, once for every rule)."""
     injects = scenario.get("injects", [])
-    problems = list(_information(scenario, injects))
+    if knowledge is None:
+        knowledge = scenario_knowledge(scenario)
+    problems = list(_information(scenario, injects, knowledge))
     problems += list(_texts(scenario, injects))
-    problems += list(_pacing(scenario, injects))
+    problems += list(_pacing(scenario, injects, knowledge))
     return problems
+
+
+def scenario_knowledge(scenario: dict[str, Any]) -> Knowledge | None:
+    """:func:`~studio.scenario.information.compute_knowledge` over the stored timeline; None without
+    one (the information rules need the ground truth)."""
+    events = (scenario.get("timeline") or {}).get("events") or []
+    return compute_knowledge(scenario, events) if events else None
 
 
 # --- information ----------------------------------------------------------------------------------
 
 
-def _information(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[Problem]:
-    events = (scenario.get("timeline") or {}).get("events") or []
-    if not events:
+def _information(
+    scenario: dict[str, Any], injects: list[dict[str, Any]], knowledge: Knowledge | None
+) -> Iterator[Problem]:
+    if knowledge is None:
         return
-    knowledge = compute_knowledge(scenario, events)
     time_model = TimeModel.from_scenario(scenario)
     windows = played_windows(scenario)
     active = activation_minutes(scenario, knowledge, time_model, windows)
@@ -134,14 +146,16 @@ def _information(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Ite
             )
 
 
-def involvement_minutes(scenario: dict[str, Any]) -> dict[str, float]:
+def involvement_minutes(scenario: dict[str, Any], knowledge: Knowledge | None = None) -> dict[str, float]:
     """Exercise minute from which each player cell is both active and aware of the crisis (the
-    alert chain has reached it); 0 without a stored timeline. Cells never reached are absent."""
+    alert chain has reached it); 0 without a stored timeline. Cells never reached are absent.
+    ``knowledge``: :func:`scenario_knowledge` when the caller has it."""
     events = (scenario.get("timeline") or {}).get("events") or []
     cells = [c["id"] for c in scenario.get("cells", []) if c.get("type") == "player"]
     if not events:
         return dict.fromkeys(cells, 0.0)
-    knowledge = compute_knowledge(scenario, events)
+    if knowledge is None:
+        knowledge = compute_knowledge(scenario, events)
     time_model = TimeModel.from_scenario(scenario)
     windows = played_windows(scenario)
     active = activation_minutes(scenario, knowledge, time_model, windows)
@@ -195,16 +209,23 @@ def named_systems(text: str, phrases: list[tuple[str, list[str]]]) -> set[str]:
     return {name for name in found if not any(name != other and name in other for other in found)}
 
 
-def raw_ids(scenario: dict[str, Any]) -> re.Pattern[str] | None:
-    """A pattern of the scenario's identifiers that cannot be words (with a hyphen, underscore or digit)."""
+_NOT_A_WORD = re.compile(r"[-_0-9]")
+
+
+def raw_ids(scenario: dict[str, Any], texts: list[str] | None = None) -> re.Pattern[str] | None:
+    """A pattern of the scenario's identifiers that cannot be words (with a hyphen, underscore or
+    digit); with ``texts``, of those that occur in them only (the pattern then costs what the
+    texts hold, not the length of the timeline)."""
     ids = set()
     for key in ("systems", "personas", "cells", "organisations", "objectives"):
         for item in scenario.get(key, []):
             ident = item.get("id", "")
-            if re.search(r"[-_0-9]", ident):
+            if _NOT_A_WORD.search(ident):
                 ids.add(ident)
     for event in (scenario.get("timeline") or {}).get("events", []):
         ids.add(event["id"])
+    if texts is not None:
+        ids = set(occurring(ids, texts))
     if not ids:
         return None
     return re.compile(
@@ -214,10 +235,16 @@ def raw_ids(scenario: dict[str, Any]) -> re.Pattern[str] | None:
 
 def _texts(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[Problem]:
     language = scenario["exercise"].get("language", "fr")
-    phrases = _system_phrases(scenario)
+    read = [inject[field] for inject in injects if _to_players(inject) for field in ("title", "message")]
+    # Names, ids and system phrases that occur in no player text are left out of the searches.
+    every_phrase = _system_phrases(scenario)
+    spoken = set(occurring({name for _, names in every_phrase for name in names}, read, str.lower))
+    phrases = [
+        (system, found) for system, names in every_phrase if (found := [n for n in names if n in spoken])
+    ]
     terms = _term_pattern(language) if language == "fr" else None
-    ids = raw_ids(scenario)
-    names = proper_names(scenario)
+    names = proper_names(scenario, read)
+    ids = raw_ids(scenario, [unquoted(text, names) for text in read])
     seen: dict[str, str] = {}
     for index, inject in enumerate(injects):
         if not _to_players(inject):
@@ -285,7 +312,9 @@ def _untranslated(text: str, terms: re.Pattern[str] | None, ids: re.Pattern[str]
 # --- pacing ---------------------------------------------------------------------------------------
 
 
-def _pacing(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[Problem]:
+def _pacing(
+    scenario: dict[str, Any], injects: list[dict[str, Any]], knowledge: Knowledge | None
+) -> Iterator[Problem]:
     windows = played_windows(scenario)
     counted = [(index, inject) for index, inject in enumerate(injects) if _to_players(inject)]
     if not counted or not windows:
@@ -314,16 +343,20 @@ def _pacing(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator
             "add a stimulus for the end of the session (press point, hand-over, visit)",
             Severity.WARNING,
         )
-    yield from _density(scenario, injects, windows, min(minutes))
+    yield from _density(scenario, injects, windows, min(minutes), knowledge)
 
 
 def _density(
-    scenario: dict[str, Any], injects: list[dict[str, Any]], windows: list[tuple[float, float]], crisis: float
+    scenario: dict[str, Any],
+    injects: list[dict[str, Any]],
+    windows: list[tuple[float, float]],
+    crisis: float,
+    knowledge: Knowledge | None,
 ) -> Iterator[Problem]:
     target = scenario.get("generation", {}).get("stimuli_per_cell_per_hour")
     if not target:
         return
-    for cell, start in sorted(involvement_minutes(scenario).items()):
+    for cell, start in sorted(involvement_minutes(scenario, knowledge).items()):
         minutes = [parse_minutes(i["offset"]) for i in injects if _to_players(i) and cell in i["to"]]
         counts = hour_counts(minutes, windows)
         thin = []

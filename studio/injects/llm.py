@@ -612,11 +612,11 @@ def _leak_check(scenario: dict[str, Any], inject: dict[str, Any]) -> Accept | No
     """For an inject players read, refuse answers whose title or message repeats control-only text
     (the check lint makes, which would otherwise block the whole pack)."""
     from studio.exports.common import is_control_only_inject
-    from studio.injects.lint import _ControlText
+    from studio.injects.lint import ControlText
 
     if is_control_only_inject(inject):
         return None
-    control = _ControlText(scenario)
+    control = ControlText(scenario)
 
     def accept(answer: dict[str, Any]) -> str | None:
         for name in ("title", "message"):

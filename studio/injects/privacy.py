@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,11 +52,101 @@ def scenario_names(scenario: dict[str, Any]) -> list[tuple[str, str]]:
     return [(category, name.strip()) for category, name in found if len(name.strip()) >= MIN_NAME_LENGTH]
 
 
+PART_CATEGORIES = ("ORG", "SITE", "PERSON")
+MIN_PART_LENGTH = 5
+"""Parts shorter than this ("Nord", "Sud") are too common to stand for one hospital."""
+GENERIC_WORDS = frozenset(
+    [
+        "centre",
+        "center",
+        "hospitalier",
+        "hospitaliere",
+        "hospital",
+        "hopital",
+        "hopitaux",
+        "clinique",
+        "clinic",
+        "groupe",
+        "group",
+        "general",
+        "generale",
+        "universitaire",
+        "university",
+        "region",
+        "regional",
+        "regionale",
+        "departemental",
+        "departementale",
+        "territoire",
+        "territorial",
+        "territoriale",
+        "intercommunal",
+        "intercommunale",
+        "site",
+        "sante",
+        "health",
+        "medical",
+        "medicale",
+        "public",
+        "publique",
+        "prive",
+        "privee",
+        "saint",
+        "sainte",
+        "agence",
+        "direction",
+        "service",
+        "services",
+        "pole",
+        "maternite",
+        "polyclinique",
+        "institut",
+        "national",
+        "nationale",
+        "docteur",
+        "madame",
+        "monsieur",
+    ]
+)
+"""Words of institution names that say what a place is, not which one: never a name on their own."""
+
+
+def fold(text: str) -> str:
+    """``text`` case folded, accents dropped and compatibility forms unified (for matching only)."""
+    return "".join(_fold_char(char) for char in text)
+
+
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def name_parts(name: str) -> list[str]:
+    """Distinctive parts of an organisation, site or person name: hyphenated compounds and long proper words.
+
+    "Centre hospitalier de Val-de-Brume" gives "Val-de-Brume" and "Brume"... only parts of at least
+    :data:`MIN_PART_LENGTH` characters that are not generic words ("Centre", "hospitalier").
+    """
+    parts: list[str] = []
+    for token in re.findall(r"[\w'’-]+", name):
+        token = token.strip("-'’")
+        pieces = [token, *token.split("-")] if "-" in token else [token]
+        for piece in pieces:
+            if len(piece) >= MIN_PART_LENGTH and fold(piece) not in GENERIC_WORDS and piece != name:
+                parts.append(piece)
+    return parts
+
+
 class Redactor:
     """Replaces a scenario's names by placeholders and back.
 
-    Matching ignores case and only takes whole words, longest names first (so "CH Val-de-Brume" is
-    one placeholder, not "CH " plus a city). An inactive redactor returns texts unchanged.
+    Matching holds against spelling: it runs on a folded copy of the text (case folded, accents
+    dropped, compatibility forms unified; see :func:`fold`) mapped back to the original characters,
+    takes only whole words, longest names first (so "CH Val-de-Brume" is one placeholder, not "CH "
+    plus a city), and also finds the distinctive parts of organisation, site and person names
+    ("Val-de-Brume" for "Centre hospitalier de Val-de-Brume", see :func:`name_parts`). Names whose
+    case folding changes their length ("STRASSE" for "Straße", "istanbul" for "İstanbul") and
+    spellings without accents are found too. An inactive redactor returns texts unchanged.
     """
 
     def __init__(self, scenario: dict[str, Any], active: bool = True) -> None:
@@ -63,7 +154,9 @@ class Redactor:
         self.placeholder_of: dict[str, str] = {}
         self.name_of: dict[str, str] = {}
         counters: dict[str, int] = {}
-        for category, name in scenario_names(scenario):
+        names = scenario_names(scenario)
+        # Whole names first: their placeholders are numbered in document order.
+        for category, name in names:
             key = name.casefold()
             if key in self.placeholder_of:
                 continue
@@ -71,19 +164,46 @@ class Redactor:
             placeholder = f"[{category}_{counters[category]}]"
             self.placeholder_of[key] = placeholder
             self.name_of[placeholder] = name
-        ordered = sorted(self.placeholder_of, key=len, reverse=True)
-        self._pattern = (
-            re.compile("|".join(rf"(?<!\w){re.escape(name)}(?!\w)" for name in ordered), re.IGNORECASE)
-            if ordered
-            else None
+        # Then what is matched: every name and distinctive part, folded.
+        self._by_folded: dict[str, str] = {}
+        parts = [(category, part) for category, name in names if category in PART_CATEGORIES
+                 for part in name_parts(name)]  # fmt: skip
+        for category, name in [*names, *parts]:
+            key = fold(name)
+            if len(key) < MIN_NAME_LENGTH or key in self._by_folded:
+                continue
+            placeholder = self.placeholder_of.get(name.casefold())
+            if placeholder is None:
+                counters[category] = counters.get(category, 0) + 1
+                placeholder = f"[{category}_{counters[category]}]"
+                self.name_of[placeholder] = name
+            self._by_folded[key] = placeholder
+        ordered = sorted(self._by_folded, key=len, reverse=True)
+        self._folded_pattern = (
+            re.compile("|".join(rf"(?<!\w){re.escape(key)}(?!\w)" for key in ordered)) if ordered else None
         )
         self._back = re.compile(r"\[(?:ORG|SITE|PERSON|SYSTEM)_\d+\]")
 
     def redact(self, text: str) -> str:
-        """``text`` with every known name replaced by its placeholder."""
-        if not self.active or self._pattern is None:
+        """``text`` with every known name, whole or in part, however cased or accented, replaced."""
+        if not self.active or self._folded_pattern is None or not text:
             return text
-        return self._pattern.sub(lambda match: self.placeholder_of[match.group(0).casefold()], text)
+        folded_chunks = [_fold_char(char) for char in text]
+        folded = "".join(folded_chunks)
+        # owner[i]: index in ``text`` of the character whose folding produced folded[i].
+        owner = [index for index, chunk in enumerate(folded_chunks) for _ in chunk]
+        pieces: list[str] = []
+        position = 0
+        for match in self._folded_pattern.finditer(folded):
+            if match.start() == match.end():
+                continue
+            start, end = owner[match.start()], owner[match.end() - 1] + 1
+            if start < position:
+                continue  # overlaps a name already replaced
+            pieces += [text[position:start], self._by_folded[match.group(0)]]
+            position = end
+        pieces.append(text[position:])
+        return "".join(pieces)
 
     def redact_value(self, value: Any) -> Any:
         """``value`` (a string, or lists/dicts of them) with names replaced; keys are left alone.

@@ -513,12 +513,19 @@ def compute_knowledge(scenario: dict[str, Any], events: list[dict[str, Any]]) ->
         )
 
     ordered = sorted(events, key=lambda e: (e.get("minute", 0.0), e.get("id", "")))
+    first_encrypted: dict[str | None, float] = {}  # per establishment (None: anywhere)
+    detected = math.inf
     for event in ordered:
-        if event.get("kind") in SYMPTOM_EVENTS and event.get("node") in systems:
+        kind = event.get("kind")
+        if kind in SYMPTOM_EVENTS and event.get("node") in systems:
             est = system_hospital(event.get("node"))
             result.first_symptom.setdefault(est, float(event["minute"]))
             result.first_symptom.setdefault(None, float(event["minute"]))
-    detected = next((float(e["minute"]) for e in ordered if e.get("kind") in DIAGNOSIS_EVENTS), math.inf)
+        if kind in DIAGNOSIS_EVENTS and detected == math.inf:
+            detected = float(event["minute"])
+        if kind == "encrypted":
+            first_encrypted.setdefault(system_hospital(event.get("node")), float(event["minute"]))
+            first_encrypted.setdefault(None, float(event["minute"]))
 
     # Observers: the attacker, field people of a hit establishment, detecting people.
     start: dict[str, float] = {}
@@ -596,13 +603,8 @@ def compute_knowledge(scenario: dict[str, Any], events: list[dict[str, Any]]) ->
             ):
                 candidates.append(minute + diagnosis_delay)
         # A ransom note printed or shown on screens says it to everyone there.
-        encrypted = [
-            float(e["minute"])
-            for e in ordered
-            if e.get("kind") == "encrypted" and (est is None or system_hospital(e.get("node")) == est)
-        ]
-        if encrypted and scenario.get("attack", {}).get("ransom"):
-            candidates.append(encrypted[0])
+        if est in first_encrypted and scenario.get("attack", {}).get("ransom"):
+            candidates.append(first_encrypted[est])
         # Without IT people, a ransom note or a detection, somebody still names it in the end.
         candidates.append(result.first_symptom.get(est, math.inf) + 3 * diagnosis_delay)
         result.diagnosis[est] = min(candidates)

@@ -24,6 +24,7 @@ import copy
 from typing import Any
 
 from studio.durations import parse_minutes
+from studio.injects.batch import collector_paused
 from studio.injects.context import ScenarioContext
 from studio.injects.generation.pacing import DEFAULT_MAX_QUIET
 from studio.injects.generation.plan import (
@@ -39,7 +40,7 @@ from studio.injects.generation.routing import cell_activation_minutes, route_bea
 from studio.injects.generation.schedule import schedule
 from studio.injects.generation.story import add_beats
 from studio.injects.generation.text import link_objectives, number_injects, write_text
-from studio.scenario.information import compute_knowledge
+from studio.scenario.information import Knowledge, compute_knowledge
 from studio.scenario.timemodel import played_windows
 
 __all__ = [
@@ -87,9 +88,12 @@ def build_plan(
     existing: list[dict[str, Any]] | None = None,
     progress: Progress | None = None,
     max_quiet: float | None = None,
+    knowledge: Knowledge | None = None,
 ) -> Plan:
     """Run every stage and return the plan: ``plan.injects`` holds the generated injects (not the
-    kept ones), unsorted and unnumbered; ``plan.skipped`` the beats not produced and why."""
+    kept ones), unsorted and unnumbered; ``plan.skipped`` the beats not produced and why.
+    ``knowledge``: :func:`compute_knowledge` of the scenario over ``timeline``'s events, when the
+    caller has it."""
     ctx = ScenarioContext(scenario)
     events = sorted(timeline.get("events", []), key=lambda e: (e["minute"], e["id"]))
     fixed = kept_injects(existing or [])
@@ -100,7 +104,7 @@ def build_plan(
         seed=seed,
         settings=settings_of(scenario, max_quiet),
         windows=played_windows(scenario),
-        knowledge=compute_knowledge(scenario, events),
+        knowledge=compute_knowledge(scenario, events) if knowledge is None else knowledge,
         activation={},
         fixed=fixed,
         taken={inject["id"] for inject in fixed},
@@ -134,6 +138,7 @@ def generate_msel(
     assistant: Any = None,
     progress: Progress | None = None,
     max_quiet: float | None = None,
+    knowledge: Knowledge | None = None,
 ) -> GenerationResult:
     """Generate the MSEL of a valid scenario and return a new scenario carrying it.
 
@@ -144,29 +149,42 @@ def generate_msel(
     rewritten by the LLM through ``assistant`` (an :class:`studio.injects.llm.Assistant`, built from
     the settings when None); an answer that fails validation or the content checks leaves the
     offline text of that inject and adds a note. Protected injects (:func:`is_protected`) and their
-    contingencies are kept unchanged. The input is not modified. ``max_quiet`` (exercise minutes)
-    overrides ``generation.max_quiet``; 0 turns the follow-ups off.
+    contingencies are kept unchanged. The input is not modified; the returned scenario shares the
+    parts generation does not change (systems, personas, the timeline passed in...) with it, so copy
+    a part before editing it in place. ``max_quiet`` (exercise minutes) overrides
+    ``generation.max_quiet``; 0 turns the follow-ups off. ``knowledge`` is the scenario's
+    :func:`~studio.scenario.information.compute_knowledge` over the timeline's events when the
+    caller has it; the one used is ``result.knowledge``, which ``lint_msel(result.scenario,
+    knowledge=result.knowledge)`` takes instead of computing it again.
     """
     if provider not in {"offline", "openai"}:
         raise ValueError(f"unknown provider {provider!r}: offline or openai")
-    result_doc = copy.deepcopy(scenario)
+    # A new document that shares the parts generation only reads (systems, personas...) with the
+    # input instead of copying them: at 10k systems a deep copy cost more than the generation itself.
+    # What it changes (the injects) is copied; the input is never modified (docs/decisions.md).
+    result_doc = dict(scenario)
     if seed is None:
         seed = scenario.get("generation", {}).get("seed", 0)
     if timeline is None:
         timeline = obtain_timeline(scenario, seed)
     # The injects cite events of this timeline: it is stored so that their causes resolve.
-    result_doc["timeline"] = copy.deepcopy(timeline)
-    existing = result_doc.get("injects", [])
+    result_doc["timeline"] = timeline
+    existing = copy.deepcopy(scenario.get("injects", []))
+    if "injects" in scenario:
+        result_doc["injects"] = existing
     kept = kept_injects(existing)
     result = GenerationResult(result_doc, kept=[inject["id"] for inject in kept])
-    plan = build_plan(
-        result_doc,
-        timeline,
-        seed=seed,
-        existing=existing,
-        progress=progress if provider == "offline" else None,
-        max_quiet=max_quiet,
-    )
+    with collector_paused():
+        plan = build_plan(
+            result_doc,
+            timeline,
+            seed=seed,
+            existing=existing,
+            progress=progress if provider == "offline" else None,
+            max_quiet=max_quiet,
+            knowledge=knowledge,
+        )
+    result.knowledge = plan.knowledge
     result.skipped.extend(plan.skipped)
     generated = plan.injects
     if provider == "openai":

@@ -16,10 +16,10 @@ import math
 from typing import Any
 
 from studio.injects.context import ScenarioContext
-from studio.injects.generation.pacing import PACING_STEP, cell_times, fits
+from studio.injects.generation.pacing import PACING_STEP, cell_times, counts_for_pacing, fits
 from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, make_inject_id
 from studio.injects.generation.routing import choose_sender, route, sender_ready
-from studio.injects.generation.story import is_critical, lost_systems
+from studio.injects.generation.story import event_lookups, is_critical, lost_systems
 from studio.injects.kinds import CRITICAL_CARE_SERVICE, EMERGENCY_SERVICE, KINDS
 from studio.injects.prompts import inject_templates
 from studio.injects.wording import short_list
@@ -85,33 +85,56 @@ _SITUATION_SIZE = 8
 
 
 class _Situation:
-    """The state of the crisis at scenario minutes, from the timeline (studio.propagation.state_at)."""
+    """The state of the crisis at scenario minutes, from the timeline (studio.propagation.state_at).
 
-    def __init__(self, ctx: ScenarioContext, events: list[dict[str, Any]]) -> None:
+    Every question is asked at a minute, i.e. of the events at or before it (a prefix of the sorted
+    timeline): the indexes below are built once, so that each answer costs what it looks at, not the
+    length of the timeline (follow-ups ask hundreds of questions of long timelines)."""
+
+    def __init__(self, plan: Plan) -> None:
         from studio.propagation import state_at
 
+        ctx, events = plan.ctx, plan.events
         self.ctx = ctx
         self.events = events
-        self.by_id = {event["id"]: event for event in events}
+        self.by_id, self.first_hit = event_lookups(plan)
         self._state_at = state_at
-        self._timeline = {"events": events}
         self._minutes = [event["minute"] for event in events]
-        self._states: dict[int, dict[str, Any]] = {}
+        # Positions in ``events``, per system, per establishment (systems of the scenario only) and
+        # per kind of event the follow-ups look for.
+        at_node: dict[str, list[int]] = {}
+        at_establishment: dict[str | None, list[int]] = {}
+        of_kind: dict[str, list[int]] = {}
+        establishment_of = ctx.establishments
+        for index, event in enumerate(events):
+            node = event.get("node")
+            if node:
+                at_node.setdefault(node, []).append(index)
+                if node in establishment_of:
+                    at_establishment.setdefault(establishment_of[node], []).append(index)
+            of_kind.setdefault(event["kind"], []).append(index)
+        self._at_node, self._at_establishment, self._of_kind = at_node, at_establishment, of_kind
+        self._clinical = [sid for sid, spec in ctx.systems.items() if spec.get("kind") == "clinical_service"]
+        self._node_states: dict[tuple[str, int], Any] = {}
         self._affected: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
         self._latest: dict[tuple[int, str | None, str | None], dict[str, Any] | None] = {}
         self._lost: dict[tuple[str, str], str] = {}
         self._scopes: dict[str | None, list[str]] = {}
+        self._scope_sets: dict[str | None, set[str]] = {}
+        self._by_criticality: dict[str | None, list[str]] = {}
         self._critical: dict[str, bool] = {}
+        self.forget()
+
+    def forget(self) -> None:
+        """Start a new MSEL draft: nothing told yet (the indexes and answers are kept)."""
         self.told_restored: set[str] = set()
         self.told_progress: set[str] = set()
         self.told_pending: dict[str | None, list[str]] = {}
         self.told: set[Any] = set()
-        self.impacts_left = (
-            sum(1 for spec in ctx.systems.values() if spec.get("kind") == "clinical_service") - 1
-        )
-        """Impact reports (clinical and business) the MSEL may still hold: fewer than services."""
         """What clinical follow-ups already told: (service, report kind) pairs and the sets of them
         situation points listed, so that no report is told twice in the same words."""
+        self.impacts_left = len(self._clinical) - 1
+        """Impact reports (clinical and business) the MSEL may still hold: fewer than services."""
 
     def tell(self, beat: Beat) -> None:
         """Note what a clinical beat tells (see :attr:`told`)."""
@@ -122,24 +145,36 @@ class _Situation:
         if beat.members:
             self.told.add(pairs)
 
-    def state(self, minute: float) -> dict[str, Any]:
-        count = self._count(minute)
-        if count not in self._states:
-            self._states[count] = self._state_at(self.ctx.scenario, self._timeline, minute + 1e-9)
-        return self._states[count]
+    def node_state(self, node: str, minute: float) -> Any:
+        """The state (studio.propagation.NodeState) of system ``node`` at ``minute``: state_at
+        replaying that system's own events only, cached per number of them."""
+        positions = self._at_node.get(node, [])
+        seen = bisect.bisect_left(positions, self._count(minute))
+        key = (node, seen)
+        if key not in self._node_states:
+            own = {"events": [self.events[index] for index in positions[:seen]]}
+            self._node_states[key] = self._state_at({"systems": [{"id": node}]}, own, math.inf)[node]
+        return self._node_states[key]
 
     def _count(self, minute: float) -> int:
         return bisect.bisect_right(self._minutes, minute + 1e-9)
 
-    def past(self, minute: float) -> list[dict[str, Any]]:
-        """Events at or before ``minute`` (the timeline is sorted), latest last."""
-        return self.events[: self._count(minute)]
+    def happened(self, kind: str, minute: float) -> list[dict[str, Any]]:
+        """Events of ``kind`` at or before ``minute``, in timeline order."""
+        positions = self._of_kind.get(kind, [])
+        before = bisect.bisect_left(positions, self._count(minute))
+        return [self.events[index] for index in positions[:before]]
+
+    def first_of(self, kind: str) -> dict[str, Any] | None:
+        """The first event of ``kind`` in the timeline, if any."""
+        positions = self._of_kind.get(kind)
+        return self.events[positions[0]] if positions else None
 
     def latest(self, minute: float, node: str | None = None, est: str | None = None) -> dict[str, Any] | None:
         """The latest event at or before ``minute``: on ``node``, else on a system of ``est``, else any."""
         key = (self._count(minute), node, est)
         if key not in self._latest:
-            self._latest[key] = self._find_latest(minute, node, est)
+            self._latest[key] = self._find_latest(key[0], node, est)
         return self._latest[key]
 
     def critical(self, node: str) -> bool:
@@ -151,33 +186,61 @@ class _Situation:
     def scope(self, est: str | None) -> list[str]:
         """The systems of ``est`` (all when None), id order, cached."""
         if est not in self._scopes:
+            if None not in self._scopes:
+                self._scopes[None] = sorted(self.ctx.systems)
             of = self.ctx.establishment_of
-            self._scopes[est] = [sid for sid in sorted(self.ctx.systems) if est is None or of(sid) == est]
+            self._scopes[est] = [sid for sid in self._scopes[None] if est is None or of(sid) == est]
         return self._scopes[est]
+
+    def in_scope(self, est: str | None) -> set[str]:
+        """:meth:`scope` as a set, cached."""
+        if est not in self._scope_sets:
+            self._scope_sets[est] = set(self.scope(est))
+        return self._scope_sets[est]
+
+    def blocked(self, est: str | None, minute: float, most: int) -> list[str]:
+        """At most ``most`` systems of ``est`` other than clinical services that are encrypted, being
+        restored or down at ``minute``, most critical first (then by id)."""
+        if est not in self._by_criticality:
+            # The scope is in id order: bucketed by criticality, most critical first, it is in
+            # (-criticality, id) order without sorting every system again.
+            systems = self.ctx.systems
+            buckets: dict[Any, list[str]] = {}
+            for sid in self.scope(est):
+                system = systems[sid]
+                if system.get("kind") != "clinical_service":
+                    buckets.setdefault(system.get("criticality", 3), []).append(sid)
+            self._by_criticality[est] = [
+                sid for level in sorted(buckets, reverse=True) for sid in buckets[level]
+            ]
+        found = []
+        for sid in self._by_criticality[est]:
+            if len(found) == most:
+                break
+            state = self.node_state(sid, minute)
+            if state.security in {"encrypted", "restoring"} or state.function == "down":
+                found.append(sid)
+        return found
 
     def lost_systems(self, node: str, cause: dict[str, Any]) -> str:
         """Ids of the systems ``node`` lost by ``cause``, comma separated (:func:`lost_systems`), cached."""
         key = (node, cause["id"])
         if key not in self._lost:
-            lost = lost_systems(self.ctx, node, cause, self.by_id)
+            lost = lost_systems(self.ctx, node, cause, self.by_id, self.first_hit)
             self._lost[key] = ",".join(lost)
         return self._lost[key]
 
-    def _find_latest(self, minute: float, node: str | None, est: str | None) -> dict[str, Any] | None:
-        past = self.past(minute)[::-1]
-        for keep in (
-            (lambda e: e.get("node") == node) if node else None,
-            (lambda e: self.ctx.establishment_of(e.get("node")) == est and e.get("node") in self.ctx.systems)
-            if est
-            else None,
-            lambda e: True,
+    def _find_latest(self, count: int, node: str | None, est: str | None) -> dict[str, Any] | None:
+        for positions in (
+            self._at_node.get(node, []) if node else None,
+            self._at_establishment.get(est, []) if est else None,
         ):
-            if keep is None:
+            if positions is None:
                 continue
-            found = next((event for event in past if keep(event)), None)
-            if found is not None:
-                return found
-        return None
+            before = bisect.bisect_left(positions, count)
+            if before:
+                return self.events[positions[before - 1]]
+        return self.events[count - 1] if count else None
 
     def affected_services(self, minute: float, est: str | None) -> list[tuple[str, str]]:
         """Clinical services of ``est`` (any establishment when None) down or degraded at ``minute``,
@@ -188,16 +251,14 @@ class _Situation:
         return self._affected[key]
 
     def _affected_services(self, minute: float, est: str | None) -> list[tuple[str, str]]:
-        states = self.state(minute)
-        expired = {e["node"] for e in self.past(minute) if e["kind"] == "degraded_mode_expired"}
+        expired = {e["node"] for e in self.happened("degraded_mode_expired", minute)}
         found = []
-        for sid, system in self.ctx.systems.items():
-            if system.get("kind") != "clinical_service" or sid not in states:
-                continue
+        for sid in self._clinical:
             if est is not None and self.ctx.establishment_of(sid) != est:
                 continue
-            function = states[sid].function
-            if function == "up" and not states[sid].isolated:
+            state = self.node_state(sid, minute)
+            function = state.function
+            if function == "up" and not state.isolated:
                 continue
             kind = "service_degraded" if function == "degraded" else "service_down"
             if sid in expired and function != "up":
@@ -268,35 +329,27 @@ def _sustain_beat(
         member.priority_override = "optional"
         return member
     if name == "restoration":
-        states = situation.state(minute)
-        scope = situation.scope(est)
+        scope = situation.in_scope(est)
         restored = [
             e
-            for e in situation.past(minute)
-            if e["kind"] == "restored" and e.get("node") in scope and e["node"] not in situation.told_restored
+            for e in situation.happened("restored", minute)
+            if e.get("node") in scope and e["node"] not in situation.told_restored
         ]
         if restored:
             event = max(restored, key=lambda e: (ctx.systems[e["node"]].get("criticality", 3), e["minute"]))
             situation.told_restored.add(event["node"])
             return Beat(KINDS["restored"], minute, event, ctx.establishment_of(event["node"]), event["node"])
-        blocked = [
-            sid
-            for sid in scope
-            if ctx.systems[sid].get("kind") != "clinical_service"
-            and states.get(sid) is not None
-            and (states[sid].security in {"encrypted", "restoring"} or states[sid].function == "down")
-        ]
+        blocked = situation.blocked(est, minute, 5)
         if not blocked:
             return None
-        blocked.sort(key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid))
-        node = blocked[turn % min(len(blocked), 5)]
+        node = blocked[turn % len(blocked)]
         cause = situation.latest(minute, node)
         if cause is None:
             return None
         return Beat(KINDS["backup_blocked"], minute, cause, ctx.establishment_of(node), node)
     if name == "restore_progress":
         return _progress_beat(ctx, situation, minute, est)
-    if name == "patient_phishing" and not any(e["kind"] == "exfiltration" for e in situation.past(minute)):
+    if name == "patient_phishing" and not situation.happened("exfiltration", minute):
         return None
     cause = situation.latest(minute, None, est)
     if cause is None:
@@ -304,8 +357,11 @@ def _sustain_beat(
     beat = Beat(KINDS[name], minute, cause, est)
     if name == "fatigue_followup":
         # Counted from the first alarm (the attacker's quiet weeks before it do not tire anyone).
-        alarms = [e["minute"] for e in situation.events if e["kind"] in {"detected", "encrypted"}]
-        start = min(alarms, default=situation.events[0]["minute"] if situation.events else minute)
+        alarms = [situation.first_of(kind) for kind in ("detected", "encrypted")]
+        start = min(
+            (e["minute"] for e in alarms if e is not None),
+            default=situation.events[0]["minute"] if situation.events else minute,
+        )
         beat.extra["hours_on_duty"] = str(max(1, round((minute - start) / 60)))
     return beat
 
@@ -315,23 +371,13 @@ def _progress_beat(
 ) -> Beat | None:
     """Restoration progress of ``est``: the systems restored since the last progress told, and
     those still encrypted or down (most critical first); None when there is neither."""
-    states = situation.state(minute)
-    scope = situation.scope(est)
+    scope = situation.in_scope(est)
     restored = [
         e
-        for e in situation.past(minute)
-        if e["kind"] == "restored" and e.get("node") in scope and e["node"] not in situation.told_progress
+        for e in situation.happened("restored", minute)
+        if e.get("node") in scope and e["node"] not in situation.told_progress
     ]
-    pending = sorted(
-        (
-            sid
-            for sid in scope
-            if ctx.systems[sid].get("kind") != "clinical_service"
-            and states.get(sid) is not None
-            and (states[sid].security in {"encrypted", "restoring"} or states[sid].function == "down")
-        ),
-        key=lambda sid: (-ctx.systems[sid].get("criticality", 3), sid),
-    )[:4]
+    pending = situation.blocked(est, minute, 4)
     if not restored and (not pending or situation.told_pending.get(est) == pending):
         # Nothing came back and nothing else is waited for: no news is not a progress report.
         return None
@@ -398,7 +444,11 @@ def sustain(
     if not starts or not events:
         return []
     crisis_start = min(starts)
-    situation = _Situation(ctx, events)
+    # The timeline's indexes are built once per plan (the schedule drafts the MSEL several times).
+    situation = plan.memo.get("situation")
+    if situation is None:
+        situation = plan.memo["situation"] = _Situation(plan)
+    situation.forget()
     for candidate in placed:
         if candidate.beat.kind.service_voice:
             situation.tell(candidate.beat)
@@ -536,4 +586,157 @@ def _sustain_candidate(
             if beat.kind.service_voice:
                 situation.tell(beat)
             return Candidate(beat, inject_id, minute, sender, to, cc)
+    return None
+
+
+NOISE_KINDS = frozenset({"noise", "social_rumour"})
+"""Distractions (``generation.noise_share``): a question about the building's equipment or the
+biomedical devices, a rumour on social networks; labelled as noise in the animation pack only."""
+
+_DISTRACTIONS: dict[str, tuple[str, ...]] = {
+    "communication": ("social_rumour", "noise"),
+    "strategic": ("noise",),
+    "technical": ("noise",),
+    "care": ("noise",),
+}
+"""The distractions a cell of each role may be given, best first; territorial cells (ARS,
+prefecture, SAMU) have none: the hospital's staff do not call them."""
+
+
+def _share_target(share: float, played: int) -> int:
+    """Noise injects a cell of ``played`` injects gets: the share rounded half up."""
+    return math.floor(share * played + 0.5)
+
+
+def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
+    """Give each player cell ``generation.noise_share`` of distractions among its played injects
+    (:data:`NOISE_KINDS`), within rounding.
+
+    A cell with too many loses its latest optional distractions; a cell with too few has its
+    latest follow-ups (one every few, so that distractions are spread over the exercise; a follow-up
+    told to several cells only when each may hear a distraction) told as a distraction of its role
+    instead, to the same cells at the same minute: the pacing does not change. A cell for which no
+    distraction has a sender who knows by then is left short and listed in ``plan.skipped``."""
+    ctx, share = plan.ctx, plan.settings.noise_share
+    situation = plan.memo.get("situation")
+    taken = plan.taken | {c.inject_id for c in placed}
+    # Variants of each distraction are taken in turn, after those already placed.
+    turns = {name: sum(1 for c in placed if c.beat.kind.name == name) for name in NOISE_KINDS}
+    # A follow-up told to several cells becomes a distraction only when each of them may hear one.
+    distracted = {
+        cell["id"]: [n for role in sorted(ctx.cell_roles(cell)) for n in _DISTRACTIONS.get(role, ())]
+        for cell in ctx.player_cells
+    }
+    # Positions of the candidates in ``slots`` (a dropped one leaves None), so that replacing one
+    # costs the same however long the MSEL.
+    slots: list[Candidate | None] = list(placed)
+    position = {id(candidate): index for index, candidate in enumerate(slots)}
+    for cell in ctx.player_cells:
+        placed = [c for c in slots if c is not None]
+        cell_id = cell["id"]
+        fixed = [i for i in plan.fixed if counts_for_pacing(i) and cell_id in i["to"]]
+        fixed_noise = sum(1 for i in fixed if _template_kind(i) in NOISE_KINDS)
+        mine = [c for c in placed if cell_id in c.to]
+        noise = [c for c in mine if c.beat.kind.name in NOISE_KINDS]
+        target = _share_target(share, len(mine) + len(fixed))
+        excess = len(noise) + fixed_noise - target
+        roles = sorted(ctx.cell_roles(cell))
+        if excess > 0:
+            # The latest optional distractions are told as another follow-up of the cell's role at
+            # the same minute, or dropped when none fits.
+            others = [n for role in roles for n in SUSTAIN_KINDS.get(role, ()) if n not in NOISE_KINDS]
+            over = sorted(
+                (c for c in noise if c.beat.priority == "optional"),
+                key=lambda c: (-c.exercise_minute, c.inject_id),
+            )[:excess]
+            for candidate in over:
+                replacement = None
+                if situation is not None:
+                    replacement = _retell(
+                        plan, situation, candidate, list(dict.fromkeys(others)), taken, turns
+                    )
+                if replacement is None:
+                    plan.skipped.append(f"{candidate.inject_id}: dropped, over the noise share of {cell_id}")
+                    slots[position.pop(id(candidate))] = None
+                else:
+                    _replace(slots, position, candidate, replacement)
+            continue
+        missing = -excess
+        names = distracted[cell_id]
+        if missing <= 0 or situation is None:
+            continue
+        if not names:
+            plan.skipped.append(f"{cell_id}: no distraction reaches this cell (noise share not applied)")
+            continue
+        follow_ups = sorted(
+            (
+                c
+                for c in mine
+                if c.inject_id.startswith("inj-sustain-")
+                and all(distracted.get(other) for other in c.to)
+                and c.beat.kind.name not in NOISE_KINDS
+            ),
+            key=lambda c: (-c.exercise_minute, c.inject_id),
+        )
+        # Every step-th follow-up from the latest first, so that distractions are spread over the
+        # exercise; then the others.
+        step = max(1, len(follow_ups) // (missing + 1))
+        spread_first = follow_ups[::step]
+        chosen = {id(c) for c in spread_first}
+        for candidate in spread_first + [c for c in follow_ups if id(c) not in chosen]:
+            if missing == 0:
+                break
+            replacement = _retell(plan, situation, candidate, names, taken, turns)
+            if replacement is not None:
+                _replace(slots, position, candidate, replacement)
+                missing -= 1
+        if missing:
+            plan.skipped.append(f"{cell_id}: {missing} distraction(s) short of the noise share")
+    return [c for c in slots if c is not None]
+
+
+def _replace(slots: list[Candidate | None], position: dict[int, int], old: Candidate, new: Candidate) -> None:
+    """Put ``new`` in the slot of ``old``."""
+    index = position.pop(id(old))
+    slots[index] = new
+    position[id(new)] = index
+
+
+def _template_kind(inject: dict[str, Any]) -> str:
+    """The kind an inject was written from (``category/kind/variant`` of its template), if any."""
+    parts = str((inject.get("provenance") or {}).get("template", "")).split("/")
+    return parts[1] if len(parts) > 2 else ""
+
+
+def _retell(
+    plan: Plan,
+    situation: _Situation,
+    candidate: Candidate,
+    names: list[str],
+    taken: set[str],
+    turns: dict[str, int],
+) -> Candidate | None:
+    """``candidate``'s follow-up told instead as the first kind of ``names`` someone can tell then,
+    to the same cells at the same minute (``taken``: inject ids in use; ``turns``: variants of each
+    distraction told so far)."""
+    ctx, cell_id = plan.ctx, candidate.to[0]
+    minute = candidate.exercise_minute
+    scenario_minute = ctx.time_model.scenario_minute(minute)
+    for name in names:
+        inject_id = make_inject_id("inj", "sustain", cell_id, f"{minute:g}", name)
+        if inject_id in taken:
+            continue
+        beat = _sustain_beat(ctx, situation, name, scenario_minute, candidate.beat.establishment, 0)
+        if beat is None or (beat.kind.skip_when_playing and ctx.plays(beat.kind.skip_when_playing)):
+            continue
+        sender = choose_sender(ctx, beat)
+        if sender is None or sender_ready(plan, beat, sender) > scenario_minute + 1e-9:
+            continue
+        beat.priority_override = "optional"
+        beat.node = beat.node if beat.node in ctx.systems else None
+        if name in turns:
+            beat.variant_turn = turns[name]
+            turns[name] += 1
+        taken.add(inject_id)
+        return Candidate(beat, inject_id, minute, sender, list(candidate.to), list(candidate.cc))
     return None

@@ -141,6 +141,9 @@ class GenerationResult:
     """Beats not produced, with the reason (no sender, outside the exercise, pacing)."""
     notes: list[str] = field(default_factory=list)
     """Messages of the text provider (e.g. an LLM answer refused and the offline text kept)."""
+    knowledge: Knowledge | None = None
+    """Who learns of the crisis when (studio.scenario.information), as generation used it: lint of
+    the returned scenario may take it (``lint_msel(scenario, knowledge=...)``)."""
 
 
 def is_protected(inject: dict[str, Any]) -> bool:
@@ -185,6 +188,7 @@ class Settings:
     per_hour: float = 3.0
     """Target stimuli per active cell and hour of play."""
     noise_share: float = 0.12
+    """Share of distractions among each player cell's played injects (followups.balance_noise)."""
     contingency: bool = True
 
 
@@ -212,3 +216,5 @@ class Plan:
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     progress: Progress | None = None
+    memo: dict[str, Any] = field(default_factory=dict)
+    """What a stage computes once per plan and may use again (indexes over the timeline)."""

@@ -92,13 +92,7 @@ def _service_rank(ctx: ScenarioContext, node: str | None, establishment: str | N
     spread of services over the people who can report them."""
     if node not in ctx.systems:
         return 0
-    kind = ctx.systems[node].get("kind")
-    same = sorted(
-        sid
-        for sid, spec in ctx.systems.items()
-        if spec.get("kind") == kind and ctx.establishment_of(sid) == establishment
-    )
-    return same.index(node) if node in same else 0
+    return ctx.kind_ranks(ctx.systems[node].get("kind"), establishment).get(node, 0)
 
 
 def profile_sender(ctx: ScenarioContext, beat: Beat) -> dict[str, Any] | None:

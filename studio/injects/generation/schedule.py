@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from studio.injects.generation.followups import sustain
+from studio.injects.generation.followups import balance_noise, sustain
 from studio.injects.generation.pacing import (
     FRONT_MAX_HOLD,
     cell_times,
@@ -129,4 +129,4 @@ def schedule(plan: Plan) -> None:
     """Stage 3: place ``plan.candidates`` and the follow-ups into ``plan.placed``."""
     settings = plan.settings
     placed = spread(plan, plan.candidates, settings.limit, settings.max_quiet)
-    plan.placed = balance_hours(plan, placed, settings.limit)
+    plan.placed = balance_noise(plan, balance_hours(plan, placed, settings.limit))

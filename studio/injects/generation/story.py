@@ -70,8 +70,21 @@ def _after(
     return Beat(kind, event["minute"] + kind.lag, event, est, node, list(systems or ([node] if node else [])))
 
 
-def plan_beats(ctx: ScenarioContext, events: list[dict[str, Any]]) -> list[Beat]:
-    """Read the timeline events (sorted by minute) as the beats of the story (see the module doc)."""
+def event_lookups(plan: Plan) -> tuple[dict[str, dict[str, Any]], dict[str, float]]:
+    """The plan's events by id and :func:`first_hit_minutes`, computed once per plan."""
+    if "event_lookups" not in plan.memo:
+        by_id = {event["id"]: event for event in plan.events}
+        plan.memo["event_lookups"] = (by_id, first_hit_minutes(by_id))
+    return plan.memo["event_lookups"]
+
+
+def plan_beats(
+    ctx: ScenarioContext,
+    events: list[dict[str, Any]],
+    lookups: tuple[dict[str, dict[str, Any]], dict[str, float]] | None = None,
+) -> list[Beat]:
+    """Read the timeline events (sorted by minute) as the beats of the story (see the module doc).
+    ``lookups``: :func:`event_lookups` when the caller has them."""
     beats: list[Beat] = []
     detected = _first(events, "detected")
     if detected:
@@ -80,20 +93,21 @@ def plan_beats(ctx: ScenarioContext, events: list[dict[str, Any]]) -> list[Beat]
         )
 
     first_encryption: dict[str | None, dict[str, Any]] = {}
+    encrypted_by_est: dict[str | None, list[dict[str, Any]]] = {}
     for event in events:
         if event["kind"] == "encrypted":
-            first_encryption.setdefault(ctx.establishment_of(event.get("node")), event)
+            est_of_event = ctx.establishment_of(event.get("node"))
+            first_encryption.setdefault(est_of_event, event)
+            if event.get("node") in ctx.systems:
+                encrypted_by_est.setdefault(est_of_event, []).append(event)
     for est, event in first_encryption.items():
         # What the field sees in the first hour of encryption in this establishment.
         window = [
             e["node"]
-            for e in events
-            if e["kind"] == "encrypted"
-            and e.get("node") in ctx.systems
-            and ctx.establishment_of(e["node"]) == est
-            and event["minute"] <= e["minute"] <= event["minute"] + 60
+            for e in encrypted_by_est.get(est, [])
+            if event["minute"] <= e["minute"] <= event["minute"] + 60
         ]
-        systems = sorted(set(window), key=window.index)
+        systems = list(dict.fromkeys(window))
         for name in ("encryption", "ars_call", "family_reception", "nurse_manager"):
             beats.append(_after(name, event, est, event.get("node"), systems))
 
@@ -113,14 +127,22 @@ def plan_beats(ctx: ScenarioContext, events: list[dict[str, Any]]) -> list[Beat]
     system_beats: list[Beat] = []
     for event in events:
         node = event.get("node")
-        if node not in ctx.systems or (node, event["kind"]) in seen:
+        # Only these kinds make system beats (see _system_beats): skip the rest of a long timeline.
+        if (
+            event["kind"] not in _CLINICAL_EVENT_KINDS
+            or node not in ctx.systems
+            or (node, event["kind"]) in seen
+        ):
             continue
         seen.add((node, event["kind"]))
         system_beats.extend(_system_beats(ctx, event, node))
-    by_id = {event["id"]: event for event in events}
+    if lookups is None:
+        by_id = {event["id"]: event for event in events}
+        lookups = by_id, first_hit_minutes(by_id)
+    by_id, first_hit = lookups
     for beat in system_beats:
         if beat.node in ctx.systems and beat.kind.service_voice:
-            lost = lost_systems(ctx, beat.node, beat.cause, by_id)
+            lost = lost_systems(ctx, beat.node, beat.cause, by_id, first_hit)
             beat.extra["lost_nodes"] = ",".join(lost)
     beats.extend(group_impacts(ctx, system_beats))
 
@@ -300,24 +322,38 @@ def duration_words(minutes: float, words: dict[str, str]) -> str:
     return words["day" if days == 1 else "days"].format(n=days)
 
 
+def first_hit_minutes(by_id: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """The first minute each system is hit (down, encrypted, isolated...), for :func:`lost_systems`."""
+    first: dict[str, float] = {}
+    for e in by_id.values():
+        node = e.get("node")
+        if node and e["kind"] in _LOST_EVENT_KINDS and e["minute"] < first.get(node, math.inf):
+            first[node] = e["minute"]
+    return first
+
+
 def lost_systems(
-    ctx: ScenarioContext, node: str, event: dict[str, Any], by_id: dict[str, dict[str, Any]]
+    ctx: ScenarioContext,
+    node: str,
+    event: dict[str, Any],
+    by_id: dict[str, dict[str, Any]],
+    first_hit: dict[str, float],
 ) -> list[str]:
     """The dependencies a service lost by the time of ``event``: the nodes of the events that caused
-    it, then its linked systems hit (down, encrypted, isolated...) before it, in link order."""
+    it, then its linked systems hit (down, encrypted, isolated...) before it, in link order.
+    ``first_hit`` is :func:`first_hit_minutes` of ``by_id`` (computed once per timeline)."""
     lost = [
         by_id[cause]["node"]
         for cause in event.get("causes", [])
         if cause in by_id and by_id[cause].get("node") in ctx.systems
     ]
-    hit = {
-        e["node"]
-        for e in by_id.values()
-        if e["kind"] in _LOST_EVENT_KINDS and e["minute"] <= event["minute"] and e.get("node")
-    }
     for link in ctx.systems[node].get("links", []):
         target = link.get("target") if isinstance(link, dict) else None
-        if target in ctx.systems and target in hit and target not in lost:
+        if (
+            target in ctx.systems
+            and first_hit.get(target, math.inf) <= event["minute"]
+            and target not in lost
+        ):
             lost.append(target)
     return [n for n in dict.fromkeys(lost) if n != node]
 
@@ -477,4 +513,8 @@ def activation_beats(plan: Plan) -> list[Beat]:
 
 def add_beats(plan: Plan) -> None:
     """Stage 1: fill ``plan.beats`` from the storyline, the timeline and the alert chain."""
-    plan.beats = storyline_beats(plan) + activation_beats(plan) + plan_beats(plan.ctx, plan.events)
+    plan.beats = (
+        storyline_beats(plan)
+        + activation_beats(plan)
+        + plan_beats(plan.ctx, plan.events, event_lookups(plan))
+    )

@@ -27,6 +27,7 @@ from studio.injects.generation.pacing import PHASE_NAMES, offset_minutes, phase_
 from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, is_protected, make_inject_id
 from studio.injects.generation.story import POINT_LINES, delay_words, duration_words, service_profile
 from studio.injects.kinds import CATEGORY_THEMES, CONTINGENCY_FOLDER, THEMES
+from studio.injects.phrases import occurring
 from studio.injects.prompts import (
     InjectTemplate,
     function_voices,
@@ -145,15 +146,7 @@ def dependent_services(ctx: ScenarioContext, node: str | None, establishment: st
         return []
     if ctx.systems[node].get("kind") == "clinical_service":
         return [node]
-    found = [
-        sid
-        for sid in sorted(ctx.systems)
-        if ctx.systems[sid].get("kind") == "clinical_service"
-        and any(
-            isinstance(link, dict) and link.get("target") == node
-            for link in ctx.systems[sid].get("links", [])
-        )
-    ]
+    found = ctx.services_linking_to(node)
     own = [sid for sid in found if establishment and ctx.establishment_of(sid) == establishment]
     return own or found
 
@@ -612,13 +605,15 @@ def _with_article(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(r"(?:\b([Ll][ae]) )?" + pattern.pattern, pattern.flags)
 
 
-def proper_names(scenario: dict[str, Any]) -> list[str]:
-    """The names a text may quote as they are: systems, organisations, sites and people, longest first."""
+def proper_names(scenario: dict[str, Any], texts: list[str] | None = None) -> list[str]:
+    """The names a text may quote as they are: systems, organisations, sites and people, longest
+    first; with ``texts``, only those quoted in them (:func:`studio.injects.phrases.occurring`)."""
     names = [s.get("name", "") for s in scenario.get("systems", [])]
     names += [o.get("name", "") for o in scenario.get("organisations", [])]
     names += [o.get("short_name", "") for o in scenario.get("organisations", [])]
     names += [p.get("name", "") for p in scenario.get("personas", [])]
-    return sorted({n for n in names if len(n) >= 3}, key=len, reverse=True)
+    distinct = {n for n in names if len(n) >= 3}
+    return sorted(distinct if texts is None else occurring(distinct, texts), key=len, reverse=True)
 
 
 def body(inject: dict[str, Any]) -> str:
@@ -677,15 +672,18 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
     """Check and fix the words of generated injects (see the module doc); returns those kept."""
     language = plan.ctx.language
     names = sorted((p["name"] for p in plan.ctx.personas), key=len, reverse=True)
-    quoted = proper_names(plan.scenario)
+    for _, inject in pairs:
+        for key in ("title", "message"):
+            inject[key] = humanize_durations(inject[key], language)
+    # Only the scenario's names these texts quote can be kept out of the translation.
+    texts = [inject[key] for _, inject in pairs for key in ("title", "message")]
+    quoted = proper_names(plan.scenario, texts)
     seen = {wording(inject, names) for inject in plan.fixed}
     kept = []
     for candidate, inject in pairs:
-        for key in ("title", "message"):
-            text = humanize_durations(inject[key], language)
-            if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
-                text = translate_terms(text, language, quoted)
-            inject[key] = text
+        if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
+            for key in ("title", "message"):
+                inject[key] = translate_terms(inject[key], language, quoted)
         if wording(inject, names) in seen and not (
             candidate is not None and _reword(plan, candidate, inject, seen, names)
         ):

@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import random
 from typing import Any
 
 import pytest
-from validation_cases import broken, load_golden
+from mutations import mutate, value_at, value_paths
+from validation_cases import ODD_VALUES, broken, load_golden
 
-from studio.scenario.validate import validate_scenario
+from studio.propagation.synthetic import hospital_scenario
+from studio.scenario.problems import pointer
+from studio.scenario.validate import ScenarioValidator, validate_scenario
 
 GOLDEN = load_golden()
 
@@ -19,3 +25,51 @@ GOLDEN = load_golden()
 def test_problems_are_those_recorded_before_the_speed_work(case: dict[str, Any]) -> None:
     document = broken(GOLDEN["bases"][case["base"]], case["seed"])
     assert [problem.to_dict() for problem in validate_scenario(document)] == case["problems"]
+
+
+def _edit(document: dict[str, Any], rng: random.Random, paths: list[tuple[Any, ...]]) -> list[str]:
+    """One random edit, as the studio makes them; returns what the caller names in ``changed``.
+
+    Half of the edits are in place and named; the other half replace the edited top-level part
+    (a field or a list item) with a new object and name nothing, which the validator must notice.
+    """
+    path = paths[rng.randrange(len(paths))]
+    value = rng.choice(ids_of(document)) if rng.random() < 0.5 else copy.deepcopy(rng.choice(ODD_VALUES))
+    action = rng.choice(["replace", "replace", "replace", "delete", "duplicate"])
+    if rng.random() < 0.5:
+        mutate(document, path, action, value)
+        return [pointer(path[:-1] if action != "replace" else path)]
+    part = path[:2] if isinstance(document.get(path[0]), list) and len(path) > 1 else path[:1]
+    try:
+        fresh = copy.deepcopy(value_at(document, part))
+    except (KeyError, IndexError, TypeError):
+        return []
+    mutate({"part": fresh}, ("part", *path[len(part) :]), action, value)
+    parent = value_at(document, part[:-1])
+    parent[part[-1]] = fresh
+    return []
+
+
+def ids_of(document: dict[str, Any]) -> list[str]:
+    return sorted(
+        item["id"]
+        for key in ("systems", "cells", "personas", "organisations", "objectives", "playbooks", "injects")
+        for item in document.get(key) or []
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    )
+
+
+@pytest.mark.parametrize("base, seed", [("packed", 1), ("packed", 2), ("minimal", 3), ("synthetic", 4)])
+def test_revalidating_after_random_edits_equals_a_full_validation(base: str, seed: int) -> None:
+    # Through JSON, as the studio reads a file: the synthetic generator shares delay objects between
+    # links, and an in-place edit of a shared object changes parts nobody named.
+    document = json.loads(
+        json.dumps(GOLDEN["bases"][base] if base in GOLDEN["bases"] else hospital_scenario(150, seed=seed))
+    )
+    rng = random.Random(seed)
+    checker = ScenarioValidator()
+    assert checker.validate(document) == validate_scenario(document)
+    for _ in range(40):
+        paths = [path for path in value_paths(document, max_items=40) if path]
+        changed = _edit(document, rng, paths)
+        assert checker.validate(document, changed=changed) == validate_scenario(document), changed

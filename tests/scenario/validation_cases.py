@@ -65,7 +65,9 @@ def broken(base: dict[str, Any], seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     document = copy.deepcopy(base)
     paths = [path for path in value_paths(base) if path]
-    ids = sorted({value for path in paths if isinstance(value := value_at(base, path), str) and len(value) < 24})
+    ids = sorted(
+        {value for path in paths if isinstance(value := value_at(base, path), str) and len(value) < 24}
+    )
     for _ in range(rng.randint(1, 4)):
         path = paths[rng.randrange(len(paths))]
         action = rng.choice(["replace", "replace", "replace", "delete", "duplicate"])

@@ -524,24 +524,33 @@ _BOUND_NAMES = {
 
 
 def _delay_in_order(delay: dict[str, Any]) -> bool:
-    dist = delay.get("dist")
-    names = _BOUND_NAMES.get(dist) if isinstance(dist, str) else None
-    return names is None or _bounds_in_order(dist, *(delay.get(key) for key in names))
-
-
-def _bounds_in_order(dist: str, *values: Any) -> bool:
     """Whether the bounds of a delay are in order (unreadable ones are the schema's business).
-    Designers reuse a few delay shapes on thousands of links: each distinct one is parsed once."""
+    Designers reuse a few delay shapes on thousands of links: each distinct one is parsed once.
+    (Called once per link: the names are spelled out rather than looked up.)"""
+    dist = delay.get("dist")
     try:
-        return _text_bounds_in_order(dist, *values)
+        if dist == "uniform":
+            return _text_bounds_in_order(dist, delay.get("min"), delay.get("max"))
+        if dist == "lognormal":
+            return _text_bounds_in_order(dist, delay.get("median"), delay.get("p90"))
+        if dist == "triangular":
+            return _text_bounds_in_order(dist, delay.get("min"), delay.get("mode"), delay.get("max"))
     except TypeError:  # an unhashable value: the schema reports it
         return True
+    return True
 
 
 @lru_cache(maxsize=4096)
 def _text_bounds_in_order(dist: str, *values: Any) -> bool:
     bounds = [_minutes(value) for value in values]
     return any(bound is None for bound in bounds) or bounds == sorted(bounds)
+
+
+@lru_cache(maxsize=1)
+def _exact_extra_attempts() -> int:
+    from studio.propagation.draws import EXACT_EXTRA_ATTEMPTS  # the engine, imported when needed
+
+    return EXACT_EXTRA_ATTEMPTS
 
 
 def _str_list(value: Any) -> list[str]:
@@ -577,6 +586,7 @@ class _SemanticChecker:
         """Reach and depends targets (known systems only) of the first system of each id."""
 
     def run(self) -> list[Problem]:
+        self.systems = _items(self.doc, "systems")
         for collection in (
             "organisations",
             "cells",
@@ -586,7 +596,8 @@ class _SemanticChecker:
             "playbooks",
             "injects",
         ):
-            self.ids[collection] = self._index(_items(self.doc, collection), collection)
+            items = self.systems if collection == "systems" else _items(self.doc, collection)
+            self.ids[collection] = self._index(items, collection)
         self.ids["reflex_sheets"] = self._index(_items(self.doc, "reflex_sheets"), "reflex sheets")
         self.ids["sites"] = self._index(
             [
@@ -599,12 +610,13 @@ class _SemanticChecker:
         timeline = self.doc.get("timeline")
         events = _sub_items(("timeline",), timeline, "events") if isinstance(timeline, dict) else []
         self.ids["events"] = self._index(events, "timeline events")
-        self.system_kind = {
-            item["id"]: item.get("kind")
-            for _, item in _items(self.doc, "systems")
-            if isinstance(item.get("id"), str)
-        }
-        self.zones = {item.get("zone") for _, item in _items(self.doc, "systems")}
+        self.system_kind: dict[str, Any] = {}
+        self.zones: set[Any] = set()
+        for _, item in self.systems:
+            ident = item.get("id")
+            if isinstance(ident, str):
+                self.system_kind[ident] = item.get("kind")
+            self.zones.add(item.get("zone"))
         self._check_organisations_cells_personas()
         self._check_systems()
         self._check_attack()
@@ -734,7 +746,7 @@ class _SemanticChecker:
         reusable = memo.systems if self.fresh is not None and memo.systems_context == context else {}
         found: dict[int, tuple[Any, list[Problem], tuple[list[str], list[str]]]] = {}
         first = self.ids["systems"]
-        for path, system in _items(self.doc, "systems"):
+        for path, system in self.systems:
             index = path[1]
             previous = reusable.get(index)
             if previous is not None and previous[0] is system and path not in self.fresh:  # type: ignore[operator]
@@ -797,7 +809,10 @@ class _SemanticChecker:
                     reach_targets.append(target)
                 elif kind == "depends":
                     depends_targets.append(target)
-            if not (isinstance(target, str) and target in known and target != own_id):
+                usual = target != own_id
+            else:
+                usual = False
+            if not usual:
                 link_path = (*path, "links", index)
                 if self._ref((*link_path, "target"), target, "systems", "systems", "ref.link_target"):
                     if target == own_id:
@@ -808,8 +823,10 @@ class _SemanticChecker:
                 depends += 1
             if "requires" in link:
                 self._credential((*path, "links", index, "requires"), link.get("requires"))
-            for position, credential in enumerate(_str_list(link.get("also_requires"))):
-                self._credential((*path, "links", index, "also_requires", position), credential)
+            also_requires = link.get("also_requires")
+            if also_requires:
+                for position, credential in enumerate(_str_list(also_requires)):
+                    self._credential((*path, "links", index, "also_requires", position), credential)
             if "p_success" in link:
                 self._warn_approximated_retries((*path, "links", index), link)
             delay = link.get("delay")
@@ -827,20 +844,19 @@ class _SemanticChecker:
         return reach_targets, depends_targets
 
     def _warn_approximated_retries(self, link_path: Path, link: dict[str, Any]) -> None:
-        from studio.propagation.draws import EXACT_EXTRA_ATTEMPTS
-
         p, limit = link.get("p_success"), link.get("max_attempts")
         if not isinstance(p, int | float) or isinstance(p, bool) or not 0 < p < 1:
             return
-        if isinstance(limit, int) and limit <= EXACT_EXTRA_ATTEMPTS + 1:
+        exact = _exact_extra_attempts()
+        if isinstance(limit, int) and limit <= exact + 1:
             return
         # share of runs needing more attempts than are drawn one by one
-        beyond = math.exp((EXACT_EXTRA_ATTEMPTS + 1) * math.log1p(-p))
+        beyond = math.exp((exact + 1) * math.log1p(-p))
         if beyond > 1e-3:
             self._add(
                 (*link_path, "p_success"),
                 "warn.retries_approximated",
-                f"with p_success {p} the movement needs over {EXACT_EXTRA_ATTEMPTS + 1:,} attempts in "
+                f"with p_success {p} the movement needs over {exact + 1:,} attempts in "
                 f"{beyond:.1%} of runs; the delays of the attempts beyond are summed as one normal draw",
                 "fine for a slow, stubborn attacker; set max_attempts if the attacker gives up",
                 warning=True,
@@ -1089,7 +1105,7 @@ class _SemanticChecker:
                 )
 
     def _check_graph_warnings(self) -> None:
-        graph = _GraphFacts.of_targets(self.doc, self.link_targets, self.memo)
+        graph = _GraphFacts.of_targets(self.doc, self.ids["systems"], self.link_targets, self.memo)
         positions = self.ids["systems"]
         attack = self.doc.get("attack")
         entry_points = {
@@ -1173,15 +1189,19 @@ class _GraphFacts:
 
     @classmethod
     def of_targets(
-        cls, document: dict[str, Any], targets: dict[str, tuple[list[str], list[str]]], memo: _SemanticMemo
+        cls,
+        document: dict[str, Any],
+        first_systems: dict[str, Path],
+        targets: dict[str, tuple[list[str], list[str]]],
+        memo: _SemanticMemo,
     ) -> _GraphFacts:
-        """The facts from the link targets the system rules collected (``targets``: holder -> reach
-        and depends targets, for the first system of each id, in document order). The dependency
-        cycles of the previous run are reused when no depends link changed."""
-        from studio.graph.model import system_entries
-
+        """The facts from what the system rules collected: ``first_systems`` (id -> path of the first
+        system of each id) and ``targets`` (holder -> reach and depends targets, for those systems, in
+        document order). The dependency cycles of the previous run are reused when no depends link
+        changed."""
         facts = cls.__new__(cls)
-        facts.systems = dict(system_entries(document))
+        systems = document.get("systems")  # a list whenever first_systems is not empty
+        facts.systems = {ident: systems[path[1]] for ident, path in first_systems.items()}
         facts._link(targets)
         facts._cycles = (
             memo.cycles[1] if memo.cycles is not None and memo.cycles[0] == facts.depends else None

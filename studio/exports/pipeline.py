@@ -34,7 +34,7 @@ class PackResult:
     problems: list[Problem]
     outputs: list[ExportFile] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds per step: simulate, generate, validate, export."""
+    """Seconds per step: simulate, generate, validate, lint, export."""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -118,11 +118,13 @@ def build_pack(
     else:
         final = share_unchanged_parts(final, scenario)
         problems = checker.validate(final, changed=["/timeline", "/injects", "/generation"])
+    timings["validate"] = time.perf_counter() - started
+    started = time.perf_counter()
     if not any(problem.is_error for problem in problems):
         # An MSEL with lint errors (an objective no inject serves, a leak of control-only text...)
         # must not reach the packs people hold on the day.
         problems += lint_msel(final)
-    timings["validate"] = time.perf_counter() - started
+    timings["lint"] = time.perf_counter() - started
     result = PackResult(final, problems, timings=timings, notes=notes)
     if not result.ok:
         return result

@@ -342,20 +342,22 @@ def section_fresh(args: argparse.Namespace) -> None:
 
 
 def _pipeline_stages(scenario: dict[str, Any], path: Path) -> dict[str, float]:
-    """The CLI's pack, stage by stage (read and validate the input, then build_pack's own timings)."""
+    """The CLI's pack, stage by stage (read and validate the input, then build_pack's own timings),
+    with one ScenarioValidator for the input and the output as the CLI does."""
     from studio.exports.pipeline import build_pack
     from studio.scenario.document import load_scenario
-    from studio.scenario.validate import check_document
+    from studio.scenario.validate import ScenarioValidator, check_document
 
     stages: dict[str, float] = {}
     start = time.perf_counter()
     document = load_scenario(path)
     stages["read"] = time.perf_counter() - start
     start = time.perf_counter()
-    check_document(document)
+    checker = ScenarioValidator()
+    document, _ = check_document(document, checker)
     stages["validate input"] = time.perf_counter() - start
     start = time.perf_counter()
-    result = build_pack(document)
+    result = build_pack(document, checker=checker)
     total = time.perf_counter() - start
     stages.update(result.timings)
     stages["pack other"] = total - sum(result.timings.values())

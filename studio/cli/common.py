@@ -5,19 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from studio.scenario.document import ScenarioReadError, load_scenario
 from studio.scenario.problems import Problem, has_errors
 
+if TYPE_CHECKING:
+    from studio.scenario.validate import ScenarioValidator
+
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
-def read_checked(path: str | Path, stream: TextIO | None = None) -> tuple[dict[str, Any] | None, int]:
+def read_checked(
+    path: str | Path, stream: TextIO | None = None, checker: ScenarioValidator | None = None
+) -> tuple[dict[str, Any] | None, int]:
     """Load, upgrade and validate a scenario for a command that needs a valid one.
 
     Returns (document, EXIT_OK), or (None, exit code) after printing why it cannot be used:
     unreadable files give EXIT_UNREADABLE, invalid scenarios EXIT_INVALID with their errors.
+    A command that validates what it makes from the document passes a ``checker`` and reuses it.
     """
     from studio.scenario.validate import check_document
 
@@ -28,7 +34,7 @@ def read_checked(path: str | Path, stream: TextIO | None = None) -> tuple[dict[s
     except ScenarioReadError as exc:
         print(f"error: {exc}", file=stream)
         return None, EXIT_UNREADABLE
-    document, problems = check_document(document)
+    document, problems = check_document(document, checker)
     if has_errors(problems):
         print_problems(str(path), [problem for problem in problems if problem.is_error], stream)
         print(f"{path}: invalid scenario; fix the errors above (crisis-studio validate {path})", file=stream)
@@ -88,6 +94,29 @@ def llm_problem(provider: str) -> str | None:
     if api_key() is None and not is_loopback(settings.llm_base_url):
         return "the openai provider needs OPENAI_API_KEY for a remote endpoint"
     return settings_problem(settings)
+
+
+def add_export_options(parser: Any, *, toc_pages: bool) -> None:
+    """The options of the exported files, shared by ``export`` and ``pack``: with the same options
+    both write the same files. ``toc_pages`` is the command's default for the page numbers."""
+    parser.add_argument(
+        "--csv-separator", choices=(";", ","), default=None,
+        help="separator of the MSEL CSV (default: ';' for French scenarios, which French Excel expects, "
+        "',' for English ones)",
+    )  # fmt: skip
+    pages = parser.add_mutually_exclusive_group()
+    default = "default" if toc_pages else "not the default"
+    pages.add_argument(
+        "--toc-pages", dest="toc_pages", action="store_true",
+        help="ask LibreOffice for the page numbers of the Word packs' tables of contents, when it and "
+        f"python3-uno are installed ({default}; it takes seconds per pack)",
+    )  # fmt: skip
+    pages.add_argument(
+        "--no-toc-pages", dest="toc_pages", action="store_false",
+        help="leave the tables of contents without page numbers (Word numbers them when it refreshes "
+        "the field)",
+    )  # fmt: skip
+    parser.set_defaults(toc_pages=toc_pages)
 
 
 def add_accept_offline(parser: Any) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, read_checked
+from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, add_export_options, read_checked
 
 TARGETS = ("docx", "xlsx", "csv", "openbas", "all")
 
@@ -26,16 +26,7 @@ def register(subparsers: Any) -> None:
         help="output format; repeat for several, 'all' for every format",
     )  # fmt: skip
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into")
-    parser.add_argument(
-        "--csv-separator", choices=(";", ","), default=None,
-        help="separator of the MSEL CSV (default: ';' for French scenarios, which French Excel expects, "
-        "',' for English ones)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--no-toc-pages", dest="toc_pages", action="store_false",
-        help="do not ask LibreOffice for the page numbers of the Word packs' tables of contents "
-        "(asked by default when LibreOffice and python3-uno are installed; it takes seconds per pack)",
-    )  # fmt: skip
+    add_export_options(parser, toc_pages=True)
     parser.set_defaults(handler=run)
 
 

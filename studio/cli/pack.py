@@ -15,6 +15,7 @@ from studio.cli.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
     add_accept_offline,
+    add_export_options,
     llm_problem,
     nothing_assisted,
     print_problems,
@@ -60,6 +61,7 @@ def register(subparsers: Any) -> None:
         "--keep-timeline", action="store_true", help="(the default now) pack the stored timeline as it is"
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_export_options(parser, toc_pages=False)
     add_accept_offline(parser)
     parser.set_defaults(handler=run)
 
@@ -72,7 +74,10 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_UNREADABLE
-    scenario, code = read_checked(args.file, sys.stderr)
+    from studio.scenario.validate import ScenarioValidator
+
+    checker = ScenarioValidator()  # validates the input, then only what the pipeline changes
+    scenario, code = read_checked(args.file, sys.stderr, checker)
     if scenario is None:
         return code
     stored = bool(scenario.get("timeline")) and not args.resimulate
@@ -95,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
             provider=args.provider,
             resimulate=args.resimulate,
             regenerate=args.regenerate,
+            csv_separator=args.csv_separator,
+            toc_pages=args.toc_pages,
+            checker=checker,
         )
     except PackError as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)

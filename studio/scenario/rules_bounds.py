@@ -20,9 +20,11 @@ rules walk the document together with the schema (following ``$ref``, the matchi
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from studio.durations import parse_minutes
@@ -49,12 +51,105 @@ PathLink = tuple[Any, Any] | None
 """A path as (parent link, key), turned into a JSON pointer only for a problem: most values have none."""
 
 
+Part = tuple[Any, ...]
+"""A top-level field (``("exercise",)``) or an item of a top-level list (``("systems", 12)``)."""
+Seed = tuple[dict[str, Any], str, Any, PathLink]
+"""Where a walk starts: (schema node, name of the $defs it came from, value, path)."""
+Expansions = dict[tuple[int, str, Any], list[tuple[dict[str, Any], str]]]
+
+
 def bound_problems(document: Any) -> list[Problem]:
-    """The bound problems of ``document`` (any JSON value), one per path and rule, in walk order."""
-    schema = load_schema()
+    """The bound problems of ``document`` (any JSON value), one per path and rule.
+
+    The document is cut into parts (see :class:`BoundParts`); the parts are serialised and screened
+    (:func:`may_break_bounds`), and only those the screen cannot clear are walked.
+    """
+    if not isinstance(document, dict):
+        found: Found = {}
+        _walk(found, [(load_schema(), "", document, None)], {})
+        return list(found.values())
+    plan = BoundParts(document)
+    parts: list[tuple[Part, Any]] = []
+    for key, value in document.items():
+        if key in plan.split:
+            parts += [((key, index), item) for index, item in enumerate(value)]
+        else:
+            parts.append(((key,), value))
+    problems: list[Problem] = []
+    for part, value in unclear_parts(parts):
+        problems += plan.walk(part, value)
+    return problems + exercise_length_problems(document)
+
+
+class BoundParts:
+    """Where a walk of the whole ``document`` with its schema reaches each part of it.
+
+    A part is a top-level field, or an item of a top-level list whose schema has ``items`` (as the
+    schema layer of studio.scenario.validate cuts documents); ``walk`` checks one part alone.
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        schema = load_schema()
+        list_keys = _list_part_keys()
+        self.expansions: Expansions = {}
+        self.nodes: dict[str, list[dict[str, Any]]] = {}
+        """Schema nodes of each field, or of each item of a list in ``split``."""
+        self.split: set[str] = set()
+        for leaf, _ in _expand(schema, schema, "", document, self.expansions):
+            properties = leaf.get("properties") or {}
+            extra = leaf.get("additionalProperties")
+            extra = extra if isinstance(extra, dict) else None
+            for key, child in document.items():
+                child_schema = properties.get(key, extra)
+                if child_schema is None:
+                    continue
+                nodes = self.nodes.setdefault(key, [])
+                if key in list_keys and isinstance(child, list):
+                    self.split.add(key)
+                    for item_leaf, _ in _expand(schema, child_schema, "", child, self.expansions):
+                        if isinstance(item_leaf.get("items"), dict):
+                            nodes.append(item_leaf["items"])
+                else:
+                    nodes.append(child_schema)
+
+    def walk(self, part: Part, value: Any) -> list[Problem]:
+        """The bound problems of ``value``, the part ``part`` of the document."""
+        nodes = self.nodes.get(part[0])
+        if not nodes:
+            return []
+        link: PathLink = (None, part[0]) if len(part) == 1 else ((None, part[0]), part[1])
+        found: Found = {}
+        _walk(found, [(node, "", value, link) for node in nodes], self.expansions)
+        return list(found.values())
+
+
+@cache
+def _list_part_keys() -> frozenset[str]:
+    return frozenset(
+        key
+        for key, spec in load_schema().get("properties", {}).items()
+        if isinstance(spec, dict) and "items" in spec and "prefixItems" not in spec
+    )
+
+
+def unclear_parts(parts: list[tuple[Part, Any]]) -> list[tuple[Part, Any]]:
+    """The (part, value) pairs the screen cannot clear. All of them are screened as one JSON text
+    first (one call to the encoder); only when that is flagged is each screened alone."""
+    if not parts or not may_break_bounds([value for _, value in parts]):
+        return []
+    return [(part, value) for part, value in parts if may_break_bounds(value)]
+
+
+def exercise_length_problems(document: Any) -> list[Problem]:
     found: Found = {}
-    expansions: dict[tuple[int, str, Any], list[tuple[dict[str, Any], str]]] = {}
-    stack: list[tuple[dict[str, Any], str, Any, PathLink]] = [(schema, "", document, None)]
+    _check_exercise_length(found, document)
+    return list(found.values())
+
+
+def _walk(found: Found, seeds: list[Seed], expansions: Expansions) -> None:
+    """Walk values together with the schema from ``seeds``, checking every leaf value."""
+    schema = load_schema()
+    stack = list(seeds)
     while stack:
         node, ref_name, value, link = stack.pop()
         for leaf, leaf_ref in _expand(schema, node, ref_name, value, expansions):
@@ -71,8 +166,48 @@ def bound_problems(document: Any) -> list[Problem]:
                 stack.extend((items, "", child, (link, index)) for index, child in enumerate(value))
             else:
                 _check_leaf(found, leaf, leaf_ref, value, link)
-    _check_exercise_length(found, document)
-    return list(found.values())
+
+
+# --- the screen ----------------------------------------------------------------------------------
+# Walking a value with its schema costs about a microsecond per leaf (half a million leaves at 10k
+# systems). Almost every part of a real scenario has no bound problem, and that is visible in its JSON
+# text: every rule above needs a character or a run of digits that ordinary values never hold. The
+# screen looks for those in the part's JSON (C code: the encoder, str and bytes searches); a part it
+# flags is walked, so a false alarm costs time, never a finding.
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DURATION = re.compile(rb'"P[0DTHMS.]*0000')
+"""A duration over MAX_DURATION_DAYS needs a run of 4 digits: 999D + 999H + 999M + 999S is ~1,000 days."""
+_YEAR_START = b'"0000'
+_LARGE_NUMBER = b"0" * 13
+"""abs(x) > MAX_NUMBER: an integer of 13 digits or more, or a float that repr writes so or with e+."""
+_EXPONENTS = (b"0e-", b"0e+")
+"""repr writes floats below 1e-4 (so every probability below MIN_PROBABILITY) and above 1e16 so."""
+
+
+def may_break_bounds(value: Any) -> bool:
+    """False only when no value inside ``value`` can break a bound or text rule above."""
+    try:
+        text = _ENCODE(value)
+    except (TypeError, ValueError, RecursionError):  # not JSON, not finite, circular, too deep
+        return True
+    if not text.isascii() and _SURROGATE.search(text):
+        return True
+    if '\\n"' in text:  # a string ending with a line break
+        return True
+    raw = text.encode("utf-8")
+    digits = raw.translate(_DIGITS_AS_ZERO)
+    if _LARGE_NUMBER in digits or any(exponent in digits for exponent in _EXPONENTS):
+        return True
+    if _LONG_DURATION.search(digits):
+        return True
+    start = digits.find(_YEAR_START)
+    while start >= 0:
+        if not MIN_YEAR <= int(raw[start + 1 : start + 5]) <= MAX_YEAR:
+            return True
+        start = digits.find(_YEAR_START, start + 5)
+    return False
 
 
 def _expand(
@@ -80,7 +215,7 @@ def _expand(
     node: dict[str, Any],
     ref_name: str,
     value: Any,
-    cache: dict[tuple[int, str, Any], list[tuple[dict[str, Any], str]]],
+    cache: Expansions,
 ) -> list[tuple[dict[str, Any], str]]:
     """The schema objects ``value`` is checked against at ``node``: ``$ref`` followed, ``allOf``,
     ``anyOf`` and the matching ``oneOf`` branches flattened. Cached per node and discriminator values,

@@ -25,6 +25,7 @@ import difflib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -34,7 +35,7 @@ import jsonschema
 from studio.durations import parse_minutes
 from studio.gcpause import paused_gc
 from studio.scenario.problems import Problem, Severity, pointer
-from studio.scenario.rules_bounds import bound_problems
+from studio.scenario.rules_bounds import BoundParts, bound_problems, exercise_length_problems, unclear_parts
 from studio.scenario.rules_story import story_problems
 from studio.scenario.schema import FastValidator, fast_validator, fast_validator_for, load_schema, validator
 
@@ -72,6 +73,10 @@ class ScenarioValidator:
 
     def __init__(self) -> None:
         self._parts: dict[Path, tuple[Any, list[Problem]]] = {}
+        self._bounds: dict[Path, tuple[Any, list[Problem]]] = {}
+        self._semantic = _SemanticMemo()
+        self._fresh: set[Path] | None = None
+        """The parts checked again by the last call (None: all of them)."""
         self.last_schema_checks = 0
         """How many parts the last call checked against the schema (the others were reused)."""
 
@@ -80,11 +85,13 @@ class ScenarioValidator:
             return self._validate(document, changed)
 
     def _validate(self, document: Any, changed: Iterable[str] | None) -> list[Problem]:
-        problems = self._schema_problems(document, None if changed is None else list(changed))
-        problems += bound_problems(document)
+        dirty = _dirty_parts(None if changed is None else list(changed))
+        self._fresh = None
+        problems = self._schema_problems(document, dirty)
+        problems += self._bound_problems(document, dirty)
         if isinstance(document, dict):
             try:
-                problems.extend(_SemanticChecker(document).run())
+                problems.extend(_SemanticChecker(document, self._semantic, self._fresh).run())
             except RecursionError:
                 problems.append(Problem("", "document.depth", "the document is nested too deeply to check"))
             except Exception as exc:
@@ -104,30 +111,30 @@ class ScenarioValidator:
             problems.append(Problem("", "document.too_many_problems", f"{dropped} more problems not listed"))
         return problems
 
-    def _schema_problems(self, document: Any, changed: list[str] | None) -> list[Problem]:
+    def _schema_problems(self, document: Any, dirty: _Dirty) -> list[Problem]:
         try:
-            return self._checked_parts(document, changed)
+            return self._checked_parts(document, dirty)
         except RecursionError:
             self._parts.clear()
             return [Problem("", "document.depth", "the document is nested too deeply to be a scenario")]
 
-    def _checked_parts(self, document: Any, changed: list[str] | None) -> list[Problem]:
+    def _checked_parts(self, document: Any, dirty: _Dirty) -> list[Problem]:
         plan = _SchemaPlan.of()
         problems = plan.explain(document, plan.root_stripped, ())
         if not isinstance(document, dict):
             self._parts.clear()
             return problems
-        dirty_all, dirty = _dirty_parts(changed)
         parts: dict[Path, tuple[Any, list[Problem] | None]] = {}
+        previous = {} if dirty[0] else self._parts  # everything changed: nothing to look up
         for key, value in document.items():
             if key not in plan.properties:
                 continue  # reported above by additionalProperties
             if key in plan.item_schemas and isinstance(value, list):
                 problems += plan.explain(value, plan.array_stripped[key], (key,))
                 for index, item in enumerate(value):
-                    parts[(key, index)] = (item, self._reused((key, index), item, dirty_all, dirty))
+                    parts[(key, index)] = (item, _reused(previous, (key, index), item, dirty))
             else:
-                parts[(key,)] = (value, self._reused((key,), value, dirty_all, dirty))
+                parts[(key,)] = (value, _reused(previous, (key,), value, dirty))
         to_check = [part for part, (_, found) in parts.items() if found is None]
         self.last_schema_checks = len(to_check)
         failing = plan.failing_parts(document, to_check, parts)
@@ -137,15 +144,52 @@ class ScenarioValidator:
                 found = plan.explain_part(part, value) if part in failing else []
             self._parts[part] = (value, found)
             problems += found
+        if not dirty[0]:
+            self._fresh = set(to_check)
         return problems
 
-    def _reused(self, part: Path, value: Any, dirty_all: bool, dirty: set[Path]) -> list[Problem] | None:
-        if dirty_all or part in dirty or part[:1] in dirty:
-            return None
-        previous = self._parts.get(part)
-        if previous is None or previous[0] is not value:
-            return None
-        return previous[1]
+    def _bound_problems(self, document: Any, dirty: _Dirty) -> list[Problem]:
+        """The bound rules (studio.scenario.rules_bounds), part by part, reusing unchanged parts'."""
+        if not isinstance(document, dict):
+            self._bounds.clear()
+            return bound_problems(document)
+        plan = BoundParts(document)
+        parts: dict[Path, tuple[Any, list[Problem] | None]] = {}
+        previous = {} if dirty[0] else self._bounds
+        for key, value in document.items():
+            if key in plan.split:
+                for index, item in enumerate(value):
+                    parts[(key, index)] = (item, _reused(previous, (key, index), item, dirty))
+            else:
+                parts[(key,)] = (value, _reused(previous, (key,), value, dirty))
+        unclear = dict(
+            unclear_parts([(part, value) for part, (value, found) in parts.items() if found is None])
+        )
+        problems: list[Problem] = []
+        self._bounds = {}
+        for part, (value, found) in parts.items():
+            if found is None:
+                found = plan.walk(part, value) if part in unclear else []
+            self._bounds[part] = (value, found)
+            problems += found
+        return problems + exercise_length_problems(document)
+
+
+_Dirty = tuple[bool, set[Path]]
+"""(everything changed?, the parts named as changed)."""
+
+
+def _reused(
+    previous_parts: dict[Path, tuple[Any, list[Problem]]], part: Path, value: Any, dirty: _Dirty
+) -> list[Problem] | None:
+    """The findings of ``part`` at the previous call, if it is neither named as changed nor replaced."""
+    previous = previous_parts.get(part)
+    if previous is None or previous[0] is not value:
+        return None
+    dirty_all, named = dirty
+    if dirty_all or part in named or part[:1] in named:
+        return None
+    return previous[1]
 
 
 def _annotations_only(spec: Any) -> dict[str, Any]:
@@ -158,7 +202,7 @@ def _annotations_only(spec: Any) -> dict[str, Any]:
     return {} if description is None else {"description": description}
 
 
-def _dirty_parts(changed: list[str] | None) -> tuple[bool, set[Path]]:
+def _dirty_parts(changed: list[str] | None) -> _Dirty:
     """(everything changed?, the parts named by the JSON pointers ``changed``)."""
     if changed is None:
         return True, set()
@@ -206,7 +250,12 @@ class _SchemaPlan:
             for key, spec in self.properties.items()
             if isinstance(spec, dict) and "items" in spec and "prefixItems" not in spec
         }
-        self.array_stripped = {key: {**self.properties[key], "items": True} for key in self.item_schemas}
+        # The lists' own keywords (type, minItems) without "items": jsonschema would otherwise visit
+        # each item to accept it (10k Python calls per check at 10k systems).
+        self.array_stripped = {
+            key: {name: spec for name, spec in self.properties[key].items() if name != "items"}
+            for key in self.item_schemas
+        }
         self._part_validators: dict[str, FastValidator | None] = {}
 
     def explain(self, instance: Any, schema: Any, path: Path) -> list[Problem]:
@@ -481,18 +530,20 @@ _BOUND_NAMES = {
 
 
 def _delay_in_order(delay: dict[str, Any]) -> bool:
-    dist = delay.get("dist")
-    names = _BOUND_NAMES.get(dist) if isinstance(dist, str) else None
-    return names is None or _bounds_in_order(dist, *(delay.get(key) for key in names))
-
-
-def _bounds_in_order(dist: str, *values: Any) -> bool:
     """Whether the bounds of a delay are in order (unreadable ones are the schema's business).
-    Designers reuse a few delay shapes on thousands of links: each distinct one is parsed once."""
+    Designers reuse a few delay shapes on thousands of links: each distinct one is parsed once.
+    (Called once per link: the names are spelled out rather than looked up.)"""
+    dist = delay.get("dist")
     try:
-        return _text_bounds_in_order(dist, *values)
+        if dist == "uniform":
+            return _text_bounds_in_order(dist, delay.get("min"), delay.get("max"))
+        if dist == "lognormal":
+            return _text_bounds_in_order(dist, delay.get("median"), delay.get("p90"))
+        if dist == "triangular":
+            return _text_bounds_in_order(dist, delay.get("min"), delay.get("mode"), delay.get("max"))
     except TypeError:  # an unhashable value: the schema reports it
         return True
+    return True
 
 
 @lru_cache(maxsize=4096)
@@ -501,21 +552,47 @@ def _text_bounds_in_order(dist: str, *values: Any) -> bool:
     return any(bound is None for bound in bounds) or bounds == sorted(bounds)
 
 
+@lru_cache(maxsize=1)
+def _exact_extra_attempts() -> int:
+    from studio.propagation.draws import EXACT_EXTRA_ATTEMPTS  # the engine, imported when needed
+
+    return EXACT_EXTRA_ATTEMPTS
+
+
 def _str_list(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+@dataclass
+class _SemanticMemo:
+    """What a run of the rules leaves for the next one (see ScenarioValidator)."""
+
+    systems_context: Any = None
+    systems: dict[int, tuple[Any, list[Problem], tuple[list[str], list[str]]]] = field(default_factory=dict)
+    """Per index in /systems: (the system, its findings, its link targets)."""
+    cycles: tuple[list[tuple[str, str]], list[list[str]]] | None = None
+    """(the depends edges, the dependency cycles among them)."""
 
 
 class _SemanticChecker:
     """Runs the layer-2 rules over one document; each ``_check_*`` method covers one family."""
 
-    def __init__(self, document: dict[str, Any]) -> None:
+    def __init__(
+        self, document: dict[str, Any], memo: _SemanticMemo | None = None, fresh: set[Path] | None = None
+    ) -> None:
         self.doc = document
         self.problems: list[Problem] = []
         self.ids: dict[str, dict[str, Path]] = {}
         self.window: float | None = None
         self.sessions: list[tuple[float, float]] = []
+        self.memo = memo if memo is not None else _SemanticMemo()
+        """Findings of the previous run, reused for the parts not in ``fresh`` (None: reuse nothing)."""
+        self.fresh = fresh
+        self.link_targets: dict[str, tuple[list[str], list[str]]] = {}
+        """Reach and depends targets (known systems only) of the first system of each id."""
 
     def run(self) -> list[Problem]:
+        self.systems = _items(self.doc, "systems")
         for collection in (
             "organisations",
             "cells",
@@ -525,7 +602,8 @@ class _SemanticChecker:
             "playbooks",
             "injects",
         ):
-            self.ids[collection] = self._index(_items(self.doc, collection), collection)
+            items = self.systems if collection == "systems" else _items(self.doc, collection)
+            self.ids[collection] = self._index(items, collection)
         self.ids["reflex_sheets"] = self._index(_items(self.doc, "reflex_sheets"), "reflex sheets")
         self.ids["sites"] = self._index(
             [
@@ -538,12 +616,13 @@ class _SemanticChecker:
         timeline = self.doc.get("timeline")
         events = _sub_items(("timeline",), timeline, "events") if isinstance(timeline, dict) else []
         self.ids["events"] = self._index(events, "timeline events")
-        self.system_kind = {
-            item["id"]: item.get("kind")
-            for _, item in _items(self.doc, "systems")
-            if isinstance(item.get("id"), str)
-        }
-        self.zones = {item.get("zone") for _, item in _items(self.doc, "systems")}
+        self.system_kind: dict[str, Any] = {}
+        self.zones: set[Any] = set()
+        for _, item in self.systems:
+            ident = item.get("id")
+            if isinstance(ident, str):
+                self.system_kind[ident] = item.get("kind")
+            self.zones.add(item.get("zone"))
         self._check_organisations_cells_personas()
         self._check_systems()
         self._check_attack()
@@ -660,55 +739,100 @@ class _SemanticChecker:
             org.get("id"): {site.get("id") for _, site in _sub_items(path, org, "sites")}
             for path, org in _items(self.doc, "organisations")
         }
-        for path, system in _items(self.doc, "systems"):
-            self._ref((*path, "organisation"), system.get("organisation"), "organisations", "organisations")
-            site = system.get("site")
-            if self._ref((*path, "site"), site, "sites", "sites"):
-                org = system.get("organisation")
-                if isinstance(site, str) and org in sites_of and site not in sites_of[org]:
-                    self._add(
-                        (*path, "site"),
-                        "ref.site_organisation",
-                        f"site '{site}' does not belong to organisation '{org}'",
-                        "pick a site listed under that organisation",
-                    )
-            backup = system.get("backup")
-            if self._ref((*path, "backup"), backup, "systems", "systems") and isinstance(backup, str):
-                if self.system_kind.get(backup) != "backup":
-                    self._add(
-                        (*path, "backup"),
-                        "warn.backup_kind",
-                        f"backup '{backup}' is a {self.system_kind.get(backup)} node",
-                        "restores read from a node of kind 'backup'",
-                        warning=True,
-                    )
-            self._delay_order((*path, "recovery_time"), system.get("recovery_time"))
-            self._check_links(path, system)
+        # What a system's findings depend on besides the system itself: when it is as at the previous
+        # run, an unchanged system's findings are too (the studio's one edit at 10k systems).
+        context = (
+            self.ids["organisations"],
+            self.ids["sites"],
+            self.ids["systems"],
+            sites_of,
+            self.system_kind,
+        )
+        memo = self.memo
+        reusable = memo.systems if self.fresh is not None and memo.systems_context == context else {}
+        found: dict[int, tuple[Any, list[Problem], tuple[list[str], list[str]]]] = {}
+        first = self.ids["systems"]
+        for path, system in self.systems:
+            index = path[1]
+            previous = reusable.get(index)
+            if previous is not None and previous[0] is system and path not in self.fresh:  # type: ignore[operator]
+                problems, targets = previous[1], previous[2]
+                self.problems += problems
+            else:
+                start = len(self.problems)
+                targets = self._check_system(path, system, sites_of)
+                problems = self.problems[start:]
+            found[index] = (system, problems, targets)
+            own_id = system.get("id")
+            if isinstance(own_id, str) and first.get(own_id) == path:
+                self.link_targets[own_id] = targets
+        memo.systems_context, memo.systems = context, found
 
-    def _check_links(self, path: Path, system: dict[str, Any]) -> None:
+    def _check_system(
+        self, path: Path, system: dict[str, Any], sites_of: dict[Any, set[Any]]
+    ) -> tuple[list[str], list[str]]:
+        """Check one system; return the known systems its links reach and depend on."""
+        self._ref((*path, "organisation"), system.get("organisation"), "organisations", "organisations")
+        site = system.get("site")
+        if self._ref((*path, "site"), site, "sites", "sites"):
+            org = system.get("organisation")
+            if isinstance(site, str) and org in sites_of and site not in sites_of[org]:
+                self._add(
+                    (*path, "site"),
+                    "ref.site_organisation",
+                    f"site '{site}' does not belong to organisation '{org}'",
+                    "pick a site listed under that organisation",
+                )
+        backup = system.get("backup")
+        if self._ref((*path, "backup"), backup, "systems", "systems") and isinstance(backup, str):
+            if self.system_kind.get(backup) != "backup":
+                self._add(
+                    (*path, "backup"),
+                    "warn.backup_kind",
+                    f"backup '{backup}' is a {self.system_kind.get(backup)} node",
+                    "restores read from a node of kind 'backup'",
+                    warning=True,
+                )
+        self._delay_order((*path, "recovery_time"), system.get("recovery_time"))
+        return self._check_links(path, system)
+
+    def _check_links(self, path: Path, system: dict[str, Any]) -> tuple[list[str], list[str]]:
         # The hot loop of a big scenario (50k links at 10k systems): paths are built only for what
         # needs a closer look.
         links = system.get("links")
         depends = 0
         known = self.ids["systems"]
         own_id = system.get("id")
+        reach_targets: list[str] = []
+        depends_targets: list[str] = []
         for index, link in enumerate(links if isinstance(links, list) else ()):
             if not isinstance(link, dict):
                 continue
             target = link.get("target")
-            if not (isinstance(target, str) and target in known and target != own_id):
+            kind = link.get("kind")
+            if isinstance(target, str) and target in known:
+                if kind == "reach":
+                    reach_targets.append(target)
+                elif kind == "depends":
+                    depends_targets.append(target)
+                usual = target != own_id
+            else:
+                usual = False
+            if not usual:
                 link_path = (*path, "links", index)
                 if self._ref((*link_path, "target"), target, "systems", "systems", "ref.link_target"):
                     if target == own_id:
                         self._add(
                             (*link_path, "target"), "ref.self_link", "a link points back to its own system"
                         )
-            if link.get("kind") == "depends":
+            if kind == "depends":
                 depends += 1
             if "requires" in link:
                 self._credential((*path, "links", index, "requires"), link.get("requires"))
-            for position, credential in enumerate(_str_list(link.get("also_requires"))):
-                self._credential((*path, "links", index, "also_requires", position), credential)
+            also_requires = link.get("also_requires")
+            if also_requires:
+                for position, credential in enumerate(_str_list(also_requires)):
+                    self._credential((*path, "links", index, "also_requires", position), credential)
             if "p_success" in link:
                 self._warn_approximated_retries((*path, "links", index), link)
             delay = link.get("delay")
@@ -723,22 +847,22 @@ class _SemanticChecker:
                     f"k-of-n gate needs {gate['k']} dependencies but the system has {depends} depends links",
                     "lower k or add depends links",
                 )
+        return reach_targets, depends_targets
 
     def _warn_approximated_retries(self, link_path: Path, link: dict[str, Any]) -> None:
-        from studio.propagation.draws import EXACT_EXTRA_ATTEMPTS
-
         p, limit = link.get("p_success"), link.get("max_attempts")
         if not isinstance(p, int | float) or isinstance(p, bool) or not 0 < p < 1:
             return
-        if isinstance(limit, int) and limit <= EXACT_EXTRA_ATTEMPTS + 1:
+        exact = _exact_extra_attempts()
+        if isinstance(limit, int) and limit <= exact + 1:
             return
         # share of runs needing more attempts than are drawn one by one
-        beyond = math.exp((EXACT_EXTRA_ATTEMPTS + 1) * math.log1p(-p))
+        beyond = math.exp((exact + 1) * math.log1p(-p))
         if beyond > 1e-3:
             self._add(
                 (*link_path, "p_success"),
                 "warn.retries_approximated",
-                f"with p_success {p} the movement needs over {EXACT_EXTRA_ATTEMPTS + 1:,} attempts in "
+                f"with p_success {p} the movement needs over {exact + 1:,} attempts in "
                 f"{beyond:.1%} of runs; the delays of the attempts beyond are summed as one normal draw",
                 "fine for a slow, stubborn attacker; set max_attempts if the attacker gives up",
                 warning=True,
@@ -987,7 +1111,7 @@ class _SemanticChecker:
                 )
 
     def _check_graph_warnings(self) -> None:
-        graph = _GraphFacts(self.doc)
+        graph = _GraphFacts.of_targets(self.doc, self.ids["systems"], self.link_targets, self.memo)
         positions = self.ids["systems"]
         attack = self.doc.get("attack")
         entry_points = {
@@ -1053,24 +1177,54 @@ class _GraphFacts:
         from studio.graph.model import LINK_KINDS, system_entries
 
         self.systems = dict(system_entries(document))
-        self.reached: set[str] = set()
-        self.with_depends: set[str] = set()
-        self.depends: list[tuple[str, str]] = []
+        targets: dict[str, tuple[list[str], list[str]]] = {}
         for holder, system in self.systems.items():
             links = system.get("links")
-            if not isinstance(links, list):
-                continue
-            for link in links:
+            reach_targets: list[str] = []
+            depends_targets: list[str] = []
+            for link in links if isinstance(links, list) else ():
                 if not isinstance(link, dict):
                     continue
                 kind, target = link.get("kind"), link.get("target")
                 if kind not in LINK_KINDS or not isinstance(target, str) or target not in self.systems:
                     continue
-                if kind == "reach":
-                    self.reached.add(target)
-                else:
-                    self.with_depends.update((holder, target))
-                    self.depends.append((target, holder))
+                (reach_targets if kind == "reach" else depends_targets).append(target)
+            targets[holder] = (reach_targets, depends_targets)
+        self._link(targets)
+        self._cycles: list[list[str]] | None = None
+
+    @classmethod
+    def of_targets(
+        cls,
+        document: dict[str, Any],
+        first_systems: dict[str, Path],
+        targets: dict[str, tuple[list[str], list[str]]],
+        memo: _SemanticMemo,
+    ) -> _GraphFacts:
+        """The facts from what the system rules collected: ``first_systems`` (id -> path of the first
+        system of each id) and ``targets`` (holder -> reach and depends targets, for those systems, in
+        document order). The dependency cycles of the previous run are reused when no depends link
+        changed."""
+        facts = cls.__new__(cls)
+        systems = document.get("systems")  # a list whenever first_systems is not empty
+        facts.systems = {ident: systems[path[1]] for ident, path in first_systems.items()}
+        facts._link(targets)
+        facts._cycles = (
+            memo.cycles[1] if memo.cycles is not None and memo.cycles[0] == facts.depends else None
+        )
+        memo.cycles = (facts.depends, facts.dependency_cycles())
+        return facts
+
+    def _link(self, targets: dict[str, tuple[list[str], list[str]]]) -> None:
+        self.reached: set[str] = set()
+        self.with_depends: set[str] = set()
+        self.depends: list[tuple[str, str]] = []
+        for holder, (reach_targets, depends_targets) in targets.items():
+            self.reached.update(reach_targets)
+            if depends_targets:
+                self.with_depends.add(holder)
+                self.with_depends.update(depends_targets)
+                self.depends += [(target, holder) for target in depends_targets]
 
     def untouched(self) -> list[str]:
         """As studio.graph.model.untouched_systems."""
@@ -1086,6 +1240,11 @@ class _GraphFacts:
 
     def dependency_cycles(self) -> list[list[str]]:
         """As studio.graph.model.dependency_cycles (strongly connected groups of depends edges)."""
+        if self._cycles is None:
+            self._cycles = self._strong_groups()
+        return self._cycles
+
+    def _strong_groups(self) -> list[list[str]]:
         if not self.depends:
             return []
         import numpy as np

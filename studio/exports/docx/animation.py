@@ -185,9 +185,17 @@ def simulation_log_rows(view: ScenarioView) -> list[tuple[str, str, str]]:
     """
     origin = view.time_model.scenario_origin
     rows: list[tuple[str, str, list[str]]] = []
+    # Tens of thousands of events at 10k systems share far fewer moments and kinds: each is written once.
+    moments: dict[float, str] = {}
+    kinds: dict[str, str] = {}
     for event in sorted(view.scenario["timeline"]["events"], key=lambda event: event["minute"]):
-        when = view.when(origin + timedelta(minutes=event["minute"]))
-        what = view.labels.enum("event_kind", event["kind"])
+        minute, kind = event["minute"], event["kind"]
+        when = moments.get(minute)
+        if when is None:
+            when = moments[minute] = view.when(origin + timedelta(minutes=minute))
+        what = kinds.get(kind)
+        if what is None:
+            what = kinds[kind] = view.labels.enum("event_kind", kind)
         if event["kind"] == "action" and event.get("detail"):
             subject = event["detail"].split(": ", 1)[-1]
         else:

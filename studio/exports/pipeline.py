@@ -91,6 +91,7 @@ def build_pack(
 
     started = time.perf_counter()
     notes: list[str] = []
+    knowledge = None  # what each cell and sender knows when: the generator's, reused by lint
     if simulate or regenerate or not scenario.get("injects"):
         provider_errors: tuple[type[Exception], ...] = ()
         if provider == "openai":
@@ -104,6 +105,7 @@ def build_pack(
         except provider_errors as exc:
             raise PackError(f"the {provider} provider failed: {exc}") from None
         final = generation.scenario
+        knowledge = generation.knowledge
         notes = list(generation.notes)
     else:
         final = scenario
@@ -123,7 +125,7 @@ def build_pack(
     if not any(problem.is_error for problem in problems):
         # An MSEL with lint errors (an objective no inject serves, a leak of control-only text...)
         # must not reach the packs people hold on the day.
-        problems += lint_msel(final)
+        problems += lint_msel(final, knowledge=knowledge)
     timings["lint"] = time.perf_counter() - started
     result = PackResult(final, problems, timings=timings, notes=notes)
     if not result.ok:

@@ -185,12 +185,12 @@ def _arrays(model: CompiledScenario, playbook: str | None) -> tuple:
 
 def _build_arrays(model: CompiledScenario, playbook: str | None) -> tuple:
     n = model.n
-    kinds = model.kind
     matrix = np.zeros((10, n), dtype=np.int64)
-    matrix[M_CRED] = [kind == "credential" for kind in kinds]
-    matrix[M_NOT_ENC] = [kind in ("credential", "clinical_service") for kind in kinds]
-    matrix[M_BACKUP_KIND] = [kind == "backup" for kind in kinds]
-    matrix[M_INTERNET] = [kind == "internet" for kind in kinds]
+    kinds = np.asarray(model.kind, dtype=str)
+    matrix[M_CRED] = kinds == "credential"
+    matrix[M_NOT_ENC] = (kinds == "credential") | (kinds == "clinical_service")
+    matrix[M_BACKUP_KIND] = kinds == "backup"
+    matrix[M_INTERNET] = kinds == "internet"
     matrix[M_DOMAIN] = model.domain_joined
     matrix[M_EDR] = model.edr
     matrix[M_BOOTSTRAP] = model.bootstrap
@@ -198,10 +198,8 @@ def _build_arrays(model: CompiledScenario, playbook: str | None) -> tuple:
     matrix[M_GATE] = model.gate
     matrix[M_K] = model.gate_k
     node_floats = np.array([model.degraded_activation, model.degraded_max], dtype=float).reshape(2, n)
-    reach_out = _csr(model.reach_out)
-    gated = _csr(model.gated_by)
-    dep_out = _csr(model.dep_out)
-    dep_in = _csr(model.dep_in)
+    reach_out, gated = model.reach_out_csr, model.gated_by_csr
+    dep_out, dep_in = model.dep_out_csr, model.dep_in_csr
     slots = model.trigger_slots(playbook)
     what = {"detonation": SLOT_DETONATION, "exfiltration": SLOT_EXFILTRATION, "detection": SLOT_DETECTION}
     slot_what = np.array([what.get(kind, SLOT_ACTION) for _, (kind, _) in slots], dtype=np.int64)
@@ -1196,29 +1194,50 @@ class KernelEvents:
             for first, second in self.codes[:, L_CAUSE1 : L_CAUSE2 + 1].tolist()
         ]
 
+    @property
+    def node_codes(self) -> np.ndarray:
+        """Per event, its node (-1: none)."""
+        return self.codes[:, L_NODE]
+
+    @property
+    def cause_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per event, its first and second cause (sorted event numbers; -1: none)."""
+        return self.codes[:, L_CAUSE1], self.codes[:, L_CAUSE2]
+
     def details(self) -> list[str]:
         """Per event, its detail text, rebuilt from the model like the reference engine writes it."""
+        details = [""] * len(self.time)
+        for number, text in self.sparse_details().items():
+            details[number] = text
+        return details
+
+    def sparse_details(self) -> dict[int, str]:
+        """The non-empty details by event number, in event order (see ``details``). The many
+        compromises take their link's technique at once; the other kinds are few."""
         from studio.propagation.reference import clip_detail
 
         model = self.model
-        details = [""] * len(self.time)
         codes = self.codes[:, L_KIND]
-        aux = self.codes[:, L_AUX].tolist()
-        nodes = self.codes[:, L_NODE].tolist()
+        aux = self.codes[:, L_AUX]
+        found: dict[int, str] = {}
+        moves = np.flatnonzero((codes == EV_COMPROMISED) | (codes == EV_CREDENTIAL))
+        techniques = model.reach_technique
+        for number, arc in zip(moves.tolist(), aux[moves].tolist(), strict=True):
+            text = techniques[arc]
+            if text:
+                found[number] = clip_detail(text)
+        nodes = self.codes[:, L_NODE]
         actions = model.playbooks.get(self.playbook, []) if self.playbook else []
         extra = self.extra
-        for number in np.flatnonzero(
-            (codes != EV_DOWN) & (codes != EV_ENCRYPTED) | (self.codes[:, L_NODE] < 0)
-        ).tolist():
-            code, value = int(codes[number]), aux[number]
-            if code in (EV_COMPROMISED, EV_CREDENTIAL):
-                text = model.reach_technique[value]
-            elif code == EV_ENCRYPTED:
+        others = (codes != EV_COMPROMISED) & (codes != EV_CREDENTIAL) & ((codes != EV_DOWN) | (nodes < 0))
+        others &= (codes != EV_ENCRYPTED) | (nodes < 0)
+        for number in np.flatnonzero(others).tolist():
+            code, value = int(codes[number]), int(aux[number])
+            if code == EV_ENCRYPTED:
                 text = f"detonation: {value} systems encrypted"
             elif code == EV_DETECTED:
-                text = (
-                    model.edr_sources[value][2] if nodes[number] >= 0 else model.scripted_detections[value][1]
-                )
+                edr = nodes[number] >= 0
+                text = model.edr_sources[value][2] if edr else model.scripted_detections[value][1]
             elif code == EV_DEGRADED:
                 text = "workaround activated by the playbook" if value else ""
             elif code == EV_ACTION:
@@ -1233,8 +1252,9 @@ class KernelEvents:
                 text = model.exfiltrations[value][3]
             else:
                 continue
-            details[number] = clip_detail(text)
-        return details
+            if text:
+                found[number] = clip_detail(text)
+        return found
 
 
 def kernel_events(model: CompiledScenario, draws: Draws, playbook: str | None) -> KernelEvents | None:

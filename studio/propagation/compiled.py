@@ -175,12 +175,6 @@ class CompiledScenario:
         return _lists(self.dep_in_csr)
 
     @property
-    def kernel_supported(self) -> bool:
-        """Whether the compiled kernel implements everything this scenario uses: links that require
-        several credentials and systems stopped by a compromise run on the reference engine only."""
-        return not self.reach_also and not any(self.stops)
-
-    @property
     def n(self) -> int:
         return len(self.ids)
 

@@ -44,20 +44,14 @@ def kernel_available() -> bool:
 AUTO_KERNEL_WORK = 2_000_000
 
 
-def summary_function(
-    engine: str = "auto", work: int = 0, model: CompiledScenario | None = None
-) -> tuple[SummaryFunction, str]:
+def summary_function(engine: str = "auto", work: int = 0) -> tuple[SummaryFunction, str]:
     """The per-run summary function of ``engine`` and the name of the engine actually used.
 
     ``work`` (runs x (systems + links)) lets "auto" keep small batches on the reference engine.
-    A ``model`` using what the kernel does not implement (see CompiledScenario.kernel_supported) runs
-    on the reference engine whatever ``engine`` says: the results would be the same, only slower.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
     small = work < AUTO_KERNEL_WORK
-    if model is not None and not model.kernel_supported:
-        return reference_summary, "reference"
     # "auto" never compiles on the user's path: without the kernel's machine code at hand (a fresh
     # install that was not warmed up), the batch runs on the reference engine.
     if engine == "reference" or (engine == "auto" and (small or not kernel_ready())):
@@ -120,8 +114,6 @@ def timeline_engine(model: CompiledScenario, engine: str = "auto") -> str:
     """The engine that writes one timeline of ``model``: "reference" or "kernel" (see AUTO_TIMELINE_SIZE)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
-    if not model.kernel_supported:
-        return "reference"
     if engine == "kernel":
         if not kernel_available():
             raise RuntimeError("the compiled kernel needs numba, which is not importable")

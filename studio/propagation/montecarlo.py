@@ -250,7 +250,7 @@ def _batch(
 ) -> MonteCarloResult:
     layout = MetricLayout.of(model)
     size = model.n + len(model.reach_src) + len(model.dep_src)
-    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size, model=model)
+    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size)
     times = np.empty((runs, len(layout.names)))
     keep_systems = runs * model.n <= PER_SYSTEM_LIMIT
     system_times = (

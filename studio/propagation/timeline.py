@@ -57,15 +57,21 @@ def _rounded_minutes(times: np.ndarray) -> list[float]:
     return values
 
 
-def _causes(first: np.ndarray, second: np.ndarray) -> list[list[str]]:
-    """Per event, the ids of its (up to two, sorted) causes; -1 means none."""
-    ids = event_ids(max(int(first.max(initial=-1)), int(second.max(initial=-1))) + 1)
-    names = np.empty(len(ids) + 1, dtype=object)
-    names[:-1] = ids  # index -1: None
-    return [
+def _causes(first: np.ndarray, second: np.ndarray, longer: dict[int, tuple[int, ...]]) -> list[list[str]]:
+    """Per event, the ids of its causes: up to two (sorted event numbers, -1: none) from the
+    columns, or the list given in ``longer`` for the few events with more."""
+    longest = [max(causes) for causes in longer.values() if causes]
+    top = max([int(first.max(initial=-1)), int(second.max(initial=-1)), *longest])
+    names = np.empty(top + 2, dtype=object)
+    names[:-1] = event_ids(top + 1)[: top + 1]  # index -1: None
+    found = [
         [one, two] if two is not None else ([one] if one is not None else [])
-        for one, two in zip(names[first].tolist(), names[second].tolist(), strict=True)
+        for one, two in zip(names[np.maximum(first, -1)].tolist(), names[second].tolist(), strict=True)
     ]
+    ids = event_ids(top + 1)
+    for number, causes in longer.items():
+        found[number] = [ids[cause] for cause in causes]
+    return found
 
 
 def _render(
@@ -127,7 +133,7 @@ def to_timeline(
             details = {number: row[4] for number, row in enumerate(rows) if row[4]}
         else:
             times, kinds, nodes = events.time, events.kind, events.node_codes
-            causes = _causes(*events.cause_codes)
+            causes = _causes(*events.cause_codes, events.long_causes())
             details = events.sparse_details()
         timeline["events"] = _render(model, times, kinds, nodes, causes, details)
     return timeline

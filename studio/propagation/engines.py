@@ -9,6 +9,7 @@ that of one timeline.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -63,10 +64,19 @@ def summary_function(engine: str = "auto", work: int = 0) -> tuple[SummaryFuncti
     return kernel.kernel_summary, "kernel"
 
 
-# One timeline: the kernel (timeline mode) for scenarios at least this big (systems + links), when
-# its machine code is already there (compiled in this process or in numba's on-disk cache): a
-# first compilation takes tens of seconds, far more than the reference engine needs for one run.
+# One timeline: the kernel (timeline mode) for scenarios at least this big (systems + links) once
+# its machine code is loaded in this process. A kernel only present in numba's on-disk cache costs
+# about 0.35 s to load (plus 0.15 s to import numba), what the reference engine needs for ~100k
+# systems + links: a one-off timeline in a new process (the CLI's simulate and pack) loads it only
+# from AUTO_TIMELINE_LOAD_SIZE on. A first compilation (tens of seconds) is never paid by "auto".
 AUTO_TIMELINE_SIZE = 5_000
+AUTO_TIMELINE_LOAD_SIZE = 150_000
+
+
+def kernel_loaded() -> bool:
+    """Whether the kernel's machine code is already loaded in this process (without importing numba)."""
+    kernel = sys.modules.get("studio.propagation.kernel")
+    return kernel is not None and kernel.AVAILABLE and bool(kernel._simulate.signatures)
 
 
 def kernel_ready() -> bool:
@@ -111,7 +121,8 @@ def warm_up_in_background() -> threading.Thread | None:
 
 
 def timeline_engine(model: CompiledScenario, engine: str = "auto") -> str:
-    """The engine that writes one timeline of ``model``: "reference" or "kernel" (see AUTO_TIMELINE_SIZE)."""
+    """The engine that writes one timeline of ``model``: "reference" or "kernel" (see AUTO_TIMELINE_SIZE
+    and AUTO_TIMELINE_LOAD_SIZE)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
     if engine == "kernel":
@@ -119,7 +130,9 @@ def timeline_engine(model: CompiledScenario, engine: str = "auto") -> str:
             raise RuntimeError("the compiled kernel needs numba, which is not importable")
         return "kernel"
     size = model.n + len(model.reach_src) + len(model.dep_src)
-    if engine == "auto" and size >= AUTO_TIMELINE_SIZE and kernel_ready():
+    if size >= AUTO_TIMELINE_SIZE and kernel_loaded():
+        return "kernel"
+    if size >= AUTO_TIMELINE_LOAD_SIZE and kernel_ready():
         return "kernel"
     return "reference"
 

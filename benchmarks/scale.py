@@ -55,9 +55,9 @@ from studio.propagation.compiled import (
     compile_scenario,
     scenario_key,
 )
-from studio.propagation.draws import draw
+from studio.propagation.draws import draw, draw_block
 from studio.propagation.engines import kernel_available, run_events, warm_up
-from studio.propagation.montecarlo import monte_carlo, usable_cores
+from studio.propagation.montecarlo import DRAW_BLOCK, monte_carlo, usable_cores
 from studio.propagation.synthetic import hospital_scenario
 from studio.propagation.timeline import run_timeline, to_timeline
 
@@ -314,9 +314,15 @@ def section_mc(args: argparse.Namespace) -> None:
             "scipy loop",
             "<= 1.5x (one core)" if cores == 1 else "",
         )
+        blocks = range(0, args.runs, DRAW_BLOCK)
         line(
-            "  of which drawing the random numbers (draws.draw)",
-            median_time(lambda: [draw(model, "early", r) for r in range(args.runs)], 1, warm=False),
+            f"  of which drawing the random numbers (draw_block, {DRAW_BLOCK} runs at a time)",
+            median_time(
+                lambda: [
+                    draw_block(model, "early", range(b, min(b + DRAW_BLOCK, args.runs))) for b in blocks
+                ],
+                args.repeat,
+            ),
         )
         line("  peer: scipy loop, own sampler, Dijkstra per run (OR only)", peer)
         if cores > 1:

@@ -19,15 +19,19 @@ from studio.propagation.draws import Draws, draw
 from studio.propagation.reference import simulate
 from studio.propagation.summary import MetricLayout, RunSummary, summarise
 
-SummaryFunction = Callable[[CompiledScenario, MetricLayout, "str | None", int], RunSummary]
+# (model, layout, playbook, seed, draws=None): the run's draws when already made (Monte Carlo draws
+# its runs in blocks), else drawn from the seed.
+SummaryFunction = Callable[..., RunSummary]
 ENGINES = ("auto", "reference", "kernel")
 
 
 def reference_summary(
-    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int
+    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int, draws: Draws | None = None
 ) -> RunSummary:
-    """Key times of run ``seed`` computed by the pure-Python reference engine."""
-    return summarise(model, layout, simulate(model, draw(model, playbook, seed), playbook))
+    """Key times of run ``seed`` computed by the pure-Python reference engine (``draws``: the run's,
+    if already drawn)."""
+    draws = draw(model, playbook, seed) if draws is None else draws
+    return summarise(model, layout, simulate(model, draws, playbook))
 
 
 def kernel_available() -> bool:

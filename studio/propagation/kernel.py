@@ -1242,10 +1242,12 @@ def _run(model: CompiledScenario, inputs: tuple, log: bool) -> tuple:
 
 
 def kernel_summary(
-    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int
+    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int, draws: Draws | None = None
 ) -> RunSummary:
-    """Key times of run ``seed`` computed by the compiled kernel (same as reference_summary)."""
-    state, record, registers = _run(model, _inputs(model, playbook, draw(model, playbook, seed)), False)[:3]
+    """Key times of run ``seed`` computed by the compiled kernel (same as reference_summary;
+    ``draws``: the run's, if already drawn)."""
+    draws = draw(model, playbook, seed) if draws is None else draws
+    state, record, registers = _run(model, _inputs(model, playbook, draws), False)[:3]
     values = [registers[F_DETECTION], registers[F_ENCRYPTION]]
     values += [record[R_OBTAINED, i] for i in layout.credentials]
     for i in layout.services:

@@ -71,10 +71,12 @@ def summary_function(engine: str = "auto", work: int = 0) -> tuple[SummaryFuncti
 # One timeline: the kernel (timeline mode) for scenarios at least this big (systems + links) once
 # its machine code is loaded in this process. A kernel only present in numba's on-disk cache costs
 # about 0.35 s to load (plus 0.15 s to import numba), what the reference engine needs for ~100k
-# systems + links: a one-off timeline in a new process (the CLI's simulate and pack) loads it only
-# from AUTO_TIMELINE_LOAD_SIZE on. A first compilation (tens of seconds) is never paid by "auto".
+# systems + links: the first timeline of a process (the CLI's simulate and pack write only one)
+# loads it only from AUTO_TIMELINE_LOAD_SIZE on; a process that asks for a second one (the studio)
+# loads it then. A first compilation (tens of seconds) is never paid by "auto".
 AUTO_TIMELINE_SIZE = 5_000
 AUTO_TIMELINE_LOAD_SIZE = 150_000
+_timelines_chosen = 0
 
 
 def kernel_loaded() -> bool:
@@ -133,10 +135,15 @@ def timeline_engine(model: CompiledScenario, engine: str = "auto") -> str:
         if not kernel_available():
             raise RuntimeError("the compiled kernel needs numba, which is not importable")
         return "kernel"
+    if engine == "reference":
+        return "reference"
+    global _timelines_chosen
+    _timelines_chosen += 1
     size = model.n + len(model.reach_src) + len(model.dep_src)
     if size >= AUTO_TIMELINE_SIZE and kernel_loaded():
         return "kernel"
-    if size >= AUTO_TIMELINE_LOAD_SIZE and kernel_ready():
+    worth_loading = size >= AUTO_TIMELINE_LOAD_SIZE or (size >= AUTO_TIMELINE_SIZE and _timelines_chosen > 1)
+    if worth_loading and kernel_ready():
         return "kernel"
     return "reference"
 

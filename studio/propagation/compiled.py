@@ -281,7 +281,7 @@ def scenario_key(scenario: dict[str, Any]) -> bytes | None:
     pickler.fast = True
     try:
         pickler.dump(parts)
-    except (pickle.PicklingError, ValueError, TypeError, RecursionError):
+    except Exception:  # not plain data (a cycle, an object pickle refuses): compile uncached
         return None
     return hashlib.blake2b(buffer.getbuffer(), digest_size=32).digest()
 

@@ -64,9 +64,7 @@ def run(args: argparse.Namespace) -> int:
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
         return code
-    from studio.propagation.compiled import compile_scenario
-
-    known = compile_scenario(scenario).playbooks
+    known = [book["id"] for book in scenario.get("playbooks", [])]  # not compiled twice: run_timeline does
     for name in (args.playbook, args.compare):
         if name is not None and name not in known:
             choices = ", ".join(sorted(known)) or "none"

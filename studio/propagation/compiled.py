@@ -10,10 +10,16 @@ the validator's checks.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
+import pickle
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import compress, pairwise
 from typing import Any
 
 import numpy as np
@@ -101,7 +107,11 @@ class Action:
 
 @dataclass
 class CompiledScenario:
-    """Flat, index-based view of a scenario for the engines (see module docstring for numbering)."""
+    """Flat, index-based view of a scenario for the engines (see module docstring for numbering).
+
+    Adjacency is held as CSR pairs (pointer per node, then arc numbers): what the kernel takes as
+    is; the reference engine reads the same as lists of lists (``reach_out``, ``gated_by``,
+    ``dep_out``, ``dep_in``), built on first use only."""
 
     ids: list[str]
     index: dict[str, int]
@@ -126,14 +136,14 @@ class CompiledScenario:
     reach_requires: np.ndarray  # credential node or -1
     reach_also: dict[int, tuple[int, ...]]  # per arc with several credentials, those besides requires
     reach_technique: list[str]
-    reach_out: list[list[int]]  # per node, its outgoing reach arcs
-    gated_by: list[list[int]]  # per credential node, the reach arcs it unlocks
+    reach_out_csr: tuple[np.ndarray, np.ndarray]  # per node, its outgoing reach arcs
+    gated_by_csr: tuple[np.ndarray, np.ndarray]  # per credential node, the reach arcs it unlocks
     # depends arcs (dependency -> dependent)
     dep_src: list[int]
     dep_dst: list[int]
     dep_grace: list[float]
-    dep_out: list[list[int]]  # per dependency, arcs to its dependents
-    dep_in: list[list[int]]  # per dependent, arcs from its dependencies
+    dep_out_csr: tuple[np.ndarray, np.ndarray]  # per dependency, arcs to its dependents
+    dep_in_csr: tuple[np.ndarray, np.ndarray]  # per dependent, arcs from its dependencies
     # attack
     initial_access: list[tuple[int, float]]
     dwell: float
@@ -148,11 +158,21 @@ class CompiledScenario:
     playbooks: dict[str, list[Action]] = field(default_factory=dict)
     default_playbook: str | None = None
 
-    @property
-    def kernel_supported(self) -> bool:
-        """Whether the compiled kernel implements everything this scenario uses: links that require
-        several credentials and systems stopped by a compromise run on the reference engine only."""
-        return not self.reach_also and not any(self.stops)
+    @cached_property
+    def reach_out(self) -> list[list[int]]:
+        return _lists(self.reach_out_csr)
+
+    @cached_property
+    def gated_by(self) -> list[list[int]]:
+        return _lists(self.gated_by_csr)
+
+    @cached_property
+    def dep_out(self) -> list[list[int]]:
+        return _lists(self.dep_out_csr)
+
+    @cached_property
+    def dep_in(self) -> list[list[int]]:
+        return _lists(self.dep_in_csr)
 
     @property
     def n(self) -> int:
@@ -200,87 +220,179 @@ def _exfiltration_detail(item: dict[str, Any]) -> str:
     return " ".join(part for part in (item.get("data", ""), volume) if part)
 
 
-def compile_scenario(scenario: dict[str, Any]) -> CompiledScenario:
-    """Compile a valid scenario (see the module docstring). Links to unknown ids are skipped."""
+def compile_scenario(scenario: dict[str, Any], *, cache: bool = True) -> CompiledScenario:
+    """Compile a valid scenario (see the module docstring). Links to unknown ids are skipped.
+
+    The result is shared by later calls on a scenario with the same content (``cache``; see
+    ``scenario_key``): the studio and Monte Carlo compile the same scenario again and again. The
+    first compilation of a process is not keyed (the CLI compiles once: the key would cost it ~40 %
+    more); from the second on, every one is. Callers treat a CompiledScenario as read-only; its own
+    caches (kernel arrays, samplers) are derived from it and the same for every caller."""
+    global _compiled_before
+    key = scenario_key(scenario) if cache and _compiled_before else None
+    _compiled_before = True
+    if key is not None:
+        with _CACHE_LOCK:
+            model = _CACHE.get(key)
+            if model is not None:
+                _CACHE.move_to_end(key)
+                return model
     with paused_gc():
-        return _compile(scenario)
+        model = _compile(scenario)
+    if key is not None:
+        with _CACHE_LOCK:
+            _CACHE[key] = model
+            while len(_CACHE) > COMPILED_CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return model
+
+
+# Compiled scenarios kept (least recently used dropped first): a 100k-system model holds ~40 MB.
+COMPILED_CACHE_SIZE = 4
+_CACHE: OrderedDict[bytes, CompiledScenario] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_compiled_before = False  # whether this process compiled a scenario already (see compile_scenario)
+
+
+def clear_cache() -> None:
+    """Forget every compiled scenario (benchmarks measure a first compilation with it)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def scenario_key(scenario: dict[str, Any]) -> bytes | None:
+    """A digest of everything compile_scenario reads (systems, attack, playbooks, the scenario's
+    start time), or None for a document that cannot be written out that way (cyclic, say).
+
+    The parts are pickled without the memo (``Pickler.fast``): every object is written out in full,
+    so the bytes depend on the content only (not on which objects are shared), and they read back
+    to equal values, so equal digests mean equal inputs: an edit anywhere in those parts, in place
+    or not, gives a new key. Keying costs about 40 % of compiling (a C pass and blake2b over ~0.5 kB
+    per system); a hit also saves the derived arrays (kernel, samplers). Two equal scenarios written
+    differently (key order, 1 vs 1.0) get different keys: only a cache miss."""
+    parts = (
+        scenario.get("systems", []),
+        scenario.get("attack", {}),
+        scenario.get("playbooks", []),
+        scenario.get("exercise", {}).get("time_model", {}),
+    )
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    try:
+        pickler.dump(parts)
+    except Exception:  # not plain data (a cycle, an object pickle refuses): compile uncached
+        return None
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=32).digest()
 
 
 _GATE_CODES = {"all": GATE_ALL, "any": GATE_ANY, "k_of_n": GATE_K_OF_N}
-_ALL_GATE = {"type": "all"}
+_DEFAULT_RECOVERY = (FIXED, DEFAULT_RECOVERY_MINUTES, 0.0, 0.0)
+
+
+def _lists(csr: tuple[np.ndarray, np.ndarray]) -> list[list[int]]:
+    """The lists of lists a CSR pair stands for (the reference engine indexes them in Python)."""
+    pointer, flat = csr
+    items, bounds = flat.tolist(), pointer.tolist()
+    return [items[start:end] for start, end in pairwise(bounds)]
+
+
+def _grouped(keys: np.ndarray, n: int, arcs: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of ``arcs`` (default: 0, 1, ...) grouped by ``keys`` (0..n-1), keeping their order
+    within a group: the order in which the engines push, hence the order ties resolve in."""
+    pointer = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n), out=pointer[1:])
+    arcs = np.arange(len(keys), dtype=np.int64) if arcs is None else arcs
+    return pointer, arcs[np.argsort(keys, kind="stable")]
+
+
+def _delay_rows(delays: list[dict[str, Any]]) -> np.ndarray:
+    """(len(delays), 4) specs; each distinct delay (the same few recur on thousands of links) is
+    compiled once, keyed by its items."""
+    keys = [tuple(delay.items()) for delay in delays]
+    slot: dict[tuple, int] = {}
+    rows = []
+    for key in dict.fromkeys(keys):
+        slot[key] = len(rows)
+        rows.append(compile_delay(dict(key)))
+    table = np.asarray(rows, dtype=float).reshape(-1, 4)
+    return table[np.fromiter(map(slot.__getitem__, keys), dtype=np.int64, count=len(keys))]
+
+
+def _optional(systems: list[dict[str, Any]], key: str) -> list[tuple[int, Any]]:
+    """(position, value) of the systems that have ``key`` (most have none of the rare ones)."""
+    return [(i, system[key]) for i, system in enumerate(systems) if key in system]
+
+
+def _flags(systems: list[dict[str, Any]], key: str) -> list[bool]:
+    return [bool(system.get(key, False)) for system in systems]
 
 
 def _compile(scenario: dict[str, Any]) -> CompiledScenario:
+    """Gather each field of every system and link with one list comprehension per field (no
+    per-link Python objects), then group and index with numpy."""
     systems = scenario.get("systems", [])
     ids = [system["id"] for system in systems]
     index = {system_id: i for i, system_id in enumerate(ids)}
     n = len(ids)
 
-    recovery: list[tuple[int, float, float, float]] = []
-    gate, gate_k, activation, max_duration, backup = [], [], [], [], []
-    r_src, r_dst, r_delay, r_p, r_max, r_req, r_tech = [], [], [], [], [], [], []
-    r_also: dict[int, tuple[int, ...]] = {}
-    dep_src, dep_dst, dep_grace = [], [], []
-    for i, system in enumerate(systems):
-        recovery.append(
-            compile_delay(system["recovery_time"])
-            if "recovery_time" in system
-            else (FIXED, DEFAULT_RECOVERY_MINUTES, 0.0, 0.0)
-        )
-        spec = system.get("gate", _ALL_GATE)
-        gate.append(_GATE_CODES[spec["type"]])
-        gate_k.append(int(spec.get("k", 1)))
-        mode = system.get("degraded_mode")
-        activation.append(minutes(mode["activation_delay"]) if mode else math.nan)
-        max_duration.append(minutes(mode["max_duration"]) if mode and "max_duration" in mode else math.inf)
-        backup.append(index.get(system.get("backup", ""), -1))
-        for link in system.get("links", []):
-            target = index.get(link["target"])
-            if target is None:
-                continue
-            if link["kind"] == "reach":
-                r_src.append(i)
-                r_dst.append(target)
-                r_delay.append(compile_delay(link["delay"]))
-                r_p.append(float(link.get("p_success", 1.0)))
-                r_max.append(int(link.get("max_attempts", 0)))
-                if "also_requires" in link:
-                    credentials = [link["requires"]] if "requires" in link else []
-                    credentials += link["also_requires"]
-                    held = list(dict.fromkeys(index[c] for c in credentials if c in index))
-                    r_req.append(held[0] if held else -1)
-                    if len(held) > 1:
-                        r_also[len(r_src) - 1] = tuple(held[1:])
-                else:
-                    r_req.append(index.get(link.get("requires", ""), -1))
-                r_tech.append(link.get("technique", ""))
-            else:
-                dep_src.append(target)
-                dep_dst.append(i)
-                dep_grace.append(minutes(link["grace"]) if "grace" in link else 0.0)
+    recovery = np.tile(np.asarray(_DEFAULT_RECOVERY, dtype=float), (n, 1))
+    for i, delay in _optional(systems, "recovery_time"):
+        recovery[i] = compile_delay(delay)
+    gate, gate_k = [GATE_ALL] * n, [1] * n
+    for i, spec in _optional(systems, "gate"):
+        gate[i], gate_k[i] = _GATE_CODES[spec["type"]], int(spec.get("k", 1))
+    activation, max_duration = [math.nan] * n, [math.inf] * n
+    for i, mode in _optional(systems, "degraded_mode"):
+        activation[i] = minutes(mode["activation_delay"])
+        if "max_duration" in mode:
+            max_duration[i] = minutes(mode["max_duration"])
+    backup = [index.get(system.get("backup", ""), -1) for system in systems]
 
-    reach_out: list[list[int]] = [[] for _ in range(n)]
-    gated_by: list[list[int]] = [[] for _ in range(n)]
-    for arc, (src, req) in enumerate(zip(r_src, r_req, strict=True)):
-        reach_out[src].append(arc)
-        if req >= 0:
-            gated_by[req].append(arc)
-    for arc, others in r_also.items():
-        for credential in others:
-            gated_by[credential].append(arc)
-    dep_out: list[list[int]] = [[] for _ in range(n)]
-    dep_in: list[list[int]] = [[] for _ in range(n)]
-    for arc, (src, dst) in enumerate(zip(dep_src, dep_dst, strict=True)):
-        dep_out[src].append(arc)
-        dep_in[dst].append(arc)
+    link_lists = [system.get("links", ()) for system in systems]
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.fromiter(map(len, link_lists), np.int64, n))
+    links = [link for group in link_lists for link in group]
+    count = len(links)
+    target = np.array([index.get(link["target"], -1) for link in links], dtype=np.int64).reshape(count)
+    is_reach = np.array([link["kind"] == "reach" for link in links], dtype=bool).reshape(count)
+    known = target >= 0  # links to unknown ids are skipped
+    reach_mask, dep_mask = is_reach & known, ~is_reach & known
+
+    reach_links = list(compress(links, reach_mask.tolist()))
+    arcs = len(reach_links)
+    r_src, r_dst = owner[reach_mask], target[reach_mask]
+    r_delay = _delay_rows([link["delay"] for link in reach_links])
+    r_p = np.array([link.get("p_success", 1.0) for link in reach_links], dtype=float).reshape(arcs)
+    r_max = np.array([link.get("max_attempts", 0) for link in reach_links], dtype=np.int64).reshape(arcs)
+    r_req = np.array(
+        [index.get(link.get("requires", ""), -1) for link in reach_links], dtype=np.int64
+    ).reshape(arcs)
+    r_also: dict[int, tuple[int, ...]] = {}
+    for arc in [arc for arc, link in enumerate(reach_links) if "also_requires" in link]:
+        link = reach_links[arc]
+        credentials = [link["requires"]] if "requires" in link else []
+        credentials += link["also_requires"]
+        held = list(dict.fromkeys(index[c] for c in credentials if c in index))
+        r_req[arc] = held[0] if held else -1
+        if len(held) > 1:
+            r_also[arc] = tuple(held[1:])
+    r_tech = [link.get("technique", "") for link in reach_links]
+    primary = np.flatnonzero(r_req >= 0)
+    also_arcs = np.array([arc for arc, others in r_also.items() for _ in others], dtype=np.int64)
+    also_keys = np.array([node for others in r_also.values() for node in others], dtype=np.int64)
+
+    dep_links = list(compress(links, dep_mask.tolist()))
+    dep_src, dep_dst = target[dep_mask], owner[dep_mask]
+    dep_grace = [minutes(link["grace"]) if "grace" in link else 0.0 for link in dep_links]
 
     attack = scenario.get("attack", {})
     detonation = attack.get("detonation")
     off_hours = detonation.get("off_hours") if detonation else None
+    zone_of = [system.get("zone") for system in systems]
     zones: dict[str, list[int]] = {}
-    for i, system in enumerate(systems):
-        if "zone" in system:
-            zones.setdefault(system["zone"], []).append(i)
+    for i, name in enumerate(zone_of):
+        if name is not None:
+            zones.setdefault(name, []).append(i)
 
     playbooks: dict[str, list[Action]] = {}
     default_playbook = None
@@ -309,32 +421,34 @@ def _compile(scenario: dict[str, Any]) -> CompiledScenario:
         ids=ids,
         index=index,
         kind=[system["kind"] for system in systems],
-        zone=[system.get("zone") for system in systems],
-        domain_joined=[bool(system.get("domain_joined", False)) for system in systems],
-        edr=[bool(system.get("edr", False)) for system in systems],
-        bootstrap=[bool(system.get("bootstrap", False)) for system in systems],
-        stops=[bool(system.get("stops_when_compromised", False)) for system in systems],
+        zone=zone_of,
+        domain_joined=_flags(systems, "domain_joined"),
+        edr=_flags(systems, "edr"),
+        bootstrap=_flags(systems, "bootstrap"),
+        stops=_flags(systems, "stops_when_compromised"),
         backup=backup,
-        recovery_delay=np.asarray(recovery, dtype=float).reshape(n, 4),
+        recovery_delay=recovery,
         gate=gate,
         gate_k=gate_k,
         degraded_activation=activation,
         degraded_max=max_duration,
-        reach_src=np.asarray(r_src, dtype=np.int64),
-        reach_dst=np.asarray(r_dst, dtype=np.int64),
-        reach_delay=np.asarray(r_delay, dtype=float).reshape(-1, 4),
-        reach_p=np.asarray(r_p, dtype=float),
-        reach_max_attempts=np.asarray(r_max, dtype=np.int64),
-        reach_requires=np.asarray(r_req, dtype=np.int64),
+        reach_src=r_src,
+        reach_dst=r_dst,
+        reach_delay=r_delay,
+        reach_p=r_p,
+        reach_max_attempts=r_max,
+        reach_requires=r_req,
         reach_also=r_also,
         reach_technique=r_tech,
-        reach_out=reach_out,
-        gated_by=gated_by,
-        dep_src=dep_src,
-        dep_dst=dep_dst,
+        reach_out_csr=_grouped(r_src, n),
+        gated_by_csr=_grouped(
+            np.concatenate([r_req[primary], also_keys]), n, np.concatenate([primary, also_arcs])
+        ),
+        dep_src=dep_src.tolist(),
+        dep_dst=dep_dst.tolist(),
         dep_grace=dep_grace,
-        dep_out=dep_out,
-        dep_in=dep_in,
+        dep_out_csr=_grouped(dep_src, n),
+        dep_in_csr=_grouped(dep_dst, n),
         initial_access=[
             (index[item["node"]], minutes(item["at"]))
             for item in attack.get("initial_access", [])

@@ -15,6 +15,7 @@ and playbook triggers. Each value is the inverse CDF of one uniform number, so:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,17 +119,19 @@ class DelayTable:
         self.expo_mean = a[self.expo]
 
     def __call__(self, uniforms: np.ndarray) -> np.ndarray:
-        values = self.base.copy()
-        values[self.uniform] = self.uniform_low + self.uniform_width * uniforms[self.uniform]
+        """Values at ``uniforms``: one per spec, or a (runs, specs) block of several runs at once
+        (elementwise the same arithmetic, hence the same values as run by run)."""
+        values = np.broadcast_to(self.base, uniforms.shape).copy()
+        values[..., self.uniform] = self.uniform_low + self.uniform_width * uniforms[..., self.uniform]
         if len(self.tri):
-            u = uniforms[self.tri]
+            u = uniforms[..., self.tri]
             rising = self.tri_low + np.sqrt(u * self.tri_left)
             falling = self.tri_high - np.sqrt((1 - u) * self.tri_right)
-            values[self.tri] = np.where(u < self.tri_split, rising, falling)
+            values[..., self.tri] = np.where(u < self.tri_split, rising, falling)
         if len(self.logn):
-            values[self.logn] = np.exp(self.logn_mu + self.logn_sigma * ndtri(uniforms[self.logn]))
+            values[..., self.logn] = np.exp(self.logn_mu + self.logn_sigma * ndtri(uniforms[..., self.logn]))
         if len(self.expo):
-            values[self.expo] = -self.expo_mean * np.log1p(-uniforms[self.expo])
+            values[..., self.expo] = -self.expo_mean * np.log1p(-uniforms[..., self.expo])
         return values
 
 
@@ -153,7 +156,12 @@ class ReachSampler:
         return cache["_reach_sampler"]
 
     def __call__(self, rng: np.random.Generator | None) -> np.ndarray:
-        """Effective delays (see Draws.reach_delay); ``rng=None`` gives the nominal values.
+        """Effective delays (see Draws.reach_delay); ``rng=None`` gives the nominal values."""
+        return self.block([rng])[0]
+
+    def block(self, rngs: Sequence[np.random.Generator | None]) -> np.ndarray:
+        """Effective delays of several runs, one row per run's generator (each exactly what that
+        generator alone gives: the uniforms are drawn run by run, the arithmetic once for all).
 
         The number of attempts of a retried arc is geometric (at least 1, no cap): the inverse CDF
         ceil(log(1 - u) / log(1 - p)) of one uniform. Stream layout: one uniform per arc (first
@@ -161,11 +169,11 @@ class ReachSampler:
         (at most EXACT_EXTRA_ATTEMPTS per arc), then one per arc with more extra attempts than that
         (the normal draw of the rest).
         """
-        first = np.full(self.size, 0.5) if rng is None else rng.random(self.size)
-        delays = self.table(first)
+        runs = len(rngs)
+        delays = self.table(np.stack([_uniforms(rng, self.size) for rng in rngs]).reshape(runs, self.size))
         if not len(self.retried):
             return delays
-        count_u = np.full(len(self.retried), 0.5) if rng is None else rng.random(len(self.retried))
+        count_u = np.stack([_uniforms(rng, len(self.retried)) for rng in rngs])
         with np.errstate(divide="ignore", invalid="ignore"):
             count = np.ceil(np.log1p(-count_u) / self.log_fail)
         # u = 0 gives 0 attempts (one is the least); float counts beyond int64 cannot be held, and no run
@@ -175,20 +183,40 @@ class ReachSampler:
         failed = endless | (count > self.limit)
         extra = np.where(failed, 0, count - 1)
         exact = np.minimum(extra, EXACT_EXTRA_ATTEMPTS)
-        if exact.any():
-            arcs = np.repeat(self.retried, exact)
-            more_u = np.full(len(arcs), 0.5) if rng is None else rng.random(len(arcs))
-            delays += np.bincount(arcs, quantiles(self.specs[arcs], more_u), minlength=self.size)
         rest = extra - exact
-        if rest.any():
-            many = np.flatnonzero(rest)
-            arcs = self.retried[many]
-            normal_u = np.full(len(arcs), 0.5) if rng is None else rng.random(len(arcs))
+        # per run, in its own stream: the extra attempts' uniforms, then the normal draws of the rest
+        flat_delays = delays.reshape(-1)
+        more_at, more_u, rest_at, rest_u = [], [], [], []
+        for run, rng in enumerate(rngs):
+            offset = run * self.size
+            if exact[run].any():
+                arcs = np.repeat(self.retried, exact[run])
+                more_at.append(arcs + offset)
+                more_u.append(_uniforms(rng, len(arcs)))
+            if rest[run].any():
+                many = np.flatnonzero(rest[run])
+                rest_at.append(many + run * len(self.retried))
+                rest_u.append(_uniforms(rng, len(many)))
+        if more_at:
+            at = np.concatenate(more_at)
+            values = quantiles(self.specs[at % self.size], np.concatenate(more_u))
+            flat_delays += np.bincount(at, values, minlength=flat_delays.size)
+        if rest_at:
+            where = np.concatenate(rest_at)  # positions in the (runs, retried) arrays
+            run, column = np.divmod(where, len(self.retried))
+            arcs = self.retried[column]
             mean, variance = moments(self.specs[arcs])
-            spread = np.sqrt(variance * rest[many]) * ndtri(normal_u)
-            delays[arcs] += np.maximum(mean * rest[many] + spread, 0.0)
-        delays[self.retried[failed]] = math.inf
+            times = rest[run, column]
+            spread = np.sqrt(variance * times) * ndtri(np.concatenate(rest_u))
+            flat_delays[run * self.size + arcs] += np.maximum(mean * times + spread, 0.0)
+        run, column = np.nonzero(failed)
+        flat_delays[run * self.size + self.retried[column]] = math.inf
         return delays
+
+
+def _uniforms(rng: np.random.Generator | None, size: int) -> np.ndarray:
+    """``size`` uniforms of ``rng``; the nominal run (``rng=None``) takes every median: 0.5."""
+    return np.full(size, 0.5) if rng is None else rng.random(size)
 
 
 def reach_delays(model: CompiledScenario, rng: np.random.Generator | None) -> np.ndarray:
@@ -198,24 +226,15 @@ def reach_delays(model: CompiledScenario, rng: np.random.Generator | None) -> np
 
 def draw(model: CompiledScenario, playbook: str | None, seed: int, *, nominal: bool = False) -> Draws:
     """All random quantities of the run ``seed`` (or the nominal run) with ``playbook``."""
+    return draw_block(model, playbook, [seed], nominal=nominal)[0]
 
-    def generator(number: int) -> np.random.Generator | None:
-        return None if nominal else stream(seed, number)
 
-    def uniforms(rng: np.random.Generator | None, size: int) -> np.ndarray:
-        return np.full(size, 0.5) if rng is None else rng.random(size)
-
-    n = model.n
+def _tables(model: CompiledScenario, playbook: str | None) -> dict:
+    """The delay tables of a model (and of its trigger slots under ``playbook``), kept on it."""
     tables = model.__dict__.setdefault("_delay_tables", {})
     if "recovery" not in tables:
         tables["recovery"] = DelayTable(model.recovery_delay)
-        tables["edr"] = [DelayTable(np.tile(spec, (n, 1))) for _, spec, _ in model.edr_sources]
-    recovery = tables["recovery"](uniforms(generator(STREAM_RECOVERY), n))
-    edr_rng = generator(STREAM_EDR)
-    alerts, alert_delays = [], []
-    for (probability, _, _), table in zip(model.edr_sources, tables["edr"], strict=True):
-        alerts.append(uniforms(edr_rng, n) < probability)
-        alert_delays.append(table(uniforms(edr_rng, n)))
+        tables["edr"] = [DelayTable(np.tile(spec, (model.n, 1))) for _, spec, _ in model.edr_sources]
     if ("triggers", playbook) not in tables:  # the same for every run of a batch
         slots = model.trigger_slots(playbook)
         tables["triggers", playbook] = (
@@ -224,14 +243,53 @@ def draw(model: CompiledScenario, playbook: str | None, seed: int, *, nominal: b
             [i for i, (_, (what, _)) in enumerate(slots) if what == "action"],
             np.array([trigger.delay for trigger, _ in slots], dtype=float).reshape(-1, 4),
         )
+    return tables
+
+
+def draw_block(
+    model: CompiledScenario, playbook: str | None, seeds: Sequence[int], *, nominal: bool = False
+) -> list[Draws]:
+    """``draw`` of each of ``seeds``, the same values as one by one (each run keeps its own
+    streams), with the arithmetic done once for the block: Monte Carlo draws its runs this way."""
+    runs, n = len(seeds), model.n
+
+    def generators(number: int) -> list[np.random.Generator | None]:
+        return [None if nominal else stream(seed, number) for seed in seeds]
+
+    tables = _tables(model, playbook)
+    recovery = tables["recovery"](np.stack([_uniforms(rng, n) for rng in generators(STREAM_RECOVERY)]))
+    sources = len(model.edr_sources)
+    alerts = np.empty((runs, sources, n), dtype=bool)
+    alert_delays = np.empty((runs, sources, n))
+    if sources:
+        # per run, per source: the alert uniforms, then the delay uniforms, from the run's EDR stream
+        edr_u = np.stack(
+            [[_uniforms(rng, n) for _ in range(2 * sources)] for rng in generators(STREAM_EDR)]
+        ).reshape(runs, sources, 2, n)
+        for source, ((probability, _, _), table) in enumerate(
+            zip(model.edr_sources, tables["edr"], strict=True)
+        ):
+            alerts[:, source] = edr_u[:, source, 0] < probability
+            alert_delays[:, source] = table(edr_u[:, source, 1])
     slot_count, attacker_slots, defender_slots, specs = tables["triggers", playbook]
-    trigger_u = np.empty(slot_count)
-    trigger_u[attacker_slots] = uniforms(generator(STREAM_ATTACK_TRIGGERS), len(attacker_slots))
-    trigger_u[defender_slots] = uniforms(generator(STREAM_PLAYBOOK), len(defender_slots))
-    return Draws(
-        reach_delay=reach_delays(model, generator(STREAM_REACH)),
-        recovery=recovery,
-        edr_alert=np.array(alerts, dtype=bool).reshape(len(model.edr_sources), n),
-        edr_delay=np.array(alert_delays, dtype=float).reshape(len(model.edr_sources), n),
-        trigger_delay=quantiles(specs, trigger_u),
-    )
+    trigger_u = np.empty((runs, slot_count))
+    if attacker_slots:
+        trigger_u[:, attacker_slots] = [
+            _uniforms(rng, len(attacker_slots)) for rng in generators(STREAM_ATTACK_TRIGGERS)
+        ]
+    if defender_slots:
+        trigger_u[:, defender_slots] = [
+            _uniforms(rng, len(defender_slots)) for rng in generators(STREAM_PLAYBOOK)
+        ]
+    triggers = quantiles(np.tile(specs, (runs, 1)), trigger_u.reshape(-1)).reshape(runs, slot_count)
+    reach = ReachSampler.of(model).block(generators(STREAM_REACH))
+    return [
+        Draws(
+            reach_delay=reach[run],
+            recovery=recovery[run],
+            edr_alert=alerts[run],
+            edr_delay=alert_delays[run],
+            trigger_delay=triggers[run],
+        )
+        for run in range(runs)
+    ]

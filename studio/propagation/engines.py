@@ -9,6 +9,7 @@ that of one timeline.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -18,15 +19,19 @@ from studio.propagation.draws import Draws, draw
 from studio.propagation.reference import simulate
 from studio.propagation.summary import MetricLayout, RunSummary, summarise
 
-SummaryFunction = Callable[[CompiledScenario, MetricLayout, "str | None", int], RunSummary]
+# (model, layout, playbook, seed, draws=None): the run's draws when already made (Monte Carlo draws
+# its runs in blocks), else drawn from the seed.
+SummaryFunction = Callable[..., RunSummary]
 ENGINES = ("auto", "reference", "kernel")
 
 
 def reference_summary(
-    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int
+    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int, draws: Draws | None = None
 ) -> RunSummary:
-    """Key times of run ``seed`` computed by the pure-Python reference engine."""
-    return summarise(model, layout, simulate(model, draw(model, playbook, seed), playbook))
+    """Key times of run ``seed`` computed by the pure-Python reference engine (``draws``: the run's,
+    if already drawn)."""
+    draws = draw(model, playbook, seed) if draws is None else draws
+    return summarise(model, layout, simulate(model, draws, playbook))
 
 
 def kernel_available() -> bool:
@@ -44,20 +49,14 @@ def kernel_available() -> bool:
 AUTO_KERNEL_WORK = 2_000_000
 
 
-def summary_function(
-    engine: str = "auto", work: int = 0, model: CompiledScenario | None = None
-) -> tuple[SummaryFunction, str]:
+def summary_function(engine: str = "auto", work: int = 0) -> tuple[SummaryFunction, str]:
     """The per-run summary function of ``engine`` and the name of the engine actually used.
 
     ``work`` (runs x (systems + links)) lets "auto" keep small batches on the reference engine.
-    A ``model`` using what the kernel does not implement (see CompiledScenario.kernel_supported) runs
-    on the reference engine whatever ``engine`` says: the results would be the same, only slower.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
     small = work < AUTO_KERNEL_WORK
-    if model is not None and not model.kernel_supported:
-        return reference_summary, "reference"
     # "auto" never compiles on the user's path: without the kernel's machine code at hand (a fresh
     # install that was not warmed up), the batch runs on the reference engine.
     if engine == "reference" or (engine == "auto" and (small or not kernel_ready())):
@@ -69,10 +68,21 @@ def summary_function(
     return kernel.kernel_summary, "kernel"
 
 
-# One timeline: the kernel (timeline mode) for scenarios at least this big (systems + links), when
-# its machine code is already there (compiled in this process or in numba's on-disk cache): a
-# first compilation takes tens of seconds, far more than the reference engine needs for one run.
+# One timeline: the kernel (timeline mode) for scenarios at least this big (systems + links) once
+# its machine code is loaded in this process. A kernel only present in numba's on-disk cache costs
+# about 0.35 s to load (plus 0.15 s to import numba), what the reference engine needs for ~100k
+# systems + links: the first timeline of a process (the CLI's simulate and pack write only one)
+# loads it only from AUTO_TIMELINE_LOAD_SIZE on; a process that asks for a second one (the studio)
+# loads it then. A first compilation (tens of seconds) is never paid by "auto".
 AUTO_TIMELINE_SIZE = 5_000
+AUTO_TIMELINE_LOAD_SIZE = 150_000
+_timelines_chosen = 0
+
+
+def kernel_loaded() -> bool:
+    """Whether the kernel's machine code is already loaded in this process (without importing numba)."""
+    kernel = sys.modules.get("studio.propagation.kernel")
+    return kernel is not None and kernel.AVAILABLE and bool(kernel._simulate.signatures)
 
 
 def kernel_ready() -> bool:
@@ -117,17 +127,23 @@ def warm_up_in_background() -> threading.Thread | None:
 
 
 def timeline_engine(model: CompiledScenario, engine: str = "auto") -> str:
-    """The engine that writes one timeline of ``model``: "reference" or "kernel" (see AUTO_TIMELINE_SIZE)."""
+    """The engine that writes one timeline of ``model``: "reference" or "kernel" (see AUTO_TIMELINE_SIZE
+    and AUTO_TIMELINE_LOAD_SIZE)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
-    if not model.kernel_supported:
-        return "reference"
     if engine == "kernel":
         if not kernel_available():
             raise RuntimeError("the compiled kernel needs numba, which is not importable")
         return "kernel"
+    if engine == "reference":
+        return "reference"
+    global _timelines_chosen
+    _timelines_chosen += 1
     size = model.n + len(model.reach_src) + len(model.dep_src)
-    if engine == "auto" and size >= AUTO_TIMELINE_SIZE and kernel_ready():
+    if size >= AUTO_TIMELINE_SIZE and kernel_loaded():
+        return "kernel"
+    worth_loading = size >= AUTO_TIMELINE_LOAD_SIZE or (size >= AUTO_TIMELINE_SIZE and _timelines_chosen > 1)
+    if worth_loading and kernel_ready():
         return "kernel"
     return "reference"
 

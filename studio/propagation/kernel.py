@@ -87,7 +87,19 @@ _ACTION_CODES = {
 }
 
 # Rows of the per-node integer model matrix.
-M_CRED, M_NOT_ENC, M_BACKUP_KIND, M_INTERNET, M_DOMAIN, M_EDR, M_BOOTSTRAP, M_BACKUP, M_GATE, M_K = range(10)
+(
+    M_CRED,
+    M_NOT_ENC,
+    M_BACKUP_KIND,
+    M_INTERNET,
+    M_DOMAIN,
+    M_EDR,
+    M_BOOTSTRAP,
+    M_BACKUP,
+    M_GATE,
+    M_K,
+    M_STOPS,
+) = range(11)
 # Rows of the per-node integer state matrix.
 (
     S_COMP,
@@ -137,6 +149,7 @@ EVENT_KINDS = (
     "restore_started",
     "restored",
     "exfiltration",
+    "encrypted",
 )
 (
     EV_INITIAL,
@@ -158,7 +171,8 @@ EVENT_KINDS = (
     EV_RESTORE_STARTED,
     EV_RESTORED,
     EV_EXFILTRATION,
-) = range(19)
+    EV_STOPPED,
+) = range(20)
 # Columns of the integer event log: kind, node, aux (what the detail is made of), two causes.
 # The log is one float array (integers below 2**53 are exact in it, and one array is cheaper to
 # pass around than three): per event L_WIDTH cells (minute, kind, node, aux, two causes) from the
@@ -183,25 +197,36 @@ def _arrays(model: CompiledScenario, playbook: str | None) -> tuple:
     return cache[playbook]
 
 
+def _also_csr(model: CompiledScenario) -> tuple[np.ndarray, np.ndarray]:
+    """Per reach arc, the credentials it needs besides ``requires`` (CSR; most arcs have none)."""
+    counts = np.zeros(len(model.reach_src), dtype=np.int64)
+    for arc, others in model.reach_also.items():
+        counts[arc] = len(others)
+    pointer = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=pointer[1:])
+    flat = [node for arc in sorted(model.reach_also) for node in model.reach_also[arc]]
+    return pointer, np.array(flat, dtype=np.int64)
+
+
 def _build_arrays(model: CompiledScenario, playbook: str | None) -> tuple:
     n = model.n
-    kinds = model.kind
-    matrix = np.zeros((10, n), dtype=np.int64)
-    matrix[M_CRED] = [kind == "credential" for kind in kinds]
-    matrix[M_NOT_ENC] = [kind in ("credential", "clinical_service") for kind in kinds]
-    matrix[M_BACKUP_KIND] = [kind == "backup" for kind in kinds]
-    matrix[M_INTERNET] = [kind == "internet" for kind in kinds]
+    matrix = np.zeros((11, n), dtype=np.int64)
+    kinds = np.asarray(model.kind, dtype=str)
+    matrix[M_CRED] = kinds == "credential"
+    matrix[M_NOT_ENC] = (kinds == "credential") | (kinds == "clinical_service")
+    matrix[M_BACKUP_KIND] = kinds == "backup"
+    matrix[M_INTERNET] = kinds == "internet"
     matrix[M_DOMAIN] = model.domain_joined
     matrix[M_EDR] = model.edr
     matrix[M_BOOTSTRAP] = model.bootstrap
     matrix[M_BACKUP] = model.backup
     matrix[M_GATE] = model.gate
     matrix[M_K] = model.gate_k
+    matrix[M_STOPS] = np.asarray(model.stops, dtype=bool).reshape(n) & (matrix[M_NOT_ENC] == 0)
+    also = _also_csr(model)
     node_floats = np.array([model.degraded_activation, model.degraded_max], dtype=float).reshape(2, n)
-    reach_out = _csr(model.reach_out)
-    gated = _csr(model.gated_by)
-    dep_out = _csr(model.dep_out)
-    dep_in = _csr(model.dep_in)
+    reach_out, gated = model.reach_out_csr, model.gated_by_csr
+    dep_out, dep_in = model.dep_out_csr, model.dep_in_csr
     slots = model.trigger_slots(playbook)
     what = {"detonation": SLOT_DETONATION, "exfiltration": SLOT_EXFILTRATION, "detection": SLOT_DETECTION}
     slot_what = np.array([what.get(kind, SLOT_ACTION) for _, (kind, _) in slots], dtype=np.int64)
@@ -265,6 +290,8 @@ def _build_arrays(model: CompiledScenario, playbook: str | None) -> tuple:
         initial_at,
         attack,
         flags,
+        also[0],
+        also[1],
     )
 
 
@@ -298,7 +325,9 @@ def _build_arrays(model: CompiledScenario, playbook: str | None) -> tuple:
     K_IAT,
     K_ATTACK,
     K_FLAGS,
-) = range(28)
+    K_ALSO_P,
+    K_ALSO,
+) = range(30)
 
 
 @_jit
@@ -448,13 +477,24 @@ def _gate_passes(m, in_p, node, working):
 
 
 @_jit
-def _start_move(rsrc, rdst, rreq, s, queue, g, reach_delay, arc, time):
+def _start_move(rsrc, rdst, rreq, also_p, also, s, queue, g, reach_delay, arc, time):
+    """The reference's start_move. A link that needs several credentials starts only when all are
+    held; its entry carries, instead of the credential's epoch, the number of events so far: it lands
+    only if every credential is still held by the compromise seen then (see _also_void)."""
     delay = reach_delay[arc]
     dst = rdst[arc]
     if delay == np.inf or s[S_COMP, dst] != 0 or _blocked(s, dst):
         return
     req = rreq[arc]
     src = rsrc[arc]
+    if also_p[arc + 1] > also_p[arc]:
+        if s[S_COMP, req] == 0:
+            return
+        for position in range(also_p[arc], also_p[arc + 1]):
+            if s[S_COMP, also[position]] == 0:
+                return
+        _push(queue, g, time + delay, ARRIVE, arc, s[S_EPOCH, src], s[S_EPOCH, dst], g[G_EVENTS])
+        return
     _push(
         queue,
         g,
@@ -467,15 +507,60 @@ def _start_move(rsrc, rdst, rreq, s, queue, g, reach_delay, arc, time):
     )
 
 
+@_jit
+def _also_void(rreq, also_p, also, s, arc, started):
+    """Whether a movement on a link needing several credentials, started when ``started`` events
+    had been emitted, no longer holds: one of its credentials was reset since (and perhaps obtained
+    again: its compromise event is then newer than the start)."""
+    req = rreq[arc]
+    if s[S_COMP, req] == 0 or s[S_COMP_EVENT, req] >= started:
+        return True
+    for position in range(also_p[arc], also_p[arc + 1]):
+        credential = also[position]
+        if s[S_COMP, credential] == 0 or s[S_COMP_EVENT, credential] >= started:
+            return True
+    return False
+
+
+@_jit
+def _emit_long_causes(log, g, event, rsrc, rreq, also_p, also, s, arc):
+    """Timeline mode: the causes of a compromise through a link needing several credentials (its
+    source's compromise and every credential's), sorted and without repeats, written at the end of
+    the log (count, then event numbers) like a "waits for" list; the event's first cause slot then
+    holds -2 - that offset."""
+    count = 2 + also_p[arc + 1] - also_p[arc]
+    causes = np.empty(count, dtype=np.int64)
+    causes[0] = s[S_COMP_EVENT, rsrc[arc]]
+    causes[1] = s[S_COMP_EVENT, rreq[arc]]
+    for position in range(also_p[arc], also_p[arc + 1]):
+        causes[2 + position - also_p[arc]] = s[S_COMP_EVENT, also[position]]
+    causes.sort()
+    aux = g[G_EXTRA] - (1 + count)
+    if aux < L_WIDTH * (g[G_EVENTS] + 1):
+        g[G_OVERFLOW] |= OVER_EXTRA
+        return
+    kept = 0
+    for position in range(count):
+        if causes[position] >= 0 and (kept == 0 or causes[position] != log[aux + kept]):
+            kept += 1
+            log[aux + kept] = causes[position]
+    log[aux] = kept
+    g[G_EXTRA] = aux
+    base = L_WIDTH * event
+    log[base + L_CAUSE1] = -2 - aux
+    log[base + L_CAUSE2] = -1
+
+
 @_jit_inline
 def _compromise(
     attack, s, r, queue, log, g, fired, delays, reach_delay, edr_alert, edr_delay, node, time, initial, arc
 ):
-    """``attack`` = (m, slot_on, slot_node, rsrc, rdst, rreq, rout_p, rout, gated_p, gated): only the
-    arrays this per-compromise function needs, so that calling it does not carry the whole model.
-    ``arc`` is the reach arc that landed (-1 for an initial access); the causes are the events that
-    compromised its source and obtained its credential (the same ones as when it started)."""
-    m, son, snode, rsrc, rdst, rreq, rout_p, rout, gated_p, gated = attack
+    """``attack`` = (m, slot_on, slot_node, rsrc, rdst, rreq, rout_p, rout, gated_p, gated, also_p,
+    also): only the arrays this per-compromise function needs, so that calling it does not carry the
+    whole model. ``arc`` is the reach arc that landed (-1 for an initial access); the causes are the
+    events that compromised its source and obtained its credentials (the same ones as when it
+    started)."""
+    m, son, snode, rsrc, rdst, rreq, rout_p, rout, gated_p, gated, also_p, also = attack
     is_credential = m[M_CRED, node] != 0
     s[S_COMP, node] = 1
     # emit: initial_access, credential_obtained or compromised (causes are looked up only for
@@ -488,6 +573,8 @@ def _compromise(
         credential_event = s[S_COMP_EVENT, req] if req >= 0 else -1
         kind = EV_CREDENTIAL if is_credential else EV_COMPROMISED
         event = _emit(log, g, time, kind, node, arc, source_event, credential_event)
+        if also_p[arc + 1] > also_p[arc] and g[G_OVERFLOW] == 0:
+            _emit_long_causes(log, g, event, rsrc, rreq, also_p, also, s, arc)
     else:
         event = _emit(log, g, time, EV_COMPROMISED, node, arc, -1, -1)
     s[S_COMP_EVENT, node] = event
@@ -511,13 +598,13 @@ def _compromise(
         arc = rout[position]
         req = rreq[arc]
         if req < 0 or s[S_COMP, req] != 0:
-            _start_move(rsrc, rdst, rreq, s, queue, g, reach_delay, arc, time)
+            _start_move(rsrc, rdst, rreq, also_p, also, s, queue, g, reach_delay, arc, time)
     if is_credential:
         for position in range(gated_p[node], gated_p[node + 1]):
             arc = gated[position]
             src = rsrc[arc]
             if s[S_COMP, src] != 0 and src != node and not _blocked(s, src):
-                _start_move(rsrc, rdst, rreq, s, queue, g, reach_delay, arc, time)
+                _start_move(rsrc, rdst, rreq, also_p, also, s, queue, g, reach_delay, arc, time)
     elif m[M_EDR, node] != 0:
         for source in range(edr_alert.shape[0]):
             if edr_alert[source, node]:
@@ -893,6 +980,20 @@ def _detonate(k, s, r, queue, log, g, f, fired, delays, counted, time, cause):
 
 
 @_jit
+def _stop(k, s, r, queue, log, g, fired, delays, counted, node, time):
+    """The reference's stop at the end of compromise(): a system marked stops_when_compromised is
+    encrypted the moment it is compromised (a wiper, a host encrypted by hand), then the cascade."""
+    s[S_ENC, node] = 1
+    s[S_HIT_ENC, node] = 1
+    event = _emit(log, g, time, EV_STOPPED, node, -1, s[S_COMP_EVENT, node], -1)
+    s[S_ENC_EVENT, node] = event
+    s[S_OWN_EVENT, node] = event
+    if fired[len(delays) + ON_ENCRYPTED] != 0:
+        _fire_watchers(k[K_SON], k[K_SNODE], queue, g, fired, delays, ON_ENCRYPTED, node, time)
+    _cascade_one(k, s, r, queue, log, g, fired, delays, counted, node, -1, time)
+
+
+@_jit
 def _run_action(k, s, r, queue, log, g, fired, delays, counted, recovery, index, time, cause):
     m = k[K_M]
     code = k[K_ACODE][index]
@@ -988,6 +1089,8 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
             fired[len(slot_at) + k[K_SON][slot]] += 1
     dep = k[K_DEP]
     rsrc, rdst, rreq = k[K_RSRC], k[K_RDST], k[K_RREQ]
+    also_p, also = k[K_ALSO_P], k[K_ALSO]
+    m = k[K_M]
     attack = (
         k[K_M],
         k[K_SON],
@@ -999,6 +1102,8 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
         k[K_ROUT],
         k[K_GATED_P],
         k[K_GATED],
+        k[K_ALSO_P],
+        k[K_ALSO],
     )
     while g[G_SIZE] > 0 and g[G_OVERFLOW] == 0 and g[G_FALLBACK] == 0:
         time = _pop(queue, g, entry)
@@ -1007,13 +1112,15 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
             if g[G_OVER] != 0:
                 continue
             src, dst, req = rsrc[a], rdst[a], rreq[a]
+            several = also_p[a + 1] > also_p[a]
             if (
                 s[S_COMP, dst] != 0
                 or s[S_EPOCH, src] != b
                 or s[S_EPOCH, dst] != c
                 or _blocked(s, dst)
                 or s[S_COMP, src] == 0
-                or (req >= 0 and (s[S_EPOCH, req] != d or s[S_COMP, req] == 0))
+                or (not several and req >= 0 and (s[S_EPOCH, req] != d or s[S_COMP, req] == 0))
+                or (several and _also_void(rreq, also_p, also, s, a, d))
             ):
                 continue
             _compromise(
@@ -1033,6 +1140,8 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
                 False,
                 a,
             )
+            if m[M_STOPS, dst] != 0 and s[S_ENC, dst] == 0:
+                _stop(k, s, r, queue, log, g, fired, delays, counted, dst, time)
         elif code == INPUT_LOST:
             if s[S_OUTAGE, dep[0, a]] != b or counted[a] != 0:
                 continue
@@ -1059,6 +1168,8 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
                     True,
                     -1,
                 )
+                if m[M_STOPS, a] != 0 and s[S_ENC, a] == 0:
+                    _stop(k, s, r, queue, log, g, fired, delays, counted, a, time)
         elif code == FIRE:
             what = k[K_SWHAT][a]
             index = k[K_SINDEX][a]
@@ -1131,10 +1242,12 @@ def _run(model: CompiledScenario, inputs: tuple, log: bool) -> tuple:
 
 
 def kernel_summary(
-    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int
+    model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int, draws: Draws | None = None
 ) -> RunSummary:
-    """Key times of run ``seed`` computed by the compiled kernel (same as reference_summary)."""
-    state, record, registers = _run(model, _inputs(model, playbook, draw(model, playbook, seed)), False)[:3]
+    """Key times of run ``seed`` computed by the compiled kernel (same as reference_summary;
+    ``draws``: the run's, if already drawn)."""
+    draws = draw(model, playbook, seed) if draws is None else draws
+    state, record, registers = _run(model, _inputs(model, playbook, draws), False)[:3]
     values = [registers[F_DETECTION], registers[F_ENCRYPTION]]
     values += [record[R_OBTAINED, i] for i in layout.credentials]
     for i in layout.services:
@@ -1184,41 +1297,72 @@ class KernelEvents:
 
     def causes(self) -> list[tuple[int, ...]]:
         """Per event, its causes (sorted event numbers)."""
-        return [
+        found = [
             (first, second) if second >= 0 else ((first,) if first >= 0 else ())
             for first, second in self.codes[:, L_CAUSE1 : L_CAUSE2 + 1].tolist()
         ]
+        for number, causes in self.long_causes().items():
+            found[number] = causes
+        return found
 
-    def cause_ids(self, ids: list[str]) -> list[list[str]]:
-        """Per event, the ids of its causes (``ids``: event id by number)."""
-        return [
-            [ids[first], ids[second]] if second >= 0 else ([ids[first]] if first >= 0 else [])
-            for first, second in self.codes[:, L_CAUSE1 : L_CAUSE2 + 1].tolist()
-        ]
+    def long_causes(self) -> dict[int, tuple[int, ...]]:
+        """The events with more than two causes (a link that needs several credentials): their
+        first cause slot holds -2 - the offset of the list at the end of the log (count, then
+        event numbers)."""
+        first = self.codes[:, L_CAUSE1]
+        found = {}
+        for number in np.flatnonzero(first < -1).tolist():
+            offset = -2 - int(first[number])
+            count = int(self.extra[offset])
+            found[number] = tuple(self.extra[offset + 1 : offset + 1 + count].astype(np.int64).tolist())
+        return found
+
+    @property
+    def node_codes(self) -> np.ndarray:
+        """Per event, its node (-1: none)."""
+        return self.codes[:, L_NODE]
+
+    @property
+    def cause_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per event, its first and second cause (sorted event numbers; -1: none)."""
+        return self.codes[:, L_CAUSE1], self.codes[:, L_CAUSE2]
 
     def details(self) -> list[str]:
         """Per event, its detail text, rebuilt from the model like the reference engine writes it."""
+        details = [""] * len(self.time)
+        for number, text in self.sparse_details().items():
+            details[number] = text
+        return details
+
+    def sparse_details(self) -> dict[int, str]:
+        """The non-empty details by event number, in event order (see ``details``). The many
+        compromises take their link's technique at once; the other kinds are few."""
         from studio.propagation.reference import clip_detail
 
         model = self.model
-        details = [""] * len(self.time)
         codes = self.codes[:, L_KIND]
-        aux = self.codes[:, L_AUX].tolist()
-        nodes = self.codes[:, L_NODE].tolist()
+        aux = self.codes[:, L_AUX]
+        found: dict[int, str] = {}
+        moves = np.flatnonzero((codes == EV_COMPROMISED) | (codes == EV_CREDENTIAL))
+        techniques = model.reach_technique
+        for number, arc in zip(moves.tolist(), aux[moves].tolist(), strict=True):
+            text = techniques[arc]
+            if text:
+                found[number] = clip_detail(text)
+        nodes = self.codes[:, L_NODE]
         actions = model.playbooks.get(self.playbook, []) if self.playbook else []
         extra = self.extra
-        for number in np.flatnonzero(
-            (codes != EV_DOWN) & (codes != EV_ENCRYPTED) | (self.codes[:, L_NODE] < 0)
-        ).tolist():
-            code, value = int(codes[number]), aux[number]
-            if code in (EV_COMPROMISED, EV_CREDENTIAL):
-                text = model.reach_technique[value]
-            elif code == EV_ENCRYPTED:
+        others = (codes != EV_COMPROMISED) & (codes != EV_CREDENTIAL) & ((codes != EV_DOWN) | (nodes < 0))
+        others &= (codes != EV_ENCRYPTED) | (nodes < 0)
+        for number in np.flatnonzero(others).tolist():
+            code, value = int(codes[number]), int(aux[number])
+            if code == EV_ENCRYPTED:
                 text = f"detonation: {value} systems encrypted"
+            elif code == EV_STOPPED:
+                text = "stopped when compromised"
             elif code == EV_DETECTED:
-                text = (
-                    model.edr_sources[value][2] if nodes[number] >= 0 else model.scripted_detections[value][1]
-                )
+                edr = nodes[number] >= 0
+                text = model.edr_sources[value][2] if edr else model.scripted_detections[value][1]
             elif code == EV_DEGRADED:
                 text = "workaround activated by the playbook" if value else ""
             elif code == EV_ACTION:
@@ -1233,8 +1377,9 @@ class KernelEvents:
                 text = model.exfiltrations[value][3]
             else:
                 continue
-            details[number] = clip_detail(text)
-        return details
+            if text:
+                found[number] = clip_detail(text)
+        return found
 
 
 def kernel_events(model: CompiledScenario, draws: Draws, playbook: str | None) -> KernelEvents | None:

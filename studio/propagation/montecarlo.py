@@ -20,6 +20,7 @@ import numpy as np
 
 from studio.propagation import engines
 from studio.propagation.compiled import CompiledScenario, compile_scenario
+from studio.propagation.draws import draw_block
 from studio.propagation.summary import MetricLayout, RunSummary
 from studio.propagation.timeline import run_timeline
 
@@ -28,6 +29,9 @@ DEFAULT_PERCENTILES = (5, 25, 50, 75, 95)
 # Per-run times of every system are kept up to this many (run, system) pairs: two float64 arrays,
 # 160 MB at the limit (1,000 runs of 10,000 systems).
 PER_SYSTEM_LIMIT = 10_000_000
+# Runs drawn together (studio.propagation.draws.draw_block): the arithmetic of the draws is paid once
+# per block instead of once per run.
+DRAW_BLOCK = 32
 
 
 def _json_number(value: float) -> float | None:
@@ -226,16 +230,25 @@ def _summaries(
     runs: int,
     engine_name: str,
 ) -> Iterator[RunSummary]:
-    """Run summaries in run order. The compiled kernel releases the GIL, so its runs are spread
-    over the cores; runs are independent and gathered in order, so the result does not change."""
+    """Run summaries in run order. Runs are drawn DRAW_BLOCK at a time (the same values as one by
+    one). The compiled kernel releases the GIL, so its blocks are spread over the cores; runs are
+    independent and gathered in order, so the result does not change."""
+
+    def block(first: int) -> list[RunSummary]:
+        seeds = range(seed + first, seed + min(first + DRAW_BLOCK, runs))
+        draws = draw_block(model, playbook, seeds)
+        return [simulate_summary(model, layout, playbook, s, d) for s, d in zip(seeds, draws, strict=True)]
+
+    starts = range(0, runs, DRAW_BLOCK)
     workers = min(usable_cores(), 8) if engine_name == "kernel" else 1
-    if workers == 1 or runs < 2:
-        for run in range(runs):
-            yield simulate_summary(model, layout, playbook, seed + run)
+    if workers == 1 or len(starts) < 2:
+        for first in starts:
+            yield from block(first)
         return
-    yield simulate_summary(model, layout, playbook, seed)  # compiles or loads the kernel once
+    yield from block(0)  # compiles or loads the kernel once
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(lambda run: simulate_summary(model, layout, playbook, seed + run), range(1, runs))
+        for summaries in pool.map(block, starts[1:]):
+            yield from summaries
 
 
 def _batch(
@@ -250,7 +263,7 @@ def _batch(
 ) -> MonteCarloResult:
     layout = MetricLayout.of(model)
     size = model.n + len(model.reach_src) + len(model.dep_src)
-    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size, model=model)
+    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size)
     times = np.empty((runs, len(layout.names)))
     keep_systems = runs * model.n <= PER_SYSTEM_LIMIT
     system_times = (

@@ -198,7 +198,7 @@ class _Run:
         src = self.reach_src[arc]
         also = self.model.reach_also.get(arc) if self.model.reach_also else None
         if also:  # every credential must be held; each one is a cause of the movement
-            if not all(self.compromised[credential] for credential in also):
+            if not (self.compromised[req] and all(self.compromised[credential] for credential in also)):
                 return
             causes = (*causes, self.comp_event[req], *(self.comp_event[credential] for credential in also))
         self.push(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from studio.durations import format_clock
 from studio.propagation.compiled import CompiledScenario, compile_scenario, paused_gc
 from studio.propagation.draws import draw
@@ -33,45 +35,71 @@ def event_ids(count: int) -> list[str]:
     return _EVENT_IDS
 
 
-def _rounded_minutes(times: list[float]) -> list[float]:
-    """round(time, 5) of every event; computed once per distinct minute (a detonation puts
-    thousands of events at the same minute)."""
-    memo: dict[float, float] = {}
-    out = []
-    append = out.append
-    for time in times:
-        value = memo.get(time)
-        if value is None:
-            value = memo[time] = round(time, 5)
-        append(value)
-    return out
+# Beyond this many hundred-thousandths numpy's product times * 1e5 may be off by more than the
+# distance to a rounding boundary that _rounded_minutes trusts (2**40 hundred-thousandths: 20 years).
+_EXACT_SCALED = 2.0**40
+
+
+def _rounded_minutes(times: np.ndarray) -> list[float]:
+    """round(time, 5) of every event, exactly as Python's round gives it, computed with numpy.
+
+    numpy's rint(time * 1e5) / 1e5 is the double nearest to k / 1e5, like Python's round, whenever it
+    picks the same integer k: always, unless time * 1e5 lies within 1e-3 of a half-integer (where
+    the product's own rounding error could tip it) or is huge. Those few go through Python's round."""
+    scaled = np.asarray(times, dtype=float) * 1e5
+    rounded = np.rint(scaled) / 1e5
+    fraction = scaled - np.floor(scaled)
+    doubtful = ~(np.abs(fraction - 0.5) > 1e-3) | ~(np.abs(scaled) < _EXACT_SCALED)
+    values = rounded.tolist()
+    if doubtful.any():
+        for number in np.flatnonzero(doubtful).tolist():
+            values[number] = round(float(times[number]), 5)
+    return values
+
+
+def _causes(first: np.ndarray, second: np.ndarray, longer: dict[int, tuple[int, ...]]) -> list[list[str]]:
+    """Per event, the ids of its causes: up to two (sorted event numbers, -1: none) from the
+    columns, or the list given in ``longer`` for the few events with more."""
+    longest = [max(causes) for causes in longer.values() if causes]
+    top = max([int(first.max(initial=-1)), int(second.max(initial=-1)), *longest])
+    names = np.empty(top + 2, dtype=object)
+    names[:-1] = event_ids(top + 1)[: top + 1]  # index -1: None
+    found = [
+        [one, two] if two is not None else ([one] if one is not None else [])
+        for one, two in zip(names[np.maximum(first, -1)].tolist(), names[second].tolist(), strict=True)
+    ]
+    ids = event_ids(top + 1)
+    for number, causes in longer.items():
+        found[number] = [ids[cause] for cause in causes]
+    return found
 
 
 def _render(
     model: CompiledScenario,
-    times: list[float],
+    times: np.ndarray,
     kinds: list[str],
-    nodes: list[int],
+    nodes: np.ndarray,
     causes: list[list[str]],
-    details: list[str],
+    details: dict[int, str],
 ) -> list[dict[str, Any]]:
-    """Schema timeline events from the columns of an event log (``causes``: event ids)."""
+    """Schema timeline events from the columns of an event log (``causes``: event ids;
+    ``details``: the non-empty ones by event number). One dict literal per event, then the few
+    events about no system lose their ``node`` and the few with a detail get it (same key order)."""
     ids = event_ids(len(times))
-    names: list[str | None] = [*model.ids, None]  # node -1 (no system) -> None
-    rendered = []
-    append = rendered.append
-    for number, minute, kind, node, reasons, detail in zip(
-        range(len(times)), _rounded_minutes(times), kinds, nodes, causes, details, strict=True
-    ):
-        name = names[node]
-        if name is None:
-            item = {"id": ids[number], "minute": minute, "kind": kind}
-        else:
-            item = {"id": ids[number], "minute": minute, "kind": kind, "node": name}
-        item["causes"] = reasons
-        if detail:
-            item["detail"] = detail
-        append(item)
+    names = model.__dict__.get("_node_names")
+    if names is None:
+        names = model.__dict__["_node_names"] = np.array([*model.ids, None], dtype=object)
+    node_names = names[nodes].tolist()  # node -1 (no system) -> None
+    rendered = [
+        {"id": number, "minute": minute, "kind": kind, "node": name, "causes": reasons}
+        for number, minute, kind, name, reasons in zip(
+            ids, _rounded_minutes(times), kinds, node_names, causes, strict=False
+        )
+    ]
+    for number in np.flatnonzero(nodes < 0).tolist():
+        del rendered[number]["node"]
+    for number, detail in details.items():
+        rendered[number]["detail"] = detail
     return rendered
 
 
@@ -97,13 +125,16 @@ def to_timeline(
     with paused_gc():
         if isinstance(events, RunEvents):
             rows = events.rows
-            columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 5
-            times, kinds, nodes, numbers, details = columns
-            ids = event_ids(len(times))
-            causes = [[ids[cause] for cause in reasons] for reasons in numbers]
+            ids = event_ids(len(rows))
+            times = np.array([row[0] for row in rows], dtype=float)
+            kinds = [row[1] for row in rows]
+            nodes = np.array([row[2] for row in rows], dtype=np.int64)
+            causes = [[ids[cause] for cause in row[3]] for row in rows]
+            details = {number: row[4] for number, row in enumerate(rows) if row[4]}
         else:
-            times, kinds, nodes, details = events.time.tolist(), events.kind, events.node, events.details()
-            causes = events.cause_ids(event_ids(len(times)))
+            times, kinds, nodes = events.time, events.kind, events.node_codes
+            causes = _causes(*events.cause_codes, events.long_causes())
+            details = events.sparse_details()
         timeline["events"] = _render(model, times, kinds, nodes, causes, details)
     return timeline
 

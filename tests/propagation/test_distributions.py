@@ -118,3 +118,30 @@ def test_retried_uniform_delays_keep_their_mean_and_variance_when_approximated()
     mean, variance = attempts_mean * 60, attempts_mean * 120**2 / 12 + attempts_var * 60**2
     assert abs(delays.mean() - mean) < 4 * math.sqrt(variance / arcs)
     assert delays.var() == pytest.approx(variance, rel=0.15)
+
+
+def _compromise_minutes(scenario: dict, engine: str, seed: int = 7) -> np.ndarray:
+    """Minute at which each fan-out target was compromised in one run on ``engine`` (inf: never)."""
+    from studio.propagation import run_timeline
+
+    timeline = run_timeline(scenario, seed=seed, engine=engine)
+    found = {e["node"]: e["minute"] for e in timeline["events"] if e["kind"] == "compromised"}
+    return np.array([found.get(f"t{i}", math.inf) for i in range(len(scenario["systems"]) - 1)])
+
+
+def test_exponential_compromise_times_have_their_mean_and_median_on_each_engine(tiny: Tiny) -> None:
+    # the hub is compromised at minute 0: each target falls after its link's own delay
+    mean, arcs = 90.0, 5_000
+    times = _compromise_minutes(_fan_out({"dist": "exponential", "mean": "PT1H30M"}, arcs), tiny.engine)
+    assert abs(times.mean() - mean) < 4 * mean / math.sqrt(arcs)
+    assert abs(np.median(times) - mean * math.log(2)) < 4 * mean / math.sqrt(arcs)
+
+
+def test_attempts_are_geometric_on_each_engine(tiny: Tiny) -> None:
+    p, arcs = 0.2, 5_000
+    times = _compromise_minutes(_fan_out({"dist": "fixed", "value": "PT10M"}, arcs, p_success=p), tiny.engine)
+    attempts = np.rint(times / 10).astype(int)
+    for k in range(1, 6):
+        expected = (1 - p) ** (k - 1) * p
+        assert abs((attempts == k).mean() - expected) < 4 * math.sqrt(expected * (1 - expected) / arcs), k
+    assert abs(attempts.mean() - 1 / p) < 4 * math.sqrt((1 - p) / p**2 / arcs)

@@ -120,3 +120,34 @@ def test_timeline_engine_choice() -> None:
 
         assert warm_up()
     assert timeline_engine(big, "auto") == expected
+    assert timeline_engine(big, "reference") == "reference"
+
+
+@needs_numba
+def test_a_new_process_loads_the_kernel_only_for_a_timeline_worth_it() -> None:
+    """Loading the cached kernel costs what the reference engine needs for ~100k systems + links: the
+    first timeline of a process below AUTO_TIMELINE_LOAD_SIZE runs on the reference engine without
+    even importing numba; a second one (or a bigger one, or once loaded) runs on the kernel."""
+    import subprocess
+    import sys
+
+    from studio.propagation.engines import warm_up
+
+    assert warm_up()  # the kernel is in numba's cache, as after an install
+    code = (
+        "import sys\n"
+        "from studio.propagation import engines\n"
+        "from studio.propagation.compiled import compile_scenario\n"
+        "from studio.propagation.synthetic import hospital_scenario\n"
+        "model = compile_scenario(hospital_scenario(2000))\n"
+        "assert engines.timeline_engine(model) == 'reference'\n"
+        "assert 'numba' not in sys.modules\n"
+        "assert engines.timeline_engine(model) == 'kernel'  # a second one: worth loading it\n"
+        "engines.AUTO_TIMELINE_LOAD_SIZE = 10**9\n"
+        "engines.warm_up()\n"
+        "assert engines.kernel_loaded() and engines.timeline_engine(model) == 'kernel'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr

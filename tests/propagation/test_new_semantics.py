@@ -5,7 +5,7 @@ from __future__ import annotations
 from propagation_helpers import action, depends, minute_of, reach, system
 
 from studio.propagation.compiled import compile_scenario
-from studio.propagation.engines import summary_function, timeline_engine
+from studio.propagation.engines import timeline_engine
 from studio.scenario.validate import validate_scenario
 
 H = 60.0
@@ -36,6 +36,20 @@ def test_a_link_waits_for_every_credential_it_requires(tiny) -> None:
     assert minute_of(timeline, "credential_obtained", "vpn-account") == 5 * H
     assert minute_of(timeline, "credential_obtained", "da") == 8 * H
     assert minute_of(timeline, "compromised", "b") == 9 * H  # max(0, 5h, 8h) + 1h
+    assert _causes(timeline, "b") == {"a", "vpn-account", "da"}
+
+
+def test_a_link_waits_for_its_first_credential_too(tiny) -> None:
+    # the further credential first (5h), the one named by ``requires`` last (8h): the movement
+    # starts at 8h only, not at 5h to land at 9h once the last credential happens to be held
+    systems = _two_credentials()
+    systems[0]["links"] = [
+        reach("da", "PT5H"),
+        reach("vpn-account", "PT8H"),
+        reach("b", "PT4H", requires="vpn-account", also_requires=["da"]),
+    ]
+    timeline = tiny.run(systems)
+    assert minute_of(timeline, "compromised", "b") == 12 * H
     assert _causes(timeline, "b") == {"a", "vpn-account", "da"}
 
 
@@ -91,10 +105,7 @@ def test_a_stopped_system_is_rebuilt_by_a_restore(tiny) -> None:
     assert minute_of(timeline, "up", "app") == 8 * H
 
 
-def test_the_kernel_leaves_these_scenarios_to_the_reference_engine(tiny) -> None:
+def test_the_kernel_runs_these_scenarios_itself(tiny) -> None:
     for systems in (_two_credentials(), _stopping_host(stops_when_compromised=True)):
         model = compile_scenario(tiny.scenario(systems))
-        assert not model.kernel_supported
-        assert timeline_engine(model, "kernel") == "reference"
-        assert summary_function("kernel", model=model)[1] == "reference"
-    assert compile_scenario(tiny.scenario(_stopping_host())).kernel_supported
+        assert timeline_engine(model, "kernel") == "kernel"

@@ -1,0 +1,45 @@
+"""Monte Carlo draws its runs in blocks: each run keeps its own streams, so a block gives exactly
+the values run by run (and ``run_timeline(seed=s + i)`` replays run i of a batch)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from propagation_helpers import Tiny, system
+
+from studio.propagation.compiled import compile_scenario
+from studio.propagation.draws import draw, draw_block
+from studio.propagation.synthetic import hospital_scenario
+
+
+def _same(block, seeds, model, playbook, *, nominal: bool = False) -> None:
+    for seed, got in zip(seeds, block, strict=True):
+        alone = draw(model, playbook, seed, nominal=nominal)
+        for name in ("reach_delay", "recovery", "edr_alert", "edr_delay", "trigger_delay"):
+            assert np.array_equal(getattr(alone, name), getattr(got, name)), (seed, name)
+            assert getattr(alone, name).shape == getattr(got, name).shape
+
+
+@pytest.mark.parametrize("playbook", ["early", None])
+def test_a_block_of_runs_draws_what_each_run_draws_alone(playbook) -> None:
+    model = compile_scenario(hospital_scenario(300, seed=4))
+    seeds = list(range(11, 11 + 37))
+    _same(draw_block(model, playbook, seeds), seeds, model, playbook)
+    _same(draw_block(model, playbook, [0], nominal=True), [0], model, playbook, nominal=True)
+
+
+def test_blocks_keep_rare_retries_and_their_normal_tail() -> None:
+    # p = 1e-6: every arc needs more than EXACT_EXTRA_ATTEMPTS extra attempts (the normal tail);
+    # p = 0.3 with a limit of 2: many give up (inf), the rest draw a few extra attempts
+    targets = [system(f"t{i}", "workstation") for i in range(40)]
+    links = [
+        {"kind": "reach", "target": f"t{i}", "delay": {"dist": "uniform", "min": "PT1M", "max": "PT9M"}}
+        | ({"p_success": 1e-6} if i % 2 else {"p_success": 0.3, "max_attempts": 2})
+        for i in range(40)
+    ]
+    model = compile_scenario(Tiny().scenario([system("a", "workstation", *links), *targets]))
+    seeds = list(range(20))
+    block = draw_block(model, None, seeds)
+    _same(block, seeds, model, None)
+    delays = np.stack([run.reach_delay for run in block])
+    assert np.isinf(delays).any() and (delays[np.isfinite(delays)] > 1e5).any()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
+from studio.limits import EXACT_EXTRA_ATTEMPTS
 from studio.propagation.compiled import EXPONENTIAL, FIXED, LOGNORMAL, TRIANGULAR, UNIFORM, CompiledScenario
 
 # Stream numbers; never renumber them, or every stored timeline would change.
@@ -30,7 +31,7 @@ STREAM_REACH, STREAM_RECOVERY, STREAM_EDR, STREAM_ATTACK_TRIGGERS, STREAM_PLAYBO
 # the former cap of 1,000 attempts); the delays of the attempts beyond are summed as one normal draw
 # with their exact mean and variance (the central limit theorem over 1,000+ terms). Validation warns on
 # links where that happens in more than one run in a thousand (warn.retries_approximated).
-EXACT_EXTRA_ATTEMPTS = 1_000
+# (EXACT_EXTRA_ATTEMPTS lives in studio.limits: the validation reads it without importing the engine.)
 
 
 def stream(seed: int, number: int) -> np.random.Generator:

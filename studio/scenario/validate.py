@@ -34,6 +34,7 @@ import jsonschema
 
 from studio.durations import parse_minutes
 from studio.gcpause import paused_gc
+from studio.limits import EXACT_EXTRA_ATTEMPTS
 from studio.scenario.problems import Problem, Severity, pointer
 from studio.scenario.rules_bounds import BoundParts, bound_problems, exercise_length_problems, unclear_parts
 from studio.scenario.rules_story import story_problems
@@ -552,10 +553,7 @@ def _text_bounds_in_order(dist: str, *values: Any) -> bool:
     return any(bound is None for bound in bounds) or bounds == sorted(bounds)
 
 
-@lru_cache(maxsize=1)
 def _exact_extra_attempts() -> int:
-    from studio.propagation.draws import EXACT_EXTRA_ATTEMPTS  # the engine, imported when needed
-
     return EXACT_EXTRA_ATTEMPTS
 
 

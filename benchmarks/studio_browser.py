@@ -57,7 +57,9 @@ def _drawing(key: str) -> str:
 
 
 def _graph_drawn(key: str) -> str:
-    return f'() => {_drawing(key)}.includes("<text") && {_FINISHED}'
+    # SVG: its labels are there; canvas: a data URL of more than a blank canvas.
+    drawing = _drawing(key)
+    return f'() => ({drawing}.includes("<text") || {drawing}.length > 20000) && {_FINISHED}'
 
 
 def _graph_changed(key: str) -> str:

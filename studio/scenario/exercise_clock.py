@@ -52,22 +52,27 @@ def exercise_label(
     return f"J{day} {moment:%H:%M}"
 
 
-_OFFSET_TEXT = re.compile(r"^\s*T?\s*([+-])?\s*(\d{1,4})\s*[:hH]\s*(\d{1,2})\s*$", re.IGNORECASE)
+_OFFSET_TEXT = re.compile(r"^\s*(T)?\s*([+-])?\s*(\d{1,4})\s*[:hH]\s*(\d{1,2})\s*$", re.IGNORECASE)
 _DAY_TEXT = re.compile(r"^\s*[JjDd]\s*(\d{1,2})\s+(\d{1,2})\s*[:hH]\s*(\d{1,2})\s*$")
 
 
 def parse_exercise_time(scenario: Mapping[str, Any], text: str) -> float:
     """Exercise minutes (from STARTEX) of a time typed the way the studio shows it.
 
-    Accepts ``T+01:30`` / ``T-00:15`` / ``01:30`` (time since STARTEX), ``J2 14:00`` / ``J1 8h30`` (day
-    of play and wall clock; J1 is STARTEX's day) and, for files written by hand, an ISO 8601
-    duration (``PT1H30M``). Raises ValueError naming the accepted forms.
+    Accepts ``T+01:30`` / ``T-00:15`` (time since STARTEX), ``J2 14:00`` / ``J1 8h30`` (day of play
+    and wall clock; J1 is STARTEX's day), a bare ``14:00`` read in the scenario's own clock (J1 14:00
+    or T+14:00) and, for files written by hand, an ISO 8601 duration (``PT1H30M``). Raises
+    ValueError naming the accepted forms.
     """
     from studio.durations import parse_minutes
 
     stripped = str(text).strip()
-    if match := _OFFSET_TEXT.match(stripped):
-        sign, hours, minutes = match.groups()
+    match = _OFFSET_TEXT.match(stripped)
+    if match and not match.group(1) and not match.group(2) and clock_style(scenario) == "day":
+        stripped = f"J1 {stripped}"
+        match = None
+    if match:
+        _, sign, hours, minutes = match.groups()
         if int(minutes) >= 60:
             raise ValueError(f"{text!r}: minutes go up to 59")
         value = int(hours) * 60 + int(minutes)

@@ -52,14 +52,23 @@ def default_language(environment: str | None, scenario: Mapping[str, Any] | None
 # ------------------------------------------------------------------ the session (thin Streamlit part)
 
 
+_last_language = [FALLBACK]
+"""The language of the last script run: widget formatters called after the run (by Streamlit's test
+harness) must label options as the run did."""
+
+
 def language() -> str:
     """The interface language of this session: the user's choice, else ``default_language``."""
     import streamlit as st
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return _last_language[0]
     chosen = st.session_state.get(CHOSEN_KEY)
-    if chosen in LANGUAGES:
-        return chosen
-    return default_language(os.environ.get("CRISIS_STUDIO_LANGUAGE"), st.session_state.get("doc"))
+    if chosen not in LANGUAGES:
+        chosen = default_language(os.environ.get("CRISIS_STUDIO_LANGUAGE"), st.session_state.get("doc"))
+    _last_language[0] = chosen
+    return chosen
 
 
 def text(key: str, **values: Any) -> str:

@@ -167,7 +167,8 @@ def test_date_and_time_pickers_round_trip() -> None:
     [
         ("T+01:30", 90),
         ("t+1:30", 90),
-        ("01:30", 90),
+        ("T 01:30", 90),
+        ("10:00", 90),  # a bare hour reads in the scenario's clock: J1 10:00
         ("T-00:15", -15),
         ("J1 09:00", 30),  # STARTEX 08:30
         ("J2 08:30", 1440),
@@ -183,6 +184,10 @@ def test_exercise_time_is_read_as_the_studio_shows_it(two_days: dict, typed: str
 def test_an_unreadable_exercise_time_names_the_forms(two_days: dict, typed: str) -> None:
     with pytest.raises(ValueError, match=r"T\+01:30|J1|minutes|hour"):
         parse_exercise_time(two_days, typed)
+
+
+def test_a_bare_hour_is_time_since_startex_on_an_offset_clock(one_day: dict) -> None:
+    assert parse_exercise_time(one_day, "01:30") == 90
 
 
 def test_inject_offsets_round_trip_through_the_exercise_clock(two_days: dict, one_day: dict) -> None:

@@ -242,13 +242,10 @@ def _monte_carlo(doc: dict[str, Any], runnable: bool) -> None:
     summary = result.to_json()
     st.markdown(labels.text("mc.summary", runs=result.runs, engine=result.engine, median=result.median_run))
     st.dataframe(_metric_table(doc, summary["metrics"], result.values), hide_index=True, width="stretch")
-    metric = st.selectbox(
-        labels.text("mc.distribution_of"),
-        list(result.values),
-        key="mc_metric",
-        format_func=lambda name: widgets.metric_label(doc, name),
-    )
-    widgets.distribution_chart(tables.finite_values(result.values[metric]), widgets.metric_label(doc, metric))
+    # Options are the labels themselves: the widget keeps a label, never a stale metric name.
+    metric_of = {widgets.metric_label(doc, name): name for name in result.values}
+    chosen = st.selectbox(labels.text("mc.distribution_of"), list(metric_of), key=f"mc_metric.{labels.language()}")
+    widgets.distribution_chart(tables.finite_values(result.values[metric_of[chosen]]), chosen)
     st.markdown(f"**{labels.text('mc.most_hit')}**")
     st.dataframe(
         widgets.localised_rows(tables.hit_rows(summary["systems"], tables.system_names(doc))),

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from streamlit.testing.v1 import AppTest
 from conftest import APP_FILE
+from streamlit.testing.v1 import AppTest
 from studio_app import go, open_library
 
 from studio.ui import labels

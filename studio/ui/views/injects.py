@@ -202,7 +202,11 @@ def _import_result(doc: dict[str, Any], filename: str, result: MselImport, round
                 new=len(result.injects) - replaced,
                 replaced=replaced,
             )
-            + (labels.text("inj.rejected_rows", rejected=result.rows_rejected) if result.rows_rejected else "")
+            + (
+                labels.text("inj.rejected_rows", rejected=result.rows_rejected)
+                if result.rows_rejected
+                else ""
+            )
             + ".",
         )
         st.session_state["_msel_round"] = round_ + 1

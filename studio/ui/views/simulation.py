@@ -244,7 +244,9 @@ def _monte_carlo(doc: dict[str, Any], runnable: bool) -> None:
     st.dataframe(_metric_table(doc, summary["metrics"], result.values), hide_index=True, width="stretch")
     # Options are the labels themselves: the widget keeps a label, never a stale metric name.
     metric_of = {widgets.metric_label(doc, name): name for name in result.values}
-    chosen = st.selectbox(labels.text("mc.distribution_of"), list(metric_of), key=f"mc_metric.{labels.language()}")
+    chosen = st.selectbox(
+        labels.text("mc.distribution_of"), list(metric_of), key=f"mc_metric.{labels.language()}"
+    )
     widgets.distribution_chart(tables.finite_values(result.values[metric_of[chosen]]), chosen)
     st.markdown(f"**{labels.text('mc.most_hit')}**")
     st.dataframe(

@@ -35,17 +35,18 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 # Counts the script runs that finished (the stApp element's script state going back to notRunning),
-# so that a wait cannot end before the rerun it waits for has even started.
+# so that a wait cannot end before the rerun it waits for has even started. Each attribute change is
+# read from its own record: a fast fragment rerun sets "running" then "notRunning" so quickly that both
+# records arrive in one callback, when the attribute already reads "notRunning".
 _COUNT_RUNS = """() => {
     if (window.benchRuns !== undefined) return;
     window.benchRuns = 0;
     const app = document.querySelector("[data-testid='stApp']");
-    let last = app.dataset.testScriptState;
-    new MutationObserver(() => {
-        const now = app.dataset.testScriptState;
-        if (now === "notRunning" && last !== "notRunning") window.benchRuns += 1;
-        last = now;
-    }).observe(app, {attributes: true});
+    new MutationObserver((records) => {
+        for (const record of records) {
+            if (record.oldValue === "running") window.benchRuns += 1;  // a run ended
+        }
+    }).observe(app, {attributeFilter: ["data-test-script-state"], attributeOldValue: true});
 }"""
 _FINISHED = "document.querySelector(\"[data-testid='stApp']\")?.dataset.testScriptState === 'notRunning'"
 
@@ -72,14 +73,18 @@ def _watch_drawing(key: str) -> str:
         window.benchDrawn = false;
         window.benchObserver?.disconnect();
         window.benchObserver = new MutationObserver(() => {{ window.benchDrawn = true; }});
-        window.benchObserver.observe({root}, {{subtree: true, childList: true, attributes: true}});
+        window.benchRoot = {root};
+        window.benchObserver.observe(window.benchRoot, {{subtree: true, childList: true, attributes: true}});
         const svg = !!{root}.querySelector('svg');
         return {{runs: window.benchRuns, svg: svg, drawing: svg ? '' : {_drawing(key)}}};
     }}"""
 
 
 def _graph_changed(key: str) -> str:
-    changed = f"(before.svg ? window.benchDrawn : {_drawing(key)} !== before.drawing)"
+    root = f'document.querySelector(".st-key-{key}-chart [_echarts_instance_]")'
+    # Drawn anew in a new element (the chart was mounted again) counts as changed too.
+    redrawn = f"({root} !== window.benchRoot && {_drawing(key)}.length > 0)"
+    changed = f"(before.svg ? (window.benchDrawn || {redrawn}) : {_drawing(key)} !== before.drawing)"
     return f"(before) => window.benchRuns > before.runs && {changed} && {_FINISHED}"
 
 

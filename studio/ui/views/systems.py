@@ -116,7 +116,7 @@ def _system_form(doc: dict[str, Any], system_id: str) -> None:
     """Edit the system selected in the graph (the change is kept like any other edit)."""
     system = next(item for item in doc.get("systems") or [] if item.get("id") == system_id)
     generation = session.generation()
-    st.markdown(f"**{labels.text('graph.selected')}: {system.get('name') or system_id}** (`{system_id}`)")
+    st.markdown(f"**{labels.text('graph.selected', name=system.get('name') or system_id)}** (`{system_id}`)")
     kinds = tables.schema_enum("system", "kind")
     organisations = tables.id_choices(doc, "organisations")
     with st.form(key=f"system_form.{system_id}@{generation}"):

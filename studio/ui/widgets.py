@@ -484,14 +484,19 @@ def graph_controls(doc: Mapping[str, Any], key: str) -> GraphSettings:
 
 
 def graph_chart(
-    doc: Mapping[str, Any], key: str, settings: GraphSettings, states: Mapping[str, Any] | None = None
+    doc: Mapping[str, Any],
+    key: str,
+    settings: GraphSettings,
+    states: Mapping[str, Any] | None = None,
+    renderer: str | None = None,
 ) -> str | None:
     """The graph itself (ECharts); return the id of the selected system, if any.
 
     Pan with the mouse, zoom with the wheel, click a node to select it. Positions come from
     studio.graph.layout (computed once per structure), so ``states`` (system id -> state, from the
     simulation) only changes colours; assets/graph_hook.js then recolours the chart in place and
-    keeps the user's zoom and pan.
+    keeps the user's zoom and pan. ``renderer`` forces "svg" or "canvas"; by default SVG (sharp,
+    findable labels) up to NEIGHBOURHOOD_ABOVE systems shown, a canvas above.
     """
     from studio.graph.echarts import graph_option
     from studio.graph.layout import node_positions
@@ -516,7 +521,7 @@ def graph_chart(
         on_select="rerun",
         height=640 if count > 40 else 460,
         # SVG keeps labels sharp and findable; a whole large graph draws faster on a canvas.
-        renderer="svg" if count <= NEIGHBOURHOOD_ABOVE else "canvas",
+        renderer=renderer or ("svg" if count <= NEIGHBOURHOOD_ABOVE else "canvas"),
     )
     # A click is new when the chart's selection differs from the last one handled.
     clicked = _clicked_node(event, node_ids)

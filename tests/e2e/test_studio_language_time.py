@@ -81,10 +81,13 @@ def test_injects_show_exercise_time_and_an_edited_time_is_saved_as_an_offset(
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "J1 " in text and "PT" not in text, text[:500]
     time_filter = page.locator("[class*='st-key-flt_time'] [data-testid='stSliderThumbValue']")
-    assert all(value.startswith("J") for value in time_filter.all_inner_texts()), time_filter.all_inner_texts()
+    thumbs = time_filter.all_inner_texts()
+    assert thumbs and all(value.startswith("J") for value in thumbs), thumbs
     screenshot(page, screenshots, "injects-exercise-time")
 
-    form = page.locator("[data-testid='stForm']").filter(has=page.get_by_role("button", name="Save the inject"))
+    form = page.locator("[data-testid='stForm']").filter(
+        has=page.get_by_role("button", name="Save the inject")
+    )
     time_box = form.get_by_label("time", exact=True)
     assert time_box.input_value().startswith("J1 ")
     first_id = page.locator(".st-key-inject_choice").inner_text()
@@ -108,7 +111,9 @@ def test_startex_and_a_session_are_picked_with_date_and_time_pickers(
 ) -> None:
     open_workspace_scenario(page, NIGHT)
     go_to(page, "Exercise")
-    metadata = page.locator("[data-testid='stForm']").filter(has=page.get_by_role("button", name="Apply metadata"))
+    metadata = page.locator("[data-testid='stForm']").filter(
+        has=page.get_by_role("button", name="Apply metadata")
+    )
     # The pickers' own fields (day, month, year; hour, minute): no ISO text typed anywhere.
     day = metadata.get_by_role("spinbutton", name="day, STARTEX (date)")
     day.click()

@@ -58,6 +58,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1500})
             page.goto(url)
             wait_for_app_run(page)
+            go_to(page, "Scénario")
             choose(page, "workspace_choice", name)
             click_keyed(page, "open_workspace")
 

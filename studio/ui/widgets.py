@@ -680,7 +680,7 @@ def distribution_chart(values: Sequence[float], title: str) -> None:
     if not values:
         st.caption(labels.text("mc.never", metric=title))
         return
-    summary = distribution_summary(values)
+    summary = distribution_summary(values, labels.language())
     hours = pd.DataFrame({"hours": [value / 60 for value in values]})
     low, high = float(hours["hours"].min()), float(hours["hours"].max())
     if high - low < 1:  # (nearly) always the same: an hour either side, not one bar across the chart

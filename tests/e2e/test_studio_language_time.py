@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from studio_browser import click_keyed, go_to, open_workspace_scenario, screenshot, wait_for_app_run
+from studio_browser import go_to, open_workspace_scenario, save_as, screenshot, wait_for_app_run
 
 from studio.injects.generator import generate_msel
 from studio.scenario.library import load_library
@@ -36,16 +36,6 @@ def night_with_injects(studio_workspace: Path) -> dict[str, Any]:
 def _language(page: Any, name: str) -> None:
     page.get_by_test_id("stSidebar").get_by_text(name, exact=True).click()
     wait_for_app_run(page)
-
-
-def _save(page: Any, name: str) -> None:
-    go_to(page, "Scenario")
-    name_box = page.get_by_label("Workspace name")
-    name_box.fill(name)
-    name_box.press("Enter")
-    wait_for_app_run(page)
-    click_keyed(page, "save")
-    expect(page.get_by_text(f"Saved as {name}")).to_be_visible()
 
 
 def test_the_sidebar_switches_every_page_to_french_and_back(page: Any, night_with_injects: dict) -> None:
@@ -95,7 +85,7 @@ def test_injects_show_exercise_time_and_an_edited_time_is_saved_as_an_offset(
     form.get_by_role("button", name="Save the inject").click()
     wait_for_app_run(page)
     expect(page.get_by_test_id("stSidebar").get_by_text("Unsaved changes")).to_be_visible(timeout=15_000)
-    _save(page, NIGHT)
+    save_as(page, NIGHT)
     saved = json.loads((studio_workspace / f"{NIGHT}.json").read_text(encoding="utf-8"))
     startex = saved["exercise"]["startex"]
     assert startex[11:16] < "23:45", startex  # so J1 16:45 is a positive offset on the same day
@@ -136,7 +126,7 @@ def test_startex_and_a_session_are_picked_with_date_and_time_pickers(
     schedule.get_by_role("button", name="Apply the schedule").click()
     wait_for_app_run(page)
     screenshot(page, screenshots, "exercise-pickers")
-    _save(page, NIGHT)
+    save_as(page, NIGHT)
     saved = json.loads((studio_workspace / f"{NIGHT}.json").read_text(encoding="utf-8"))
     assert saved["exercise"]["startex"][:16] == "2026-03-20T08:15"
     assert saved["exercise"]["endex"][:16] == "2026-03-20T17:00"

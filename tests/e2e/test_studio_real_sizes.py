@@ -21,6 +21,7 @@ from studio_browser import (
     graph_label,
     graph_svg,
     open_workspace_scenario,
+    save_as,
     screenshot,
     wait_for_app_run,
 )
@@ -41,16 +42,6 @@ def hospital(studio_workspace: Path) -> dict[str, Any]:
     workspace = Workspace(studio_workspace)
     workspace.save(HOSPITAL, doc, workspace.current_token(HOSPITAL))
     return doc
-
-
-def _save_as(page: Any, name: str) -> None:
-    go_to(page, "Scenario")
-    name_box = page.get_by_label("Workspace name")
-    name_box.fill(name)
-    name_box.press("Enter")
-    wait_for_app_run(page)
-    click_keyed(page, "save")
-    expect(page.get_by_text(f"Saved as {name}")).to_be_visible()
 
 
 def _rename_selected_system(page: Any, new_name: str) -> None:
@@ -113,7 +104,7 @@ def test_graph_at_150_systems_zoom_click_edit_and_save(
     expect(vpn).to_be_visible()
     page.wait_for_timeout(500)
     assert near(place_in_chart(), zoomed), f"the zoom is kept after an edit: {place_in_chart()} vs {zoomed}"
-    _save_as(page, HOSPITAL)
+    save_as(page, HOSPITAL)
     saved = json.loads((studio_workspace / f"{HOSPITAL}.json").read_text(encoding="utf-8"))
     assert next(system for system in saved["systems"] if system["id"] == "vpn")["name"] == "VPN gateway"
 

@@ -49,3 +49,20 @@ def test_unsaved_changes_arm_the_leave_warning(app: AppTest) -> None:
     app.run()
     bodies = [element.proto.body for element in app.get("html")]
     assert any("crisisStudioUnsaved = true" in body for body in bodies)
+
+
+def test_no_page_script_holds_a_bare_string_that_streamlit_would_print() -> None:
+    # Streamlit's "magic" writes any bare expression of a page script onto the page: a docstring
+    # under a constant once showed an English sentence on top of the French Injects page.
+    import ast
+
+    from studio.ui.app import PAGES_DIR
+
+    for path in PAGES_DIR.glob("*.py"):
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        bare = [
+            node.lineno
+            for node in module.body[1:]
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        ]
+        assert not bare, f"{path.name}: bare strings at lines {bare}"

@@ -80,6 +80,7 @@ def _metadata_form(doc: dict[str, Any]) -> None:
                     format_func=lambda value, field=field: labels.option(field, value),
                     index=options.index(current) if current in options else None,
                     key=f"meta.{field}@{generation}",
+                    placeholder=labels.text("common.choose"),
                 )
         if st.form_submit_button(labels.text("ex.apply"), type="primary") and session.update(
             tables.apply_exercise_values(doc, edited)

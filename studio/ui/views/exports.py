@@ -52,6 +52,7 @@ def _downloads(doc: dict[str, Any]) -> None:
         default=list(FORMATS),
         format_func=lambda fmt: labels.option("format", fmt),
         key="export_formats",
+        placeholder=labels.text("common.choose"),
     )
     if st.button(
         labels.text("exp.build"),

@@ -34,8 +34,8 @@ from studio.scenario.validate import errors_only
 from studio.ui import labels, session, teamgate, widgets
 
 LLM_ACTIONS = ("rewrite", "contingency", "discussion")
+# Minutes between two stops of the time filter (a comment: Streamlit's "magic" prints bare strings).
 FILTER_STEP = 15
-"""Minutes between two stops of the time filter (plus the last inject's own time)."""
 
 
 class _GenerationProgress(widgets.ProgressBar):
@@ -93,11 +93,9 @@ def _generate(doc: dict[str, Any], runnable: bool) -> None:
             for note in report["notes"]:
                 st.warning(note)
             if report["skipped"]:
-                st.caption(
-                    labels.text(
-                        "inj.skipped", count=len(report["skipped"]), beats="; ".join(report["skipped"])
-                    )
-                )
+                # The generator's own reasons (library text), one per line, folded away.
+                with st.expander(labels.text("inj.skipped", count=len(report["skipped"]))):
+                    st.text("\n".join(report["skipped"]))
 
 
 def _read_msel(doc: dict[str, Any], upload: Any, mapping: dict[str, str]) -> MselImport:
@@ -226,6 +224,7 @@ def _filters(doc: dict[str, Any]) -> list[dict[str, Any]]:
             tables.id_choices(doc, "cells"),
             key="flt_cells",
             format_func=_cell_names(doc).get,
+            placeholder=labels.text("common.choose"),
         )
     with categories:
         chosen_categories = st.multiselect(
@@ -233,6 +232,7 @@ def _filters(doc: dict[str, Any]) -> list[dict[str, Any]]:
             tables.schema_enum("inject_category"),
             key="flt_categories",
             format_func=lambda value: labels.option("category", value),
+            placeholder=labels.text("common.choose"),
         )
     with statuses:
         chosen_statuses = st.multiselect(
@@ -240,6 +240,7 @@ def _filters(doc: dict[str, Any]) -> list[dict[str, Any]]:
             tables.schema_enum("review_status"),
             key="flt_statuses",
             format_func=lambda value: labels.option("status", value),
+            placeholder=labels.text("common.choose"),
         )
     with window:
         start, end = st.select_slider(
@@ -252,7 +253,7 @@ def _filters(doc: dict[str, Any]) -> list[dict[str, Any]]:
         )
     with reserve:
         contingency = st.selectbox(
-            labels.text("col.contingency"),
+            labels.text("inj.contingency"),
             ["any", "only", "without"],
             key="flt_contingency",
             format_func=lambda value: labels.text(f"inj.contingency.{value}"),
@@ -320,10 +321,15 @@ def _edit_form(doc: dict[str, Any], inject: dict[str, Any]) -> None:
                     index=choices.index(current) if current in choices else None,
                     key=field_key,
                     format_func=lambda value, name=column.name: labels.option(name, value),
+                    placeholder=labels.text("common.choose"),
                 )
             elif column.kind == "list":
                 edited[column.name] = st.multiselect(
-                    label, list(dict.fromkeys([*options["to"], *current])), default=current, key=field_key
+                    label,
+                    list(dict.fromkeys([*options["to"], *current])),
+                    default=current,
+                    key=field_key,
+                    placeholder=labels.text("common.choose"),
                 )
             elif column.name in ("message", "synopsis", "animator_notes") or column.kind == "lines":
                 edited[column.name] = st.text_area(label, value=current, help=help_text, key=field_key)

@@ -146,9 +146,8 @@ def _single_run(doc: dict[str, Any], runnable: bool) -> None:
         st.caption(labels.text("sim.run_first"))
         return
     rows = timeline_chart_rows(doc, timeline, labels.language())
-    st.markdown(
-        f"**{labels.text('sim.timeline_of', source=source)}**: {len(rows)} {labels.text('sim.events')}"
-    )
+    title = labels.text("sim.timeline_of", source=source)
+    st.markdown(labels.text("sim.timeline_line", title=title, count=len(rows)))
     window = widgets.session_window(doc, "run_window")
     # One lane per system while they fit; a large run gets one lane per event family instead.
     lanes = "system" if len({row["system"] for row in rows}) <= TIMELINE_LANES else "family"

@@ -21,6 +21,7 @@ def _add_from_catalogue(doc: dict[str, Any]) -> None:
             list(entries),
             key="catalogue_entries",
             format_func=lambda entry_id: tables.catalogue_label(entries[entry_id], language),
+            placeholder=labels.text("common.choose"),
         )
         left, middle, right = st.columns(3)
         organisations = tables.id_choices(doc, "organisations")
@@ -131,6 +132,7 @@ def _system_form(doc: dict[str, Any], system_id: str) -> None:
                 kinds,
                 index=kinds.index(current) if current in kinds else None,
                 format_func=lambda kind: labels.option("kind", kind),
+                placeholder=labels.text("common.choose"),
             )
         with criticality_column:
             values["criticality"] = st.number_input(

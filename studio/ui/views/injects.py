@@ -276,6 +276,8 @@ def _cell_names(doc: dict[str, Any]) -> dict[str, str]:
 def _inject_table(doc: dict[str, Any], shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The injects table: exercise time (J1 08:30 or T+01:30) instead of the ISO offset, values in words."""
     style = clock_style(doc)
+    personas = {persona["id"]: persona.get("name") or persona["id"] for persona in doc.get("personas") or []}
+    cells = _cell_names(doc)
     rows = []
     for inject, row in zip(shown, tables.inject_rows(shown), strict=True):
         rows.append(
@@ -285,8 +287,8 @@ def _inject_table(doc: dict[str, Any], shown: list[dict[str, Any]]) -> list[dict
                 "title": row["title"],
                 "category": labels.option("category", row["category"]),
                 "channel": labels.option("channel", row["channel"]),
-                "from": row["from"],
-                "to": row["to"],
+                "from": personas.get(row["from"], row["from"]),
+                "to": ", ".join(cells.get(cell, cell) for cell in inject.get("to") or []),
                 "status": labels.option("status", row["status"]),
                 "priority": labels.option("priority", row["priority"]),
                 "contingency": row["contingency"],

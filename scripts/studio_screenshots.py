@@ -53,7 +53,8 @@ def main() -> None:
         workspace = Path(folder) / "workspace"
         Workspace(workspace).save(name, doc, None)
         french = {"CRISIS_STUDIO_LANGUAGE": "fr"}
-        with serve_studio(workspace, Path(folder) / "studio.log", french) as url, sync_playwright() as playwright:
+        log = Path(folder) / "studio.log"
+        with serve_studio(workspace, log, french) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1500})
             page.goto(url)

@@ -223,6 +223,8 @@ def serve_studio(workspace: Path, log: Path, environment: Mapping[str, str] | No
     """
     port = _free_port()
     env = {**os.environ, **(environment or {})}
+    # The browser tests (these and team mode's) look for English labels; a caller may ask for French.
+    env.setdefault("CRISIS_STUDIO_LANGUAGE", "en")
     for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         env.pop(variable, None)
     with log.open("wb") as output:

@@ -131,7 +131,8 @@ def graph_option(
 
     ``shown`` limits the drawing to those ids (a neighbourhood of a large scenario); positions stay
     those of the whole graph. ``selected`` is drawn larger, with a thick border and its label.
-    ``names`` gives the legend's wording of families and states (the interface language).
+    ``names`` gives the legend's wording of families and states (the interface language) and the
+    captions of groups (an organisation's or a site's name rather than its id).
     """
     shown_name = dict(names or {})
     visible = None if shown is None else set(shown)
@@ -186,7 +187,7 @@ def graph_option(
         nodes.append(
             {
                 "id": f"group:{name}",
-                "name": name,
+                "name": shown_name.get(name, name),
                 "x": x,
                 "y": top,
                 # A transparent dot: a node without a symbol would not draw its label either.

@@ -512,7 +512,7 @@ def graph_chart(
         shown=settings.shown,
         selected=selected,
         labels=settings.labels,
-        names=graph_names(),
+        names=graph_names(doc),
     )
     st.caption(labels.text("graph.shown", shown=count, total=settings.total))
     event = st.echarts_chart(
@@ -533,14 +533,25 @@ def graph_chart(
     return st.session_state.get(selected_key)
 
 
-def graph_names() -> dict[str, str]:
-    """The graph legend's names (system families, states) in the interface language."""
+def graph_names(doc: Mapping[str, Any]) -> dict[str, str]:
+    """The graph's words: legend (system families, states) in the interface language, and the names
+    of organisations and sites for the group captions."""
     from studio.graph.echarts import STATE_COLOURS, SYSTEM_FAMILIES
 
-    return {
-        name: labels.text(f"legend.{name}")
-        for name in (*(family.name for family in SYSTEM_FAMILIES), *STATE_COLOURS)
-    }
+    names = {}
+    for organisation in doc.get("organisations") or []:
+        if isinstance(organisation, Mapping) and isinstance(organisation.get("id"), str):
+            names[organisation["id"]] = str(organisation.get("name") or organisation["id"])
+            for site in organisation.get("sites") or []:
+                if isinstance(site, Mapping) and isinstance(site.get("id"), str):
+                    names[site["id"]] = str(site.get("name") or site["id"])
+    names.update(
+        {
+            name: labels.text(f"legend.{name}")
+            for name in (*(family.name for family in SYSTEM_FAMILIES), *STATE_COLOURS)
+        }
+    )
+    return names
 
 
 def _clicked_node(event: Any, node_ids: Sequence[str | None]) -> str | None:

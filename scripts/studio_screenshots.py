@@ -5,7 +5,8 @@
 Starts ``crisis-studio ui`` with a temporary workspace holding that library scenario (147 systems,
 several organisations and sites), or with ``--systems N`` a synthetic hospital, drives Debian's
 Chromium through the designer's flow (open, select a system in the graph, run, Monte Carlo,
-generate the MSEL, build the exports) and saves one PNG per page. Look at them before committing.
+generate the MSEL, build the exports) and saves one PNG per page, with the interface in French (the
+language of the designers of French hospital exercises). Look at them before committing.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ def main() -> None:
         choose,
         click_keyed,
         go_to,
-        open_workspace_scenario,
         serve_studio,
         wait_for_app_run,
     )
@@ -52,12 +52,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         workspace = Path(folder) / "workspace"
         Workspace(workspace).save(name, doc, None)
-        with serve_studio(workspace, Path(folder) / "studio.log") as url, sync_playwright() as playwright:
+        french = {"CRISIS_STUDIO_LANGUAGE": "fr"}
+        log = Path(folder) / "studio.log"
+        with serve_studio(workspace, log, french) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1500})
             page.goto(url)
             wait_for_app_run(page)
-            open_workspace_scenario(page, name)
+            go_to(page, "Scénario")
+            choose(page, "workspace_choice", name)
+            click_keyed(page, "open_workspace")
 
             def shot(file: str, locator: object = None) -> None:
                 page.mouse.move(5, 5)  # no hover highlight in the picture
@@ -67,32 +71,32 @@ def main() -> None:
                 print(args.out / f"{file}.png")
 
             shot("scenario")
-            go_to(page, "Exercise")
+            go_to(page, "Exercice")
             shot("exercise")
-            go_to(page, "Systems")
+            go_to(page, "Systèmes")
             shot("systems")
             choose(page, "systems_graph-search", f"{entry_name} ({first_entry})")
-            page.get_by_text(f"Selected system: {entry_name}").wait_for()
-            page.get_by_text(f"Selected system: {entry_name}").scroll_into_view_if_needed()
+            page.get_by_text(f"Système choisi : {entry_name}").wait_for()
+            page.get_by_text(f"Système choisi : {entry_name}").scroll_into_view_if_needed()
             shot("systems-selected")
             go_to(page, "Simulation")
-            page.get_by_role("tab", name="Single run").click()
+            page.get_by_role("tab", name="Un tirage").click()
             click_keyed(page, "run_once")
             slider = page.locator("[class*='st-key-state_minute'] input[type='range']")
             slider.focus()
             for _ in range(8):
                 slider.press("ArrowLeft")
                 wait_for_app_run(page)
-            page.get_by_text("Timeline of this run").scroll_into_view_if_needed()
+            page.get_by_text("Chronologie de ce tirage").scroll_into_view_if_needed()
             shot("simulation-run")
-            page.get_by_role("tab", name="Monte Carlo").click()
+            page.get_by_role("tab", name="Monte-Carlo").click()
             page.locator(".st-key-mc_runs input").fill("200")
             choose(page, "mc_engine", "reference")
             click_keyed(page, "mc_run")
-            page.get_by_text("200 runs (engine").wait_for(timeout=300_000)
-            choose(page, "mc_metric", "encryption")
+            page.get_by_text("200 tirages (moteur").wait_for(timeout=300_000)
+            choose(page, "mc_metric-fr", "chiffrement")
             shot("simulation-monte-carlo")
-            go_to(page, "Injects")
+            go_to(page, "Stimuli")
             click_keyed(page, "gen_run")
             shot("injects")
             go_to(page, "Exports")

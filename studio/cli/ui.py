@@ -65,6 +65,10 @@ def streamlit_command(port: int) -> list[str]:
         # Exception types only: no traceback, message or file path of the server reaches the browser.
         "--client.showErrorDetails",
         "type",
+        # No full garbage collection after every script run: with a scenario, its timeline and Monte
+        # Carlo results in the session it took longer than the time slider's whole rerun (issue 11).
+        "--runner.postScriptGC",
+        "false",
     ]
 
 

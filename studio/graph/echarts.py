@@ -125,12 +125,16 @@ def graph_option(
     shown: Iterable[str] | None = None,
     selected: str | None = None,
     labels: bool = True,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[str | None]]:
     """The ECharts option of the graph and the system id of each node data index.
 
     ``shown`` limits the drawing to those ids (a neighbourhood of a large scenario); positions stay
     those of the whole graph. ``selected`` is drawn larger, with a thick border and its label.
+    ``names`` gives the legend's wording of families and states (the interface language) and the
+    captions of groups (an organisation's or a site's name rather than its id).
     """
+    shown_name = dict(names or {})
     visible = None if shown is None else set(shown)
     systems = [
         system
@@ -141,12 +145,14 @@ def graph_option(
     ]
     if states is None:
         categories = [
-            {"name": family.name, "itemStyle": {"color": family.colour}} for family in SYSTEM_FAMILIES
+            {"name": shown_name.get(family.name, family.name), "itemStyle": {"color": family.colour}}
+            for family in SYSTEM_FAMILIES
         ]
         index_of = {family.name: index for index, family in enumerate(SYSTEM_FAMILIES)}
     else:
         categories = [
-            {"name": name, "itemStyle": {"color": colour}} for name, colour in STATE_COLOURS.items()
+            {"name": shown_name.get(name, name), "itemStyle": {"color": colour}}
+            for name, colour in STATE_COLOURS.items()
         ]
         index_of = {name: index for index, name in enumerate(STATE_COLOURS)}
     nodes: list[dict[str, Any]] = []
@@ -166,7 +172,7 @@ def graph_option(
             "category": index_of[category],
             "symbol": family.shape,
             "symbolSize": size,
-            "value": category,
+            "value": shown_name.get(category, category),
         }
         if system_id == selected:
             node["symbolSize"] = size + 10
@@ -181,7 +187,7 @@ def graph_option(
         nodes.append(
             {
                 "id": f"group:{name}",
-                "name": name,
+                "name": shown_name.get(name, name),
                 "x": x,
                 "y": top,
                 # A transparent dot: a node without a symbol would not draw its label either.

@@ -13,6 +13,7 @@ function here is pure and needs a *valid* scenario.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -24,12 +25,12 @@ ClockStyle = Literal["offset", "day"]
 
 
 def clock_style(scenario: Mapping[str, Any]) -> ClockStyle:
-    """``day`` when play spans several calendar days or sessions, ``offset`` (T+hh:mm) otherwise."""
-    exercise = scenario["exercise"]
-    start, end = datetime.fromisoformat(exercise["startex"]), datetime.fromisoformat(exercise["endex"])
-    if start.date() != end.date() or len(exercise.get("sessions") or []) > 1:
-        return "day"
-    return "offset"
+    """The scenario's ``exercise.clock_display``: ``offset`` (T+01:30) or ``day`` (J1 08:30, the default).
+
+    The schema's default is ``day_time``, which the exported documents also use when the field is
+    absent: the studio shows the same clock as the chronogramme it prints.
+    """
+    return "offset" if (scenario.get("exercise") or {}).get("clock_display") == "offset" else "day"
 
 
 def _offset_label(minutes: float) -> str:
@@ -49,6 +50,66 @@ def exercise_label(
     moment = startex + timedelta(minutes=round(exercise_minute))
     day = (moment.date() - startex.date()).days + 1
     return f"J{day} {moment:%H:%M}"
+
+
+_OFFSET_TEXT = re.compile(r"^\s*(T)?\s*([+-])?\s*(\d{1,4})\s*[:hH]\s*(\d{1,2})\s*$", re.IGNORECASE)
+_DAY_TEXT = re.compile(r"^\s*[JjDd]\s*(\d{1,2})\s+(\d{1,2})\s*[:hH]\s*(\d{1,2})\s*$")
+
+
+def parse_exercise_time(scenario: Mapping[str, Any], text: str) -> float:
+    """Exercise minutes (from STARTEX) of a time typed the way the studio shows it.
+
+    Accepts ``T+01:30`` / ``T-00:15`` (time since STARTEX), ``J2 14:00`` / ``J1 8h30`` (day of play
+    and wall clock; J1 is STARTEX's day), a bare ``14:00`` read in the scenario's own clock (J1 14:00
+    or T+14:00) and, for files written by hand, an ISO 8601 duration (``PT1H30M``). Raises
+    ValueError naming the accepted forms.
+    """
+    from studio.durations import parse_minutes
+
+    stripped = str(text).strip()
+    match = _OFFSET_TEXT.match(stripped)
+    if match and not match.group(1) and not match.group(2) and clock_style(scenario) == "day":
+        stripped = f"J1 {stripped}"
+        match = None
+    if match:
+        _, sign, hours, minutes = match.groups()
+        if int(minutes) >= 60:
+            raise ValueError(f"{text!r}: minutes go up to 59")
+        value = int(hours) * 60 + int(minutes)
+        return -value if sign == "-" else float(value)
+    if match := _DAY_TEXT.match(stripped):
+        day, hours, minutes = (int(part) for part in match.groups())
+        if day < 1 or hours > 23 or minutes > 59:
+            raise ValueError(f"{text!r}: day from J1, hour 00-23, minutes 00-59")
+        startex = datetime.fromisoformat(scenario["exercise"]["startex"])
+        moment = datetime.combine(
+            startex.date() + timedelta(days=day - 1), time(hours, minutes), tzinfo=startex.tzinfo
+        )
+        return (moment - startex).total_seconds() / 60
+    try:
+        return parse_minutes(stripped)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an exercise time: write T+01:30 or J1 08:30") from None
+
+
+def offset_of_exercise_time(scenario: Mapping[str, Any], text: str) -> str:
+    """The ISO 8601 offset from STARTEX (an inject's ``offset``) of a typed exercise time."""
+    from studio.durations import format_minutes
+
+    minutes = parse_exercise_time(scenario, text)
+    if minutes < 0:
+        raise ValueError(f"{text!r} is before STARTEX: an inject is played after it")
+    return format_minutes(minutes)
+
+
+def offset_label(scenario: Mapping[str, Any], offset: str, style: ClockStyle | None = None) -> str:
+    """An inject's ISO offset from STARTEX (``PT1H30M``) as the exercise clock shows it."""
+    from studio.durations import parse_minutes
+
+    try:
+        return exercise_label(scenario, parse_minutes(offset), style)
+    except (TypeError, ValueError):
+        return str(offset)
 
 
 def day_offset_minutes(scenario: Mapping[str, Any]) -> int:
@@ -71,8 +132,11 @@ def exercise_minute_of(scenario: Mapping[str, Any], scenario_minute: float) -> f
     return model.next_exercise_minute(scenario_minute)
 
 
+_BEFORE_STARTEX = {"en": "before STARTEX (scenario {when})", "fr": "avant DEBEX (scénario {when})"}
+
+
 def event_time_label(
-    scenario: Mapping[str, Any], scenario_minute: float, style: ClockStyle | None = None
+    scenario: Mapping[str, Any], scenario_minute: float, style: ClockStyle | None = None, language: str = "en"
 ) -> str:
     """Exercise-time label of a timeline instant; the backstory before STARTEX is told in scenario time.
 
@@ -83,7 +147,7 @@ def event_time_label(
         return exercise_label(scenario, minute, style)
     origin = datetime.fromisoformat(scenario["exercise"]["time_model"]["scenario_start"])
     moment = origin + timedelta(minutes=round(scenario_minute))
-    return f"before STARTEX (scenario {moment:%d/%m %H:%M})"
+    return _BEFORE_STARTEX.get(language, _BEFORE_STARTEX["en"]).format(when=f"{moment:%d/%m %H:%M}")
 
 
 @dataclass(frozen=True)
@@ -143,7 +207,9 @@ def event_family(kind: str) -> str:
     return _FAMILY_OF_KIND.get(kind, "defender")
 
 
-def timeline_chart_rows(scenario: Mapping[str, Any], timeline: Mapping[str, Any]) -> list[dict[str, Any]]:
+def timeline_chart_rows(
+    scenario: Mapping[str, Any], timeline: Mapping[str, Any], language: str = "en"
+) -> list[dict[str, Any]]:
     """One row per timeline event, in exercise time: exercise minute, label, family, kind, node."""
     names = {system["id"]: system.get("name", system["id"]) for system in scenario.get("systems") or []}
     style = clock_style(scenario)
@@ -153,7 +219,7 @@ def timeline_chart_rows(scenario: Mapping[str, Any], timeline: Mapping[str, Any]
         rows.append(
             {
                 "exercise_minute": exercise_minute_of(scenario, float(event["minute"])),
-                "time": event_time_label(scenario, float(event["minute"]), style),
+                "time": event_time_label(scenario, float(event["minute"]), style, language),
                 "family": event_family(event["kind"]),
                 "kind": event["kind"],
                 "node": node,
@@ -167,8 +233,8 @@ def timeline_chart_rows(scenario: Mapping[str, Any], timeline: Mapping[str, Any]
 # ------------------------------------------------------------------------------------ durations
 
 
-def duration_label(minutes: float | None) -> str:
-    """A length of time for people: ``45 min``, ``2 h 05 min``, ``3 d 4 h``; ``-`` when unknown."""
+def duration_label(minutes: float | None, language: str = "en") -> str:
+    """A length of time for people: ``45 min``, ``2 h 05 min``, ``3 d 4 h`` (``3 j 4 h``); ``-`` unknown."""
     if minutes is None or not math.isfinite(minutes):
         return "-"
     sign = "-" if minutes < 0 else ""
@@ -177,7 +243,7 @@ def duration_label(minutes: float | None) -> str:
     hours, mins = divmod(rest, 60)
     if days:
         return (
-            f"{sign}{days} d"
+            f"{sign}{days} {'j' if language == 'fr' else 'd'}"
             + (f" {hours} h" if hours or mins else "")
             + (f" {mins:02d} min" if mins else "")
         )
@@ -197,14 +263,14 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def distribution_summary(values: Iterable[float]) -> dict[str, Any]:
+def distribution_summary(values: Iterable[float], language: str = "en") -> dict[str, Any]:
     """p10, p50 and p90 (minutes and labels) of the finite values of one Monte Carlo metric."""
     finite = [float(value) for value in values if math.isfinite(float(value))]
     summary: dict[str, Any] = {"runs": len(finite)}
     for name, share in (("p10", 0.1), ("p50", 0.5), ("p90", 0.9)):
         value = percentile(finite, share)
         summary[name] = None if math.isnan(value) else value
-        summary[f"{name} label"] = duration_label(summary[name])
+        summary[f"{name} label"] = duration_label(summary[name], language)
     return summary
 
 
@@ -238,3 +304,58 @@ def join_date_time(day: date, clock: time, like: str | None) -> str:
         paris = datetime.combine(day, clock, tzinfo=ZoneInfo("Europe/Paris"))
         zone = timezone(paris.utcoffset() or timedelta(0))
     return datetime.combine(day, clock, tzinfo=zone).isoformat()
+
+
+def filter_stops(last_minute: float, step: int = 15) -> list[float]:
+    """Stops of a time filter from STARTEX to just past ``last_minute``: every ``step`` minutes.
+
+    The last stop is at or after the last inject, so the whole MSEL is inside the default range.
+    """
+    stops = [float(minute) for minute in range(0, math.floor(max(last_minute, 0.0)) + 1, step)]
+    if stops[-1] < last_minute:
+        stops.append(float(math.ceil(last_minute / step) * step))
+    if len(stops) == 1:
+        stops.append(float(step))
+    return stops
+
+
+def stamp_label(stamp: str) -> str:
+    """A recorded date-time (review trail) for people: ``02/03/2026 14:05``; unreadable text as it is."""
+    try:
+        return f"{datetime.fromisoformat(str(stamp)):%d/%m/%Y %H:%M}"
+    except ValueError:
+        return str(stamp)
+
+
+def with_schedule(
+    scenario: Mapping[str, Any],
+    played: Sequence[Mapping[str, str]],
+    hot_debrief: Mapping[str, str] | None,
+    scenario_start: str | None = None,
+) -> dict[str, Any]:
+    """A copy of ``scenario`` with its played sessions, hot debrief and scenario start replaced.
+
+    ``played`` holds ``start``, ``end`` and an optional ``label`` (empty labels are left out); no
+    session means the whole STARTEX-ENDEX window is played (the field is removed). Validation then
+    checks that the sessions lie inside STARTEX-ENDEX.
+    """
+    import copy
+
+    updated = dict(scenario)
+    exercise = copy.deepcopy(dict(scenario.get("exercise") or {}))
+    sessions_out = []
+    for item in played:
+        entry = {"start": item["start"], "end": item["end"]}
+        if str(item.get("label") or "").strip():
+            entry["label"] = str(item["label"]).strip()
+        sessions_out.append(entry)
+    if sessions_out:
+        exercise["sessions"] = sorted(sessions_out, key=lambda entry: datetime.fromisoformat(entry["start"]))
+    else:
+        exercise.pop("sessions", None)
+    if hot_debrief:
+        exercise["hot_debrief"] = {"start": hot_debrief["start"], "end": hot_debrief["end"]}
+    if scenario_start and isinstance(exercise.get("time_model"), Mapping):
+        exercise["time_model"] = {**exercise["time_model"], "scenario_start": scenario_start}
+    updated["exercise"] = exercise
+    return updated

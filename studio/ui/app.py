@@ -60,6 +60,7 @@ def main() -> None:
     teamgate.guard_changes()  # issue 14
     widgets.document_status(status_box)
     widgets.leave_warning(bool(st.session_state.get("doc_dirty")))
+    widgets.graph_hook()
 
 
 # Streamlit runs this file as __main__; importing it (for PAGES) must not draw anything.

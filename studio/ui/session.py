@@ -29,6 +29,7 @@ from studio.config import Settings
 from studio.scenario.drafts import Draft, DraftStore, new_draft_id
 from studio.scenario.problems import Problem
 from studio.scenario.validate import validate_scenario
+from studio.ui import labels
 
 _DEFAULTS: dict[str, Any] = {
     "doc": None,
@@ -126,7 +127,7 @@ def mark_saved(name: str, revision: str) -> None:
     st.session_state["doc_name"] = name
     st.session_state["doc_revision"] = revision
     st.session_state["doc_dirty"] = False
-    st.session_state["doc_origin"] = f"workspace {name}"
+    st.session_state["doc_origin"] = labels.text("origin.workspace", name=name)
     _journal()
 
 

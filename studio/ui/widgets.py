@@ -11,6 +11,7 @@ import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -36,7 +37,7 @@ def require_document() -> dict[str, Any] | None:
     """
     doc = session.document()
     if doc is None:
-        st.info("No scenario open yet: open or upload one on the **Scenario** page.")
+        st.info(labels.text("common.open_first"))
     return doc
 
 
@@ -49,7 +50,7 @@ def user_errors(action: str) -> Iterator[None]:
     try:
         yield
     except Exception as exc:  # every library failure on user input is shown, not raised
-        st.error(f"{action} failed: {exc}")
+        st.error(labels.text("common.failed", action=action, reason=exc))
 
 
 # --------------------------------------------------------------------------------------------- status
@@ -60,9 +61,9 @@ def document_status(container: Any) -> None:
     doc = session.document()
     with container:
         if doc is None:
-            st.caption("No scenario open")
+            st.caption(labels.text("status.none"))
             return
-        title = (doc.get("exercise") or {}).get("title") or doc.get("id") or "(untitled)"
+        title = (doc.get("exercise") or {}).get("title") or doc.get("id") or labels.text("common.untitled")
         st.markdown(f"**{markdown_literal(title)}**")
         st.caption(st.session_state.get("doc_origin") or "")
         if st.session_state.get("doc_dirty"):
@@ -73,20 +74,32 @@ def document_status(container: Any) -> None:
                 st.caption(labels.text("status.draft_kept"))
         else:
             st.success(
-                "Saved" if st.session_state.get("doc_name") else "Not changed", icon=":material/check:"
+                labels.text("status.saved" if st.session_state.get("doc_name") else "status.unchanged"),
+                icon=":material/check:",
             )
         st.markdown(validation_summary(session.problems()))
 
 
 def language_choice() -> None:
-    """The interface language (French or English), in the sidebar; one language at a time."""
+    """The interface language (French or English), in the sidebar; one language at a time.
+
+    The widget shows the language in use (``labels.language``); picking one records it as the
+    user's choice for the rest of the session.
+    """
+
+    def remember() -> None:
+        picked = st.session_state.get(labels.SESSION_KEY)
+        if picked in labels.LANGUAGES:
+            st.session_state[labels.CHOSEN_KEY] = picked
+
+    st.session_state[labels.SESSION_KEY] = labels.language()
     st.sidebar.segmented_control(
         "Langue / Language",
         labels.LANGUAGES,
-        default=labels.default_language(),
         key=labels.SESSION_KEY,
         format_func=lambda code: {"en": "English", "fr": "Français"}[code],
         label_visibility="collapsed",
+        on_change=remember,
     )
 
 
@@ -99,6 +112,18 @@ if (!window.crisisStudioLeaveHook) {
   });
 }
 </script>"""
+
+
+GRAPH_HOOK = Path(__file__).resolve().parent / "assets" / "graph_hook.js"
+
+
+def graph_hook() -> None:
+    """Install the script that keeps the graphs' zoom and pan across reruns (assets/graph_hook.js).
+
+    Streamlit redraws an ECharts chart from scratch whenever its option changes, which would reset
+    the view on every click, edit or slider step; the script merges such changes into the chart.
+    """
+    st.html(f"<script>{GRAPH_HOOK.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
 
 
 def leave_warning(unsaved: bool) -> None:
@@ -115,26 +140,40 @@ def validation_summary(problems: Sequence[Problem]) -> str:
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors
     if errors:
-        return f":red[**Invalid**: {errors} error(s), {warnings} warning(s)]"
+        return f":red[{labels.text('status.invalid', errors=errors, warnings=warnings)}]"
     if warnings:
-        return f":green[**Valid**] with {warnings} warning(s)"
-    return ":green[**Valid**]"
+        return f":green[{labels.text('status.valid_warnings', warnings=warnings)}]"
+    return f":green[{labels.text('status.valid')}]"
 
 
-def problem_panel(problems: Sequence[Problem], prefixes: Sequence[str] = (), title: str = "Problems") -> None:
+def problem_panel(
+    problems: Sequence[Problem], prefixes: Sequence[str] = (), title: str | None = None
+) -> None:
     """The problems whose JSON pointer starts with one of ``prefixes`` (all when empty), as a table."""
     shown = [problem for problem in problems if not prefixes or problem.path.startswith(tuple(prefixes))]
     errors = sum(problem.is_error for problem in shown)
-    label = f"{title}: {errors} error(s), {len(shown) - errors} warning(s)"
+    label = labels.text(
+        "problems.count",
+        title=title or labels.text("problems.title"),
+        errors=errors,
+        warnings=len(shown) - errors,
+    )
     with st.expander(label, expanded=errors > 0):
         if not shown:
-            st.caption("Nothing to report.")
+            st.caption(labels.text("problems.none"))
             return
+        columns = ["severity", "path", "message", "hint", "rule"]
         st.dataframe(
             pd.DataFrame(
-                [problem.to_dict() for problem in shown],
-                columns=["severity", "path", "message", "hint", "rule"],
-            ),
+                [
+                    {
+                        **problem.to_dict(),
+                        "severity": labels.option("severity", str(problem.severity)),
+                    }
+                    for problem in shown
+                ],
+                columns=columns,
+            ).rename(columns={name: labels.column(name) for name in columns}),
             hide_index=True,
             width="stretch",
         )
@@ -185,22 +224,22 @@ def _typed(frame: pd.DataFrame, columns: Sequence[tables.Column]) -> pd.DataFram
 
 
 def _column_config(column: tables.Column, choices: Mapping[str, Sequence[str]], values: pd.Series) -> Any:
+    # The header and help in the interface language; the data (ids, enum values) stays as stored.
+    title, help_text = labels.column(column.name), labels.column_help(column.name, column.help)
     if column.kind == "choice":
-        return st.column_config.SelectboxColumn(
-            column.name, options=list(column.options), help=column.help or None
-        )
+        return st.column_config.SelectboxColumn(title, options=list(column.options), help=help_text)
     if column.kind == "ref":
         # Values already in the table stay selectable even if they point nowhere (validation says so).
         present = [value for value in values.dropna().unique() if isinstance(value, str)]
         options = list(dict.fromkeys([*choices.get(column.refers_to, []), *present]))
-        return st.column_config.SelectboxColumn(column.name, options=options, help=column.help or None)
+        return st.column_config.SelectboxColumn(title, options=options, help=help_text)
     if column.kind == "bool":
-        return st.column_config.CheckboxColumn(column.name, help=column.help or None)
+        return st.column_config.CheckboxColumn(title, help=help_text)
     if column.kind == "int":
-        return st.column_config.NumberColumn(column.name, step=1, format="%d", help=column.help or None)
+        return st.column_config.NumberColumn(title, step=1, format="%d", help=help_text)
     if column.kind == "float":
-        return st.column_config.NumberColumn(column.name, help=column.help or None)
-    return st.column_config.TextColumn(column.name, help=column.help or None)
+        return st.column_config.NumberColumn(title, help=help_text)
+    return st.column_config.TextColumn(title, help=help_text)
 
 
 Choices = Callable[[Mapping[str, Any]], Mapping[str, Sequence[str]]]
@@ -277,7 +316,7 @@ def apply_table_edits(
     base, edited = edit_tables(group, doc, editors, choices)
     result = doc
     if edited is not None:
-        with user_errors("Applying the table edits"):
+        with user_errors(labels.text("tables.applying")):
             updated = rebuild(doc, base, edited)
             if choices(updated) != choices(base):
                 session.update(updated)
@@ -331,10 +370,10 @@ def row_problems(doc: Mapping[str, Any], editors: Sequence[EditorTable], problem
         editor, match = max(matches, key=lambda pair: len(pair[1].group(0)))
         found.setdefault(editor.name, []).append(
             {
-                "row": _item_label(doc, match.group(0)),
+                labels.column("row"): _item_label(doc, match.group(0)),
                 "severity": str(problem.severity),
                 labels.text("problems.column"): problem.message,
-                "where": problem.path[len(match.group(0)) :] or "/",
+                labels.column("where"): problem.path[len(match.group(0)) :] or "/",
             }
         )
     for editor, _ in patterns:
@@ -342,7 +381,10 @@ def row_problems(doc: Mapping[str, Any], editors: Sequence[EditorTable], problem
         if not rows or editor.name not in slots:
             continue
         frame = pd.DataFrame(rows)
-        styled = frame.style.apply(lambda row: [_ROW_COLOURS.get(row["severity"], "")] * len(row), axis=1)
+        colours = [_ROW_COLOURS.get(severity, "") for severity in frame["severity"]]
+        frame["severity"] = [labels.option("severity", severity) for severity in frame["severity"]]
+        frame = frame.rename(columns={"severity": labels.column("severity")})
+        styled = frame.style.apply(lambda row, colours=colours: [colours[row.name]] * len(row), axis=1)
         slots[editor.name].dataframe(styled, hide_index=True, width="stretch")
 
 
@@ -368,18 +410,32 @@ def _default_centre(doc: Mapping[str, Any]) -> str | None:
     return ids[0] if ids else None
 
 
+@dataclass(frozen=True)
+class GraphSettings:
+    """What the graph controls chose: grouping, the systems shown (None: all), labels on or off."""
+
+    group_by: str
+    shown: frozenset[str] | None
+    labels: bool
+    total: int
+
+
 def graph_view(doc: Mapping[str, Any], key: str, states: Mapping[str, Any] | None = None) -> str | None:
-    """The interactive systems graph (ECharts); return the id of the selected system, if any.
+    """The interactive systems graph with its controls; return the id of the selected system, if any."""
+    return graph_chart(doc, key, graph_controls(doc, key), states)
 
-    Pan with the mouse, zoom with the wheel, click a node to select it, or find it with the search
-    box. Positions come from studio.graph.layout (computed once per structure), so ``states``
-    (system id -> state, from the simulation) only changes colours. Above NEIGHBOURHOOD_ABOVE
-    systems the view shows the selection and its neighbours.
+
+def graph_controls(doc: Mapping[str, Any], key: str) -> GraphSettings:
+    """Search, grouping and neighbourhood controls of the graph ``key``.
+
+    Drawn apart from the chart so that a page can rerun the chart alone (the simulation's time
+    slider is a fragment holding only the slider and the chart). Above NEIGHBOURHOOD_ABOVE systems
+    the view shows the selection and its neighbours.
     """
-    from studio.graph.echarts import graph_option, neighbourhood
-    from studio.graph.layout import GROUP_FIELDS, node_positions
+    from studio.graph.echarts import neighbourhood
+    from studio.graph.layout import GROUP_FIELDS
 
-    selected_key, clicks_key = f"{key}.selected", f"{key}.clicks"
+    selected_key = f"{key}.selected"
     ids = tables.id_choices(doc, "systems")
     if st.session_state.get(selected_key) not in ids:
         st.session_state[selected_key] = None
@@ -419,30 +475,53 @@ def graph_view(doc: Mapping[str, Any], key: str, states: Mapping[str, Any] | Non
         show_all = st.toggle(
             labels.text("graph.whole"), value=not large, key=f"{key}.whole", disabled=not large
         )
-    selected = st.session_state.get(selected_key)
     shown = None
     if large and not show_all:
-        centre = selected or _default_centre(doc)
-        shown = neighbourhood(doc, centre, int(depth)) if centre else set()
+        centre = st.session_state.get(selected_key) or _default_centre(doc)
+        shown = frozenset(neighbourhood(doc, centre, int(depth)) if centre else ())
     count = total if shown is None else len(shown)
-    positions = node_positions(doc, group_by)
+    return GraphSettings(group_by=group_by, shown=shown, labels=count <= LABELS_UP_TO, total=total)
+
+
+def graph_chart(
+    doc: Mapping[str, Any],
+    key: str,
+    settings: GraphSettings,
+    states: Mapping[str, Any] | None = None,
+    renderer: str | None = None,
+) -> str | None:
+    """The graph itself (ECharts); return the id of the selected system, if any.
+
+    Pan with the mouse, zoom with the wheel, click a node to select it. Positions come from
+    studio.graph.layout (computed once per structure), so ``states`` (system id -> state, from the
+    simulation) only changes colours; assets/graph_hook.js then recolours the chart in place and
+    keeps the user's zoom and pan. ``renderer`` forces "svg" or "canvas"; by default SVG (sharp,
+    findable labels) up to NEIGHBOURHOOD_ABOVE systems shown, a canvas above.
+    """
+    from studio.graph.echarts import graph_option
+    from studio.graph.layout import node_positions
+
+    selected_key, clicks_key = f"{key}.selected", f"{key}.clicks"
+    selected = st.session_state.get(selected_key)
+    count = settings.total if settings.shown is None else len(settings.shown)
     option, node_ids = graph_option(
         doc,
-        positions,
-        group_by=group_by,
+        node_positions(doc, settings.group_by),
+        group_by=settings.group_by,
         states=states,
-        shown=shown,
+        shown=settings.shown,
         selected=selected,
-        labels=count <= LABELS_UP_TO,
+        labels=settings.labels,
+        names=graph_names(doc),
     )
-    st.caption(labels.text("graph.shown", shown=count, total=total))
+    st.caption(labels.text("graph.shown", shown=count, total=settings.total))
     event = st.echarts_chart(
         option,
         key=f"{key}.chart",
         on_select="rerun",
         height=640 if count > 40 else 460,
         # SVG keeps labels sharp and findable; a whole large graph draws faster on a canvas.
-        renderer="svg" if count <= NEIGHBOURHOOD_ABOVE else "canvas",
+        renderer=renderer or ("svg" if count <= NEIGHBOURHOOD_ABOVE else "canvas"),
     )
     # A click is new when the chart's selection differs from the last one handled.
     clicked = _clicked_node(event, node_ids)
@@ -452,6 +531,27 @@ def graph_view(doc: Mapping[str, Any], key: str, states: Mapping[str, Any] | Non
             st.session_state[selected_key] = clicked
             st.rerun()
     return st.session_state.get(selected_key)
+
+
+def graph_names(doc: Mapping[str, Any]) -> dict[str, str]:
+    """The graph's words: legend (system families, states) in the interface language, and the names
+    of organisations and sites for the group captions."""
+    from studio.graph.echarts import STATE_COLOURS, SYSTEM_FAMILIES
+
+    names = {}
+    for organisation in doc.get("organisations") or []:
+        if isinstance(organisation, Mapping) and isinstance(organisation.get("id"), str):
+            names[organisation["id"]] = str(organisation.get("name") or organisation["id"])
+            for site in organisation.get("sites") or []:
+                if isinstance(site, Mapping) and isinstance(site.get("id"), str):
+                    names[site["id"]] = str(site.get("name") or site["id"])
+    names.update(
+        {
+            name: labels.text(f"legend.{name}")
+            for name in (*(family.name for family in SYSTEM_FAMILIES), *STATE_COLOURS)
+        }
+    )
+    return names
 
 
 def _clicked_node(event: Any, node_ids: Sequence[str | None]) -> str | None:
@@ -468,6 +568,27 @@ def _clicked_node(event: Any, node_ids: Sequence[str | None]) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------- charts
+
+
+def localised_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a read-only table with their headers in the interface language (``col.<name>``)."""
+    return [{labels.column(name): value for name, value in row.items()} for row in rows]
+
+
+def metric_label(doc: Mapping[str, Any], metric: str) -> str:
+    """A Monte Carlo metric in words: ``first_detection``, or ``down:svc-ed`` as "down: Emergencies"."""
+    kind, _, target = metric.partition(":")
+    if not target:
+        return labels.option("metric", metric)
+    names = {
+        **tables.system_names(doc),
+        **{
+            c["id"]: c.get("name", c["id"])
+            for c in doc.get("credentials") or []
+            if isinstance(c, Mapping) and "id" in c
+        },
+    }
+    return labels.text("metric.of", kind=labels.option("metric", kind), target=names.get(target, target))
 
 
 def clock_axis_expression(doc: Mapping[str, Any]) -> str:
@@ -513,37 +634,46 @@ def event_chart(
     tooltip: Sequence[str],
     clock: Mapping[str, Any] | None = None,
     window: tuple[float, float] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> None:
     """Points on a time axis, one lane per ``y`` value, coloured by ``color`` (timelines, injects).
 
     With ``clock`` (the scenario), ``x`` holds exercise minutes and the axis reads in exercise time
     (T+01:30 or J1 08:30); ``window`` zooms on a span of them. When ``color`` is ``family`` (timeline
     event families), each family has its own colour and shape. The wheel zooms the time axis.
+    ``names`` gives the column titles shown in tooltips and legends (the interface language).
     """
+    title = dict(names or {})
     if not rows:
-        st.caption("Nothing to chart.")
+        st.caption(labels.text("chart.empty"))
         return
     lanes = len({row.get(y) for row in rows})
     frame = pd.DataFrame(rows)
+    if color == "family":
+        frame["family"] = frame["family"].map(lambda name: labels.option("family", name))
     scale = alt.Scale(domain=list(window)) if window else alt.Undefined
     axis = alt.Axis(labelExpr=clock_axis_expression(clock), tickMinStep=15) if clock else alt.Undefined
     encoding: dict[str, Any] = {
         "x": alt.X(f"{x}:Q", title=labels.text("time.axis") if clock else x, scale=scale, axis=axis),
         "y": alt.Y(f"{y}:N", title=None, sort=None),
-        "tooltip": list(tooltip),
+        "tooltip": [alt.Tooltip(f"{field}:N", title=title.get(field, field)) for field in tooltip],
     }
     if color == "family":
         from studio.scenario.exercise_clock import EVENT_FAMILIES
 
-        names = [family.name for family in EVENT_FAMILIES]
+        families = [labels.option("family", family.name) for family in EVENT_FAMILIES]
         encoding["color"] = alt.Color(
-            "family:N", scale=alt.Scale(domain=names, range=[family.colour for family in EVENT_FAMILIES])
+            "family:N",
+            title=title.get("family", "family"),
+            scale=alt.Scale(domain=families, range=[family.colour for family in EVENT_FAMILIES]),
         )
         encoding["shape"] = alt.Shape(
-            "family:N", scale=alt.Scale(domain=names, range=[family.shape for family in EVENT_FAMILIES])
+            "family:N",
+            title=title.get("family", "family"),
+            scale=alt.Scale(domain=families, range=[family.shape for family in EVENT_FAMILIES]),
         )
     else:
-        encoding["color"] = alt.Color(f"{color}:N")
+        encoding["color"] = alt.Color(f"{color}:N", title=title.get(color, color))
     chart = (
         alt.Chart(frame)
         .mark_point(size=80, filled=True, opacity=0.85, clip=True)
@@ -561,7 +691,7 @@ def distribution_chart(values: Sequence[float], title: str) -> None:
     if not values:
         st.caption(labels.text("mc.never", metric=title))
         return
-    summary = distribution_summary(values)
+    summary = distribution_summary(values, labels.language())
     hours = pd.DataFrame({"hours": [value / 60 for value in values]})
     low, high = float(hours["hours"].min()), float(hours["hours"].max())
     if high - low < 1:  # (nearly) always the same: an hour either side, not one bar across the chart
@@ -635,14 +765,14 @@ def llm_status() -> bool:
 
     settings = Settings()
     if settings.provider != "openai" and not settings.llm_base_url:
-        st.info(
-            "No LLM endpoint is configured. Set `CRISIS_STUDIO_PROVIDER=openai` and `OPENAI_API_KEY`, "
-            "and `OPENAI_BASE_URL` for another OpenAI-compatible endpoint (Mistral, a gateway, or a local "
-            "Ollama, vLLM or llama.cpp server such as `http://127.0.0.1:11434/v1`, which needs no key); "
-            "`CRISIS_STUDIO_MODEL` chooses the model. Then start the studio again.",
-            icon=":material/smart_toy:",
-        )
+        st.info(labels.text("llm.not_configured"), icon=":material/smart_toy:")
         return False
-    key = "API key set" if api_key() else "no API key"
-    st.caption(f"LLM: {settings.llm_model} at {settings.llm_base_url or 'the OpenAI API'} ({key})")
+    st.caption(
+        labels.text(
+            "llm.endpoint",
+            model=settings.llm_model,
+            url=settings.llm_base_url or "api.openai.com",
+            api_key=labels.text("llm.key_set" if api_key() else "llm.no_key"),
+        )
+    )
     return True

@@ -31,7 +31,11 @@ def studio_url(tmp_path_factory: pytest.TempPathFactory, studio_workspace: Path)
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed")
     log = tmp_path_factory.mktemp("e2e-log") / "studio.log"
-    environment = {"CRISIS_STUDIO_CACHE": str(tmp_path_factory.mktemp("e2e-cache"))}
+    # English labels, which the tests look for; test_studio_language.py switches to French in the page.
+    environment = {
+        "CRISIS_STUDIO_CACHE": str(tmp_path_factory.mktemp("e2e-cache")),
+        "CRISIS_STUDIO_LANGUAGE": "en",
+    }
     with serve_studio(studio_workspace, log, environment) as url:
         yield url
 

@@ -158,6 +158,19 @@ def open_workspace_scenario(page: Any, name: str) -> None:
     click_keyed(page, "open_workspace")
 
 
+def save_as(page: Any, name: str) -> None:
+    """Save the open scenario to the workspace under ``name`` from the Scenario page (English labels)."""
+    from playwright.sync_api import expect
+
+    go_to(page, "Scenario")
+    name_box = page.get_by_label("Workspace name")
+    name_box.fill(name)
+    name_box.press("Enter")
+    wait_for_app_run(page)
+    click_keyed(page, "save")
+    expect(page.get_by_text(f"Saved as {name}")).to_be_visible()
+
+
 def graph_svg(page: Any, graph_key: str) -> Any:
     """The SVG drawing of the interactive graph whose widget key is ``graph_key``."""
     svg = page.locator(f".st-key-{graph_key}-chart [_echarts_instance_] svg").first
@@ -210,6 +223,8 @@ def serve_studio(workspace: Path, log: Path, environment: Mapping[str, str] | No
     """
     port = _free_port()
     env = {**os.environ, **(environment or {})}
+    # The browser tests (these and team mode's) look for English labels; a caller may ask for French.
+    env.setdefault("CRISIS_STUDIO_LANGUAGE", "en")
     for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         env.pop(variable, None)
     with log.open("wb") as output:

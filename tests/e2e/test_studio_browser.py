@@ -71,7 +71,7 @@ def test_open_a_scenario_shows_its_title_and_validation_status(
     click_keyed(page, "run_once")
     expect(main.get_by_text("Timeline of this run")).to_be_visible()
     expect(main.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
-    expect(main.locator(".st-key-simulation_graph-chart [_echarts_instance_] svg").first).to_be_visible(
+    expect(main.locator(".st-key-simulation_graph-chart [_echarts_instance_] canvas").first).to_be_visible(
         timeout=20_000
     )
     screenshot(page, screenshots, "simulation-run")

@@ -95,6 +95,7 @@ def team_studio(folder: Path, provider_port: int) -> Iterator[TeamStudio]:
         "CRISIS_STUDIO_OIDC_CLIENT_SECRET": "client-secret-for-tests",
         "CRISIS_STUDIO_COOKIE_SECRET": "c" * 40,
         "CRISIS_STUDIO_CACHE": str(folder / "cache"),
+        "CRISIS_STUDIO_LANGUAGE": "en",  # the tests look for English labels (French is the default)
     }
     for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CRISIS_STUDIO_WORKSPACE"):
         environment.pop(variable, None)

@@ -20,6 +20,12 @@ APP_TIMEOUT = 30
 """Seconds AppTest waits for one run: generous, since the 2-core CI machine runs tests in parallel."""
 
 
+@pytest.fixture(autouse=True)
+def english_interface(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page tests read English labels; the language tests choose their own (test_ui_language.py)."""
+    monkeypatch.setenv("CRISIS_STUDIO_LANGUAGE", "en")
+
+
 @pytest.fixture
 def mini() -> dict[str, Any]:
     """A fresh copy of the small valid scenario (tests may change it)."""

@@ -30,11 +30,19 @@ def test_every_label_used_in_the_pages_exists() -> None:
     assert not missing
 
 
-def test_default_language_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CRISIS_STUDIO_LANGUAGE", "fr_FR")
-    assert labels.default_language() == "fr"
-    monkeypatch.setenv("CRISIS_STUDIO_LANGUAGE", "de")
-    assert labels.default_language() == "en"
+def test_default_language_is_the_environment_s_else_the_scenario_s_else_french() -> None:
+    english = {"exercise": {"language": "en"}}
+    assert labels.default_language("fr_FR", english) == "fr"
+    assert labels.default_language("de", english) == "en"
+    assert labels.default_language(None, english) == "en"
+    assert labels.default_language(None, {"exercise": {}}) == "fr"
+    assert labels.default_language("", None) == "fr"
+
+
+def test_lookup_fills_fields_and_falls_back_to_english_then_the_key() -> None:
+    assert labels.lookup("fr", "inj.shown", shown=2, total=5) == "2 stimuli sur 5"
+    assert labels.lookup("en", "inj.shown", shown=2, total=5) == "2 of 5 injects"
+    assert labels.lookup("fr", "no.such.key") == "no.such.key"
 
 
 def test_zip_holds_every_file_and_is_deterministic() -> None:

@@ -53,7 +53,7 @@ def test_monte_carlo_shows_distributions_and_keeps_the_median_run(app: AppTest) 
     encryption = metrics[metrics["metric"] == "encryption"].iloc[0]
     assert {"p10", "p50", "p90"} <= set(metrics.columns)
     assert " h " in encryption["p50"] or encryption["p50"].endswith(" min")
-    app.selectbox(key="mc_metric").select("encryption").run()
+    app.selectbox(key="mc_metric.en").select("encryption").run()
     assert "**p10**" in shown_text(app) and "**p90**" in shown_text(app)
     app.button(key="use_mc_run").click().run()
     assert document(app)["timeline"]["run"] == "median"

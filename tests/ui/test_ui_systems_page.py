@@ -85,7 +85,8 @@ def test_graph_is_interactive_grouped_and_stable(app: AppTest) -> None:
     nodes = graph_nodes(app)
     assert set(nodes) == {system["id"] for system in document(app)["systems"]}
     captions = [node for node in series["data"] if node["id"].startswith("group:")]
-    assert {caption["name"] for caption in captions} >= {"site-a", "site-b"}
+    # Captions name the sites, not their ids.
+    assert {caption["name"] for caption in captions} >= {"Site principal", "Site annexe"}
     app.radio(key="systems_graph.group").set_value("zone").run()
     assert {
         node["name"] for node in graph_options(app)[0]["series"][0]["data"] if node["id"].startswith("group:")

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio.ui import teamgate, widgets
+from studio.ui import labels, teamgate, widgets
 
 
 def render() -> None:
-    st.title("Audit")
+    st.title(labels.text("page.audit"))
     person = teamgate.actor()
     if person is None:
-        st.info("The audit log is kept in team mode (crisis-studio ui --team).")
+        st.info(labels.text("audit.team_only"))
         return
-    with widgets.user_errors("Reading the audit log"):
+    with widgets.user_errors(labels.text("audit.reading")):
         entries = teamgate.read_audit()
         broken = teamgate.team().audit.verify()
         if broken is None:
-            st.caption(f"{len(entries)} entries; the chain of lines is intact.")
+            st.caption(labels.text("audit.intact", count=len(entries)))
         else:
-            st.error(f"The audit log was altered: the chain breaks at line {broken}.")
+            st.error(labels.text("audit.broken", line=broken))
         st.download_button(
-            "Download as CSV",
+            labels.text("audit.csv"),
             data=teamgate.audit_csv_download(),
             file_name="crisis-studio-audit.csv",
             mime="text/csv",
@@ -29,19 +29,21 @@ def render() -> None:
             icon=":material/download:",
         )
         st.dataframe(
-            [
-                {
-                    "at": entry.at,
-                    "user": entry.user,
-                    "name": entry.name,
-                    "roles": entry.roles,
-                    "action": entry.action,
-                    "outcome": entry.outcome,
-                    "scenario": entry.scenario,
-                    "detail": entry.detail,
-                }
-                for entry in reversed(entries)
-            ],
+            widgets.localised_rows(
+                [
+                    {
+                        "at": entry.at,
+                        "user": entry.user,
+                        "name": entry.name,
+                        "roles": entry.roles,
+                        "action": entry.action,
+                        "outcome": entry.outcome,
+                        "scenario": entry.scenario,
+                        "detail": entry.detail,
+                    }
+                    for entry in reversed(entries)
+                ]
+            ),
             hide_index=True,
             width="stretch",
         )

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from studio.scenario import tables
-from studio.scenario.exercise_clock import join_date_time, split_date_time
+from studio.scenario.exercise_clock import join_date_time, split_date_time, with_schedule
 from studio.ui import labels, session, widgets
 
 _LONG_TEXT = frozenset({"context", "ground_truth"})
@@ -23,7 +23,7 @@ def _date_time_picker(label: str, value: str, key: str) -> str:
     day, clock = split_date_time(value)
     if day is None or clock is None:
         if value:
-            st.caption(f"{label}: {value!r} is not a date and time; it is kept until you pick one.")
+            st.caption(labels.text("forms.not_a_date", label=label, value=value))
         day_column, time_column = st.columns([3, 2])
         with day_column:
             picked_day = st.date_input(
@@ -58,7 +58,7 @@ def _metadata_form(doc: dict[str, Any]) -> None:
         left, right = st.columns(2)
         for index, path in enumerate(tables.EXERCISE_TEXT_FIELDS):
             field = ".".join(path)
-            label = field.replace(".", " ").replace("_", " ").capitalize()
+            label = labels.text(f"ex.{field}")
             if field in _LONG_TEXT:
                 edited[field] = st.text_area(label, value=values[field], key=f"meta.{field}@{generation}")
                 continue
@@ -75,15 +75,58 @@ def _metadata_form(doc: dict[str, Any]) -> None:
             current = values[field]
             with column:
                 edited[field] = st.selectbox(
-                    field.capitalize(),
+                    labels.text(f"ex.{field}"),
                     options,
+                    format_func=lambda value, field=field: labels.option(field, value),
                     index=options.index(current) if current in options else None,
                     key=f"meta.{field}@{generation}",
+                    placeholder=labels.text("common.choose"),
                 )
-        if st.form_submit_button("Apply metadata", type="primary") and session.update(
+        if st.form_submit_button(labels.text("ex.apply"), type="primary") and session.update(
             tables.apply_exercise_values(doc, edited)
         ):
             st.rerun()  # draw the form, the tables and the status again from the new document
+
+
+def _schedule_form(doc: dict[str, Any]) -> None:
+    """Played sessions, hot debrief and the scenario clock's start, each with date and time pickers."""
+    exercise = doc.get("exercise") or {}
+    generation = session.generation()
+    startex, endex = str(exercise.get("startex") or ""), str(exercise.get("endex") or "")
+    with st.form(key=f"schedule@{generation}"):
+        played = []
+        for index, item in enumerate(exercise.get("sessions") or []):
+            key = f"session{index}@{generation}"
+            st.markdown(f"**{labels.text('ex.session', number=index + 1)}**")
+            label = st.text_input(
+                labels.text("col.label"), value=str(item.get("label") or ""), key=f"{key}.label"
+            )
+            start = _date_time_picker(labels.text("ex.start"), str(item.get("start") or ""), f"{key}.start")
+            end = _date_time_picker(labels.text("ex.end"), str(item.get("end") or ""), f"{key}.end")
+            if not st.checkbox(labels.text("ex.remove_session"), key=f"{key}.remove"):
+                played.append({"label": label, "start": start, "end": end})
+        if st.checkbox(labels.text("ex.add_session"), key=f"session_add@{generation}"):
+            played.append({"label": "", "start": startex, "end": endex})
+        st.markdown(f"**{labels.text('ex.hot_debrief')}**")
+        debrief = exercise.get("hot_debrief") or {}
+        debrief_start = _date_time_picker(
+            labels.text("ex.start"), str(debrief.get("start") or ""), f"debrief.start@{generation}"
+        )
+        debrief_end = _date_time_picker(
+            labels.text("ex.end"), str(debrief.get("end") or ""), f"debrief.end@{generation}"
+        )
+        scenario_start = None
+        if isinstance(exercise.get("time_model"), Mapping):
+            st.markdown(f"**{labels.text('ex.scenario_clock')}**")
+            scenario_start = _date_time_picker(
+                labels.text("ex.scenario_start"),
+                str(exercise["time_model"].get("scenario_start") or ""),
+                f"scenario_start@{generation}",
+            )
+        if st.form_submit_button(labels.text("ex.apply_schedule"), type="primary"):
+            hot = {"start": debrief_start, "end": debrief_end} if debrief_start and debrief_end else None
+            if session.update(with_schedule(doc, played, hot, scenario_start)):
+                st.rerun()
 
 
 def _rebuild(
@@ -100,16 +143,19 @@ def _rebuild(
 
 
 def render() -> None:
-    st.title("Exercise")
+    st.title(labels.text("page.exercise"))
     doc = widgets.require_document()
     if doc is None:
         return
-    st.subheader("Metadata")
+    st.subheader(labels.text("ex.metadata"))
     _metadata_form(doc)
     doc = session.document()
+    st.subheader(labels.text("ex.schedule"))
+    _schedule_form(doc)
+    doc = session.document()
 
-    st.subheader("Objectives, cells and personas")
-    st.caption("Edit cells in place; add rows at the bottom of a table, delete them with the row selector.")
+    st.subheader(labels.text("ex.tables"))
+    st.caption(labels.text("ex.tables_help"))
     objective_spec, cell_spec, persona_spec = (
         tables.objective_spec(),
         tables.cell_spec(),
@@ -118,28 +164,28 @@ def render() -> None:
     editors = [
         widgets.EditorTable(
             "objectives",
-            "Objectives",
+            labels.text("ex.objectives"),
             objective_spec.columns,
             lambda d: tables.rows_from_items(d.get("objectives") or [], objective_spec),
             rows_at="/objectives/*",
         ),
         widgets.EditorTable(
             "criteria",
-            "Evaluation criteria",
+            labels.text("ex.criteria"),
             tables.CRITERION_COLUMNS,
             lambda d: tables.criterion_rows(d.get("objectives") or []),
             rows_at="/objectives/*/criteria/*",
         ),
         widgets.EditorTable(
             "cells",
-            "Cells",
+            labels.text("ex.cells"),
             cell_spec.columns,
             lambda d: tables.rows_from_items(d.get("cells") or [], cell_spec),
             rows_at="/cells/*",
         ),
         widgets.EditorTable(
             "personas",
-            "Personas (simulated directory)",
+            labels.text("ex.personas"),
             persona_spec.columns,
             lambda d: tables.rows_from_items(d.get("personas") or [], persona_spec),
             rows_at="/personas/*",
@@ -150,7 +196,7 @@ def render() -> None:
     widgets.problem_panel(
         session.problems(),
         prefixes=("/exercise", "/objectives", "/cells", "/personas"),
-        title="Problems here",
+        title=labels.text("problems.here"),
     )
 
 

@@ -11,8 +11,8 @@ from studio.exports import (
     FORMATS,
     chronogramme_headers,
     chronogramme_rows,
-    scenario_labels,
 )
+from studio.exports.common import labels_for
 from studio.injects.review import diff_fields
 from studio.scenario import tables
 from studio.scenario.validate import errors_only
@@ -26,53 +26,50 @@ _MIME = {
     "zip": "application/zip",
     "json": "application/json",
 }
-_FORMAT_LABELS = {
-    "docx": "Word packs (players, animation, evaluators, after-exercise)",
-    "xlsx": "MSEL spreadsheet (xlsx)",
-    "csv": "MSEL (csv)",
-    "openbas": "OpenBAS scenario (zip)",
-}
 
 
 def _preview(doc: dict[str, Any]) -> None:
-    st.subheader("Chronogramme")
-    players_view = st.toggle(
-        "Players' view (without contingency and control-only injects)", key="chrono_players"
-    )
+    st.subheader(labels.text("exp.chronogramme"))
+    players_view = st.toggle(labels.text("exp.players_view"), key="chrono_players")
     rows = chronogramme_rows(doc, include_control=not players_view)
     if not rows:
-        st.caption("No injects yet: generate them on the Injects page.")
+        st.caption(labels.text("exp.no_injects"))
         return
-    headers = dict(zip(CHRONO_COLUMNS, chronogramme_headers(scenario_labels(doc)), strict=True))
+    headers = dict(zip(CHRONO_COLUMNS, chronogramme_headers(labels_for(labels.language())), strict=True))
     st.dataframe(
         [{headers.get(key, key): value for key, value in row.items() if key != "id"} for row in rows],
         hide_index=True,
         width="stretch",
     )
-    st.caption(f"{len(rows)} injects")
+    st.caption(labels.text("exp.count", count=len(rows)))
 
 
 def _downloads(doc: dict[str, Any]) -> None:
-    st.subheader("Files")
+    st.subheader(labels.text("exp.files"))
     formats = st.multiselect(
-        "Formats",
+        labels.text("exp.formats"),
         list(FORMATS),
         default=list(FORMATS),
-        format_func=lambda fmt: _FORMAT_LABELS.get(fmt, fmt),
+        format_func=lambda fmt: labels.option("format", fmt),
         key="export_formats",
+        placeholder=labels.text("common.choose"),
     )
     if st.button(
-        "Build the files", key="export_build", type="primary", disabled=not formats, icon=":material/build:"
+        labels.text("exp.build"),
+        key="export_build",
+        type="primary",
+        disabled=not formats,
+        icon=":material/build:",
     ):
-        with st.spinner("Building the files..."), widgets.user_errors("The export"):
+        with st.spinner(labels.text("exp.building")), widgets.user_errors(labels.text("exp.build")):
             files = teamgate.export(doc, formats)  # issue 14: checked and audited in team mode
             st.session_state["exports"] = {"version": st.session_state["doc_version"], "files": files}
     built = st.session_state.get("exports")
     if built is None:
-        st.caption("Choose formats and build: each file then gets its download button.")
+        st.caption(labels.text("exp.build_first"))
         return
     if built["version"] != st.session_state.get("doc_version"):
-        st.caption(":orange[These files were built from an earlier version of the scenario: build again.]")
+        st.caption(f":orange[{labels.text('exp.stale')}]")
     files = built["files"]
     stem = st.session_state.get("doc_name") or doc.get("id") or "scenario"
     st.download_button(
@@ -110,63 +107,69 @@ def _ask_summary(doc: dict[str, Any]) -> None:
 
 
 def _briefing(doc: dict[str, Any]) -> None:
-    st.subheader("Briefing summary")
-    st.caption(
-        "The LLM summarises the scenario for the players' briefing (without control-only fields). The "
-        "summary is a proposal: it replaces the exercise context only when you accept it."
-    )
+    st.subheader(labels.text("exp.briefing"))
+    st.caption(labels.text("exp.briefing_help"))
     if not widgets.llm_status():
         return
-    if st.button("Summarise for the players' briefing", key="summary_ask", icon=":material/smart_toy:"):
-        with st.spinner("Waiting for the model..."), widgets.user_errors("The LLM request"):
+    if st.button(labels.text("exp.summarise"), key="summary_ask", icon=":material/smart_toy:"):
+        with st.spinner(labels.text("llm.waiting")), widgets.user_errors(labels.text("llm.request")):
             _ask_summary(doc)
     stored = st.session_state.get("_summary")
     if stored is None or stored["scenario"] != doc.get("id"):  # asked for another scenario
         return
     proposal = stored["proposal"]
     if not proposal.ok:
-        st.error(f"The model's answer could not be used, nothing changed: {proposal.error}")
+        st.error(labels.text("llm.unusable", error=proposal.error))
         return
     summary = proposal.text[0]
     changes = diff_fields({"context": stored["context"]}, {"context": summary})
     if not changes:
-        st.caption("The proposed summary is the current context.")
+        st.caption(labels.text("exp.same_summary"))
     else:
-        st.markdown("**Proposed change of the exercise context**")
+        st.markdown(f"**{labels.text('exp.proposed_change')}**")
         st.dataframe(
-            [{"field": change.field, "now": change.before, "proposed": change.after} for change in changes],
+            widgets.localised_rows(
+                [
+                    {"field": change.field, "now": change.before, "proposed": change.after}
+                    for change in changes
+                ]
+            ),
             hide_index=True,
             width="stretch",
         )
-        st.text_area("Proposed context", value=summary, disabled=True, height=200)
+        st.text_area(labels.text("exp.proposed_context"), value=summary, disabled=True, height=200)
     accept, discard = st.columns(2)
     with accept:
         if st.button(
-            "Accept", key="summary_accept", type="primary", disabled=not changes, icon=":material/check:"
+            labels.text("llm.accept"),
+            key="summary_accept",
+            type="primary",
+            disabled=not changes,
+            icon=":material/check:",
         ):
             if tables.exercise_values(doc)["context"] != stored["context"]:
-                st.error("The exercise context changed since the summary was made: ask again.")
+                st.error(labels.text("exp.context_changed"))
             else:
                 session.update(tables.apply_exercise_values(doc, {"context": summary}))
                 st.session_state.pop("_summary", None)
                 st.rerun()
     with discard:
-        if st.button("Discard", key="summary_discard", icon=":material/close:"):
+        if st.button(labels.text("drafts.discard"), key="summary_discard", icon=":material/close:"):
             st.session_state.pop("_summary", None)
             st.rerun()
 
 
 def render() -> None:
-    st.title("Exports")
+    st.title(labels.text("page.exports"))
     doc = widgets.require_document()
     if doc is None:
         return
     errors = errors_only(session.problems())
     if errors:
-        st.error(f"The scenario has {len(errors)} validation error(s): exports need a valid scenario.")
-        widgets.problem_panel(session.problems(), title="Validation")
+        st.error(labels.text("exp.errors_first", count=len(errors)))
+        widgets.problem_panel(session.problems(), title=labels.text("scn.validation"))
         return
-    with widgets.user_errors("The chronogramme preview"):
+    with widgets.user_errors(labels.text("exp.chronogramme")):
         _preview(doc)
     _downloads(doc)
     _briefing(doc)

@@ -25,54 +25,74 @@ def _switch_to(
 
 def _open_from_library(allowed: bool) -> None:
     entries = {entry.name: entry for entry in list_library()}
-    st.subheader("Library")
+    st.subheader(labels.text("scn.library"))
     if not entries:
-        st.caption("The scenario library is empty.")
+        st.caption(labels.text("scn.library_empty"))
         return
     name = st.selectbox(
-        "Library scenario",
+        labels.text("scn.library_choice"),
         list(entries),
         format_func=lambda key: f"{entries[key].title} ({entries[key].language})",
         key="library_choice",
     )
-    if st.button("Open", key="open_library", icon=":material/menu_book:", disabled=not allowed):
-        with widgets.user_errors("Opening the library scenario"):
-            _switch_to(load_library(name), name=None, revision=None, origin=f"library {name}", dirty=False)
-    new_name = st.text_input("New scenario name", key="new_name", placeholder="e.g. ch-nord-2026")
     if st.button(
-        "Start a new scenario from it", key="start_new", icon=":material/add:", disabled=not allowed
+        labels.text("scn.open"), key="open_library", icon=":material/menu_book:", disabled=not allowed
     ):
-        with widgets.user_errors("Starting a new scenario"):
+        with widgets.user_errors(labels.text("scn.open")):
+            _switch_to(
+                load_library(name),
+                name=None,
+                revision=None,
+                origin=labels.text("origin.library", name=name),
+                dirty=False,
+            )
+    new_name = st.text_input(
+        labels.text("scn.new_name"), key="new_name", placeholder=labels.text("scn.new_name_placeholder")
+    )
+    if st.button(labels.text("scn.start_new"), key="start_new", icon=":material/add:", disabled=not allowed):
+        with widgets.user_errors(labels.text("scn.start_new")):
             if not new_name.strip():
-                raise ValueError("give the new scenario a name")
+                raise ValueError(labels.text("scn.name_needed"))
             doc = copy.deepcopy(load_library(name))
             doc["id"] = new_name.strip()
             _switch_to(
-                doc, name=new_name.strip(), revision=None, origin=f"new, from library {name}", dirty=True
+                doc,
+                name=new_name.strip(),
+                revision=None,
+                origin=labels.text("origin.new", name=name),
+                dirty=True,
             )
 
 
 def _open_from_workspace(workspace: Workspace, allowed: bool) -> None:
-    st.subheader("Workspace")
+    st.subheader(labels.text("scn.workspace"))
     st.caption(str(workspace.root))
     names = workspace.names()
     if not names:
-        st.caption("Nothing saved yet.")
+        st.caption(labels.text("scn.nothing_saved"))
         return
-    name = st.selectbox("Saved scenario", names, key="workspace_choice")
-    if st.button("Open", key="open_workspace", icon=":material/folder_open:", disabled=not allowed):
-        with widgets.user_errors("Opening the workspace scenario"):
+    name = st.selectbox(labels.text("scn.saved_choice"), names, key="workspace_choice")
+    if st.button(
+        labels.text("scn.open"), key="open_workspace", icon=":material/folder_open:", disabled=not allowed
+    ):
+        with widgets.user_errors(labels.text("scn.open")):
             doc, revision = workspace.load(name)
-            _switch_to(doc, name=name, revision=revision, origin=f"workspace {name}", dirty=False)
+            _switch_to(
+                doc,
+                name=name,
+                revision=revision,
+                origin=labels.text("origin.workspace", name=name),
+                dirty=False,
+            )
 
 
 def _upload(allowed: bool) -> None:
-    st.subheader("Upload")
-    uploaded = st.file_uploader("Scenario JSON", type=["json"], key="upload")
+    st.subheader(labels.text("scn.upload"))
+    uploaded = st.file_uploader(labels.text("scn.upload_json"), type=["json"], key="upload")
     if uploaded is None:
         return
     if not allowed and (st.session_state.get("_upload") or ("",))[0] != uploaded.file_id:
-        st.caption("Tick the box above to replace the current scenario with this file.")
+        st.caption(labels.text("scn.tick_to_replace"))
         return
     # The uploader keeps its file across reruns: read each upload once, and keep showing its error
     # for as long as the refused file sits in the uploader.
@@ -85,7 +105,13 @@ def _upload(allowed: bool) -> None:
             handled = (uploaded.file_id, str(exc))
         else:
             st.session_state["_upload"] = (uploaded.file_id, None)
-            _switch_to(doc, name=None, revision=None, origin=f"upload {uploaded.name}", dirty=True)
+            _switch_to(
+                doc,
+                name=None,
+                revision=None,
+                origin=labels.text("origin.upload", name=uploaded.name),
+                dirty=True,
+            )
         st.session_state["_upload"] = handled
     if handled[1]:
         st.error(labels.text("upload.refused", reason=handled[1]))
@@ -102,10 +128,10 @@ def _check_looks_like_a_scenario(doc: dict[str, Any], source: str) -> None:
 
 
 def _save(doc: dict[str, Any], workspace: Workspace) -> None:
-    st.subheader("Save")
+    st.subheader(labels.text("scn.save"))
     current_name = st.session_state.get("doc_name")
     name = st.text_input(
-        "Workspace name",
+        labels.text("scn.workspace_name"),
         value=current_name or str(doc.get("id", "")),
         key=f"save_name@{session.generation()}",
     ).strip()
@@ -113,16 +139,14 @@ def _save(doc: dict[str, Any], workspace: Workspace) -> None:
     # name creates a new scenario, which conflicts if that name is taken.
     base_revision = st.session_state.get("doc_revision") if name == current_name else None
     message = teamgate.save_message()  # issue 14: "" in local mode
-    if st.button("Save to workspace", key="save", type="primary", icon=":material/save:"):
+    if st.button(labels.text("scn.save_button"), key="save", type="primary", icon=":material/save:"):
         try:
             revision = teamgate.save(workspace, name, doc, base_revision, message)  # issue 14: checked
-        except SaveConflict as exc:
-            st.error(f"Not saved: {exc}")
-        except (ValueError, OSError) as exc:
-            st.error(f"Not saved: {exc}")
+        except (SaveConflict, ValueError, OSError) as exc:
+            st.error(labels.text("scn.not_saved", reason=exc))
         else:
             session.mark_saved(name, revision)
-            st.success(f"Saved as {name} (revision {revision}).")
+            st.success(labels.text("scn.saved", name=name, revision=revision))
 
 
 def _recovery(allowed: bool) -> None:
@@ -158,15 +182,13 @@ def _recovery(allowed: bool) -> None:
 
 
 def render() -> None:
-    st.title("Scenario")
+    st.title(labels.text("page.scenario"))
     workspace = Workspace()
     # Opening another scenario replaces the current one: with unsaved changes, only once confirmed.
     allowed = True
     if st.session_state.get("doc_dirty"):
-        st.warning("The current scenario has unsaved changes: save it below, or confirm to discard them.")
-        allowed = st.checkbox(
-            "Discard my unsaved changes when opening or uploading another scenario", key="discard_ok"
-        )
+        st.warning(labels.text("scn.unsaved_warning"))
+        allowed = st.checkbox(labels.text("scn.discard_ok"), key="discard_ok")
     _recovery(allowed)
     library_column, workspace_column, upload_column = st.columns(3)
     with library_column:
@@ -178,27 +200,27 @@ def render() -> None:
 
     doc = session.document()
     if doc is None:
-        st.info("Open a library or workspace scenario, or upload a JSON file, to start.")
+        st.info(labels.text("scn.start_hint"))
         return
     st.divider()
     exercise = doc.get("exercise") or {}
-    st.header(markdown_literal(exercise.get("title") or doc.get("id") or "(untitled)"))
+    st.header(markdown_literal(exercise.get("title") or doc.get("id") or labels.text("common.untitled")))
     st.markdown(widgets.validation_summary(session.problems()))
     save_column, download_column = st.columns(2)
     with save_column:
         _save(doc, workspace)
     with download_column:
-        st.subheader("Download")
+        st.subheader(labels.text("scn.download"))
         file_stem = st.session_state.get("doc_name") or doc.get("id") or "scenario"
         st.download_button(
-            "Download JSON",
+            labels.text("scn.download_json"),
             data=canonical_bytes(doc),
             file_name=f"{file_stem}.json",
             mime="application/json",
             key="download_json",
             icon=":material/download:",
         )
-    widgets.problem_panel(session.problems(), title="Validation")
+    widgets.problem_panel(session.problems(), title=labels.text("scn.validation"))
 
 
 render()

@@ -15,34 +15,41 @@ from studio.ui import labels, session, widgets
 def _add_from_catalogue(doc: dict[str, Any]) -> None:
     language = str((doc.get("exercise") or {}).get("language") or "fr")
     entries = {entry["id"]: entry for entry in catalogue_entries()}
-    with st.expander("Add systems from the catalogue"):
+    with st.expander(labels.text("sys.catalogue")):
         chosen = st.multiselect(
-            "Catalogue entries",
+            labels.text("sys.catalogue_entries"),
             list(entries),
             key="catalogue_entries",
             format_func=lambda entry_id: tables.catalogue_label(entries[entry_id], language),
+            placeholder=labels.text("common.choose"),
         )
         left, middle, right = st.columns(3)
         organisations = tables.id_choices(doc, "organisations")
         with left:
-            organisation = st.selectbox("Organisation", organisations, key="catalogue_organisation")
+            organisation = st.selectbox(
+                labels.text("system.organisation"), organisations, key="catalogue_organisation"
+            )
         # Only the chosen organisation's sites: a system cannot sit on another organisation's site.
         sites = tables.sites_of(doc, organisation)
         if st.session_state.get("catalogue_site") not in (None, *sites):
             st.session_state["catalogue_site"] = None
         with middle:
             site = st.selectbox(
-                "Site",
+                labels.text("system.site"),
                 [None, *sites],
                 key="catalogue_site",
-                format_func=lambda value: value or "(none)",
+                format_func=lambda value: value or labels.text("common.none"),
             )
         with right:
-            prefix = st.text_input("Id prefix", key="catalogue_prefix", help="e.g. chn gives chn-dpi")
-        if st.button("Add to the scenario", key="catalogue_add", disabled=not chosen, icon=":material/add:"):
-            with widgets.user_errors("Adding catalogue systems"):
+            prefix = st.text_input(
+                labels.text("sys.prefix"), key="catalogue_prefix", help=labels.text("sys.prefix_help")
+            )
+        if st.button(
+            labels.text("sys.catalogue_add"), key="catalogue_add", disabled=not chosen, icon=":material/add:"
+        ):
+            with widgets.user_errors(labels.text("sys.catalogue_add")):
                 if organisation is None:
-                    raise ValueError("add an organisation to the scenario first")
+                    raise ValueError(labels.text("sys.organisation_first"))
                 new_systems = instantiate(
                     chosen, organisation=organisation, site=site, prefix=prefix.strip(), language=language
                 )
@@ -52,7 +59,7 @@ def _add_from_catalogue(doc: dict[str, Any]) -> None:
                 st.rerun()
         skipped = st.session_state.pop("_catalogue_skipped", None)
         if skipped:
-            st.warning("Already in the scenario, not added again: " + ", ".join(skipped))
+            st.warning(labels.text("sys.already", ids=", ".join(skipped)))
 
 
 def _rebuild(
@@ -66,7 +73,7 @@ def _rebuild(
 
 
 def render() -> None:
-    st.title("Systems")
+    st.title(labels.text("page.systems"))
     doc = widgets.require_document()
     if doc is None:
         return
@@ -79,14 +86,14 @@ def render() -> None:
     editors = [
         widgets.EditorTable(
             "systems",
-            "Systems",
+            labels.text("page.systems"),
             spec.columns,
             lambda d: tables.rows_from_items(d.get("systems") or [], spec),
             rows_at="/systems/*",
         ),
         widgets.EditorTable(
             "links",
-            "Links (reach: the attacker moves on; depends: needs the target to work)",
+            labels.text("sys.links"),
             tables.LINK_COLUMNS,
             lambda d: tables.link_rows(d.get("systems") or []),
             rows_at="/systems/*/links/*",
@@ -96,7 +103,9 @@ def render() -> None:
     doc = widgets.apply_table_edits("systems", doc, editors, choices, _rebuild)
     for note in st.session_state.pop("_dropped_links", None) or []:
         st.warning(note)
-    widgets.problem_panel(session.problems(), prefixes=("/systems", "/attack"), title="Problems here")
+    widgets.problem_panel(
+        session.problems(), prefixes=("/systems", "/attack"), title=labels.text("problems.here")
+    )
     with graph_area:
         st.subheader(labels.text("graph.title"))
         selected = widgets.graph_view(doc, key="systems_graph")
@@ -108,7 +117,7 @@ def _system_form(doc: dict[str, Any], system_id: str) -> None:
     """Edit the system selected in the graph (the change is kept like any other edit)."""
     system = next(item for item in doc.get("systems") or [] if item.get("id") == system_id)
     generation = session.generation()
-    st.markdown(f"**{labels.text('graph.selected')}: {system.get('name') or system_id}** (`{system_id}`)")
+    st.markdown(f"**{labels.text('graph.selected', name=system.get('name') or system_id)}** (`{system_id}`)")
     kinds = tables.schema_enum("system", "kind")
     organisations = tables.id_choices(doc, "organisations")
     with st.form(key=f"system_form.{system_id}@{generation}"):
@@ -119,7 +128,11 @@ def _system_form(doc: dict[str, Any], system_id: str) -> None:
         with kind_column:
             current = system.get("kind")
             values["kind"] = st.selectbox(
-                labels.text("system.kind"), kinds, index=kinds.index(current) if current in kinds else None
+                labels.text("system.kind"),
+                kinds,
+                index=kinds.index(current) if current in kinds else None,
+                format_func=lambda kind: labels.option("kind", kind),
+                placeholder=labels.text("common.choose"),
             )
         with criticality_column:
             values["criticality"] = st.number_input(

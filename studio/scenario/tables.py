@@ -215,6 +215,11 @@ _DEPENDS_FIELDS = ("grace", "note")
 def _is_empty(value: Any) -> bool:
     if value is None:
         return True
+    kind = type(value)  # the common cell types first: this runs for every cell of every row
+    if kind is str:
+        return not value.strip()
+    if kind is int or kind is bool:
+        return False
     if isinstance(value, float) and math.isnan(value):
         return True
     if isinstance(value, str) and not value.strip():
@@ -301,6 +306,25 @@ def _set_path(item: dict[str, Any], path: Sequence[str], value: Any) -> None:
         _set_path(item, parents, None)
 
 
+def _writable_copy(base: Mapping[str, Any], paths: Iterable[Sequence[str]]) -> dict[str, Any]:
+    """A copy of ``base`` that ``_set_path`` may write at each of ``paths`` without touching ``base``.
+
+    Only the dicts along the paths are copied; everything else is shared with ``base``. A deep copy
+    of every item cost most of a table rebuild at thousands of systems, and the rebuilt items are
+    never modified below the paths afterwards (callers replace top-level fields only).
+    """
+    item = dict(base)
+    for path in paths:
+        target = item
+        for part in path[:-1]:
+            child = target.get(part)
+            if not isinstance(child, dict):
+                break
+            child = target[part] = dict(child)
+            target = child
+    return item
+
+
 def _row_index(row: Mapping[str, Any], key: str = ROW_KEY) -> int | None:
     value = row.get(key)
     if _is_empty(value):
@@ -338,12 +362,13 @@ def items_from_rows(
     Raises TableError (with the row number) when a cell cannot be converted.
     """
     items = []
+    nested_paths = [column.field_path for column in spec.columns if len(column.field_path) > 1]
     for position, row in enumerate(rows, start=1):
         if _blank_row(row, spec.columns):
             continue
         index = _row_index(row)
         base = original[index] if index is not None and 0 <= index < len(original) else {}
-        item = copy.deepcopy(dict(base))
+        item = _writable_copy(base, nested_paths)
         for column in spec.columns:
             try:
                 value = clean_value(column, row.get(column.name))
@@ -571,7 +596,8 @@ def _link_from_row(original: Mapping[str, Any], row: Mapping[str, Any], position
     kind = values["kind"]
     # Keep fields the table does not show only when the kind did not change: the two kinds of link
     # accept different fields and the schema refuses the others.
-    link = copy.deepcopy(dict(original)) if original.get("kind") == kind else {}
+    # Links are written at their top level only: a shallow copy leaves the original untouched.
+    link = dict(original) if original.get("kind") == kind else {}
     if kind is not None:
         link["kind"] = kind
     else:
@@ -593,20 +619,38 @@ def _link_from_row(original: Mapping[str, Any], row: Mapping[str, Any], position
     return link
 
 
+def same_row(row: Mapping[str, Any], other: Mapping[str, Any] | None) -> bool:
+    """Whether two table rows hold the same values (an empty cell, None or NaN, equals itself)."""
+    if other is None or row.keys() != other.keys():
+        return False
+    if row == other:
+        return True
+    return all(
+        value == other[name] or (_is_empty(value) and _is_empty(other[name])) for name, value in row.items()
+    )
+
+
 def systems_from_tables(
     original: Sequence[Mapping[str, Any]],
     system_table: Iterable[Mapping[str, Any]],
     link_table: Iterable[Mapping[str, Any]],
+    shown_links: Iterable[Mapping[str, Any]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Rebuild the systems (with their links) from the edited systems and links tables.
 
     Renaming a system in the systems table renames it in the links table too. A link whose source
     system no longer exists (the system row was deleted) is dropped; the second value lists those
     drops as readable notes. Raises TableError for a cell that cannot be converted.
+
+    ``shown_links`` are the links table's rows as the editor was given them (before any edit, in the
+    same representation as ``link_table``): a row left as it was shown keeps its original link as it
+    is, unless a system was renamed. At thousands of systems, converting every cell of every link
+    again was most of the time of a rerun after one edit.
     """
     spec = system_spec()
     system_rows = list(system_table)
     systems = items_from_rows(original, system_rows, spec)
+    shown = {row.get(LINK_KEY): row for row in shown_links or ()}
     renames: dict[str, str] = {}
     for row in system_rows:
         index = _row_index(row)
@@ -620,15 +664,20 @@ def systems_from_tables(
     dropped = []
     known_ids = {system.get("id") for system in systems}
     for position, row in enumerate(link_table, start=1):
-        if _blank_row(row, LINK_COLUMNS):
+        before = _original_link(original, row.get(LINK_KEY))
+        unchanged = bool(before) and not renames and same_row(row, shown.get(row.get(LINK_KEY)))
+        if not unchanged and _blank_row(row, LINK_COLUMNS):
             continue
         source = clean_value(LINK_COLUMNS[0], row.get("source"))
-        source = renames.get(source, source)
-        link = _link_from_row(_original_link(original, row.get(LINK_KEY)), row, position)
-        if isinstance(link.get("target"), str):
-            link["target"] = renames.get(link["target"], link["target"])
-        if "requires" in link:
-            link["requires"] = renames.get(link["requires"], link["requires"])
+        if unchanged:
+            link = dict(before)
+        else:
+            source = renames.get(source, source)
+            link = _link_from_row(before, row, position)
+            if isinstance(link.get("target"), str):
+                link["target"] = renames.get(link["target"], link["target"])
+            if "requires" in link:
+                link["requires"] = renames.get(link["requires"], link["requires"])
         if source not in known_ids:
             dropped.append(
                 f"links row {position}: link to {link.get('target')} dropped: no system {source!r} holds it"
@@ -689,7 +738,11 @@ def nested_from_tables(
                 base = original[parent_index][child_field][child_index]
             except (ValueError, IndexError, KeyError, TypeError):
                 base = {}
-        child = copy.deepcopy(dict(base)) if isinstance(base, Mapping) else {}
+        child = (
+            _writable_copy(base, [column.field_path for column in own_columns])
+            if isinstance(base, Mapping)
+            else {}
+        )
         for column in own_columns:
             try:
                 _set_path(child, column.field_path, clean_value(column, row.get(column.name)))

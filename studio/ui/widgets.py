@@ -271,31 +271,59 @@ def edit_tables(
     base_key = f"_base:{group}"
     stored = st.session_state.get(base_key)
     if stored is None or stored[0] != keys or any(key not in st.session_state for key in keys):
-        stored = (keys, doc)
+        # The frames are built once per base: at thousands of systems, making the rows and typing
+        # the columns cost most of every rerun of the page.
+        stored = (keys, doc, {})
         st.session_state[base_key] = stored
-    base = stored[1]
+    base, frames = stored[1], stored[2]
     options = choices(base)
-    edited: list[list[dict[str, Any]]] = []
+    results = []
     slots = st.session_state.setdefault("_problem_slots", {})
     for editor, key in zip(editors, keys, strict=True):
         st.markdown(f"**{editor.label}**")
         # Filled once the edits are applied, so it lists the problems of the document as edited.
         slots[editor.name] = st.container()
-        frame = pd.DataFrame(editor.make_rows(base))
-        names = [column.name for column in editor.columns]
-        frame = frame.reindex(columns=[*[c for c in HIDDEN_COLUMNS if c in frame.columns], *names])
-        frame = _typed(frame, editor.columns)
+        frame = frames.get(editor.name)
+        if frame is None:
+            frame = frames[editor.name] = _editor_frame(editor, base)
         config: dict[str, Any] = {hidden: None for hidden in HIDDEN_COLUMNS if hidden in frame.columns}
         config.update(
             {column.name: _column_config(column, options, frame[column.name]) for column in editor.columns}
         )
-        result = st.data_editor(
-            frame, key=key, num_rows="dynamic", hide_index=True, column_config=config, width="stretch"
+        results.append(
+            st.data_editor(
+                frame, key=key, num_rows="dynamic", hide_index=True, column_config=config, width="stretch"
+            )
         )
-        edited.append(result.to_dict("records"))
     if not any(_has_edits(st.session_state.get(key)) for key in keys):
         return base, None
-    return base, edited
+    # An editor without edits gives back the rows it was shown (converted once per base).
+    return base, [
+        result.to_dict("records") if _has_edits(st.session_state.get(key)) else shown_rows(group, editor.name)
+        for editor, key, result in zip(editors, keys, results, strict=True)
+    ]
+
+
+def shown_rows(group: str, editor_name: str) -> list[dict[str, Any]] | None:
+    """The rows editor ``editor_name`` of page ``group`` was given, as the edited rows come back
+    (records of its data frame), made once per base; None before the editor was drawn."""
+    stored = st.session_state.get(f"_base:{group}")
+    frames = stored[2] if stored else {}
+    frame = frames.get(editor_name)
+    if frame is None:
+        return None
+    key = f"{editor_name}:records"
+    if key not in frames:
+        frames[key] = frame.to_dict("records")
+    return frames[key]
+
+
+def _editor_frame(editor: EditorTable, base: Mapping[str, Any]) -> pd.DataFrame:
+    """The typed data frame an editor shows: the rows of ``base``, hidden columns first."""
+    frame = pd.DataFrame(editor.make_rows(base))
+    names = [column.name for column in editor.columns]
+    frame = frame.reindex(columns=[*[c for c in HIDDEN_COLUMNS if c in frame.columns], *names])
+    return _typed(frame, editor.columns)
 
 
 def apply_table_edits(

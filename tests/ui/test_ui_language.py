@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import APP_FILE
 from streamlit.testing.v1 import AppTest
 from studio_app import go, open_library
 
+import studio.ui
 from studio.ui import labels
 from studio.ui.app import PAGES
+
+# Not imported from conftest: two test folders have one, and the name is ambiguous when both are run.
+APP_FILE = Path(studio.ui.__file__).parent / "app.py"
 
 PAGE_NAMES = [file.removesuffix(".py") for file, _, _ in PAGES]
 

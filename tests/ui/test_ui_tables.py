@@ -350,3 +350,55 @@ def test_every_library_scenario_round_trips_through_the_tables(entry) -> None:
 
 def test_with_hours_adds_an_hours_column() -> None:
     assert tables.with_hours([{"minute": 90, "node": "ad"}]) == [{"minute": 90, "node": "ad", "hours": 1.5}]
+
+
+@pytest.mark.parametrize("entry", list_library(), ids=lambda entry: entry.name)
+def test_rebuilding_from_edited_tables_leaves_the_original_untouched(entry) -> None:
+    """The rebuilt items share what the table does not show with the original (no deep copy): an
+    edit of every column, nested ones included, must still write only into the rebuilt copy."""
+    import copy
+    import json
+
+    doc = load_library(entry.name)
+    before = json.dumps(doc, sort_keys=True)
+    for spec in (tables.cell_spec(), tables.persona_spec(), tables.system_spec()):
+        rows = tables.rows_from_items(doc[spec.section], spec)
+        for row in rows:
+            for column in spec.columns[1:]:
+                row[column.name] = None  # clears the field, at its nested path too
+        rebuilt = tables.items_from_rows(doc[spec.section], rows, spec)
+        assert rebuilt != doc[spec.section]
+    link_rows = tables.link_rows(doc["systems"])
+    for row in link_rows:
+        row["delay"] = "PT2H" if row.get("kind") == "reach" else None
+        row["p_success"] = 0.5 if row.get("kind") == "reach" else None
+        row["note"] = "edited"
+    edited = copy.deepcopy(link_rows)
+    systems, _ = tables.systems_from_tables(
+        doc["systems"], tables.rows_from_items(doc["systems"], tables.system_spec()), edited
+    )
+    assert systems != doc["systems"]
+    objectives = doc["objectives"]
+    criteria = tables.criterion_rows(objectives)
+    for row in criteria:
+        for column in tables.CRITERION_COLUMNS[1:]:
+            row[column.name] = None
+    tables.objectives_from_tables(
+        objectives, tables.rows_from_items(objectives, tables.objective_spec()), criteria
+    )
+    assert json.dumps(doc, sort_keys=True) == before
+
+
+def test_a_nested_column_is_written_into_a_copy_of_its_parents() -> None:
+    """Rebuilt items share their unshown fields with the original; a column at a nested path
+    (``detail.x``) copies the dicts on its path before writing, so the original keeps its value."""
+    spec = tables.TableSpec("things", (tables.Column("id"), tables.Column("x", "int", path=("detail", "x"))))
+    original = [{"id": "a", "detail": {"x": 1, "y": 2}, "other": {"kept": True}}]
+    rows = tables.rows_from_items(original, spec)
+    rows[0]["x"] = 5
+    (rebuilt,) = tables.items_from_rows(original, rows, spec)
+    assert rebuilt == {"id": "a", "detail": {"x": 5, "y": 2}, "other": {"kept": True}}
+    rows[0]["x"] = None
+    (cleared,) = tables.items_from_rows(original, rows, spec)
+    assert cleared["detail"] == {"y": 2}
+    assert original == [{"id": "a", "detail": {"x": 1, "y": 2}, "other": {"kept": True}}]

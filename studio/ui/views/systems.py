@@ -66,7 +66,9 @@ def _rebuild(
     doc: dict[str, Any], base: Mapping[str, Any], edited: list[list[dict[str, Any]]]
 ) -> dict[str, Any]:
     system_rows, link_rows = edited
-    systems, dropped = tables.systems_from_tables(base.get("systems") or [], system_rows, link_rows)
+    systems, dropped = tables.systems_from_tables(
+        base.get("systems") or [], system_rows, link_rows, widgets.shown_rows("systems", "links")
+    )
     # Kept in the session: deleting a system restarts the editors (new ids), which reruns the page.
     st.session_state["_dropped_links"] = dropped
     return {**doc, "systems": systems}

@@ -402,3 +402,32 @@ def test_a_nested_column_is_written_into_a_copy_of_its_parents() -> None:
     (cleared,) = tables.items_from_rows(original, rows, spec)
     assert cleared["detail"] == {"y": 2}
     assert original == [{"id": "a", "detail": {"x": 1, "y": 2}, "other": {"kept": True}}]
+
+
+def test_links_rows_left_as_shown_keep_their_links(mini) -> None:
+    """With the rows the editor was shown, an untouched links row keeps its original link as it is
+    (even a field the table would write differently), an edited row is converted again, and a
+    renamed system makes every row convert again so the new id reaches the links."""
+    systems = mini["systems"]
+    system_rows = tables.rows_from_items(systems, tables.system_spec())
+    shown = tables.link_rows(systems)
+    holder = next(index for index, system in enumerate(systems) if system.get("links"))
+    systems[holder]["links"][0]["note_unshown"] = "kept"  # a field no column shows
+    edited = [dict(row) for row in shown]
+    edited[-1]["note"] = "edited in the table"
+    rebuilt, dropped = tables.systems_from_tables(systems, system_rows, edited, shown)
+    assert dropped == []
+    assert rebuilt[holder]["links"][0] == systems[holder]["links"][0]
+    last_holder = max(index for index, system in enumerate(systems) if system.get("links"))
+    assert rebuilt[last_holder]["links"][-1]["note"] == "edited in the table"
+    assert rebuilt == tables.systems_from_tables(systems, system_rows, edited)[0]
+
+    renamed_rows = [dict(row) for row in system_rows]
+    old_id = systems[holder]["id"]
+    renamed_rows[holder]["id"] = old_id + "-renamed"
+    target_of = {link.get("target") for system in systems for link in system.get("links") or []}
+    fast, _ = tables.systems_from_tables(systems, renamed_rows, edited, shown)
+    assert fast == tables.systems_from_tables(systems, renamed_rows, edited)[0]
+    assert fast[holder]["id"] == old_id + "-renamed" and fast[holder]["links"]
+    if old_id in target_of:
+        assert old_id + "-renamed" in {link.get("target") for s in fast for link in s.get("links") or []}

@@ -433,6 +433,11 @@ KINDS: dict[str, InjectKind] = {
             300,
             "optional",
         ),
+        # A ward's everyday question relayed by its nurse manager (a personal laptop, a badge, a
+        # relative's visit): distractions told by the people of the wards, not the estates staff.
+        InjectKind(
+            "ward_noise", "staff", "phone", _NURSE_MANAGERS, ("care", "strategic"), priority="optional"
+        ),
         InjectKind(
             "union",
             "staff",

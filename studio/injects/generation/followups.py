@@ -590,15 +590,16 @@ def _sustain_candidate(
     return None
 
 
-NOISE_KINDS = frozenset({"noise", "ward_noise", "social_rumour"})
-"""Distractions (``generation.noise_share``): an everyday question of the estates staff (``noise``)
-or of a ward (``ward_noise``), a rumour on social networks; labelled as noise in the animation pack
-only. Each variant is told at most once per exercise (see :class:`_Distractions`)."""
+NOISE_KINDS = frozenset({"noise", "ward_noise", "it_noise", "social_rumour"})
+"""Distractions (``generation.noise_share``): an everyday question of the estates staff (``noise``),
+of a ward (``ward_noise``: pay, a badge, a relative's visit) or about computers and phones
+(``it_noise``), a rumour on social networks; labelled as noise in the animation pack only. Each
+variant is told at most once per exercise (see :class:`_Distractions`)."""
 
 _DISTRACTIONS: dict[str, tuple[str, ...]] = {
-    "communication": ("social_rumour", "ward_noise", "noise"),
-    "strategic": ("noise", "ward_noise"),
-    "technical": ("noise", "ward_noise"),
+    "communication": ("social_rumour", "ward_noise"),
+    "strategic": ("noise", "ward_noise", "it_noise"),
+    "technical": ("it_noise", "noise"),
     "care": ("ward_noise", "noise"),
 }
 """The distractions a cell of each role may be given, best first; territorial cells (ARS,

@@ -681,6 +681,14 @@ def _voice_call(
         if wording({"message": message}, names) not in seen:
             label = line_values["label"]
             inject["message"] = message
+            # The kind's synopsis spoke of the body this call replaces.
+            inject["synopsis"] = (
+                f"Nouvel appel ({label}) : la crise dure et l'interlocuteur relance ; la cellule "
+                "répond ou dit quand elle répondra."
+                if ctx.language == "fr"
+                else f"Another call ({label}): the crisis lasts and the caller comes back; the cell "
+                "answers or says when it will."
+            )
             inject["title"] = (
                 f"{label[:1].upper()}{label[1:]} : appel de {values['time']}"
                 if ctx.language == "fr"

@@ -433,6 +433,16 @@ KINDS: dict[str, InjectKind] = {
             300,
             "optional",
         ),
+        # A ward's everyday question relayed by its nurse manager (pay, a badge, a relative's
+        # visit): distractions told by the people of the wards, not the estates staff.
+        InjectKind(
+            "ward_noise", "staff", "phone", _NURSE_MANAGERS, ("care", "strategic"), priority="optional"
+        ),
+        # The same people's everyday questions about computers and phones (a personal laptop, a
+        # salesman's miracle tool): the distractions a technical cell may be given.
+        InjectKind(
+            "it_noise", "staff", "phone", _NURSE_MANAGERS, ("technical", "strategic"), priority="optional"
+        ),
         InjectKind(
             "union",
             "staff",

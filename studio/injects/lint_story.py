@@ -9,7 +9,8 @@ Rules (``Problem.rule``), each reported with the inject's id:
   cannot know yet what it says: the alert chain has not reached it, or (authorities, media) nobody
   has diagnosed an attack yet, or a regional or national actor speaks during
   ``information.external_silence``.
-- ``text.duplicate_body`` (error): the same message as an earlier player inject.
+- ``text.duplicate_body`` (error): the same message as an earlier player inject, or the same with a
+  line added at the end.
 - ``text.system_list`` (error): a player message names more than three information systems.
 - ``text.untranslated`` (error): a French player message holds an ISO duration (PT1H), a raw
   identifier of the scenario, an engine or English term of ``prompts/functions/terms.fr.md``, or an
@@ -246,21 +247,29 @@ def _texts(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[
     names = proper_names(scenario, read)
     ids = raw_ids(scenario, [unquoted(text, names) for text in read])
     seen: dict[str, str] = {}
+    trimmed: dict[str, str] = {}
+    """Messages of earlier player injects without their last line."""
     for index, inject in enumerate(injects):
         if not _to_players(inject):
             continue
         label = f"inject {inject['id']!r}"
         text = body(inject)
-        if text in seen:
+        # The same message with a line added at the end (or taken away) is still the same message.
+        lines = inject["message"].rstrip().split("\n")
+        shorter = body({"message": "\n".join(lines[:-1])}) if len(lines) > 1 else None
+        twin = seen.get(text) or trimmed.get(text) or (seen.get(shorter) if shorter else None)
+        if twin is not None:
             yield _problem(
                 index,
                 "message",
                 "text.duplicate_body",
-                f"{label} has the same message as {seen[text]!r}",
+                f"{label} has the same message as {twin!r}",
                 "reword one of them (or regenerate: the generator varies repeated texts)",
             )
         else:
             seen[text] = inject["id"]
+            if shorter:
+                trimmed.setdefault(shorter, inject["id"])
         mentioned = named_systems(inject["message"], phrases)
         if len(mentioned) > MAX_SYSTEMS:
             yield _problem(

@@ -3,15 +3,19 @@ injects, within rounding (studio.injects.generation.followups.balance_noise)."""
 
 from __future__ import annotations
 
+import collections
 import math
 from functools import cache
 from typing import Any
 
 import pytest
 
+from studio.durations import parse_minutes
 from studio.injects.context import ScenarioContext
 from studio.injects.generation.followups import NOISE_KINDS
 from studio.injects.generator import generate_msel, obtain_timeline
+from studio.injects.kinds import KINDS
+from studio.injects.prompts import inject_templates
 from studio.scenario.library import load_library
 from studio.scenario.validate import validate_scenario
 
@@ -68,12 +72,40 @@ def _check_within_rounding(scenario: dict[str, Any], skipped: list[str], share: 
 
 
 @pytest.mark.parametrize("name", LIBRARY)
-def test_each_library_cell_gets_its_share_of_distractions(name: str) -> None:
+def test_each_library_cell_gets_its_share_of_distractions_never_the_same_twice(name: str) -> None:
+    """Within rounding, or short and said so: a planner prefers fewer distractions to repeats."""
     scenario, skipped = _generate(name)
     share = scenario["generation"]["noise_share"]
     _check_within_rounding(scenario, skipped, share)
-    # The library's own share is met in full for every hospital cell (nobody is left short).
-    assert not [note for note in skipped if "short of the noise share" in note]
+    played = [i for i in scenario["injects"] if not i.get("contingency") and i.get("visibility") != "control"]
+    distractions = [i for i in played if _kind(i) in NOISE_KINDS]
+    assert distractions
+    # The same distraction (kind and variant, or title) is told once, whoever tells it to whom.
+    variants = collections.Counter(i["provenance"]["template"] for i in distractions)
+    assert max(variants.values()) == 1, variants
+    titles = collections.Counter(i["title"] for i in distractions)
+    assert max(titles.values()) == 1, titles
+    # Nobody calls with a distraction that reads like another played inject of theirs.
+    pairs = collections.Counter((i["title"], i["from"]) for i in played)
+    assert not [i["id"] for i in distractions if pairs[(i["title"], i["from"])] > 1]
+    # A cell is left short only once every distraction it may hear has been told.
+    if any("short of the noise share" in note for note in skipped):
+        language = scenario["exercise"].get("language", "fr")
+        every = {
+            f"{KINDS[kind].category}/{kind}/{variant.variant}.{language}"
+            for kind in NOISE_KINDS
+            for variant in inject_templates(KINDS[kind].category, language)[kind]
+        }
+        unused = every - set(variants)
+        assert len(unused) < len(every) // 2, unused
+
+
+def test_the_library_distractions_are_many_and_alike_in_both_languages() -> None:
+    for kind in NOISE_KINDS:
+        category = KINDS[kind].category
+        fr, en = inject_templates(category, "fr")[kind], inject_templates(category, "en")[kind]
+        assert [v.variant for v in fr] == [v.variant for v in en]
+    assert sum(len(inject_templates(KINDS[kind].category, "fr")[kind]) for kind in NOISE_KINDS) >= 10
 
 
 @pytest.mark.parametrize("share", [0.0, 0.25])
@@ -90,9 +122,17 @@ def test_the_share_is_what_the_designer_sets(share: float) -> None:
 
 
 def test_distractions_keep_the_pacing_of_the_follow_ups_they_replace() -> None:
+    """Same minutes and cells with or without distractions, but for follow-ups that, without a
+    distraction in their place, repeat an earlier text and are dropped (never told twice)."""
     default, _ = _generate("ch-rancongiciel-nuit")
-    none, _ = _generate("ch-rancongiciel-nuit", 0.0)
-    offsets = sorted((i["offset"], tuple(i["to"])) for i in default["injects"] if not i.get("contingency"))
-    assert offsets == sorted(
-        (i["offset"], tuple(i["to"])) for i in none["injects"] if not i.get("contingency")
-    )
+    none, skipped = _generate("ch-rancongiciel-nuit", 0.0)
+
+    def slots(scenario: dict[str, Any]) -> collections.Counter[tuple[str, tuple[str, ...]]]:
+        return collections.Counter(
+            (i["offset"], tuple(i["to"])) for i in scenario["injects"] if not i.get("contingency")
+        )
+
+    assert not slots(none) - slots(default)
+    for offset, to in slots(default) - slots(none):
+        prefix = f"inj-sustain-{to[0]}-{parse_minutes(offset):g}-"
+        assert any(n.startswith(prefix) and "same text" in n for n in skipped), (offset, to)

@@ -256,6 +256,21 @@ def test_a_duplicate_body_is_an_error() -> None:
     )
 
 
+def test_a_duplicate_body_with_a_line_added_at_the_end_is_an_error() -> None:
+    scenario = library_msel("ch-rancongiciel-nuit")
+    index, inject = _first_player(scenario)
+    twin = next(n for n, i in enumerate(scenario["injects"]) if n > index and not i.get("contingency"))
+    scenario["injects"][twin]["message"] = inject["message"] + "\n« Je vous rappelle si besoin. »"
+    assert any(
+        p.rule == "text.duplicate_body" and p.path == f"/injects/{twin}/message" for p in lint_msel(scenario)
+    )
+    # Two calls that open alike and then say different things are two messages.
+    scenario = library_msel("ch-rancongiciel-nuit")
+    scenario["injects"][index]["message"] = "Allô, c'est le standard.\n« Les familles appellent. »"
+    scenario["injects"][twin]["message"] = "Allô, c'est le standard.\n« Le fax ne marche plus. »"
+    assert not [p for p in lint_msel(scenario) if p.rule == "text.duplicate_body"]
+
+
 def test_a_system_inventory_is_an_error() -> None:
     scenario = library_msel("ch-rancongiciel-nuit")
     index, inject = _first_player(scenario)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from studio.injects.context import ScenarioContext
@@ -589,18 +590,62 @@ def _sustain_candidate(
     return None
 
 
-NOISE_KINDS = frozenset({"noise", "social_rumour"})
-"""Distractions (``generation.noise_share``): a question about the building's equipment or the
-biomedical devices, a rumour on social networks; labelled as noise in the animation pack only."""
+NOISE_KINDS = frozenset({"noise", "ward_noise", "it_noise", "social_rumour"})
+"""Distractions (``generation.noise_share``): an everyday question of the estates staff (``noise``),
+of a ward (``ward_noise``: pay, a badge, a relative's visit) or about computers and phones
+(``it_noise``), a rumour on social networks; labelled as noise in the animation pack only. Each
+variant is told at most once per exercise (see :class:`_Distractions`)."""
 
 _DISTRACTIONS: dict[str, tuple[str, ...]] = {
-    "communication": ("social_rumour", "noise"),
-    "strategic": ("noise",),
-    "technical": ("noise",),
-    "care": ("noise",),
+    "communication": ("social_rumour", "ward_noise"),
+    "strategic": ("noise", "ward_noise", "it_noise"),
+    "technical": ("it_noise", "noise"),
+    "care": ("ward_noise", "noise"),
 }
 """The distractions a cell of each role may be given, best first; territorial cells (ARS,
 prefecture, SAMU) have none: the hospital's staff do not call them."""
+
+
+class _Distractions:
+    """The distraction variants already told in an MSEL draft: a planner prefers fewer distractions
+    to the same one twice, so a variant (same kind and wording) is never told again, whoever its
+    sender and whichever its cell."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.told: set[str] = {
+            str((i.get("provenance") or {}).get("template", "")).rsplit(".", 1)[0]
+            for i in plan.fixed
+            if _template_kind(i) in NOISE_KINDS
+        }
+
+    def template(self, candidate: Candidate, turn: int | None) -> str:
+        """The template (``category/kind/variant``) ``candidate`` is told with at ``turn``."""
+        from studio.injects.generation.text import choose_template
+
+        kind = candidate.beat.kind
+        chosen = choose_template(
+            kind.category, kind.name, self.plan.ctx.language, self.plan.seed, candidate.inject_id, turn
+        )
+        return chosen.name.rsplit(".", 1)[0]
+
+    def placed(self, candidate: Candidate) -> str | None:
+        """The template of a placed distraction (None for a storyline beat, the designer's words)."""
+        if candidate.beat.story is not None:
+            return None
+        return self.template(candidate, candidate.beat.variant_turn)
+
+    def fresh_turn(self, candidate: Candidate) -> int | None:
+        """A turn that tells ``candidate`` with a variant not told yet (None: all were told)."""
+        kind = candidate.beat.kind
+        count = len(inject_templates(kind.category, self.plan.ctx.language).get(kind.name, ()))
+        return next((turn for turn in range(count) if self.template(candidate, turn) not in self.told), None)
+
+    def left(self, name: str) -> int:
+        """How many variants of distraction ``name`` were not told yet."""
+        category = KINDS[name].category
+        names = inject_templates(category, self.plan.ctx.language).get(name, ())
+        return sum(1 for variant in names if variant.name.rsplit(".", 1)[0] not in self.told)
 
 
 def _share_target(share: float, played: int) -> int:
@@ -610,27 +655,55 @@ def _share_target(share: float, played: int) -> int:
 
 def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
     """Give each player cell ``generation.noise_share`` of distractions among its played injects
-    (:data:`NOISE_KINDS`), within rounding.
+    (:data:`NOISE_KINDS`), within rounding, never telling the same distraction twice.
 
-    A cell with too many loses its latest optional distractions; a cell with too few has its
-    latest follow-ups (one every few, so that distractions are spread over the exercise; a follow-up
-    told to several cells only when each may hear a distraction) told as a distraction of its role
-    instead, to the same cells at the same minute: the pacing does not change. A cell for which no
-    distraction has a sender who knows by then is left short and listed in ``plan.skipped``."""
+    A distraction already told (same kind and variant) is told again as another follow-up of the
+    cell's role at the same minute, or dropped. A cell with too many loses its latest optional
+    distractions the same way; a cell with too few has its latest follow-ups (one every few, so that
+    distractions are spread over the exercise; a follow-up told to several cells only when each may
+    hear a distraction) told as a distraction not told yet instead, to the same cells at the same
+    minute: the pacing does not change. A cell for which no distraction is left, or none has a
+    sender who knows by then, is left short and listed in ``plan.skipped``."""
     ctx, share = plan.ctx, plan.settings.noise_share
     situation = plan.memo.get("situation")
     taken = plan.taken | {c.inject_id for c in placed}
-    # Variants of each distraction are taken in turn, after those already placed.
-    turns = {name: sum(1 for c in placed if c.beat.kind.name == name) for name in NOISE_KINDS}
+    told = _Distractions(plan)
     # A follow-up told to several cells becomes a distraction only when each of them may hear one.
     distracted = {
         cell["id"]: [n for role in sorted(ctx.cell_roles(cell)) for n in _DISTRACTIONS.get(role, ())]
         for cell in ctx.player_cells
     }
+    cells = {cell["id"]: cell for cell in ctx.player_cells}
     # Positions of the candidates in ``slots`` (a dropped one leaves None), so that replacing one
     # costs the same however long the MSEL.
     slots: list[Candidate | None] = list(placed)
     position = {id(candidate): index for index, candidate in enumerate(slots)}
+
+    def undistract(candidate: Candidate, reason: str) -> None:
+        """Tell ``candidate`` as another follow-up of its first cell's role, else drop it."""
+        cell = cells.get(candidate.to[0])
+        roles = sorted(ctx.cell_roles(cell)) if cell else []
+        others = [n for role in roles for n in SUSTAIN_KINDS.get(role, ()) if n not in NOISE_KINDS]
+        replacement = None
+        if situation is not None:
+            replacement = _retell(plan, situation, candidate, list(dict.fromkeys(others)), taken, told)
+        if replacement is None:
+            plan.skipped.append(f"{candidate.inject_id}: dropped, {reason}")
+            slots[position.pop(id(candidate))] = None
+        else:
+            _replace(slots, position, candidate, replacement)
+
+    # Distractions placed before (story beats, follow-ups): the first of each variant stays.
+    for candidate in sorted(
+        (c for c in placed if c.beat.kind.name in NOISE_KINDS), key=lambda c: (c.exercise_minute, c.inject_id)
+    ):
+        template = told.placed(candidate)
+        if template is None:
+            continue
+        if template not in told.told:
+            told.told.add(template)
+        elif candidate.beat.priority == "optional":
+            undistract(candidate, f"the same distraction ({template}) was told before")
     for cell in ctx.player_cells:
         placed = [c for c in slots if c is not None]
         cell_id = cell["id"]
@@ -640,26 +713,15 @@ def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
         noise = [c for c in mine if c.beat.kind.name in NOISE_KINDS]
         target = _share_target(share, len(mine) + len(fixed))
         excess = len(noise) + fixed_noise - target
-        roles = sorted(ctx.cell_roles(cell))
         if excess > 0:
             # The latest optional distractions are told as another follow-up of the cell's role at
             # the same minute, or dropped when none fits.
-            others = [n for role in roles for n in SUSTAIN_KINDS.get(role, ()) if n not in NOISE_KINDS]
             over = sorted(
                 (c for c in noise if c.beat.priority == "optional"),
                 key=lambda c: (-c.exercise_minute, c.inject_id),
             )[:excess]
             for candidate in over:
-                replacement = None
-                if situation is not None:
-                    replacement = _retell(
-                        plan, situation, candidate, list(dict.fromkeys(others)), taken, turns
-                    )
-                if replacement is None:
-                    plan.skipped.append(f"{candidate.inject_id}: dropped, over the noise share of {cell_id}")
-                    slots[position.pop(id(candidate))] = None
-                else:
-                    _replace(slots, position, candidate, replacement)
+                undistract(candidate, f"over the noise share of {cell_id}")
             continue
         missing = -excess
         names = distracted[cell_id]
@@ -686,12 +748,18 @@ def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
         for candidate in spread_first + [c for c in follow_ups if id(c) not in chosen]:
             if missing == 0:
                 break
-            replacement = _retell(plan, situation, candidate, names, taken, turns)
+            # The kind with the most variants left first, so that a cell hears several kinds.
+            fresh = sorted((n for n in names if told.left(n)), key=lambda n: -told.left(n))
+            if not fresh:
+                break
+            replacement = _retell(plan, situation, candidate, fresh, taken, told)
             if replacement is not None:
                 _replace(slots, position, candidate, replacement)
                 missing -= 1
         if missing:
-            plan.skipped.append(f"{cell_id}: {missing} distraction(s) short of the noise share")
+            plan.skipped.append(
+                f"{cell_id}: {missing} distraction(s) short of the noise share (no distinct distraction left)"
+            )
     return [c for c in slots if c is not None]
 
 
@@ -708,17 +776,37 @@ def _template_kind(inject: dict[str, Any]) -> str:
     return parts[1] if len(parts) > 2 else ""
 
 
+def other_follow_ups(plan: Plan, candidate: Candidate, taken: set[str]) -> Iterator[Candidate]:
+    """Follow-ups of another kind that may take the place of ``candidate`` (a follow-up whose text
+    repeats an earlier one), to the same cells at the same minute so that the pacing holds: the
+    kinds of its first cell's role, neither distractions nor background calls (told once)."""
+    situation = plan.memo.get("situation")
+    cell = next((c for c in plan.ctx.player_cells if c["id"] == candidate.to[0]), None)
+    if situation is None or cell is None or not candidate.inject_id.startswith("inj-sustain-"):
+        return
+    names = [
+        name
+        for role in sorted(plan.ctx.cell_roles(cell))
+        for name in SUSTAIN_KINDS.get(role, ())
+        if name not in NOISE_KINDS | _ONCE_PER_SESSION and name != candidate.beat.kind.name
+    ]
+    for name in dict.fromkeys(names):
+        retold = _retell(plan, situation, candidate, [name], taken, None)
+        if retold is not None:
+            yield retold
+
+
 def _retell(
     plan: Plan,
     situation: _Situation,
     candidate: Candidate,
     names: list[str],
     taken: set[str],
-    turns: dict[str, int],
+    told: _Distractions | None,
 ) -> Candidate | None:
     """``candidate``'s follow-up told instead as the first kind of ``names`` someone can tell then,
-    to the same cells at the same minute (``taken``: inject ids in use; ``turns``: variants of each
-    distraction told so far)."""
+    to the same cells at the same minute (``taken``: inject ids in use); a distraction only with a
+    variant not told yet (``told``)."""
     ctx, cell_id = plan.ctx, candidate.to[0]
     minute = candidate.exercise_minute
     scenario_minute = ctx.time_model.scenario_minute(minute)
@@ -734,9 +822,14 @@ def _retell(
             continue
         beat.priority_override = "optional"
         beat.node = beat.node if beat.node in ctx.systems else None
-        if name in turns:
-            beat.variant_turn = turns[name]
-            turns[name] += 1
+        retold = Candidate(beat, inject_id, minute, sender, list(candidate.to), list(candidate.cc))
+        if name in NOISE_KINDS:
+            if told is None:
+                continue
+            beat.variant_turn = told.fresh_turn(retold)
+            if beat.variant_turn is None:
+                continue
+            told.told.add(told.template(retold, beat.variant_turn))
         taken.add(inject_id)
-        return Candidate(beat, inject_id, minute, sender, list(candidate.to), list(candidate.cc))
+        return retold
     return None

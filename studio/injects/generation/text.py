@@ -634,8 +634,8 @@ def wording(inject: dict[str, Any], names: list[str]) -> str:
 def _reword(
     plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[str], names: list[str]
 ) -> bool:
-    """Give a repeated body another wording: another variant of its template, else one more line
-    of its sender's voice. True when the body is new now."""
+    """Give a repeated body another wording: another variant of its template. True when the body
+    is new now."""
     beat = candidate.beat
     if beat.story is None and not inject.get("contingency"):
         variants = inject_templates(beat.kind.category, plan.ctx.language).get(beat.kind.name, ())
@@ -646,24 +646,72 @@ def _reword(
                 inject.update(title=fresh["title"], message=fresh["message"], synopsis=fresh["synopsis"])
                 inject["provenance"] = fresh["provenance"]
                 return True
-    voice = function_voices(plan.ctx.language).get(plan.ctx.function_of(candidate.sender))
+    return False
+
+
+def _voice_call(
+    plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[str], names: list[str]
+) -> bool:
+    """Tell ``inject`` as a new call in its sender's voice, titled with its time: one of its
+    openings and one of its lines instead of the repeated body. True when that body is new. (The
+    same body with a line tacked on would still be the same text: lint reports it as
+    ``text.duplicate_body``.)"""
+    ctx, sender = plan.ctx, candidate.sender
+    voice = function_voices(ctx.language).get(ctx.function_of(sender))
     lines = [*voice.lines.get("follow_up", ()), *voice.lines.get("needs", ())] if voice else []
-    offset = random.Random(f"{plan.seed}:{inject['id']}").randrange(len(lines)) if lines else 0
+    # A member of the public's lines presume who they are (a father, a patient): not for any one.
+    if not lines or sender.get("kind") == "public":
+        return False
+    values = _values(ctx, candidate.beat, sender, candidate.to, candidate.exercise_minute)
+    line_values = _line_values(ctx, sender, values)
+    offset = random.Random(f"{plan.seed}:{inject['id']}").randrange(len(lines))
     for step in range(len(lines)):
         line = lines[(offset + step) % len(lines)]
         try:
-            extra = render(
-                line, {"name": candidate.sender["name"], "service": "", "tool": "", "first_name": ""}
-            )
+            said = render(line, line_values)
+            opening = opening_line(ctx, sender, values, offset + step)
         except Exception:  # a line with other variables: not usable here
             continue
-        message = (
-            f"{inject['message']}\n« {extra} »"
-            if plan.ctx.language == "fr"
-            else f'{inject["message"]}\n"{extra}"'
-        )
+        if sender["name"] not in opening and line_values["first_name"] not in opening:
+            opening = (
+                f"{sender['name']} : {opening}" if ctx.language == "fr" else f"{sender['name']}: {opening}"
+            )
+        spoken = f"{opening}\n« {said} »" if ctx.language == "fr" else f'{opening}\n"{said}"'
+        message = f"{ctx.marking}\n\n{spoken}"
         if wording({"message": message}, names) not in seen:
+            label = line_values["label"]
             inject["message"] = message
+            # The kind's synopsis spoke of the body this call replaces.
+            inject["synopsis"] = (
+                f"Nouvel appel ({label}) : la crise dure et l'interlocuteur relance ; la cellule "
+                "répond ou dit quand elle répondra."
+                if ctx.language == "fr"
+                else f"Another call ({label}): the crisis lasts and the caller comes back; the cell "
+                "answers or says when it will."
+            )
+            inject["title"] = (
+                f"{label[:1].upper()}{label[1:]} : appel de {values['time']}"
+                if ctx.language == "fr"
+                else f"Call from the {label} at {values['time']}"
+            )
+            return True
+    return False
+
+
+def _replace_repeat(
+    plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[str], names: list[str]
+) -> bool:
+    """Tell a follow-up whose text repeats an earlier one as another follow-up of its cell at the
+    same minute (:func:`studio.injects.generation.followups.other_follow_ups`), so that the cell
+    is not left quiet. True when it was."""
+    from studio.injects.generation.followups import other_follow_ups
+
+    taken = plan.taken | {c.inject_id for c in plan.placed}
+    for other in other_follow_ups(plan, candidate, taken):
+        fresh, _ = render_inject(plan.ctx, other, plan.seed, other.beat.kind.category, other.beat.kind.name)
+        if wording(fresh, names) not in seen:
+            inject.clear()
+            inject.update(fresh)
             return True
     return False
 
@@ -685,7 +733,12 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
             for key in ("title", "message"):
                 inject[key] = translate_terms(inject[key], language, quoted)
         if wording(inject, names) in seen and not (
-            candidate is not None and _reword(plan, candidate, inject, seen, names)
+            candidate is not None
+            and (
+                _reword(plan, candidate, inject, seen, names)
+                or _replace_repeat(plan, candidate, inject, seen, names)
+                or _voice_call(plan, candidate, inject, seen, names)
+            )
         ):
             if inject.get("priority") == "optional" or inject.get("contingency"):
                 plan.skipped.append(f"{inject['id']}: dropped, same text as an earlier inject")

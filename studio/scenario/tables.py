@@ -645,7 +645,9 @@ def systems_from_tables(
     ``shown_links`` are the links table's rows as the editor was given them (before any edit, in the
     same representation as ``link_table``): a row left as it was shown keeps its original link as it
     is, unless a system was renamed. At thousands of systems, converting every cell of every link
-    again was most of the time of a rerun after one edit.
+    again was most of the time of a rerun after one edit. A ``link_table`` with a true ``unchanged``
+    attribute (the studio's rows of an editor holding no edit) is not read at all when no system was
+    renamed or deleted with links: every kept system keeps its links as they are.
     """
     spec = system_spec()
     system_rows = list(system_table)
@@ -660,6 +662,12 @@ def systems_from_tables(
         if isinstance(old_id, str) and new_id and old_id != new_id:
             renames[old_id] = new_id
 
+    if getattr(link_table, "unchanged", False) and not renames:
+        kept = {_row_index(row) for row in system_rows}
+        if all(index in kept or not system.get("links") for index, system in enumerate(original)):
+            # The rebuilt items are copies of their originals, links included; added rows have
+            # none. (A deleted system with links takes the long way: its links' notes are needed.)
+            return systems, []
     links_by_source: dict[str, list[dict[str, Any]]] = {}
     dropped = []
     known_ids = {system.get("id") for system in systems}

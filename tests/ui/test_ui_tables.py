@@ -431,3 +431,31 @@ def test_links_rows_left_as_shown_keep_their_links(mini) -> None:
     assert fast[holder]["id"] == old_id + "-renamed" and fast[holder]["links"]
     if old_id in target_of:
         assert old_id + "-renamed" in {link.get("target") for s in fast for link in s.get("links") or []}
+
+
+class _Unchanged(list):
+    """Rows of a links editor holding no edit (as the studio's ShownRows says)."""
+
+    unchanged = True
+
+
+@pytest.mark.parametrize("entry", list_library(), ids=lambda entry: entry.name)
+def test_an_unchanged_links_table_gives_what_reading_it_gives(entry) -> None:
+    """Skipping an unedited links table gives the same systems and notes as converting it, after a
+    system edit, an added system, a rename and a deletion."""
+    systems = load_library(entry.name)["systems"]
+    links = tables.link_rows(systems)
+    base_rows = tables.rows_from_items(systems, tables.system_spec())
+    holder = next(index for index, system in enumerate(systems) if system.get("links"))
+    edits = {
+        "name": lambda rows: rows[0].update(name="Edited"),
+        "added": lambda rows: rows.append({"id": "new-system", "name": "New", "kind": "server"}),
+        "renamed": lambda rows: rows[holder].update(id=rows[holder]["id"] + "-renamed"),
+        "deleted": lambda rows: rows.pop(holder),
+    }
+    for edit in edits.values():
+        rows = [dict(row) for row in base_rows]
+        edit(rows)
+        assert tables.systems_from_tables(systems, rows, _Unchanged(links)) == tables.systems_from_tables(
+            systems, rows, links
+        )

@@ -66,9 +66,9 @@ def _rebuild(
     doc: dict[str, Any], base: Mapping[str, Any], edited: list[list[dict[str, Any]]]
 ) -> dict[str, Any]:
     system_rows, link_rows = edited
-    systems, dropped = tables.systems_from_tables(
-        base.get("systems") or [], system_rows, link_rows, widgets.shown_rows("systems", "links")
-    )
+    # The rows the links editor was shown serve only to spot its untouched rows among edited ones.
+    shown = None if getattr(link_rows, "unchanged", False) else widgets.shown_rows("systems", "links")
+    systems, dropped = tables.systems_from_tables(base.get("systems") or [], system_rows, link_rows, shown)
     # Kept in the session: deleting a system restarts the editors (new ids), which reruns the page.
     st.session_state["_dropped_links"] = dropped
     return {**doc, "systems": systems}

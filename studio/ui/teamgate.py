@@ -24,7 +24,7 @@ from studio.team import actions
 from studio.team.guard import Refused
 from studio.team.identity import Actor
 from studio.team.settings import SETTINGS_VARIABLE, load_team_settings
-from studio.ui import session
+from studio.ui import labels, session
 
 _ACTOR = "_team_actor"
 _ACCEPTED = "_team_accepted"
@@ -62,8 +62,10 @@ def sign_in() -> None:
     if not st.user.is_logged_in:
         st.session_state.pop(_ACTOR, None)
         st.title("Crisis Studio")
-        st.write("This studio is shared by a team: sign in with your organisation's account.")
-        if st.button("Sign in", key="team_sign_in", type="primary", icon=":material/login:"):
+        st.write(labels.text("team.welcome"))
+        if st.button(
+            labels.text("team.sign_in"), key="team_sign_in", type="primary", icon=":material/login:"
+        ):
             st.login()
         st.stop()
     person = actor()
@@ -71,14 +73,14 @@ def sign_in() -> None:
         try:
             person = actions.sign_in(team(), _claims())
         except Refused as exc:
-            st.error(str(exc) + " Ask the studio's administrator to add you to the team settings.")
-            if st.button("Sign out", key="team_sign_out_refused"):
+            st.error(labels.text("team.ask_admin", reason=str(exc)))
+            if st.button(labels.text("team.sign_out"), key="team_sign_out_refused"):
                 st.logout()
             st.stop()
         st.session_state[_ACTOR] = person
     with st.sidebar:
-        st.caption(f"Signed in as **{person.label}** ({person.roles_text})")
-        if st.button("Sign out", key="team_sign_out", icon=":material/logout:"):
+        st.caption(labels.text("team.signed_in_as", name=person.label, roles=person.roles_text))
+        if st.button(labels.text("team.sign_out"), key="team_sign_out", icon=":material/logout:"):
             st.session_state.pop(_ACTOR, None)
             st.logout()
 
@@ -108,7 +110,7 @@ def guard_changes() -> None:
         return
     refusal = st.session_state.pop(_REFUSAL, None)
     if refusal:
-        st.error(f"Not changed: {refusal}", icon=":material/block:")
+        st.error(labels.text("team.not_changed", reason=refusal), icon=":material/block:")
     doc = session.document()
     accepted = st.session_state.get(_ACCEPTED)
     if doc is None or accepted is None or accepted[0] != _snapshot_key():

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from studio_browser import CHROMIUM, chromium_browser, serve_studio, wait_for_app_run
+from studio_browser import CHROMIUM, PAGE_TIMEOUT_MS, chromium_browser, serve_studio, wait_for_app_run
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +52,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser: object, studio_url: str) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1400, "height": 2000}, accept_downloads=True)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     page.goto(studio_url)
     wait_for_app_run(page)

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
+PAGE_TIMEOUT_MS = 90_000
+"""Playwright's wait for one action (30 s by default): a two-core machine running the rest of the
+suite can take longer than that to rerun a page, and a passing test does not wait any longer."""
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

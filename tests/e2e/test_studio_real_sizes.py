@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 from studio_browser import (
+    PAGE_TIMEOUT_MS,
     click_keyed,
     go_to,
     graph_label,
@@ -137,6 +138,7 @@ def test_unsaved_work_is_recovered_after_the_tab_is_closed(
     browser: Any, studio_url: str, hospital: dict[str, Any]
 ) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     page.goto(studio_url)
     wait_for_app_run(page)
@@ -151,6 +153,7 @@ def test_unsaved_work_is_recovered_after_the_tab_is_closed(
     context.close()  # the tab is closed without saving
 
     context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     page.goto(studio_url)
     wait_for_app_run(page)

@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from studio_browser import CHROMIUM, chromium_browser, click_keyed, screenshot, wait_for_app_run
+from studio_browser import (
+    CHROMIUM,
+    PAGE_TIMEOUT_MS,
+    chromium_browser,
+    click_keyed,
+    screenshot,
+    wait_for_app_run,
+)
 from team_server import PEOPLE, TeamStudio, oidc_provider, team_studio
 
 from studio.scenario.store import Workspace
@@ -57,6 +64,7 @@ def new_page(chromium: Any, screenshots: Path, request: pytest.FixtureRequest) -
 
     def make() -> Any:
         context = chromium.new_context(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
 

@@ -36,7 +36,7 @@ def test_nothing_but_the_sign_in_screen_before_signing_in(team_app: AppTest) -> 
     team_app.user = {"is_logged_in": False}
     team_app.run()
     assert not team_app.exception
-    assert team_app.button(key="team_sign_in").label == "Sign in"
+    assert team_app.button(key="team_sign_in").label == "Se connecter"  # French unless set otherwise
     assert [title.value for title in team_app.title] == ["Crisis Studio"]
 
 

@@ -19,6 +19,8 @@ from studio_browser import (
     PAGE_TIMEOUT_MS,
     chromium_browser,
     click_keyed,
+    go_to,
+    open_workspace_scenario,
     screenshot,
     wait_for_app_run,
 )
@@ -98,25 +100,14 @@ def sign_in(page: Any, studio: TeamStudio, who: str) -> None:
     page.get_by_test_id("stSidebar").get_by_text(PEOPLE[who]["email"]).wait_for()
 
 
-def go(page: Any, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-    wait_for_app_run(page)
-
-
 def choose(page: Any, label: str, option: str) -> None:
     page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app_run(page)
 
 
-def open_scenario(page: Any, name: str) -> None:
-    go(page, "Scenario")
-    choose(page, "Saved scenario", name)
-    click_keyed(page, "open_workspace")
-
-
 def add_catalogue_system(page: Any, entry: str) -> None:
-    go(page, "Systems")
+    go_to(page, "Systems")
     page.get_by_text("Add systems from the catalogue").click()
     option = page.get_by_role("option", name=f"({entry})")  # labels read "Name (id)"
     for _attempt in range(5):  # a rerun still drawing the page (graph, tables) can clear the typed text
@@ -134,7 +125,7 @@ def add_catalogue_system(page: Any, entry: str) -> None:
 
 
 def set_status(page: Any, status: str, comment: str = "") -> None:
-    go(page, "Injects")
+    go_to(page, "Injects")
     page.get_by_role("tab", name="Review").click()
     page.get_by_test_id("stSelectbox").filter(has_text="New status").click()
     page.get_by_role("option", name=status, exact=True).click()
@@ -147,7 +138,7 @@ def set_status(page: Any, status: str, comment: str = "") -> None:
 
 
 def save(page: Any, message: str) -> None:
-    go(page, "Scenario")
+    go_to(page, "Scenario")
     box = page.locator(".st-key-team_save_message input")
     box.fill(message)
     box.press("Enter")
@@ -188,7 +179,7 @@ def test_designer_edits_systems_and_saves_a_revision(
     _seed(studio, "designer-edit")
     page = new_page()
     sign_in(page, studio, "dana")
-    open_scenario(page, "designer-edit")
+    open_workspace_scenario(page, "designer-edit")
     add_catalogue_system(page, "telephony")
     assert "Not changed" not in main_text(page)
     save(page, "Telephony added")
@@ -207,7 +198,7 @@ def test_reviewer_cannot_edit_systems_is_told_why_and_reviews_injects(
     _seed(studio, "reviewer-work")
     page = new_page()
     sign_in(page, studio, "remi")
-    open_scenario(page, "reviewer-work")
+    open_workspace_scenario(page, "reviewer-work")
     add_catalogue_system(page, "telephony")
     page.get_by_text("Not changed: Changing the systems and links needs the designer role").wait_for()
     screenshot(page, screenshots, "team-reviewer-refused")
@@ -237,14 +228,14 @@ def test_approver_approves_and_reads_the_audit_log(
     _seed(studio, "approver-work", reviewed)
     page = new_page()
     sign_in(page, studio, "alex")
-    open_scenario(page, "approver-work")
+    open_workspace_scenario(page, "approver-work")
     set_status(page, "approved")
     save(page, "Approved for the exercise")
     page.get_by_text("Saved as approver-work").wait_for()
     saved, _ = Workspace(studio.workspace).load("approver-work")
     assert saved["injects"][0]["status"] == "approved"
     assert saved["injects"][0]["review_log"][-1]["by"] == "Alex Approver <alex@ars.example.org>"
-    go(page, "Audit")
+    go_to(page, "Audit")
     page.get_by_text("the chain of lines is intact").wait_for()
     with page.expect_download() as download:
         page.locator(".st-key-audit_csv button").click()
@@ -259,13 +250,13 @@ def test_observer_only_reads(studio: TeamStudio, new_page: Any) -> None:
     sign_in(page, studio, "olga")
     nav = page.get_by_test_id("stSidebarNav")
     assert nav.get_by_role("link", name="Audit").count() == 0
-    open_scenario(page, "observer-read")
+    open_workspace_scenario(page, "observer-read")
     add_catalogue_system(page, "telephony")
     page.get_by_text("Not changed: Changing the systems and links needs the designer role").wait_for()
-    go(page, "Scenario")
+    go_to(page, "Scenario")
     click_keyed(page, "save")
     page.get_by_text("Not saved: Save needs the designer or reviewer or approver role").wait_for()
-    go(page, "Exports")  # all formats are chosen by default: the control-only files are refused
+    go_to(page, "Exports")  # all formats are chosen by default: the control-only files are refused
     click_keyed(page, "export_build")
     page.get_by_text(
         "Export control-only documents needs the designer or reviewer or approver role"
@@ -289,7 +280,7 @@ def test_restoring_an_earlier_revision_brings_back_its_injects(
     actions.save(team, dana, "restore-me", emptied, token, "injects dropped")
     page = new_page()
     sign_in(page, studio, "dana")
-    go(page, "History")
+    go_to(page, "History")
     choose(page, "Scenario", "restore-me")
     page.get_by_text("Inject removed: inj-1").wait_for()  # the diff of the two revisions, in domain terms
     seeded = team.history.revisions("restore-me")[1]
@@ -310,8 +301,8 @@ def test_two_sessions_save_the_same_scenario_one_wins_the_other_is_told_who(
     designer, reviewer = new_page(), new_page()
     sign_in(designer, studio, "dana")
     sign_in(reviewer, studio, "remi")
-    open_scenario(designer, "both-edit")
-    open_scenario(reviewer, "both-edit")
+    open_workspace_scenario(designer, "both-edit")
+    open_workspace_scenario(reviewer, "both-edit")
     add_catalogue_system(designer, "telephony")
     set_status(reviewer, "reviewed")
     save(designer, "Telephony")

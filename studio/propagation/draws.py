@@ -14,6 +14,7 @@ and playbook triggers. Each value is the inverse CDF of one uniform number, so:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,8 +36,14 @@ STREAM_REACH, STREAM_RECOVERY, STREAM_EDR, STREAM_ATTACK_TRIGGERS, STREAM_PLAYBO
 
 
 def stream(seed: int, number: int) -> np.random.Generator:
-    """The random generator of one stream of one run."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(seed), number])))
+    """The random generator of one stream of one run: seeded by SeedSequence([seed, number])."""
+    seed = int(seed)
+    if 0 <= seed < 2**32 and 0 <= number < 2**32:
+        # the same entropy words as the list (each int below 2**32 is one word), without its
+        # int-by-int conversion: a Monte Carlo run opens five streams
+        entropy = np.array([seed, number], dtype=np.uint32)
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, number])))
 
 
 def quantiles(specs: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
@@ -97,42 +104,100 @@ class Draws:
     """Per trigger slot (CompiledScenario.trigger_slots order)."""
 
 
+DRAW_FIELDS = ("reach_delay", "recovery", "edr_alert", "edr_delay", "trigger_delay")
+
+
 class DelayTable:
     """Inverse CDFs of a fixed array of delay specs, prepared once so that each run only pays for
-    the arithmetic (the Monte Carlo draws the same specs thousands of times)."""
+    the arithmetic (the Monte Carlo draws the same specs thousands of times).
+
+    The specs whose value depends on the uniform number are evaluated grouped by distribution
+    (``drawn``: uniform, then triangular, lognormal and exponential columns): one gather of their
+    uniforms, contiguous arithmetic per group, one scatter back."""
 
     def __init__(self, specs: np.ndarray) -> None:
         code, a, b, c = np.asarray(specs, dtype=float).reshape(-1, 4).T
-        self.base = np.where(code == FIXED, a, 0.0)
-        self.uniform = np.flatnonzero(code == UNIFORM)
-        self.uniform_low, self.uniform_width = a[self.uniform], (b - a)[self.uniform]
         tri = (code == TRIANGULAR) & (c > a)
-        self.base = np.where((code == TRIANGULAR) & ~tri, a, self.base)  # min == max: a fixed value
-        self.tri = np.flatnonzero(tri)
-        low, mode, high = a[self.tri], b[self.tri], c[self.tri]
+        # fixed values (a triangular with min == max is one too); 0 where the uniform decides
+        self.base = np.where((code == FIXED) | ((code == TRIANGULAR) & ~tri), a, 0.0)
+        uniform = np.flatnonzero(code == UNIFORM)
+        self.uniform_low, self.uniform_width = a[uniform], (b - a)[uniform]
+        triangular = np.flatnonzero(tri)
+        low, mode, high = a[triangular], b[triangular], c[triangular]
         width = high - low
         self.tri_low, self.tri_high = low, high
         self.tri_split = (mode - low) / width
         self.tri_left, self.tri_right = width * (mode - low), width * (high - mode)
-        self.logn = np.flatnonzero(code == LOGNORMAL)
-        self.logn_mu, self.logn_sigma = a[self.logn], b[self.logn]
-        self.expo = np.flatnonzero(code == EXPONENTIAL)
-        self.expo_mean = a[self.expo]
+        logn = np.flatnonzero(code == LOGNORMAL)
+        self.logn_mu, self.logn_sigma = a[logn], b[logn]
+        expo = np.flatnonzero(code == EXPONENTIAL)
+        self.expo_mean = a[expo]
+        groups = (uniform, triangular, logn, expo)
+        self.drawn = np.concatenate(groups)
+        bounds = np.cumsum([0, *(len(group) for group in groups)])
+        self.uniform, self.tri, self.logn, self.expo = (
+            slice(int(start), int(stop)) for start, stop in itertools.pairwise(bounds)
+        )
 
     def __call__(self, uniforms: np.ndarray) -> np.ndarray:
         """Values at ``uniforms``: one per spec, or a (runs, specs) block of several runs at once
         (elementwise the same arithmetic, hence the same values as run by run)."""
-        values = np.broadcast_to(self.base, uniforms.shape).copy()
-        values[..., self.uniform] = self.uniform_low + self.uniform_width * uniforms[..., self.uniform]
-        if len(self.tri):
-            u = uniforms[..., self.tri]
-            rising = self.tri_low + np.sqrt(u * self.tri_left)
-            falling = self.tri_high - np.sqrt((1 - u) * self.tri_right)
-            values[..., self.tri] = np.where(u < self.tri_split, rising, falling)
-        if len(self.logn):
-            values[..., self.logn] = np.exp(self.logn_mu + self.logn_sigma * ndtri(uniforms[..., self.logn]))
-        if len(self.expo):
-            values[..., self.expo] = -self.expo_mean * np.log1p(-uniforms[..., self.expo])
+        values = np.empty(uniforms.shape)
+        values[...] = self.base
+        if not len(self.drawn):
+            return values
+        u = uniforms[..., self.drawn]
+        drawn = np.empty(u.shape)
+        uniform, tri, logn, expo = self.uniform, self.tri, self.logn, self.expo
+        drawn[..., uniform] = self.uniform_low + self.uniform_width * u[..., uniform]
+        if tri.stop > tri.start:
+            t = u[..., tri]
+            rising = self.tri_low + np.sqrt(t * self.tri_left)
+            falling = self.tri_high - np.sqrt((1 - t) * self.tri_right)
+            drawn[..., tri] = np.where(t < self.tri_split, rising, falling)
+        if logn.stop > logn.start:
+            drawn[..., logn] = np.exp(self.logn_mu + self.logn_sigma * ndtri(u[..., logn]))
+        if expo.stop > expo.start:
+            drawn[..., expo] = -self.expo_mean * np.log1p(-u[..., expo])
+        values[..., self.drawn] = drawn
+        return values
+
+
+class AttemptTable:
+    """``quantiles`` of a fixed array of specs at any list of (spec, uniform) pairs, with each spec's
+    parameters prepared once: the delays of the extra attempts of retried links (the same arithmetic
+    as ``quantiles``, hence the same values)."""
+
+    def __init__(self, specs: np.ndarray) -> None:
+        code, a, b, c = np.asarray(specs, dtype=float).reshape(-1, 4).T
+        self.code = code
+        self.a, self.b, self.c = a, b, c
+        width = c - a
+        self.width = width
+        self.safe = np.where(width > 0, width, 1.0)
+
+    def __call__(self, columns: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+        """The value of spec ``columns[i]`` at ``uniforms[i]``, for every i."""
+        code = self.code[columns]
+        values = self.a[columns]
+        for kind in (UNIFORM, TRIANGULAR, LOGNORMAL, EXPONENTIAL):
+            where = np.flatnonzero(code == kind)
+            if not len(where):
+                continue
+            spec, u = columns[where], uniforms[where]
+            a = self.a[spec]
+            if kind == UNIFORM:
+                values[where] = a + (self.b[spec] - a) * u
+            elif kind == TRIANGULAR:
+                mode, high, safe = self.b[spec], self.c[spec], self.safe[spec]
+                rising = a + np.sqrt(u * safe * (mode - a))
+                falling = high - np.sqrt((1 - u) * safe * (high - mode))
+                sloped = np.where(u < (mode - a) / safe, rising, falling)
+                values[where] = np.where(self.width[spec] > 0, sloped, a)
+            elif kind == LOGNORMAL:
+                values[where] = np.exp(a + self.b[spec] * ndtri(u))
+            else:
+                values[where] = -a * np.log1p(-u)
         return values
 
 
@@ -145,9 +210,11 @@ class ReachSampler:
         self.table = DelayTable(model.reach_delay)
         self.specs = model.reach_delay
         self.retried = np.flatnonzero(model.reach_p < 1)
+        self.attempts = AttemptTable(self.specs[self.retried])
         self.log_fail = np.log1p(-model.reach_p[self.retried])
         limits = model.reach_max_attempts[self.retried]
-        self.limit = np.where(limits > 0, limits, np.iinfo(np.int64).max)
+        # as floats: the counts are compared as floats below 2**62 (int64's max becomes 2**63)
+        self.limit = np.where(limits > 0, limits, np.iinfo(np.int64).max).astype(float)
 
     @classmethod
     def of(cls, model: CompiledScenario) -> ReachSampler:
@@ -170,49 +237,63 @@ class ReachSampler:
         (at most EXACT_EXTRA_ATTEMPTS per arc), then one per arc with more extra attempts than that
         (the normal draw of the rest).
         """
-        runs = len(rngs)
-        delays = self.table(np.stack([_uniforms(rng, self.size) for rng in rngs]).reshape(runs, self.size))
-        if not len(self.retried):
+        runs, retried = len(rngs), len(self.retried)
+        first = np.empty((runs, self.size))
+        count_u = np.empty((runs, retried))
+        for run, rng in enumerate(rngs):
+            _fill(rng, first[run])
+            _fill(rng, count_u[run])
+        delays = self.table(first)
+        if not retried:
             return delays
-        count_u = np.stack([_uniforms(rng, len(self.retried)) for rng in rngs])
         with np.errstate(divide="ignore", invalid="ignore"):
             count = np.ceil(np.log1p(-count_u) / self.log_fail)
-        # u = 0 gives 0 attempts (one is the least); float counts beyond int64 cannot be held, and no run
-        # lasts that long in any case: the movement then never lands.
+        # u = 0 gives 0 attempts (one is the least); counts beyond int64 (and NaN) cannot be held, and
+        # no run lasts that long in any case: the movement then never lands.
         endless = ~(count < 2.0**62)
-        count = np.where(endless, 1, np.maximum(np.nan_to_num(count, nan=1.0), 1)).astype(np.int64)
         failed = endless | (count > self.limit)
-        extra = np.where(failed, 0, count - 1)
+        extra = np.where(failed, 0.0, np.maximum(count, 1.0) - 1.0).astype(np.int64)
         exact = np.minimum(extra, EXACT_EXTRA_ATTEMPTS)
         rest = extra - exact
         # per run, in its own stream: the extra attempts' uniforms, then the normal draws of the rest
-        flat_delays = delays.reshape(-1)
-        more_at, more_u, rest_at, rest_u = [], [], [], []
+        exact_u, rest_u = [], []
         for run, rng in enumerate(rngs):
-            offset = run * self.size
-            if exact[run].any():
-                arcs = np.repeat(self.retried, exact[run])
-                more_at.append(arcs + offset)
-                more_u.append(_uniforms(rng, len(arcs)))
+            exact_u.append(_uniforms(rng, int(exact[run].sum())))
             if rest[run].any():
-                many = np.flatnonzero(rest[run])
-                rest_at.append(many + run * len(self.retried))
-                rest_u.append(_uniforms(rng, len(many)))
-        if more_at:
-            at = np.concatenate(more_at)
-            values = quantiles(self.specs[at % self.size], np.concatenate(more_u))
-            flat_delays += np.bincount(at, values, minlength=flat_delays.size)
-        if rest_at:
-            where = np.concatenate(rest_at)  # positions in the (runs, retried) arrays
-            run, column = np.divmod(where, len(self.retried))
+                rest_u.append(_uniforms(rng, int(np.count_nonzero(rest[run]))))
+        # sums per (run, retried arc) in attempt order, as one float accumulator per pair
+        pair = np.repeat(np.arange(runs * retried), exact.reshape(-1))
+        if len(pair):
+            values = self.attempts(pair % retried, np.concatenate(exact_u))
+            sums = np.bincount(pair, values, minlength=runs * retried).reshape(runs, retried)
+            delays[:, self.retried] += sums
+        if rest_u:
+            run, column = np.nonzero(rest)  # in run order, then arc order: the order drawn
             arcs = self.retried[column]
             mean, variance = moments(self.specs[arcs])
             times = rest[run, column]
             spread = np.sqrt(variance * times) * ndtri(np.concatenate(rest_u))
-            flat_delays[run * self.size + arcs] += np.maximum(mean * times + spread, 0.0)
+            delays[run, arcs] += np.maximum(mean * times + spread, 0.0)
         run, column = np.nonzero(failed)
-        flat_delays[run * self.size + self.retried[column]] = math.inf
+        delays[run, self.retried[column]] = math.inf
         return delays
+
+
+def _fill(rng: np.random.Generator | None, out: np.ndarray) -> None:
+    """Fill ``out`` with uniforms of ``rng`` (one call drawing len(out) numbers: the same values as
+    _uniforms); the nominal run (``rng=None``) takes every median: 0.5."""
+    if rng is None:
+        out[...] = 0.5
+    else:
+        rng.random(out=out)
+
+
+def _block_uniforms(rngs: Sequence[np.random.Generator | None], size: int) -> np.ndarray:
+    """``size`` uniforms of each generator, one row per generator."""
+    block = np.empty((len(rngs), size))
+    for row, rng in zip(block, rngs, strict=True):
+        _fill(rng, row)
+    return block
 
 
 def _uniforms(rng: np.random.Generator | None, size: int) -> np.ndarray:
@@ -252,21 +333,37 @@ def draw_block(
 ) -> list[Draws]:
     """``draw`` of each of ``seeds``, the same values as one by one (each run keeps its own
     streams), with the arithmetic done once for the block: Monte Carlo draws its runs this way."""
+    block = draw_stacked(model, playbook, seeds, nominal=nominal)
+    return [
+        Draws(
+            reach_delay=block.reach_delay[run],
+            recovery=block.recovery[run],
+            edr_alert=block.edr_alert[run],
+            edr_delay=block.edr_delay[run],
+            trigger_delay=block.trigger_delay[run],
+        )
+        for run in range(len(seeds))
+    ]
+
+
+def draw_stacked(
+    model: CompiledScenario, playbook: str | None, seeds: Sequence[int], *, nominal: bool = False
+) -> Draws:
+    """The draws of ``draw_block`` as one Draws whose arrays have a leading axis of runs (row i:
+    run ``seeds[i]``), for the kernel to run a whole block at once."""
     runs, n = len(seeds), model.n
 
     def generators(number: int) -> list[np.random.Generator | None]:
         return [None if nominal else stream(seed, number) for seed in seeds]
 
     tables = _tables(model, playbook)
-    recovery = tables["recovery"](np.stack([_uniforms(rng, n) for rng in generators(STREAM_RECOVERY)]))
+    recovery = tables["recovery"](_block_uniforms(generators(STREAM_RECOVERY), n))
     sources = len(model.edr_sources)
     alerts = np.empty((runs, sources, n), dtype=bool)
     alert_delays = np.empty((runs, sources, n))
     if sources:
         # per run, per source: the alert uniforms, then the delay uniforms, from the run's EDR stream
-        edr_u = np.stack(
-            [[_uniforms(rng, n) for _ in range(2 * sources)] for rng in generators(STREAM_EDR)]
-        ).reshape(runs, sources, 2, n)
+        edr_u = _block_uniforms(generators(STREAM_EDR), 2 * sources * n).reshape(runs, sources, 2, n)
         for source, ((probability, _, _), table) in enumerate(
             zip(model.edr_sources, tables["edr"], strict=True)
         ):
@@ -284,13 +381,6 @@ def draw_block(
         ]
     triggers = quantiles(np.tile(specs, (runs, 1)), trigger_u.reshape(-1)).reshape(runs, slot_count)
     reach = ReachSampler.of(model).block(generators(STREAM_REACH))
-    return [
-        Draws(
-            reach_delay=reach[run],
-            recovery=recovery[run],
-            edr_alert=alerts[run],
-            edr_delay=alert_delays[run],
-            trigger_delay=triggers[run],
-        )
-        for run in range(runs)
-    ]
+    return Draws(
+        reach_delay=reach, recovery=recovery, edr_alert=alerts, edr_delay=alert_delays, trigger_delay=triggers
+    )

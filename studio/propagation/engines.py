@@ -93,7 +93,11 @@ def kernel_ready() -> bool:
         return False
     from studio.propagation import kernel
 
-    dispatcher = kernel._simulate
+    return all(_dispatcher_ready(entry) for entry in (kernel._simulate, kernel._block))
+
+
+def _dispatcher_ready(dispatcher) -> bool:
+    """Whether a kernel entry point is compiled in this process or present in numba's cache."""
     if dispatcher.signatures:
         return True
     try:  # numba's cache index file (a private attribute: any surprise means "not ready")
@@ -112,7 +116,8 @@ def warm_up() -> bool:
     from studio.propagation.synthetic import hospital_scenario
 
     model = compile_scenario(hospital_scenario(30))
-    kernel.kernel_events(model, draw(model, None, 0), None)
+    kernel.kernel_events(model, draw(model, None, 0), None)  # timelines
+    kernel.kernel_summary(model, MetricLayout.of(model), None, 0)  # Monte Carlo blocks
     return True
 
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.propagation.compiled import GATE_ALL, GATE_ANY, CompiledScenario
-from studio.propagation.draws import Draws, draw
-from studio.propagation.summary import MetricLayout, RunSummary
+from studio.propagation.draws import DRAW_FIELDS, Draws, draw_stacked
+from studio.propagation.summary import BLOCK_FIELDS, BlockSummary, MetricLayout, RunSummary
 
 try:
     import numba
@@ -54,6 +54,69 @@ def _jit_inline(function):
 
 def _jit_entry(function):
     return numba.njit(cache=True, nogil=True)(function) if AVAILABLE else function
+
+
+def _borrowed_value(context, builder, typ, value):
+    """``value`` (an array, or a tuple of arrays) with every array's memory owner set to NULL."""
+    if isinstance(typ, numba.types.Array):
+        array = context.make_array(typ)(context, builder, value=value)
+        array.meminfo = context.get_constant_null(numba.types.MemInfoPointer(typ.dtype))
+        array.parent = context.get_constant_null(numba.types.pyobject)
+        return array._getvalue()
+    for index, item in enumerate(typ):
+        borrowed = _borrowed_value(context, builder, item, builder.extract_value(value, index))
+        value = builder.insert_value(value, borrowed, index)
+    return value
+
+
+def _define_borrow():
+    """``_borrow(arrays)``: the same arrays (or tuple of arrays) without their owner.
+
+    Why: numba counts references to an array every time it is passed to a helper or bound to a
+    variable, with an atomic operation on its owner; the kernel's helpers take some forty arrays
+    and run thousands of times per run, and those counts were over half of a run's time. An array
+    without owner (like one from numba.carray) is not counted. The kernel borrows its arrays once
+    at the top of _simulate and keeps the owning references alive until it returns (_keep)."""
+
+    @numba.extending.intrinsic
+    def _borrow(typingctx, value):
+        def arrays_only(typ):
+            if isinstance(typ, numba.types.Array):
+                return True
+            return isinstance(typ, numba.types.BaseTuple) and all(arrays_only(item) for item in typ)
+
+        if not arrays_only(value):
+            raise numba.core.errors.TypingError(f"_borrow takes arrays or tuples of arrays, not {value}")
+
+        def codegen(context, builder, signature, args):
+            return _borrowed_value(context, builder, signature.args[0], args[0])
+
+        return value(value), codegen
+
+    @numba.extending.intrinsic
+    def _keep(typingctx, value):
+        """A use of ``value`` that the compiler cannot drop: its owner lives at least until here."""
+
+        def codegen(context, builder, signature, args):
+            return context.get_dummy_value()
+
+        return numba.types.none(value), codegen
+
+    return _borrow, _keep
+
+
+if AVAILABLE:
+    import numba.core.errors
+    import numba.extending
+
+    _borrow, _keep = _define_borrow()
+else:  # pragma: no cover - the pure-Python fallback has no references to count
+
+    def _borrow(value):
+        return value
+
+    def _keep(value):
+        return None
 
 
 # Queue entry codes: the reference engine's (reference._INITIAL ...).
@@ -330,75 +393,100 @@ def _build_arrays(model: CompiledScenario, playbook: str | None) -> tuple:
 ) = range(30)
 
 
-@_jit
-def _move(payloads, source, target):
-    for column in range(5):
-        payloads[5 * target + column] = payloads[5 * source + column]
+# The event queue: a 4-ary min-heap of (time, sequence number) keys, the payload of each entry in a
+# pool indexed by its sequence number (a sift moves two numbers, not seven). Keys are unique, so
+# entries come out in the reference's heapq order whatever the shape of the heap.
+HEAP_ARITY = 4
 
 
-@_jit
-def _push(queue, g, time, code, a, b, c, d):
-    """Push onto the binary heap ``queue`` = (times, sequence numbers, flat payloads), ordered by
-    (time, sequence number) like the reference's heapq: keys are unique, so both pop the same order."""
-    times, seqs, payloads = queue[0], queue[1], queue[2]
-    size = g[G_SIZE]
-    if size == len(times):
-        g[G_OVERFLOW] |= OVER_HEAP  # the caller retries with a larger heap
-        return
-    seq = g[G_SEQ]
-    g[G_SEQ] += 1
-    g[G_SIZE] = size + 1
-    position = size
-    while position > 0:
-        parent = (position - 1) >> 1
-        if times[parent] < time or (times[parent] == time and seqs[parent] < seq):
-            break
-        times[position] = times[parent]
-        seqs[position] = seqs[parent]
-        _move(payloads, parent, position)
-        position = parent
-    times[position] = time
-    seqs[position] = seq
-    base = 5 * position
-    payloads[base] = code
-    payloads[base + 1] = a
-    payloads[base + 2] = b
-    payloads[base + 3] = c
-    payloads[base + 4] = d
+@_jit_inline
+def _before(times, seqs, i, j):
+    """Whether heap entry i comes out before entry j."""
+    return times[i] < times[j] or (times[i] == times[j] and seqs[i] < seqs[j])
 
 
-@_jit
-def _pop(queue, g, out):
-    """Pop the smallest entry into ``out`` (code, a, b, c, d) and return its time."""
-    times, seqs, payloads = queue[0], queue[1], queue[2]
-    top_time = times[0]
-    for column in range(5):
-        out[column] = payloads[column]
-    size = g[G_SIZE] - 1
-    g[G_SIZE] = size
-    if size == 0:
-        return top_time
-    time, seq = times[size], seqs[size]
-    position = 0
+@_jit_inline
+def _sift_down(times, seqs, position, size):
+    time, seq = times[position], seqs[position]
     while True:
-        child = 2 * position + 1
-        if child >= size:
+        first = HEAP_ARITY * position + 1
+        if first >= size:
             break
-        right = child + 1
-        if right < size and (
-            times[right] < times[child] or (times[right] == times[child] and seqs[right] < seqs[child])
-        ):
-            child = right
+        child = first
+        for other in range(first + 1, min(first + HEAP_ARITY, size)):
+            if _before(times, seqs, other, child):
+                child = other
         if time < times[child] or (time == times[child] and seq < seqs[child]):
             break
         times[position] = times[child]
         seqs[position] = seqs[child]
-        _move(payloads, child, position)
         position = child
     times[position] = time
     seqs[position] = seq
-    _move(payloads, size, position)
+
+
+@_jit_inline
+def _push(queue, g, time, code, a, b, c, d):
+    """Push onto the heap ``queue`` = (times, sequence numbers, payload pool), ordered by (time,
+    sequence number) like the reference's heapq: keys are unique, so both pop the same order."""
+    times, seqs, pool = queue[0], queue[1], queue[2]
+    size = g[G_SIZE]
+    seq = g[G_SEQ]
+    if size == len(times) or 5 * seq + 5 > len(pool):
+        g[G_OVERFLOW] |= OVER_HEAP  # the caller retries with a larger heap and pool
+        return
+    g[G_SEQ] += 1
+    g[G_SIZE] = size + 1
+    base = 5 * seq
+    pool[base] = code
+    pool[base + 1] = a
+    pool[base + 2] = b
+    pool[base + 3] = c
+    pool[base + 4] = d
+    position = size
+    while position > 0:
+        parent = (position - 1) // HEAP_ARITY
+        if times[parent] < time or (times[parent] == time and seqs[parent] < seq):
+            break
+        times[position] = times[parent]
+        seqs[position] = seqs[parent]
+        position = parent
+    times[position] = time
+    seqs[position] = seq
+
+
+@_jit_inline
+def _pop(queue, g, out):
+    """Pop the smallest entry into ``out`` (code, a, b, c, d) and return its time."""
+    times, seqs, pool = queue[0], queue[1], queue[2]
+    top_time = times[0]
+    base = 5 * seqs[0]
+    for column in range(5):
+        out[column] = pool[base + column]
+    size = g[G_SIZE] - 1
+    g[G_SIZE] = size
+    if size > 0:
+        times[0] = times[size]
+        seqs[0] = seqs[size]
+        _sift_down(times, seqs, 0, size)
     return top_time
+
+
+@_jit
+def _drop_attack_entries(queue, g):
+    """Once the attack is over, its pending movements and initial accesses can only be dropped when
+    popped: remove them now (often a fifth of a run's entries) and rebuild the heap."""
+    times, seqs, pool = queue[0], queue[1], queue[2]
+    kept = 0
+    for position in range(g[G_SIZE]):
+        code = pool[5 * seqs[position]]
+        if code != ARRIVE and code != INITIAL:
+            times[kept] = times[position]
+            seqs[kept] = seqs[position]
+            kept += 1
+    g[G_SIZE] = kept
+    for position in range((kept - 2) // HEAP_ARITY, -1, -1):
+        _sift_down(times, seqs, position, kept)
 
 
 @_jit_inline
@@ -455,17 +543,17 @@ def _fire_watchers(slot_on, slot_node, queue, g, fired, delays, on, node, time):
             _push(queue, g, time + delays[slot], FIRE, slot, g[G_EVENTS] - 1, 0, 0)
 
 
-@_jit
+@_jit_inline
 def _blocked(s, node):
     return s[S_ISO, node] != 0 or s[S_SHUT, node] != 0 or s[S_RESTORING, node] != 0
 
 
-@_jit
+@_jit_inline
 def _own_fault(s, node):
     return s[S_ENC, node] != 0 or _blocked(s, node)
 
 
-@_jit
+@_jit_inline
 def _gate_passes(m, in_p, node, working):
     inputs = in_p[node + 1] - in_p[node]
     gate = m[M_GATE, node]
@@ -476,7 +564,7 @@ def _gate_passes(m, in_p, node, working):
     return working >= m[M_K, node]
 
 
-@_jit
+@_jit_inline
 def _start_move(rsrc, rdst, rreq, also_p, also, s, queue, g, reach_delay, arc, time):
     """The reference's start_move. A link that needs several credentials starts only when all are
     held; its entry carries, instead of the credential's epoch, the number of events so far: it lands
@@ -507,7 +595,7 @@ def _start_move(rsrc, rdst, rreq, also_p, also, s, queue, g, reach_delay, arc, t
     )
 
 
-@_jit
+@_jit_inline
 def _also_void(rreq, also_p, also, s, arc, started):
     """Whether a movement on a link needing several credentials, started when ``started`` events
     had been emitted, no longer holds: one of its credentials was reset since (and perhaps obtained
@@ -768,6 +856,58 @@ def _restartable(k, s, assumed):
 
 
 @_jit
+def _restartable_from(k, s, node):
+    """``_restartable(k, s, node)[node]`` computed on the dependencies of ``node`` only.
+
+    Whether a node can come back only depends on the nodes it depends on, directly or not, through
+    nodes that are down but not at fault: the elimination below runs on that set (its own
+    dependencies are in it), which gives the same answer as over the whole graph, in time
+    proportional to the set (a restore request in a run where most systems are down checked every
+    system otherwise)."""
+    if s[S_FUNC, node] == UP:
+        return False
+    dep = k[K_DEP]
+    in_p, into = k[K_DIN_P], k[K_DIN]
+    out_p, out = k[K_DOUT_P], k[K_DOUT]
+    n = s.shape[1]
+    member = np.zeros(n, dtype=np.bool_)
+    member[node] = True
+    group = [node]
+    head = 0
+    while head < len(group):
+        current = group[head]
+        head += 1
+        for position in range(in_p[current], in_p[current + 1]):
+            src = dep[0, into[position]]
+            if not member[src] and s[S_FUNC, src] != UP and not _own_fault(s, src):
+                member[src] = True
+                group.append(src)
+    working = np.zeros(n, dtype=np.int64)
+    dropped = [0]
+    dropped.pop()
+    for current in group:
+        count = 0
+        for position in range(in_p[current], in_p[current + 1]):
+            src = dep[0, into[position]]
+            if s[S_FUNC, src] == UP or member[src]:
+                count += 1
+        working[current] = count
+        if not _gate_passes(k[K_M], k[K_DIN_P], current, count):
+            member[current] = False
+            dropped.append(current)
+    while len(dropped) > 0 and member[node]:
+        current = dropped.pop()
+        for position in range(out_p[current], out_p[current + 1]):
+            dependent = dep[1, out[position]]
+            if member[dependent]:
+                working[dependent] -= 1
+                if not _gate_passes(k[K_M], k[K_DIN_P], dependent, working[dependent]):
+                    member[dependent] = False
+                    dropped.append(dependent)
+    return member[node]
+
+
+@_jit
 def _dependencies_up(k, s, node):
     dep = k[K_DEP]
     in_p, into = k[K_DIN_P], k[K_DIN]
@@ -782,7 +922,7 @@ def _dependencies_up(k, s, node):
             healthy += 1
     if _gate_passes(k[K_M], k[K_DIN_P], node, up):
         return True
-    return _gate_passes(k[K_M], k[K_DIN_P], node, healthy) and _restartable(k, s, node)[node]
+    return _gate_passes(k[K_M], k[K_DIN_P], node, healthy) and _restartable_from(k, s, node)
 
 
 @_jit
@@ -944,6 +1084,7 @@ def _detonate(k, s, r, queue, log, g, f, fired, delays, counted, time, cause):
     if g[G_OVER] != 0:
         return
     g[G_OVER] = 1
+    _drop_attack_entries(queue, g)
     m = k[K_M]
     flags = k[K_FLAGS]
     credential = flags[3]
@@ -1060,22 +1201,29 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
     event is logged (see _emit). The registers say whether an array overflowed (G_OVERFLOW: the
     caller retries with larger ones) or the run needs the reference engine (G_FALLBACK)."""
     n = k[K_M].shape[1]
-    s = np.zeros((18, n), dtype=np.int64)
-    for node in range(n):
-        s[S_EXPIRED, node] = -1
-        s[S_COMP_EVENT, node] = -1
-        s[S_ENC_EVENT, node] = -1
-        s[S_OWN_EVENT, node] = -1
-    r = np.full((4, n), np.nan)
-    g = np.zeros(10, dtype=np.int64)
+    s_owner = np.zeros((18, n), dtype=np.int64)
+    s_owner[S_EXPIRED] = -1
+    s_owner[S_COMP_EVENT] = -1
+    s_owner[S_ENC_EVENT] = -1
+    s_owner[S_OWN_EVENT] = -1
+    r_owner = np.full((4, n), np.nan)
+    g_owner = np.zeros(10, dtype=np.int64)
+    f_owner = np.full(2, np.nan)
+    log_owner = np.empty(log_capacity * (L_WIDTH + 1))
+    work_owner = (
+        np.zeros(len(delays) + len(ON_KINDS), dtype=np.int64),
+        np.zeros(k[K_DEP].shape[1], dtype=np.int64),
+        (np.empty(capacity), np.empty(capacity, dtype=np.int64), np.empty(capacity * 5, dtype=np.int64)),
+        np.empty(5, dtype=np.int64),
+    )
+    # from here on only borrowed arrays (see _borrow); the owners are kept until the return
+    s, r, g, f, log = _borrow((s_owner, r_owner, g_owner, f_owner, log_owner))
+    fired, counted, queue, entry = _borrow(work_owner)
+    k, reach_delay, recovery, edr_alert, edr_delay, delays = _borrow(
+        (k, reach_delay, recovery, edr_alert, edr_delay, delays)
+    )
     g[G_LOG] = log_capacity > 0
-    f = np.full(2, np.nan)
-    fired = np.zeros(len(delays) + len(ON_KINDS), dtype=np.int64)
-    counted = np.zeros(k[K_DEP].shape[1], dtype=np.int64)
-    queue = (np.empty(capacity), np.empty(capacity, dtype=np.int64), np.empty(capacity * 5, dtype=np.int64))
-    log = np.empty(log_capacity * (L_WIDTH + 1))
     g[G_EXTRA] = len(log)
-    entry = np.empty(5, dtype=np.int64)
     initial_node = k[K_INODE]
     initial_at = k[K_IAT]
     for i in range(len(initial_node)):
@@ -1206,7 +1354,8 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
             _detonate(k, s, r, queue, log, g, f, fired, delays, counted, time, a)
         elif code == RETRY:
             _request_restore(k, s, r, queue, log, g, fired, delays, counted, recovery, a, time, b)
-    return s, r, f, g, log
+    _keep(work_owner)
+    return s_owner, r_owner, f_owner, g_owner, log_owner
 
 
 def _inputs(model: CompiledScenario, playbook: str | None, draws: Draws) -> tuple:
@@ -1222,11 +1371,16 @@ def _inputs(model: CompiledScenario, playbook: str | None, draws: Draws) -> tupl
     )
 
 
+def _initial_heap(model: CompiledScenario) -> int:
+    """Entries of the event queue and its payload pool a first run allocates."""
+    return 2 * (len(model.reach_src) + len(model.dep_src) + model.n) + 64
+
+
 def _run(model: CompiledScenario, inputs: tuple, log: bool) -> tuple:
     """Run the kernel, growing the heap (and the event log) until they are big enough; the sizes
     that worked are kept on the model for the next runs."""
     cache = model.__dict__
-    capacity = cache.get("_kernel_heap", 2 * (len(model.reach_src) + len(model.dep_src) + model.n) + 64)
+    capacity = cache.get("_kernel_heap", _initial_heap(model))
     log_capacity = cache.get("_kernel_log", 4 * model.n + 64) if log else 0
     while True:
         result = _simulate(*inputs, capacity, log_capacity)
@@ -1241,27 +1395,105 @@ def _run(model: CompiledScenario, inputs: tuple, log: bool) -> tuple:
             cache["_kernel_log"] = log_capacity
 
 
+@_jit_entry
+def _block(
+    k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, hits, record, registers, overflow
+):
+    """The runs of a block in summary mode (row i of each draw array: run i), in one call: per run,
+    its hit flags (compromised, encrypted, down per node), record matrix and float registers; a run
+    whose heap overflowed is flagged in ``overflow`` and left for the caller to rerun."""
+    for run in range(reach_delay.shape[0]):
+        s, r, f, g, _ = _simulate(
+            k, reach_delay[run], recovery[run], edr_alert[run], edr_delay[run], delays[run], capacity, 0
+        )
+        overflow[run] = g[G_OVERFLOW]
+        hits[run, 0] = s[S_HIT_COMP]
+        hits[run, 1] = s[S_HIT_ENC]
+        hits[run, 2] = s[S_HIT_DOWN]
+        record[run] = r
+        registers[run] = f
+
+
+def kernel_block_summary(
+    model: CompiledScenario, layout: MetricLayout, playbook: str | None, block: Draws
+) -> BlockSummary:
+    """The summaries of a block of runs (``block``: draw_stacked's arrays, one row per run) computed
+    by the compiled kernel in one call; the same as kernel_summary run by run."""
+    runs, n = block.reach_delay.shape[0], model.n
+    no_sources = block.edr_alert.size == 0  # (runs, 0, n), or an empty array from a hand-made Draws
+    edr_alert = np.zeros((runs, 0, n), dtype=bool) if no_sources else block.edr_alert
+    edr_delay = np.zeros((runs, 0, n)) if no_sources else block.edr_delay
+    hits = np.empty((runs, 3, n), dtype=np.int64)
+    record = np.empty((runs, 4, n))
+    registers = np.empty((runs, 2))
+    overflow = np.zeros(runs, dtype=np.int64)
+    capacity = model.__dict__.get("_kernel_heap", _initial_heap(model))
+    arrays = _arrays(model, playbook)
+    _block(
+        arrays,
+        np.ascontiguousarray(block.reach_delay, dtype=float),
+        np.ascontiguousarray(block.recovery, dtype=float),
+        np.ascontiguousarray(edr_alert, dtype=np.bool_),
+        np.ascontiguousarray(edr_delay, dtype=float),
+        np.ascontiguousarray(block.trigger_delay, dtype=float),
+        capacity,
+        hits,
+        record,
+        registers,
+        overflow,
+    )
+    for run in np.flatnonzero(overflow):  # rare: rerun alone, growing the heap until it fits
+        one = Draws(
+            block.reach_delay[run],
+            block.recovery[run],
+            edr_alert[run],
+            edr_delay[run],
+            block.trigger_delay[run],
+        )
+        state, record[run], registers[run] = _run(model, _inputs(model, playbook, one), False)[:3]
+        hits[run] = state[[S_HIT_COMP, S_HIT_ENC, S_HIT_DOWN]]
+    return BlockSummary(
+        times=_key_times(layout, record, registers),
+        compromised=hits[:, 0].astype(bool),
+        encrypted=hits[:, 1].astype(bool),
+        down=hits[:, 2].astype(bool),
+        first_compromise=record[:, R_OBTAINED].copy(),
+        first_loss=record[:, R_LOSS].copy(),
+    )
+
+
+def _key_times(layout: MetricLayout, record: np.ndarray, registers: np.ndarray) -> np.ndarray:
+    """(runs, metrics) key times in MetricLayout order from the kernel's records and registers."""
+    runs = len(record)
+    times = np.empty((runs, len(layout.names)))
+    times[:, 0] = registers[:, F_DETECTION]
+    times[:, 1] = registers[:, F_ENCRYPTION]
+    credentials = len(layout.credentials)
+    times[:, 2 : 2 + credentials] = record[:, R_OBTAINED][:, list(layout.credentials)]
+    services = list(layout.services)
+    lost, back = record[:, R_LOSS][:, services], record[:, R_BACK][:, services]
+    with np.errstate(invalid="ignore"):
+        outage = np.where(np.isnan(lost), math.nan, np.where(np.isnan(back), math.inf, back - lost))
+    service_times = times[:, 2 + credentials :].reshape(runs, len(services), 3)
+    service_times[:, :, 0] = lost
+    service_times[:, :, 1] = record[:, R_DEGRADED][:, services]
+    service_times[:, :, 2] = outage
+    return times
+
+
 def kernel_summary(
     model: CompiledScenario, layout: MetricLayout, playbook: str | None, seed: int, draws: Draws | None = None
 ) -> RunSummary:
     """Key times of run ``seed`` computed by the compiled kernel (same as reference_summary;
     ``draws``: the run's, if already drawn)."""
-    draws = draw(model, playbook, seed) if draws is None else draws
-    state, record, registers = _run(model, _inputs(model, playbook, draws), False)[:3]
-    values = [registers[F_DETECTION], registers[F_ENCRYPTION]]
-    values += [record[R_OBTAINED, i] for i in layout.credentials]
-    for i in layout.services:
-        lost, back = record[R_LOSS, i], record[R_BACK, i]
-        outage = math.nan if lost != lost else (math.inf if back != back else back - lost)
-        values += [lost, record[R_DEGRADED, i], outage]
-    return RunSummary(
-        np.array(values, dtype=float),
-        state[S_HIT_COMP].astype(bool),
-        state[S_HIT_ENC].astype(bool),
-        state[S_HIT_DOWN].astype(bool),
-        record[R_OBTAINED].copy(),
-        record[R_LOSS].copy(),
-    )
+    one = draw_stacked(model, playbook, [seed]) if draws is None else _stacked(draws)
+    block = kernel_block_summary(model, layout, playbook, one)
+    return RunSummary(*(getattr(block, name)[0] for name in BLOCK_FIELDS))
+
+
+def _stacked(draws: Draws) -> Draws:
+    """One run's draws as a block of one run."""
+    return Draws(*(np.asarray(getattr(draws, name))[None] for name in DRAW_FIELDS))
 
 
 @dataclass

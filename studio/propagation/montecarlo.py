@@ -20,8 +20,8 @@ import numpy as np
 
 from studio.propagation import engines
 from studio.propagation.compiled import CompiledScenario, compile_scenario
-from studio.propagation.draws import draw_block
-from studio.propagation.summary import MetricLayout, RunSummary
+from studio.propagation.draws import draw_block, draw_stacked
+from studio.propagation.summary import BlockSummary, MetricLayout
 from studio.propagation.timeline import run_timeline
 
 Progress = Callable[[int, int], None]
@@ -31,7 +31,7 @@ DEFAULT_PERCENTILES = (5, 25, 50, 75, 95)
 PER_SYSTEM_LIMIT = 10_000_000
 # Runs drawn together (studio.propagation.draws.draw_block): the arithmetic of the draws is paid once
 # per block instead of once per run.
-DRAW_BLOCK = 32
+DRAW_BLOCK = 8
 
 
 def _json_number(value: float) -> float | None:
@@ -221,34 +221,40 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _summaries(
-    simulate_summary: engines.SummaryFunction,
+def _blocks(
     model: CompiledScenario,
     layout: MetricLayout,
     playbook: str | None,
     seed: int,
     runs: int,
     engine_name: str,
-) -> Iterator[RunSummary]:
-    """Run summaries in run order. Runs are drawn DRAW_BLOCK at a time (the same values as one by
-    one). The compiled kernel releases the GIL, so its blocks are spread over the cores; runs are
-    independent and gathered in order, so the result does not change."""
+) -> Iterator[BlockSummary]:
+    """Run summaries in run order, DRAW_BLOCK runs at a time (the same values as one by one). The
+    compiled kernel runs a whole block per call and releases the GIL, so its blocks are spread over
+    the cores; runs are independent and gathered in order, so the result does not change."""
 
-    def block(first: int) -> list[RunSummary]:
+    def block(first: int) -> BlockSummary:
         seeds = range(seed + first, seed + min(first + DRAW_BLOCK, runs))
+        if engine_name == "kernel":
+            from studio.propagation import kernel
+
+            return kernel.kernel_block_summary(model, layout, playbook, draw_stacked(model, playbook, seeds))
         draws = draw_block(model, playbook, seeds)
-        return [simulate_summary(model, layout, playbook, s, d) for s, d in zip(seeds, draws, strict=True)]
+        summaries = [
+            engines.reference_summary(model, layout, playbook, s, d)
+            for s, d in zip(seeds, draws, strict=True)
+        ]
+        return BlockSummary.of(summaries)
 
     starts = range(0, runs, DRAW_BLOCK)
     workers = min(usable_cores(), 8) if engine_name == "kernel" else 1
     if workers == 1 or len(starts) < 2:
         for first in starts:
-            yield from block(first)
+            yield block(first)
         return
-    yield from block(0)  # compiles or loads the kernel once
+    yield block(0)  # compiles or loads the kernel once
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for summaries in pool.map(block, starts[1:]):
-            yield from summaries
+        yield from pool.map(block, starts[1:])
 
 
 def _batch(
@@ -263,7 +269,7 @@ def _batch(
 ) -> MonteCarloResult:
     layout = MetricLayout.of(model)
     size = model.n + len(model.reach_src) + len(model.dep_src)
-    simulate_summary, engine_name = engines.summary_function(engine, work=runs * size)
+    _, engine_name = engines.summary_function(engine, work=runs * size)
     times = np.empty((runs, len(layout.names)))
     keep_systems = runs * model.n <= PER_SYSTEM_LIMIT
     system_times = (
@@ -272,18 +278,20 @@ def _batch(
     compromised = np.zeros(model.n)
     encrypted = np.zeros(model.n)
     down = np.zeros(model.n)
-    for run, summary in enumerate(
-        _summaries(simulate_summary, model, layout, playbook, seed, runs, engine_name)
-    ):
-        times[run] = summary.times
+    done = 0
+    for block in _blocks(model, layout, playbook, seed, runs, engine_name):
+        rows = slice(done, done + len(block))
+        times[rows] = block.times
         if keep_systems:
-            system_times["compromised"][run] = summary.first_compromise
-            system_times["down"][run] = summary.first_loss
-        compromised += summary.compromised
-        encrypted += summary.encrypted
-        down += summary.down
-        if progress is not None:
-            progress(done_before + run + 1, total)
+            system_times["compromised"][rows] = block.first_compromise
+            system_times["down"][rows] = block.first_loss
+        compromised += block.compromised.sum(axis=0)
+        encrypted += block.encrypted.sum(axis=0)
+        down += block.down.sum(axis=0)
+        for _ in range(len(block)):
+            done += 1
+            if progress is not None:
+                progress(done_before + done, total)
     values = {name: times[:, column] for column, name in enumerate(layout.names)}
     share = max(runs, 1)
     return MonteCarloResult(

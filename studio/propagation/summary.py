@@ -57,6 +57,29 @@ class RunSummary:
     """Per system: minute it first lost its normal function, NaN if never."""
 
 
+@dataclass
+class BlockSummary:
+    """The RunSummary of several consecutive runs, one row per run (Monte Carlo gathers its runs by
+    blocks; the fields mean what RunSummary's mean)."""
+
+    times: np.ndarray
+    compromised: np.ndarray
+    encrypted: np.ndarray
+    down: np.ndarray
+    first_compromise: np.ndarray
+    first_loss: np.ndarray
+
+    @classmethod
+    def of(cls, summaries: list[RunSummary]) -> BlockSummary:
+        return cls(*(np.stack([getattr(summary, name) for summary in summaries]) for name in BLOCK_FIELDS))
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+
+BLOCK_FIELDS = ("times", "compromised", "encrypted", "down", "first_compromise", "first_loss")
+
+
 def summarise(model: CompiledScenario, layout: MetricLayout, events: RunEvents) -> RunSummary:
     """Reduce the events of one run to its key times and per-system hits."""
     n = model.n

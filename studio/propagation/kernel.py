@@ -520,7 +520,7 @@ def _emit(log, g, time, kind, node, aux, cause1, cause2):
     return number
 
 
-@_jit
+@_jit_inline
 def _fire_watchers(slot_on, slot_node, queue, g, fired, delays, on, node, time):
     """The reference's emit(): fire the not-yet-fired slots waiting for (on, node), then (on, any),
     caused by the event just emitted.
@@ -746,14 +746,12 @@ def _emit_up(queue, log, g, r, node, time, why):
 
 
 @_jit
-def _cascade(k, s, r, queue, log, g, fired, delays, counted, work, whys, time):
+def _cascade(c, s, r, queue, log, g, fired, delays, counted, work, whys, time):
     """The reference cascade; ``work`` is the initial FIFO of nodes (consumed), ``whys`` the event
-    that puts each of them there (-1: none)."""
-    dep = k[K_DEP]
-    grace = k[K_GRACE]
-    out_p, out = k[K_DOUT_P], k[K_DOUT]
-    activation_row = k[K_NF]
-    m, in_p = k[K_M], k[K_DIN_P]
+    that puts each of them there (-1: none). ``c``: _cascade_arrays(k), the only model arrays it
+    reads (numba passes every array of a tuple argument field by field: the whole model would be
+    some two hundred arguments per call)."""
+    dep, grace, out_p, out, activation_row, m, in_p, son, snode = c
     logging = g[G_LOG] != 0  # causes are only tracked for the event log
     head = 0
     while head < len(work):
@@ -791,14 +789,14 @@ def _cascade(k, s, r, queue, log, g, fired, delays, counted, work, whys, time):
         activation = activation_row[0, node]
         if activation != activation:
             s[S_FUNC, node] = DOWN
-            event = _emit_down(k[K_SON], k[K_SNODE], s, r, queue, log, g, fired, delays, node, time, why)
+            event = _emit_down(son, snode, s, r, queue, log, g, fired, delays, node, time, why)
         elif s[S_PREARMED, node] != 0 or activation == 0:
             event = _enter_degraded(
-                k[K_SON], k[K_SNODE], k[K_NF], s, r, queue, log, g, fired, delays, node, time, why, 0
+                son, snode, activation_row, s, r, queue, log, g, fired, delays, node, time, why, 0
             )
         else:
             s[S_FUNC, node] = DOWN
-            event = _emit_down(k[K_SON], k[K_SNODE], s, r, queue, log, g, fired, delays, node, time, why)
+            event = _emit_down(son, snode, s, r, queue, log, g, fired, delays, node, time, why)
             _push(queue, g, time + activation, DEGRADE, node, s[S_OUTAGE, node], event, 0)
         for position in range(out_p[node], out_p[node + 1]):
             arc = out[position]
@@ -814,10 +812,15 @@ def _cascade(k, s, r, queue, log, g, fired, delays, counted, work, whys, time):
 
 
 @_jit_inline
+def _cascade_arrays(k):
+    return (k[K_DEP], k[K_GRACE], k[K_DOUT_P], k[K_DOUT], k[K_NF], k[K_M], k[K_DIN_P], k[K_SON], k[K_SNODE])
+
+
+@_jit_inline
 def _cascade_one(k, s, r, queue, log, g, fired, delays, counted, node, why, time):
     work = [node]
     whys = [why] if g[G_LOG] != 0 else work  # whys is only read in timeline mode
-    _cascade(k, s, r, queue, log, g, fired, delays, counted, work, whys, time)
+    _cascade(_cascade_arrays(k), s, r, queue, log, g, fired, delays, counted, work, whys, time)
 
 
 @_jit
@@ -830,8 +833,6 @@ def _restartable(k, s, assumed):
     for node in range(n):
         candidate[node] = s[S_FUNC, node] != UP and (node == assumed or not _own_fault(s, node))
     working = np.zeros(n, dtype=np.int64)
-    dropped = [0]
-    dropped.pop()
     for node in range(n):
         if candidate[node]:
             count = 0
@@ -840,9 +841,14 @@ def _restartable(k, s, assumed):
                 if s[S_FUNC, src] == UP or candidate[src]:
                     count += 1
             working[node] = count
-            if not _gate_passes(k[K_M], k[K_DIN_P], node, count):
-                candidate[node] = False
-                dropped.append(node)
+    # every count is taken before any candidate is dropped (see the reference's restartable)
+    dropped = [0]
+    dropped.pop()
+    for node in range(n):
+        if candidate[node] and not _gate_passes(k[K_M], k[K_DIN_P], node, working[node]):
+            dropped.append(node)
+    for node in dropped:
+        candidate[node] = False
     while len(dropped) > 0:
         node = dropped.pop()
         for position in range(out_p[node], out_p[node + 1]):
@@ -883,8 +889,6 @@ def _restartable_from(k, s, node):
                 member[src] = True
                 group.append(src)
     working = np.zeros(n, dtype=np.int64)
-    dropped = [0]
-    dropped.pop()
     for current in group:
         count = 0
         for position in range(in_p[current], in_p[current + 1]):
@@ -892,9 +896,13 @@ def _restartable_from(k, s, node):
             if s[S_FUNC, src] == UP or member[src]:
                 count += 1
         working[current] = count
-        if not _gate_passes(k[K_M], k[K_DIN_P], current, count):
-            member[current] = False
+    dropped = [0]
+    dropped.pop()
+    for current in group:
+        if not _gate_passes(k[K_M], k[K_DIN_P], current, working[current]):
             dropped.append(current)
+    for current in dropped:
+        member[current] = False
     while len(dropped) > 0 and member[node]:
         current = dropped.pop()
         for position in range(out_p[current], out_p[current + 1]):
@@ -1057,13 +1065,13 @@ def _restored(k, s, r, queue, log, g, fired, delays, counted, node, time, cause)
                         released.append(dep[1, arc])
         if len(released) > 0:
             whys = [event for _ in released] if g[G_LOG] != 0 else released
-            _cascade(k, s, r, queue, log, g, fired, delays, counted, released, whys, time)
+            _cascade(_cascade_arrays(k), s, r, queue, log, g, fired, delays, counted, released, whys, time)
     for other in range(s.shape[1]):
         if s[S_WAITING, other] != 0:
             _push(queue, g, time, RETRY, other, event, 0, 0)
 
 
-@_jit
+@_jit_inline
 def _isolate(k, s, r, queue, log, g, fired, delays, counted, node, time, kind, cause):
     """``kind``: EV_ISOLATED, EV_SHUTDOWN or EV_INTERNET_CUT (an isolation too)."""
     if kind == EV_SHUTDOWN:
@@ -1117,7 +1125,7 @@ def _detonate(k, s, r, queue, log, g, f, fired, delays, counted, time, cause):
         if fired[len(delays) + ON_ENCRYPTED] != 0:
             _fire_watchers(k[K_SON], k[K_SNODE], queue, g, fired, delays, ON_ENCRYPTED, node, time)
     whys = [-1 for _ in targets] if g[G_LOG] != 0 else targets
-    _cascade(k, s, r, queue, log, g, fired, delays, counted, targets, whys, time)
+    _cascade(_cascade_arrays(k), s, r, queue, log, g, fired, delays, counted, targets, whys, time)
 
 
 @_jit

@@ -485,7 +485,6 @@ class _Run:
         if assumed >= 0:
             candidate[assumed] = func[assumed] != UP
         working = [0] * model.n
-        dropped = []
         for node in range(model.n):
             if candidate[node]:
                 working[node] = sum(
@@ -493,9 +492,14 @@ class _Run:
                     for arc in model.dep_in[node]
                     if func[model.dep_src[arc]] == UP or candidate[model.dep_src[arc]]
                 )
-                if not self.gate_passes(node, working[node]):
-                    candidate[node] = False
-                    dropped.append(node)
+        # every count is taken before any candidate is dropped: a drop then lowers each count once
+        # (dropping while counting lowered a later dependent's count twice, so the answer depended on
+        # the order of the systems and could be smaller than the greatest subset)
+        dropped = [
+            node for node in range(model.n) if candidate[node] and not self.gate_passes(node, working[node])
+        ]
+        for node in dropped:
+            candidate[node] = False
         while dropped:
             node = dropped.pop()
             for arc in model.dep_out[node]:

@@ -43,3 +43,34 @@ def test_blocks_keep_rare_retries_and_their_normal_tail() -> None:
     _same(block, seeds, model, None)
     delays = np.stack([run.reach_delay for run in block])
     assert np.isinf(delays).any() and (delays[np.isfinite(delays)] > 1e5).any()
+
+
+def test_streams_of_small_seeds_take_the_fast_seeding_with_the_same_values() -> None:
+    from studio.propagation.draws import stream
+
+    for seed in (0, 1, 7, 2**31, 2**32 - 1, 2**32, 2**40 + 3):
+        for number in range(5):
+            expected = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, number])))
+            assert np.array_equal(stream(seed, number).random(16), expected.random(16)), (seed, number)
+
+
+def test_delay_tables_give_the_inverse_cdfs_of_quantiles() -> None:
+    from studio.propagation.compiled import EXPONENTIAL, FIXED, LOGNORMAL, TRIANGULAR, UNIFORM
+    from studio.propagation.draws import AttemptTable, DelayTable, quantiles
+
+    rng = np.random.default_rng(5)
+    count = 400
+    code = rng.choice([FIXED, UNIFORM, TRIANGULAR, LOGNORMAL, EXPONENTIAL], count).astype(float)
+    low = rng.uniform(0, 60, count)
+    middle = low + rng.uniform(0, 60, count)  # a triangular's mode, a uniform's max, a lognormal's sigma
+    specs = np.column_stack([code, low, middle, middle + rng.uniform(0, 60, count)])
+    specs[::17, 2:] = specs[::17, 1:2]  # triangulars (and others) with min == mode == max
+    uniforms = rng.random((6, count))
+    uniforms[0, ::9] = 0.0
+    table = DelayTable(specs)
+    for row in uniforms:
+        assert np.allclose(table(row), quantiles(specs, row), rtol=1e-12, equal_nan=True)
+    assert np.array_equal(table(uniforms), np.stack([table(row) for row in uniforms]))
+    columns = rng.integers(0, count, 3000)
+    values = rng.random(3000)
+    assert np.array_equal(AttemptTable(specs)(columns, values), quantiles(specs[columns], values))

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.random.bit_generator import ISeedSequence
 from scipy.special import ndtri
 
 from studio.limits import EXACT_EXTRA_ATTEMPTS
@@ -33,6 +34,69 @@ STREAM_REACH, STREAM_RECOVERY, STREAM_EDR, STREAM_ATTACK_TRIGGERS, STREAM_PLAYBO
 # with their exact mean and variance (the central limit theorem over 1,000+ terms). Validation warns on
 # links where that happens in more than one run in a thousand (warn.retries_approximated).
 # (EXACT_EXTRA_ATTEMPTS lives in studio.limits: the validation reads it without importing the engine.)
+
+
+STREAMS = 5
+# SeedSequence's hashing constants (numpy.random.SeedSequence, pool of 4 words): _stream_block hashes
+# the entropy of many streams at once and gives exactly the words SeedSequence([seed, number]) gives
+# (tests/propagation/test_draw_block.py compares them).
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_MULT_L, _MIX_MULT_R, _XSHIFT = 0xCA01F9DD, 0x4973F715, 16
+
+
+class _SeedWords(ISeedSequence):
+    """A seed sequence whose state words are already computed (PCG64 only asks for four uint64)."""
+
+    def __init__(self, words: np.ndarray) -> None:
+        self.words = words
+
+    def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
+        return self.words
+
+
+def seed_words(seeds: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """SeedSequence([seed, number]).generate_state(4, np.uint64) for each pair (seeds and numbers
+    below 2**32, broadcast together), computed on all pairs at once: (..., 4) uint64."""
+    seeds, numbers = np.broadcast_arrays(
+        np.asarray(seeds, dtype=np.uint32), np.asarray(numbers, dtype=np.uint32)
+    )
+    u32 = np.uint32
+    zero = np.zeros(seeds.shape, dtype=u32)
+    hash_const = u32(_INIT_A)
+
+    def hashmix(value: np.ndarray) -> np.ndarray:
+        nonlocal hash_const
+        value = value ^ hash_const
+        hash_const = u32(hash_const * u32(_MULT_A))
+        value = value * hash_const
+        return value ^ (value >> u32(_XSHIFT))
+
+    with np.errstate(over="ignore"):  # 32-bit arithmetic wraps on purpose
+        pool = [hashmix(word) for word in (seeds, numbers, zero, zero)]
+        for source in range(4):
+            for target in range(4):
+                if source != target:
+                    mixed = u32(_MIX_MULT_L) * pool[target] - u32(_MIX_MULT_R) * hashmix(pool[source])
+                    pool[target] = mixed ^ (mixed >> u32(_XSHIFT))
+        words = np.empty((*seeds.shape, 8), dtype=u32)
+        hash_const = u32(_INIT_B)
+        for index in range(8):
+            value = pool[index % 4] ^ hash_const
+            hash_const = u32(hash_const * u32(_MULT_B))
+            value = value * hash_const
+            words[..., index] = value ^ (value >> u32(_XSHIFT))
+    return words.view(np.uint64)
+
+
+def _stream_block(seeds: Sequence[int]) -> list[list[np.random.Generator | None]]:
+    """``stream(seed, number)`` of every seed, per stream number: the seeds' hashing done together
+    (a run opens five streams; SeedSequence one by one took a fifth of the draws' time)."""
+    if not all(0 <= int(seed) < 2**32 for seed in seeds):
+        return [[stream(seed, number) for seed in seeds] for number in range(STREAMS)]
+    words = seed_words(np.array([int(seed) for seed in seeds])[None, :], np.arange(STREAMS)[:, None])
+    return [
+        [np.random.Generator(np.random.PCG64(_SeedWords(row))) for row in per_number] for per_number in words
+    ]
 
 
 def stream(seed: int, number: int) -> np.random.Generator:
@@ -139,9 +203,15 @@ class DelayTable:
             slice(int(start), int(stop)) for start, stop in itertools.pairwise(bounds)
         )
 
-    def __call__(self, uniforms: np.ndarray) -> np.ndarray:
+    def __call__(self, uniforms: np.ndarray, fill: TableFill | None = None) -> np.ndarray:
         """Values at ``uniforms``: one per spec, or a (runs, specs) block of several runs at once
-        (elementwise the same arithmetic, hence the same values as run by run)."""
+        (elementwise the same arithmetic, hence the same values as run by run).
+
+        ``fill``: the compiled kernel's table_fill (Monte Carlo on the kernel), which does the
+        fixed, uniform and triangular arithmetic of a block in one pass; the same operations in the
+        same order, hence the same values. The lognormal and exponential values stay numpy's."""
+        if fill is not None and uniforms.ndim == 2 and len(self.drawn):
+            return self._filled(np.ascontiguousarray(uniforms), fill)
         values = np.empty(uniforms.shape)
         values[...] = self.base
         if not len(self.drawn):
@@ -161,6 +231,23 @@ class DelayTable:
             drawn[..., expo] = -self.expo_mean * np.log1p(-u[..., expo])
         values[..., self.drawn] = drawn
         return values
+
+    def _filled(self, uniforms: np.ndarray, fill: TableFill) -> np.ndarray:
+        values = np.empty(uniforms.shape)
+        transcendental = np.empty((len(uniforms), len(self.drawn) - self.logn.start))
+        fill(uniforms, self, values, transcendental)
+        lognormal = self.logn.stop - self.logn.start
+        if lognormal:
+            z = ndtri(transcendental[:, :lognormal])
+            values[:, self.drawn[self.logn]] = np.exp(self.logn_mu + self.logn_sigma * z)
+        if self.expo.stop > self.expo.start:
+            u = transcendental[:, lognormal:]
+            values[:, self.drawn[self.expo]] = -self.expo_mean * np.log1p(-u)
+        return values
+
+
+# kernel.table_fill(uniforms, table, values, transcendental): see DelayTable.__call__
+TableFill = Callable[[np.ndarray, DelayTable, np.ndarray, np.ndarray], None]
 
 
 class AttemptTable:
@@ -227,7 +314,7 @@ class ReachSampler:
         """Effective delays (see Draws.reach_delay); ``rng=None`` gives the nominal values."""
         return self.block([rng])[0]
 
-    def block(self, rngs: Sequence[np.random.Generator | None]) -> np.ndarray:
+    def block(self, rngs: Sequence[np.random.Generator | None], fill: TableFill | None = None) -> np.ndarray:
         """Effective delays of several runs, one row per run's generator (each exactly what that
         generator alone gives: the uniforms are drawn run by run, the arithmetic once for all).
 
@@ -243,7 +330,7 @@ class ReachSampler:
         for run, rng in enumerate(rngs):
             _fill(rng, first[run])
             _fill(rng, count_u[run])
-        delays = self.table(first)
+        delays = self.table(first, fill)
         if not retried:
             return delays
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -347,17 +434,24 @@ def draw_block(
 
 
 def draw_stacked(
-    model: CompiledScenario, playbook: str | None, seeds: Sequence[int], *, nominal: bool = False
+    model: CompiledScenario,
+    playbook: str | None,
+    seeds: Sequence[int],
+    *,
+    nominal: bool = False,
+    fill: TableFill | None = None,
 ) -> Draws:
     """The draws of ``draw_block`` as one Draws whose arrays have a leading axis of runs (row i:
-    run ``seeds[i]``), for the kernel to run a whole block at once."""
+    run ``seeds[i]``), for the kernel to run a whole block at once (``fill``: see DelayTable)."""
     runs, n = len(seeds), model.n
 
+    streams = [[None] * runs for _ in range(STREAMS)] if nominal else _stream_block(seeds)
+
     def generators(number: int) -> list[np.random.Generator | None]:
-        return [None if nominal else stream(seed, number) for seed in seeds]
+        return streams[number]
 
     tables = _tables(model, playbook)
-    recovery = tables["recovery"](_block_uniforms(generators(STREAM_RECOVERY), n))
+    recovery = tables["recovery"](_block_uniforms(generators(STREAM_RECOVERY), n), fill)
     sources = len(model.edr_sources)
     alerts = np.empty((runs, sources, n), dtype=bool)
     alert_delays = np.empty((runs, sources, n))
@@ -368,7 +462,7 @@ def draw_stacked(
             zip(model.edr_sources, tables["edr"], strict=True)
         ):
             alerts[:, source] = edr_u[:, source, 0] < probability
-            alert_delays[:, source] = table(edr_u[:, source, 1])
+            alert_delays[:, source] = table(edr_u[:, source, 1], fill)
     slot_count, attacker_slots, defender_slots, specs = tables["triggers", playbook]
     trigger_u = np.empty((runs, slot_count))
     if attacker_slots:
@@ -380,7 +474,7 @@ def draw_stacked(
             _uniforms(rng, len(defender_slots)) for rng in generators(STREAM_PLAYBOOK)
         ]
     triggers = quantiles(np.tile(specs, (runs, 1)), trigger_u.reshape(-1)).reshape(runs, slot_count)
-    reach = ReachSampler.of(model).block(generators(STREAM_REACH))
+    reach = ReachSampler.of(model).block(generators(STREAM_REACH), fill)
     return Draws(
         reach_delay=reach, recovery=recovery, edr_alert=alerts, edr_delay=alert_delays, trigger_delay=triggers
     )

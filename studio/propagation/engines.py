@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from studio.propagation.compiled import CompiledScenario
-from studio.propagation.draws import Draws, draw
+from studio.propagation.draws import Draws, draw, draw_stacked
 from studio.propagation.reference import simulate
 from studio.propagation.summary import MetricLayout, RunSummary, summarise
 
@@ -93,7 +93,7 @@ def kernel_ready() -> bool:
         return False
     from studio.propagation import kernel
 
-    return all(_dispatcher_ready(entry) for entry in (kernel._simulate, kernel._block))
+    return all(_dispatcher_ready(entry) for entry in (kernel._simulate, kernel._block, kernel._fill_table))
 
 
 def _dispatcher_ready(dispatcher) -> bool:
@@ -118,6 +118,7 @@ def warm_up() -> bool:
     model = compile_scenario(hospital_scenario(30))
     kernel.kernel_events(model, draw(model, None, 0), None)  # timelines
     kernel.kernel_summary(model, MetricLayout.of(model), None, 0)  # Monte Carlo blocks
+    draw_stacked(model, None, [0], fill=kernel.table_fill)  # and their draws
     return True
 
 

@@ -1422,6 +1422,46 @@ def _block(
         registers[run] = f
 
 
+@_jit_entry
+def _fill_table(uniforms, base, drawn, tri_start, logn_start, low, width, tri, values, transcendental):
+    """DelayTable's fixed, uniform and triangular values of a block in one pass (``tri``: rows low,
+    high, split, left, right); the lognormal and exponential uniforms copied out, in order."""
+    runs, size = uniforms.shape
+    for run in range(runs):
+        for column in range(size):
+            values[run, column] = base[column]
+        for index in range(tri_start):
+            column = drawn[index]
+            values[run, column] = low[index] + width[index] * uniforms[run, column]
+        for index in range(tri_start, logn_start):
+            column = drawn[index]
+            q = index - tri_start
+            u = uniforms[run, column]
+            if u < tri[2, q]:
+                values[run, column] = tri[0, q] + math.sqrt(u * tri[3, q])
+            else:
+                values[run, column] = tri[1, q] - math.sqrt((1 - u) * tri[4, q])
+        for index in range(logn_start, len(drawn)):
+            transcendental[run, index - logn_start] = uniforms[run, drawn[index]]
+
+
+def table_fill(uniforms: np.ndarray, table, values: np.ndarray, transcendental: np.ndarray) -> None:
+    """draws.TableFill on the kernel (Monte Carlo hands it to draw_stacked)."""
+    prepared = table.__dict__.get("_kernel_fill")
+    if prepared is None:
+        tri = np.array([table.tri_low, table.tri_high, table.tri_split, table.tri_left, table.tri_right])
+        prepared = table.__dict__["_kernel_fill"] = (
+            np.ascontiguousarray(table.base, dtype=float),
+            np.ascontiguousarray(table.drawn, dtype=np.int64),
+            table.tri.start,
+            table.logn.start,
+            np.ascontiguousarray(table.uniform_low, dtype=float),
+            np.ascontiguousarray(table.uniform_width, dtype=float),
+            np.ascontiguousarray(tri.reshape(5, -1), dtype=float),
+        )
+    _fill_table(uniforms, *prepared, values, transcendental)
+
+
 def kernel_block_summary(
     model: CompiledScenario, layout: MetricLayout, playbook: str | None, block: Draws
 ) -> BlockSummary:

@@ -238,7 +238,8 @@ def _blocks(
         if engine_name == "kernel":
             from studio.propagation import kernel
 
-            return kernel.kernel_block_summary(model, layout, playbook, draw_stacked(model, playbook, seeds))
+            draws = draw_stacked(model, playbook, seeds, fill=kernel.table_fill)
+            return kernel.kernel_block_summary(model, layout, playbook, draws)
         draws = draw_block(model, playbook, seeds)
         summaries = [
             engines.reference_summary(model, layout, playbook, s, d)

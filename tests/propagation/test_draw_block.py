@@ -74,3 +74,20 @@ def test_delay_tables_give_the_inverse_cdfs_of_quantiles() -> None:
     columns = rng.integers(0, count, 3000)
     values = rng.random(3000)
     assert np.array_equal(AttemptTable(specs)(columns, values), quantiles(specs[columns], values))
+
+
+def test_streams_opened_together_are_the_seed_sequence_streams() -> None:
+    from studio.propagation.draws import STREAMS, _stream_block, seed_words
+
+    rng = np.random.default_rng(2)
+    seeds = [0, 1, 2**32 - 1, *map(int, rng.integers(0, 2**32, 300))]
+    words = seed_words(np.array(seeds)[None, :], np.arange(STREAMS)[:, None])
+    for number in range(STREAMS):
+        for seed, got in zip(seeds, words[number], strict=True):
+            assert np.array_equal(got, np.random.SeedSequence([seed, number]).generate_state(4, np.uint64))
+    for block_seeds in (seeds[:9], [5, 2**32, 2**40]):  # the second: seeds beyond 32 bits, one by one
+        block = _stream_block(block_seeds)
+        for number in range(STREAMS):
+            for seed, generator in zip(block_seeds, block[number], strict=True):
+                alone = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, number])))
+                assert np.array_equal(generator.random(7), alone.random(7)), (seed, number)

@@ -122,7 +122,7 @@ def name_list(names: list[str], limit: int = 4) -> str:
 
 
 # Template variables built with with_preposition (to be declared next to INJECT_VARIABLES).
-_NAMED = ("establishment", "establishment_short", "ght", "fallback", "samu", "sender_org")
+_NAMED = ("establishment", "establishment_short", "ght", "fallback", "samu", "sender_org", "sender_name")
 WORDING_VARIABLES: dict[str, str] = {
     **{f"to_{key}": f"«à»/«to» + {key} with its article (au CHU X, à la clinique Y)" for key in _NAMED},
     **{f"of_{key}": f"«de»/«of» + {key} with its article (du CH X, de l'ARS)" for key in _NAMED},

@@ -571,7 +571,7 @@ def _sustain_candidate(
             to, cc = route(ctx, beat)
             if cell_id not in to or not fits(times_by_cell, to, minute, limit):
                 continue
-            sender = choose_sender(ctx, beat)
+            sender = choose_sender(ctx, beat, scenario_minute, strict=True)
             if sender is None or sender_ready(plan, beat, sender) > scenario_minute + 1e-9:
                 continue
             to = [c for c in to if plan.activation.get(c, math.inf) <= minute]
@@ -817,7 +817,7 @@ def _retell(
         beat = _sustain_beat(ctx, situation, name, scenario_minute, candidate.beat.establishment, 0)
         if beat is None or (beat.kind.skip_when_playing and ctx.plays(beat.kind.skip_when_playing)):
             continue
-        sender = choose_sender(ctx, beat)
+        sender = choose_sender(ctx, beat, scenario_minute, strict=True)
         if sender is None or sender_ready(plan, beat, sender) > scenario_minute + 1e-9:
             continue
         beat.priority_override = "optional"

@@ -25,6 +25,7 @@ from studio.durations import format_minutes, parse_minutes
 from studio.injects.context import ScenarioContext
 from studio.injects.generation.pacing import PHASE_NAMES, offset_minutes, phase_at
 from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, is_protected, make_inject_id
+from studio.injects.generation.routing import senders_on_duty
 from studio.injects.generation.story import POINT_LINES, delay_words, duration_words, service_profile
 from studio.injects.kinds import CATEGORY_THEMES, CONTINGENCY_FOLDER, THEMES
 from studio.injects.phrases import occurring
@@ -128,14 +129,27 @@ def _values(
         values["tools"] = tool_words(ctx, beat.systems, field_voice) or values["tools"]
     values.update({key: value for key, value in beat.extra.items() if value and key != "lost_nodes"})
     turn = beat.rotation + (beat.variant_turn or 0)
-    values["opening"] = opening_line(ctx, sender, values, turn)
+    # What people say: their lines also tell how long they have been without their tools.
+    spoken = {**values, "since": _since_words(ctx, est, minute, words)}
+    values["opening"] = opening_line(ctx, sender, spoken, turn)
     # Users calling the IT people tell what does not work; everyone else how the crisis weighs.
     section = "symptoms" if beat.kind.name == "user_followup" else "follow_up"
-    values["voice_line"] = voice_line(ctx, sender, values, turn, section)
+    values["voice_line"] = voice_line(ctx, sender, spoken, turn, section, service_known=service is not None)
     values["alerted_cell"] = ctx.cell_names([beat.recipient]) if beat.recipient else values["recipient"]
     values.update(preposition_values(ctx.language, values))
     values.update(_profile_lines(ctx, beat, values))
     return values
+
+
+def _since_words(ctx: ScenarioContext, est: str | None, minute: float, words: dict[str, str]) -> str:
+    """How long the staff of ``est`` have been without their tools at exercise ``minute`` (from its
+    first symptom), for « depuis {since} »: a duration, never a clock time (« depuis 1 h 50 » at
+    1:50 says nothing)."""
+    now = ctx.time_model.scenario_minute(minute)
+    start = ctx.first_symptoms.get(est, min(ctx.first_symptoms.values(), default=now))
+    # Rounded to the quarter hour past the first hour: people do not count their minutes.
+    elapsed = max(10.0, now - start)
+    return duration_words(elapsed if elapsed < 60 else round(elapsed / 15) * 15, words)
 
 
 def dependent_services(ctx: ScenarioContext, node: str | None, establishment: str | None = None) -> list[str]:
@@ -523,7 +537,7 @@ def _line_values(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str,
         "establishment_short": values.get("establishment_short", ""),
         "service": values.get("service", ""),
         "tool": (values.get("tools", "").split(", ") or [""])[0],
-        "since": values.get("time", ""),
+        "since": values.get("since", ""),
     }
 
 
@@ -533,12 +547,19 @@ def voice_line(
     values: dict[str, str],
     turn: int,
     section: str = "follow_up",
+    service_known: bool = True,
 ) -> str:
-    """A line of ``section`` of the sender's function (taken in turn), else one of its ``[needs]``."""
+    """A line of ``section`` of the sender's function (taken in turn), else one of its ``[needs]``;
+    without a clinical service to speak of (``service_known``), none of the lines naming one (they
+    would say « le service CHU de Sainte-Aube »)."""
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     lines = (voice.lines.get(section) or voice.lines.get("needs") or ()) if voice else ()
     # The template's opening already names the sender: lines that name it again read twice.
-    lines = tuple(line for line in lines if "{name}" not in line and "{first_name}" not in line)
+    lines = tuple(
+        line
+        for line in lines
+        if "{name}" not in line and "{first_name}" not in line and (service_known or "{service}" not in line)
+    )
     if not lines:
         return ""
     return render(
@@ -663,6 +684,9 @@ def _voice_call(
     if not lines or sender.get("kind") == "public":
         return False
     values = _values(ctx, candidate.beat, sender, candidate.to, candidate.exercise_minute)
+    values["since"] = _since_words(
+        ctx, candidate.beat.establishment, candidate.exercise_minute, WORDS[ctx.language]
+    )
     line_values = _line_values(ctx, sender, values)
     offset = random.Random(f"{plan.seed}:{inject['id']}").randrange(len(lines))
     for step in range(len(lines)):
@@ -716,6 +740,72 @@ def _replace_repeat(
     return False
 
 
+_WEEKDAYS = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+HEADLINE_WORDS = 12
+"""Most words of a caller's line quoted in a title."""
+
+
+def when_words(ctx: ScenarioContext, exercise_minute: float) -> str:
+    """The scenario time of ``exercise_minute`` in prose, with the day of the week when the story
+    spans several days (« mercredi 14 h 30 »)."""
+    when = ctx.time_model.scenario_datetime(exercise_minute)
+    time = clock_words(when.hour, when.minute, ctx.language)
+    first, last = (ctx.time_model.scenario_datetime(m) for m in (0.0, ctx.duration))
+    if first.date() == last.date():
+        return time
+    return f"{_WEEKDAYS.get(ctx.language, _WEEKDAYS['en'])[when.weekday()]} {time}"
+
+
+def headline(line: str, language: str) -> str:
+    """The first sentence of a caller's line, quoted and cut to :data:`HEADLINE_WORDS` words: what
+    this call brings, for its title."""
+    sentence = re.split(r"(?<=[.?!])\s", line.strip(), maxsplit=1)[0].rstrip(" .")
+    # Its first clause when it says enough on its own (« Toujours aucune nouvelle de la cellule »).
+    clause = re.split(r"\s*[,;:]\s", sentence, maxsplit=1)[0]
+    if len(clause.split()) >= 5:
+        sentence = clause
+    words = sentence.split()
+    if len(words) > HEADLINE_WORDS:
+        sentence = " ".join(words[:HEADLINE_WORDS]).rstrip(",;:") + "…"
+    return f"« {sentence} »" if language == "fr" else f'"{sentence}"'
+
+
+def distinct_title(
+    plan: Plan, candidate: Candidate | None, inject: dict[str, Any], titled: set[tuple[str, str]]
+) -> str:
+    """A title for ``inject`` that no inject of its sender carries yet (``titled``: the (title,
+    sender) pairs in use), saying what is new: the caller's own line when the message quotes one
+    (« CHU Sainte-Aube : « Mes équipes n'en peuvent plus » »), else the time of the news."""
+    ctx, sender = plan.ctx, inject["from"]
+    base = inject["title"]
+    tries: list[str] = []
+    if candidate is not None and candidate.beat.story is None:
+        values = _values(ctx, candidate.beat, candidate.sender, candidate.to, candidate.exercise_minute)
+        line = humanize_durations(values.get("voice_line", ""), ctx.language)
+        if line and line in inject["message"]:
+            # Where the call comes from: the establishment for its own people, else the caller's
+            # organisation (« Radio locale »), else what the caller is.
+            place = values["establishment_short"]
+            caller = candidate.sender
+            if caller.get("organisation") not in {
+                candidate.beat.establishment,
+                ctx.group_of(candidate.beat.establishment),
+            }:
+                place = ctx.org_name(caller.get("organisation"), short=True) or caller["role"]
+            tries.append(
+                f"{place} : {headline(line, ctx.language)}"
+                if ctx.language == "fr"
+                else f"{place}: {headline(line, ctx.language)}"
+            )
+    minute = parse_minutes(inject["offset"])
+    tries.append(f"{base} – {when_words(ctx, minute)}")
+    tries.append(f"{base} – {inject['id'].rsplit('-', 1)[-1]} {when_words(ctx, minute)}")
+    return next((t[:300] for t in tries if (t[:300], sender) not in titled), tries[-1][:300])
+
+
 def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Check and fix the words of generated injects (see the module doc); returns those kept."""
     language = plan.ctx.language
@@ -727,6 +817,8 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
     texts = [inject[key] for _, inject in pairs for key in ("title", "message")]
     quoted = proper_names(plan.scenario, texts)
     seen = {wording(inject, names) for inject in plan.fixed}
+    # No two injects of one sender under the same title: players would read the same message again.
+    titled = {(inject["title"], inject["from"]) for inject in plan.fixed}
     kept = []
     for candidate, inject in pairs:
         if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
@@ -745,6 +837,9 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
                 continue
             # A core inject is kept: its time makes it distinct for the reader.
             inject["message"] += f"\n({inject['title']})"
+        if (inject["title"], inject["from"]) in titled:
+            inject["title"] = distinct_title(plan, candidate, inject, titled)
+        titled.add((inject["title"], inject["from"]))
         seen.add(wording(inject, names))
         kept.append(inject)
     return kept
@@ -753,6 +848,7 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
 def write_text(plan: Plan) -> None:
     """Stage 4: render ``plan.placed`` (with contingencies) into ``plan.injects``, checked."""
     ctx, seed = plan.ctx, plan.seed
+    senders_on_duty(plan)
     ordered = sorted(plan.placed, key=lambda c: (c.exercise_minute, c.inject_id))
     # Services of the same kind (three emergency departments of a GHT...) take turns through the
     # lines of their profile, so that no two of them tell the same story.

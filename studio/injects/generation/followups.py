@@ -14,6 +14,7 @@ import bisect
 import itertools
 import math
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from studio.injects.context import ScenarioContext
@@ -26,7 +27,15 @@ from studio.injects.prompts import inject_templates
 from studio.injects.wording import short_list
 
 SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
-    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call", "tech_followup", "user_followup"),
+    "technical": (
+        "restore_progress",
+        "cert_sante",
+        "anssi",
+        "vendor_call",
+        "tech_followup",
+        "user_followup",
+        "recovery_setback",
+    ),
     "strategic": (
         "situation",
         "situation_request",
@@ -38,8 +47,19 @@ SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
         "fatigue_followup",
         "nurse_manager",
         "field_followup",
+        "supplies_short",
+        "shift_handover",
     ),
-    "care": ("service", "fatigue_followup", "nurse_manager", "family_reception", "field_followup"),
+    "care": (
+        "service",
+        "fatigue_followup",
+        "nurse_manager",
+        "family_reception",
+        "field_followup",
+        "shift_handover",
+        "transfer_news",
+        "supplies_short",
+    ),
     "communication": (
         "media_followup",
         "journalist_call",
@@ -51,6 +71,17 @@ SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
     "territorial_prefecture": ("cod_question", "press_authority"),
     "territorial_samu": ("network",),
 }
+LONG_CRISIS_HOURS: dict[str, float] = {
+    "supplies_short": 4.0,
+    "transfer_news": 5.0,
+    "recovery_setback": 0.0,
+    "shift_handover": 0.0,
+}
+"""Follow-ups of a crisis that lasts: hours since the first alarm before each may be told (paper
+forms run short after hours of copying, transferred patients have news after a while)."""
+SHIFT_CHANGES: tuple[tuple[int, int], ...] = ((6 * 60 + 30, 9 * 60), (18 * 60 + 30, 21 * 60 + 30))
+"""Local minutes of the day when teams hand over (morning and evening): a handover follow-up is
+told only then."""
 """Follow-ups that keep each role of player cell busy, taken in turn (see :func:`sustain`): the
 current state of the services (``service``, ``situation``), restoration progress
 (``restoration``, ``restore_progress``), the care network's requests for a service still down
@@ -352,19 +383,46 @@ def _sustain_beat(
         return _progress_beat(ctx, situation, minute, est)
     if name == "patient_phishing" and not situation.happened("exfiltration", minute):
         return None
+    if name == "recovery_setback":
+        return _setback_beat(ctx, situation, minute, est)
     cause = situation.latest(minute, None, est)
     if cause is None:
         return None
     beat = Beat(KINDS[name], minute, cause, est)
-    if name == "fatigue_followup":
-        # Counted from the first alarm (the attacker's quiet weeks before it do not tire anyone).
-        alarms = [situation.first_of(kind) for kind in ("detected", "encrypted")]
-        start = min(
-            (e["minute"] for e in alarms if e is not None),
-            default=situation.events[0]["minute"] if situation.events else minute,
-        )
-        beat.extra["hours_on_duty"] = str(max(1, round((minute - start) / 60)))
+    # Counted from the first alarm (the attacker's quiet weeks before it do not tire anyone).
+    alarms = [situation.first_of(kind) for kind in ("detected", "encrypted")]
+    start = min(
+        (e["minute"] for e in alarms if e is not None),
+        default=situation.events[0]["minute"] if situation.events else minute,
+    )
+    hours = (minute - start) / 60
+    if hours < LONG_CRISIS_HOURS.get(name, 0.0):
+        return None
+    if name == "shift_handover":
+        when = ctx.time_model.scenario_origin + timedelta(minutes=minute)
+        of_day = when.hour * 60 + when.minute
+        if not any(low <= of_day <= high for low, high in SHIFT_CHANGES):
+            return None
+    if name == "transfer_news" and not any(
+        CRITICAL_CARE_SERVICE.search(ctx.systems[sid]["name"])
+        for sid, _ in situation.affected_services(minute, est)
+    ):
+        # Only a hospital that had to send patients away hears about them.
+        return None
+    if name in {"fatigue_followup", "shift_handover", "transfer_news"}:
+        beat.extra["hours_on_duty"] = str(max(1, round(hours)))
     return beat
+
+
+def _setback_beat(ctx: ScenarioContext, situation: _Situation, minute: float, est: str | None) -> Beat | None:
+    """A restart that slips back: the latest system of ``est`` restored by ``minute`` (its restart
+    is what the follow-up speaks of); None before anything came back."""
+    scope = situation.in_scope(est)
+    restored = [e for e in situation.happened("restored", minute) if e.get("node") in scope]
+    if not restored:
+        return None
+    event = max(restored, key=lambda e: (e["minute"], e["id"]))
+    return Beat(KINDS["recovery_setback"], minute, event, ctx.establishment_of(event["node"]), event["node"])
 
 
 def _progress_beat(

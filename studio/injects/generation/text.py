@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import datetime
 from typing import Any
 
 from studio.durations import format_minutes, parse_minutes
@@ -42,6 +43,7 @@ from studio.injects.wording import (
     channel_for,
     clock_words,
     duration_phrase,
+    fit_time_of_day,
     name_list,
     preposition_values,
     short_list,
@@ -131,14 +133,19 @@ def _values(
     turn = beat.rotation + (beat.variant_turn or 0)
     # What people say: their lines also tell how long they have been without their tools.
     spoken = {**values, "since": _since_words(ctx, est, minute, words)}
-    values["opening"] = opening_line(ctx, sender, spoken, turn)
+    values["opening"] = opening_line(ctx, sender, spoken, turn, _names_a_service(ctx, beat))
     # Users calling the IT people tell what does not work; everyone else how the crisis weighs.
     section = "symptoms" if beat.kind.name == "user_followup" else "follow_up"
-    values["voice_line"] = voice_line(ctx, sender, spoken, turn, section, service_known=service is not None)
+    values["voice_line"] = voice_line(ctx, sender, spoken, turn, section, _names_a_service(ctx, beat))
     values["alerted_cell"] = ctx.cell_names([beat.recipient]) if beat.recipient else values["recipient"]
     values.update(preposition_values(ctx.language, values))
     values.update(_profile_lines(ctx, beat, values))
     return values
+
+
+def _names_a_service(ctx: ScenarioContext, beat: Beat) -> bool:
+    """True when ``beat`` is about a clinical service ({service} names it, not the establishment)."""
+    return bool(beat.node) and ctx.systems.get(beat.node or "", {}).get("kind") == "clinical_service"
 
 
 def _since_words(ctx: ScenarioContext, est: str | None, minute: float, words: dict[str, str]) -> str:
@@ -513,11 +520,18 @@ def tool_words(ctx: ScenarioContext, nodes: list[str], field_voice: bool, limit:
     return short_list([s["name"] for s in systems], ctx.language, limit)
 
 
-def opening_line(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str], turn: int) -> str:
+def opening_line(
+    ctx: ScenarioContext,
+    sender: dict[str, Any],
+    values: dict[str, str],
+    turn: int,
+    service_known: bool = True,
+) -> str:
     """How ``sender`` opens a call or a note, from its function's ``[opening]`` lines (taken in
-    turn), else "name (role)"."""
+    turn; without a clinical service to speak of, none naming one), else "name (role)"."""
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     lines = voice.lines.get("opening", ()) if voice else ()
+    lines = tuple(line for line in lines if service_known or "{service}" not in line)
     if not lines:
         return f"{sender['name']} ({sender['role']})"
     return render(
@@ -680,6 +694,8 @@ def _voice_call(
     ctx, sender = plan.ctx, candidate.sender
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     lines = [*voice.lines.get("follow_up", ()), *voice.lines.get("needs", ())] if voice else []
+    if not _names_a_service(ctx, candidate.beat):
+        lines = [line for line in lines if "{service}" not in line]
     # A member of the public's lines presume who they are (a father, a patient): not for any one.
     if not lines or sender.get("kind") == "public":
         return False
@@ -693,7 +709,7 @@ def _voice_call(
         line = lines[(offset + step) % len(lines)]
         try:
             said = render(line, line_values)
-            opening = opening_line(ctx, sender, values, offset + step)
+            opening = opening_line(ctx, sender, values, offset + step, _names_a_service(ctx, candidate.beat))
         except Exception:  # a line with other variables: not usable here
             continue
         if sender["name"] not in opening and line_values["first_name"] not in opening:
@@ -842,6 +858,11 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
         titled.add((inject["title"], inject["from"]))
         seen.add(wording(inject, names))
         kept.append(inject)
+    for inject in kept:
+        if not str(inject["provenance"].get("template", "")).startswith("storyline/"):
+            # Templates are written for any hour; the designer's storyline says what it means.
+            hour = datetime.fromisoformat(inject["scenario_time"]).hour
+            inject["message"] = fit_time_of_day(inject["message"], hour, language)
     return kept
 
 

@@ -154,9 +154,11 @@ def _since_words(ctx: ScenarioContext, est: str | None, minute: float, words: di
     1:50 says nothing)."""
     now = ctx.time_model.scenario_minute(minute)
     start = ctx.first_symptoms.get(est, min(ctx.first_symptoms.values(), default=now))
-    # Rounded to the quarter hour past the first hour: people do not count their minutes.
+    # People do not count their minutes: hours past the first one, days past a day and a half.
     elapsed = max(10.0, now - start)
-    return duration_words(elapsed if elapsed < 60 else round(elapsed / 15) * 15, words)
+    if elapsed >= 36 * 60:
+        elapsed = round(elapsed / 1440) * 1440
+    return duration_words(elapsed, words)
 
 
 def dependent_services(ctx: ScenarioContext, node: str | None, establishment: str | None = None) -> list[str]:
@@ -678,8 +680,14 @@ def _reword(
             beat.variant_turn = (beat.variant_turn or 0) + step
             fresh, _ = render_inject(plan.ctx, candidate, plan.seed, beat.kind.category, beat.kind.name)
             if wording(fresh, names) not in seen:
-                inject.update(title=fresh["title"], message=fresh["message"], synopsis=fresh["synopsis"])
-                inject["provenance"] = fresh["provenance"]
+                # Every text of the other variant: its expected actions answer its own message.
+                for key in ("title", "message", "synopsis", "expected_actions", "provenance"):
+                    inject[key] = fresh[key]
+                for key in ("animator_notes", "discussion_questions"):
+                    if key in fresh:
+                        inject[key] = fresh[key]
+                    else:
+                        inject.pop(key, None)
                 return True
     return False
 
@@ -762,6 +770,35 @@ _WEEKDAYS = {
 }
 HEADLINE_WORDS = 12
 """Most words of a caller's line quoted in a title."""
+_DANGLING = frozenset(
+    [
+        "notre",
+        "votre",
+        "leur",
+        "avec",
+        "dans",
+        "sans",
+        "pour",
+        "sous",
+        "vers",
+        "comment",
+        "quand",
+        "autre",
+        "avant",
+        "après",
+        "your",
+        "their",
+        "with",
+        "without",
+        "from",
+        "into",
+        "about",
+        "before",
+        "after",
+        "which",
+    ]
+)
+"""Words a cut title must not end on."""
 
 
 def when_words(ctx: ScenarioContext, exercise_minute: float) -> str:
@@ -785,7 +822,13 @@ def headline(line: str, language: str) -> str:
         sentence = clause
     words = sentence.split()
     if len(words) > HEADLINE_WORDS:
-        sentence = " ".join(words[:HEADLINE_WORDS]).rstrip(",;:") + "…"
+        words = words[:HEADLINE_WORDS]
+        # Not on a dangling little word (« que j'ai… », « dans le… »).
+        while len(words) > 4 and (
+            len(words[-1]) <= 3 or "'" in words[-1] or "’" in words[-1] or words[-1].lower() in _DANGLING
+        ):
+            words.pop()
+        sentence = " ".join(words).rstrip(",;:") + "…"
     return f"« {sentence} »" if language == "fr" else f'"{sentence}"'
 
 

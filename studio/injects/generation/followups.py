@@ -654,6 +654,22 @@ of a ward (``ward_noise``: pay, a badge, a relative's visit) or about computers 
 (``it_noise``), a rumour on social networks; labelled as noise in the animation pack only. Each
 variant is told at most once per exercise (see :class:`_Distractions`)."""
 
+_OFFICE = (8 * 60, 18 * 60, True)
+_DAYTIME = (8 * 60, 20 * 60, False)
+DISTRACTION_HOURS: dict[str, tuple[int, int, bool]] = {
+    "staff/noise/c": _OFFICE,  # the fire-alarm contractor's test
+    "staff/noise/e": _OFFICE,  # the generator's monthly test
+    "staff/noise/f": _OFFICE,  # painters in the outpatients' corridor
+    "staff/it_noise/b": _OFFICE,  # a salesman calls the secretariat
+    "staff/ward_noise/a": _OFFICE,  # the outpatients' secretary
+    "staff/ward_noise/c": _DAYTIME,  # a student nurse on placement
+    "staff/ward_noise/d": _DAYTIME,  # a relative asks about visits
+    "staff/ward_noise/f": _DAYTIME,  # a new badge today
+}
+"""Distractions (``category/kind/variant``) that only happen at some hours of the story: (from,
+to) minutes of the day and whether on weekdays only. Contractors and secretaries work office hours
+on weekdays; visits, placements and the badge office are daytime matters."""
+
 _DISTRACTIONS: dict[str, tuple[str, ...]] = {
     "communication": ("social_rumour", "ward_noise"),
     "strategic": ("noise", "ward_noise", "it_noise"),
@@ -694,10 +710,29 @@ class _Distractions:
         return self.template(candidate, candidate.beat.variant_turn)
 
     def fresh_turn(self, candidate: Candidate) -> int | None:
-        """A turn that tells ``candidate`` with a variant not told yet (None: all were told)."""
+        """A turn that tells ``candidate`` with a variant not told yet that fits its hour (None:
+        none left)."""
         kind = candidate.beat.kind
         count = len(inject_templates(kind.category, self.plan.ctx.language).get(kind.name, ()))
-        return next((turn for turn in range(count) if self.template(candidate, turn) not in self.told), None)
+        return next(
+            (
+                turn
+                for turn in range(count)
+                if (template := self.template(candidate, turn)) not in self.told
+                and self.fits_hour(candidate, template)
+            ),
+            None,
+        )
+
+    def fits_hour(self, candidate: Candidate, template: str) -> bool:
+        """True when distraction ``template`` can happen at ``candidate``'s time of the story
+        (:data:`DISTRACTION_HOURS`)."""
+        hours = DISTRACTION_HOURS.get(template)
+        if hours is None:
+            return True
+        start, end, weekdays = hours
+        when = self.plan.ctx.time_model.scenario_datetime(candidate.exercise_minute)
+        return start <= when.hour * 60 + when.minute < end and not (weekdays and when.weekday() >= 5)
 
     def left(self, name: str) -> int:
         """How many variants of distraction ``name`` were not told yet."""
@@ -758,7 +793,9 @@ def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
         template = told.placed(candidate)
         if template is None:
             continue
-        if template not in told.told:
+        if not told.fits_hour(candidate, template) and candidate.beat.priority == "optional":
+            undistract(candidate, f"{template} does not happen at this hour")
+        elif template not in told.told:
             told.told.add(template)
         elif candidate.beat.priority == "optional":
             undistract(candidate, f"the same distraction ({template}) was told before")

@@ -134,8 +134,11 @@ def _values(
     # What people say: their lines also tell how long they have been without their tools.
     spoken = {**values, "since": _since_words(ctx, est, minute, words)}
     values["opening"] = opening_line(ctx, sender, spoken, turn, _names_a_service(ctx, beat))
-    # Users calling the IT people tell what does not work; everyone else how the crisis weighs.
-    section = "symptoms" if beat.kind.name == "user_followup" else "follow_up"
+    # Users calling the IT people tell what does not work, in the first hours; everyone else, and
+    # the users once the crisis has lasted, how it weighs (a ransom note printing is not news at
+    # hour 18).
+    fresh = minute_since_first_symptom(ctx, est, minute) < FRESH_SYMPTOMS
+    section = "symptoms" if beat.kind.name == "user_followup" and fresh else "follow_up"
     values["voice_line"] = voice_line(ctx, sender, spoken, turn, section, _names_a_service(ctx, beat))
     values["alerted_cell"] = ctx.cell_names([beat.recipient]) if beat.recipient else values["recipient"]
     values.update(preposition_values(ctx.language, values))
@@ -148,14 +151,22 @@ def _names_a_service(ctx: ScenarioContext, beat: Beat) -> bool:
     return bool(beat.node) and ctx.systems.get(beat.node or "", {}).get("kind") == "clinical_service"
 
 
+FRESH_SYMPTOMS = 180.0
+"""Scenario minutes after the first symptom during which people still describe what they see."""
+
+
+def minute_since_first_symptom(ctx: ScenarioContext, est: str | None, minute: float) -> float:
+    """Scenario minutes from the first symptom of ``est`` (else of the crisis) to exercise ``minute``."""
+    now = ctx.time_model.scenario_minute(minute)
+    return now - ctx.first_symptoms.get(est, min(ctx.first_symptoms.values(), default=now))
+
+
 def _since_words(ctx: ScenarioContext, est: str | None, minute: float, words: dict[str, str]) -> str:
     """How long the staff of ``est`` have been without their tools at exercise ``minute`` (from its
     first symptom), for « depuis {since} »: a duration, never a clock time (« depuis 1 h 50 » at
     1:50 says nothing)."""
-    now = ctx.time_model.scenario_minute(minute)
-    start = ctx.first_symptoms.get(est, min(ctx.first_symptoms.values(), default=now))
     # People do not count their minutes: hours past the first one, days past a day and a half.
-    elapsed = max(10.0, now - start)
+    elapsed = max(10.0, minute_since_first_symptom(ctx, est, minute))
     if elapsed >= 36 * 60:
         elapsed = round(elapsed / 1440) * 1440
     return duration_words(elapsed, words)

@@ -10,6 +10,7 @@ import collections
 import copy
 import json
 import math
+import re
 import statistics
 from datetime import datetime
 from functools import cache
@@ -422,3 +423,16 @@ def test_story_validation_names_the_path_and_rule() -> None:
     assert ("storyline", "ref.beat_sender") in found
     assert ("information", "ref.alert_chain") in found
     assert ("territory", "territory.evasan_lead") in found
+
+
+def test_nobody_says_hello_again_on_their_first_call() -> None:
+    for name in LIBRARY:
+        first: dict[str, dict[str, Any]] = {}
+        for inject in sorted(_players(library_msel(name)), key=lambda i: parse_minutes(i["offset"])):
+            first.setdefault(inject["from"], inject)
+        for inject in first.values():
+            opening = inject["message"].split("\n\n", 1)[-1]
+            assert not re.search(r"\bre-bonjour\b|\bhello again\b|^c'est encore", opening, re.I), (
+                inject["id"],
+                opening[:80],
+            )

@@ -69,7 +69,12 @@ def choose_template(
 
 
 def _values(
-    ctx: ScenarioContext, beat: Beat, sender: dict[str, Any], to: list[str], minute: float
+    ctx: ScenarioContext,
+    beat: Beat,
+    sender: dict[str, Any],
+    to: list[str],
+    minute: float,
+    first_call: bool = False,
 ) -> dict[str, str]:
     words = WORDS[ctx.language]
     est = beat.establishment
@@ -133,7 +138,7 @@ def _values(
     turn = beat.rotation + (beat.variant_turn or 0)
     # What people say: their lines also tell how long they have been without their tools.
     spoken = {**values, "since": _since_words(ctx, est, minute, words)}
-    values["opening"] = opening_line(ctx, sender, spoken, turn, _names_a_service(ctx, beat))
+    values["opening"] = opening_line(ctx, sender, spoken, turn, _names_a_service(ctx, beat), first_call)
     # Users calling the IT people tell what does not work, in the first hours; everyone else, and
     # the users once the crisis has lasted, how it weighs (a ransom note printing is not news at
     # hour 18).
@@ -391,7 +396,9 @@ def render_inject(
     else:
         turn = beat.variant_turn if template_folder == beat.kind.category else None
         template = choose_template(template_folder, kind_name, ctx.language, seed, candidate.inject_id, turn)
-        values = _values(ctx, beat, candidate.sender, candidate.to, candidate.exercise_minute)
+        values = _values(
+            ctx, beat, candidate.sender, candidate.to, candidate.exercise_minute, candidate.first_call
+        )
         values.update(extra_values or {})
         text, template_name = template.render(values), template.name
     chosen = beat.extra.get("channel") or (beat.story or {}).get("channel") or beat.kind.channel
@@ -533,18 +540,28 @@ def tool_words(ctx: ScenarioContext, nodes: list[str], field_voice: bool, limit:
     return short_list([s["name"] for s in systems], ctx.language, limit)
 
 
+_AGAIN = re.compile(r"\bre-bonjour\b|\bc'est encore\b|\bme revoilà\b|\bagain\b", re.I)
+"""Openings that presume an earlier call: not for a sender's first one."""
+
+
 def opening_line(
     ctx: ScenarioContext,
     sender: dict[str, Any],
     values: dict[str, str],
     turn: int,
     service_known: bool = True,
+    first_call: bool = False,
 ) -> str:
     """How ``sender`` opens a call or a note, from its function's ``[opening]`` lines (taken in
-    turn; without a clinical service to speak of, none naming one), else "name (role)"."""
+    turn; without a clinical service to speak of, none naming one; on a first call, none saying
+    « Re-bonjour »), else "name (role)"."""
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     lines = voice.lines.get("opening", ()) if voice else ()
-    lines = tuple(line for line in lines if service_known or "{service}" not in line)
+    lines = tuple(
+        line
+        for line in lines
+        if (service_known or "{service}" not in line) and not (first_call and _AGAIN.search(line))
+    )
     if not lines:
         return f"{sender['name']} ({sender['role']})"
     return render(
@@ -853,7 +870,14 @@ def distinct_title(
     base = inject["title"]
     tries: list[str] = []
     if candidate is not None and candidate.beat.story is None:
-        values = _values(ctx, candidate.beat, candidate.sender, candidate.to, candidate.exercise_minute)
+        values = _values(
+            ctx,
+            candidate.beat,
+            candidate.sender,
+            candidate.to,
+            candidate.exercise_minute,
+            candidate.first_call,
+        )
         line = humanize_durations(values.get("voice_line", ""), ctx.language)
         if line and line in inject["message"]:
             # Where the call comes from: the establishment for its own people, else the caller's
@@ -925,6 +949,10 @@ def write_text(plan: Plan) -> None:
     ctx, seed = plan.ctx, plan.seed
     senders_on_duty(plan)
     ordered = sorted(plan.placed, key=lambda c: (c.exercise_minute, c.inject_id))
+    heard_from = {inject["from"] for inject in plan.fixed}
+    for candidate in ordered:
+        candidate.first_call = candidate.sender["id"] not in heard_from
+        heard_from.add(candidate.sender["id"])
     # Services of the same kind (three emergency departments of a GHT...) take turns through the
     # lines of their profile, so that no two of them tell the same story.
     turns: dict[str, int] = {}

@@ -436,3 +436,12 @@ def test_nobody_says_hello_again_on_their_first_call() -> None:
                 inject["id"],
                 opening[:80],
             )
+
+
+def test_a_sender_whose_name_says_its_organisation_is_not_followed_by_it_again() -> None:
+    scenario = library_msel("supplier-compromise")
+    calls = [i for i in scenario["injects"] if i["from"] == "regional-chu"]
+    assert calls
+    for inject in calls:
+        assert "Regional University Hospital, Regional University Hospital" not in inject["message"]
+        assert "Regional University Hospital (Regional University Hospital)" not in inject["message"]

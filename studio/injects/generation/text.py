@@ -107,7 +107,7 @@ def _values(
         "date": when.strftime(words["date"]),
         "sender_name": sender["name"],
         "sender_role": sender["role"],
-        "sender_org": ctx.org_name(sender.get("organisation")) or sender["role"],
+        "sender_org": _sender_org(ctx, sender),
         "recipient": ctx.cell_names(to),
         "actor": attack.get("actor", words["actor"]),
         "ransom_amount": f"{amount:,.0f} {ransom.get('currency', '')}".replace(",", " ").strip()
@@ -149,6 +149,14 @@ def _values(
     values.update(preposition_values(ctx.language, values))
     values.update(_profile_lines(ctx, beat, values))
     return values
+
+
+def _sender_org(ctx: ScenarioContext, sender: dict[str, Any]) -> str:
+    """Where the sender speaks from: its organisation, else its role; its role too when its name
+    already says the organisation (« Bed manager of the Regional University Hospital, Regional
+    University Hospital » reads twice)."""
+    org = ctx.org_name(sender.get("organisation"))
+    return org if org and org.lower() not in sender["name"].lower() else sender["role"]
 
 
 def _names_a_service(ctx: ScenarioContext, beat: Beat) -> bool:

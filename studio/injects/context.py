@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from studio.scenario.information import persona_function
+from studio.scenario.information import SYMPTOM_EVENTS, persona_function
 from studio.scenario.timemodel import TimeModel
 
 HOSPITAL_TYPES = frozenset({"hospital", "university_hospital"})
@@ -30,6 +30,17 @@ _CARE_VOICE = re.compile(
 _CARE_MANAGERS = ("night_nurse_manager", "nurse_manager", "ward_nurse")
 """Who may speak for any service of their establishment when it has nobody of its own."""
 _NOT_CARE_VOICE = re.compile(r"syndic|union|mainten|techni|estates|s[ée]curit[ée] incendie", re.I)
+
+DUTY_HOURS: dict[str, tuple[int, int, bool]] = {
+    "night_nurse_manager": (20 * 60, 9 * 60, False),
+    "nurse_manager": (7 * 60, 21 * 60 + 30, False),
+}
+"""When people of a function are at work, on the scenario's local clock: (from, to) minutes of the
+day (to before from: across midnight) and whether only on weekdays. The night nurse manager works
+the night (12-hour nights of 20:00–08:00 or 21:00–07:00) and still reports at the morning handover
+until 9:00; the day one (or the weekend's nurse manager on call) from 7:00 until the evening
+handover (docs/decisions.md). Functions not listed answer at any time (on-call people, authorities'
+duty officers, the media)."""
 
 _ROLE_WORDS: dict[str, re.Pattern[str]] = {
     "technical": re.compile(r"\b(dsi|dnum|informati|techni|it|soc|rssi|syst[eè]mes?|cyber|infra)", re.I),
@@ -143,6 +154,17 @@ class ScenarioContext:
     def establishment_of(self, node_id: str | None) -> str | None:
         """The hospital a system belongs to; the main establishment when unknown."""
         return self.establishments.get(node_id or "", self.main_establishment)
+
+    @cached_property
+    def first_symptoms(self) -> dict[str | None, float]:
+        """Scenario minute of the first symptom (a system encrypted, down, degraded...) of each
+        establishment in the stored timeline: how long its staff have been working without."""
+        first: dict[str | None, float] = {}
+        for event in (self.scenario.get("timeline") or {}).get("events", []):
+            if event["kind"] in SYMPTOM_EVENTS and event.get("node") in self.systems:
+                est = self.establishment_of(event["node"])
+                first[est] = min(first.get(est, event["minute"]), event["minute"])
+        return first
 
     def services_linking_to(self, node: str) -> list[str]:
         """The clinical services with a link to ``node``, id order (an index built once)."""
@@ -338,7 +360,25 @@ class ScenarioContext:
 
     # --- personas ------------------------------------------------------------------------------
 
-    def sender(self, spec: Sender, establishment: str | None) -> dict[str, Any] | None:
+    def on_duty(self, persona: dict[str, Any], when: datetime) -> bool:
+        """True when ``persona`` is at work at ``when`` (scenario local time; :data:`DUTY_HOURS`)."""
+        hours = DUTY_HOURS.get(self.function_of(persona))
+        if hours is None:
+            return True
+        start, end, weekdays = hours
+        if weekdays and when.weekday() >= 5:
+            return False
+        minute = when.hour * 60 + when.minute
+        return start <= minute < end if start < end else minute >= start or minute < end
+
+    def off_duty(self, scenario_minute: float) -> frozenset[str]:
+        """Ids of the personas not at work at ``scenario_minute`` (:meth:`on_duty`)."""
+        when = self.time_model.scenario_origin + timedelta(minutes=scenario_minute)
+        return frozenset(p["id"] for p in self.personas if not self.on_duty(p, when))
+
+    def sender(
+        self, spec: Sender, establishment: str | None, absent: frozenset[str] = frozenset()
+    ) -> dict[str, Any] | None:
         """The best persona for ``spec`` (see :class:`Sender`), or None when no persona fits.
 
         Preference order: a persona whose organisation has one of ``org_types`` (first type listed
@@ -347,7 +387,8 @@ class ScenarioContext:
         establishment concerned come first when ``own_establishment`` is set, then id order.
         Personas matching ``exclude_words`` never send it; with ``own_only`` only the people of
         the establishment or its group do. When nobody fits, ``otherwise`` is tried.
-        Never invents anyone: the answer is always one of the scenario's personas.
+        Never invents anyone: the answer is always one of the scenario's personas; never one of
+        ``absent`` (people off duty at that time).
         """
 
         def best(candidates: list[dict[str, Any]]) -> dict[str, Any]:
@@ -358,11 +399,12 @@ class ScenarioContext:
             )
             return (own or candidates)[0]
 
-        found = self._by_function(spec, establishment, best) if spec.functions else None
+        present = [p for p in self.personas if p["id"] not in absent]
+        found = self._by_function(spec, establishment, best, present) if spec.functions else None
         if found is None:
-            found = self._sender(spec, establishment, best)
+            found = self._sender(spec, establishment, best, present)
         if found is None and spec.otherwise is not None:
-            return self.sender(spec.otherwise, establishment)
+            return self.sender(spec.otherwise, establishment, absent)
         return found
 
     def function_of(self, persona: dict[str, Any]) -> str:
@@ -374,13 +416,17 @@ class ScenarioContext:
         return {p["id"]: persona_function(p, self.organisations) for p in self.personas}
 
     def _by_function(
-        self, spec: Sender, establishment: str | None, best: Callable[[list[dict[str, Any]]], dict[str, Any]]
+        self,
+        spec: Sender,
+        establishment: str | None,
+        best: Callable[[list[dict[str, Any]]], dict[str, Any]],
+        present: list[dict[str, Any]],
     ) -> dict[str, Any] | None:
         home = {establishment, self.group_of(establishment)} - {None}
         for function in spec.functions:
             people = [
                 p
-                for p in self.personas
+                for p in present
                 if self.function_of(p) == function and (not spec.own_only or p.get("organisation") in home)
             ]
             if spec.fallback_org:
@@ -397,7 +443,11 @@ class ScenarioContext:
         return None
 
     def function_sender(
-        self, establishment: str | None, functions: tuple[str, ...], rotation: int
+        self,
+        establishment: str | None,
+        functions: tuple[str, ...],
+        rotation: int,
+        absent: frozenset[str] = frozenset(),
     ) -> dict[str, Any] | None:
         """Who speaks for a service of ``establishment``: a person of one of ``functions`` (first
         found), else one of its care managers and nurses; people of the establishment, then of its
@@ -406,7 +456,7 @@ class ScenarioContext:
         for org in (establishment, group):
             if not org:
                 continue
-            people = [p for p in self.personas if p.get("organisation") == org]
+            people = [p for p in self.personas if p.get("organisation") == org and p["id"] not in absent]
             for wanted in (*((f,) for f in functions), _CARE_MANAGERS):
                 found = [p for p in people if self.function_of(p) in wanted]
                 if found:
@@ -414,14 +464,18 @@ class ScenarioContext:
         return None
 
     def _sender(
-        self, spec: Sender, establishment: str | None, best: Callable[[list[dict[str, Any]]], dict[str, Any]]
+        self,
+        spec: Sender,
+        establishment: str | None,
+        best: Callable[[list[dict[str, Any]]], dict[str, Any]],
+        present: list[dict[str, Any]],
     ) -> dict[str, Any] | None:
         excluded = re.compile(spec.exclude_words, re.I) if spec.exclude_words else None
         home = {establishment, self.group_of(establishment)} - {None}
         pools = [
             [
                 p
-                for p in self.personas
+                for p in present
                 if p.get("kind") == kind
                 and not (spec.functions and p.get("function"))
                 and not (excluded and excluded.search(f"{p['name']} {p['role']}"))
@@ -470,7 +524,12 @@ class ScenarioContext:
         return f"{text} {self.org_name(persona.get('organisation')) or ''}" if with_org else text
 
     def service_sender(
-        self, establishment: str | None, words: str, rotation: int, others: str = ""
+        self,
+        establishment: str | None,
+        words: str,
+        rotation: int,
+        others: str = "",
+        absent: frozenset[str] = frozenset(),
     ) -> dict[str, Any] | None:
         """Who reports a service's outage: a persona of the establishment whose name or role matches
         the service's ``words`` (the lab's biologist, the ED's triage nurse), else one of its care or
@@ -486,6 +545,7 @@ class ScenarioContext:
                 p
                 for p in self.personas
                 if p.get("organisation") == org
+                and p["id"] not in absent
                 and p.get("kind") in {"staff", "other", "care_network", "technical"}
                 and not _NOT_CARE_VOICE.search(f"{p['name']} {p['role']}")
             ]

@@ -479,6 +479,25 @@ KINDS: dict[str, InjectKind] = {
         ),
         InjectKind("fatigue_followup", "staff", "in_person", _NURSE_MANAGERS, ("care",), priority="optional"),
         InjectKind("media_followup", "media", "phone", _JOURNALIST, ("communication",), priority="optional"),
+        # What a long crisis brings (a second day, a night): shift handovers, supplies running
+        # short, news of the transferred patients, a restart that slips back.
+        InjectKind(
+            "shift_handover",
+            "staff",
+            "in_person",
+            _NURSE_MANAGERS,
+            ("care", "strategic"),
+            priority="optional",
+        ),
+        InjectKind(
+            "supplies_short", "staff", "phone", _NURSE_MANAGERS, ("strategic", "care"), priority="optional"
+        ),
+        InjectKind(
+            "transfer_news", "care_network", "phone", _FALLBACK, ("care", "strategic"), priority="optional"
+        ),
+        InjectKind(
+            "recovery_setback", "technical_alert", "phone", _OWN_TECH, ("technical",), priority="optional"
+        ),
         InjectKind(
             "decision_prompt",
             "exercise_control",
@@ -496,6 +515,10 @@ FOLLOW_UP_KINDS = frozenset(
         "fatigue_followup",
         "media_followup",
         "decision_prompt",
+        "shift_handover",
+        "supplies_short",
+        "transfer_news",
+        "recovery_setback",
     }
 )
 """Kinds written for the follow-ups of quiet periods only (never from a timeline event)."""

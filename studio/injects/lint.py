@@ -26,7 +26,8 @@ Rules (``Problem.rule``):
 - ``msel.missing_marking`` (warning): a player message that does not start with the safety marking.
 - ``msel.no_timeline`` (warning): injects cite causes but the scenario stores no timeline to check.
 - the story rules of :mod:`studio.injects.lint_story`: ``info.before_activation``,
-  ``info.unknown_to_sender``, ``text.duplicate_body``, ``text.system_list``, ``text.untranslated``,
+  ``info.unknown_to_sender``, ``info.off_duty``, ``text.duplicate_body``, ``text.duplicate_title``,
+  ``text.system_list``, ``text.untranslated``,
   ``pacing.hour_spike``, ``pacing.session_tail``, ``pacing.density_gap``.
 
 ``lint_msel`` expects a scenario that passed schema validation; it never raises on one.

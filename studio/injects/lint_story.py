@@ -11,6 +11,11 @@ Rules (``Problem.rule``), each reported with the inject's id:
   ``information.external_silence``.
 - ``text.duplicate_body`` (error): the same message as an earlier player inject, or the same with a
   line added at the end.
+- ``text.duplicate_title`` (error; a warning when a person wrote or reviewed either inject): the same
+  title from the same sender as an earlier player inject: players and animators read "the same
+  message again" even when the body tells something new.
+- ``info.off_duty`` (warning): the sender is not at work at the inject's scenario time (the night
+  nurse manager calling at 11:20 in the day; :data:`studio.injects.context.DUTY_HOURS`).
 - ``text.system_list`` (error): a player message names more than three information systems.
 - ``text.untranslated`` (error): a French player message holds an ISO duration (PT1H), a raw
   identifier of the scenario, an engine or English term of ``prompts/functions/terms.fr.md``, or an
@@ -30,10 +35,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from studio.durations import parse_minutes
+from studio.injects.context import ScenarioContext
 from studio.injects.generation.pacing import empty_tails, hour_counts, hour_of, spikes
 from studio.injects.generation.routing import DIAGNOSIS_CATEGORIES, activation_minutes, exercise_minute_of
 from studio.injects.generation.text import ISO_DURATION, KEEP_ORIGINAL_WORDS, body, proper_names
@@ -83,6 +90,7 @@ def story_problems(scenario: dict[str, Any], knowledge: Knowledge | None = None)
         knowledge = scenario_knowledge(scenario)
     problems = list(_information(scenario, injects, knowledge))
     problems += list(_texts(scenario, injects))
+    problems += list(_off_duty(scenario, injects))
     problems += list(_pacing(scenario, injects, knowledge))
     return problems
 
@@ -95,6 +103,29 @@ def scenario_knowledge(scenario: dict[str, Any]) -> Knowledge | None:
 
 
 # --- information ----------------------------------------------------------------------------------
+
+
+def _off_duty(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[Problem]:
+    ctx = ScenarioContext(scenario)
+    personas = {p["id"]: p for p in ctx.personas}
+    for index, inject in enumerate(injects):
+        sender = personas.get(inject.get("from", ""))
+        if sender is None or not _to_players(inject) or not inject.get("scenario_time"):
+            continue
+        try:
+            when = datetime.fromisoformat(inject["scenario_time"])
+        except ValueError:
+            continue
+        if not ctx.on_duty(sender, when):
+            yield _problem(
+                index,
+                "from",
+                "info.off_duty",
+                f"inject {inject['id']!r}: {sender['name']} ({ctx.function_of(sender)}) is not at work "
+                f"at {when:%H:%M} on the scenario clock",
+                "have someone of that shift send it (add a day or night persona), or move it",
+                warning=True,
+            )
 
 
 def _information(
@@ -247,6 +278,8 @@ def _texts(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[
     names = proper_names(scenario, read)
     ids = raw_ids(scenario, [unquoted(text, names) for text in read])
     seen: dict[str, str] = {}
+    titled: dict[tuple[str, str], dict[str, Any]] = {}
+    """Earlier player injects by (title, sender)."""
     trimmed: dict[str, str] = {}
     """Messages of earlier player injects without their last line."""
     for index, inject in enumerate(injects):
@@ -270,6 +303,16 @@ def _texts(scenario: dict[str, Any], injects: list[dict[str, Any]]) -> Iterator[
             seen[text] = inject["id"]
             if shorter:
                 trimmed.setdefault(shorter, inject["id"])
+        same_title = titled.setdefault((inject["title"], str(inject.get("from", ""))), inject)
+        if same_title is not inject:
+            yield _problem(
+                index,
+                "title",
+                "text.duplicate_title",
+                f"{label} has the same title and sender as {same_title['id']!r}: {inject['title']!r}",
+                "say in the title what is new (or regenerate: the generator titles follow-ups by their news)",
+                warning=_human(inject) or _human(same_title),
+            )
         mentioned = named_systems(inject["message"], phrases)
         if len(mentioned) > MAX_SYSTEMS:
             yield _problem(

@@ -122,7 +122,7 @@ def name_list(names: list[str], limit: int = 4) -> str:
 
 
 # Template variables built with with_preposition (to be declared next to INJECT_VARIABLES).
-_NAMED = ("establishment", "establishment_short", "ght", "fallback", "samu", "sender_org")
+_NAMED = ("establishment", "establishment_short", "ght", "fallback", "samu", "sender_org", "sender_name")
 WORDING_VARIABLES: dict[str, str] = {
     **{f"to_{key}": f"«à»/«to» + {key} with its article (au CHU X, à la clinique Y)" for key in _NAMED},
     **{f"of_{key}": f"«de»/«of» + {key} with its article (du CH X, de l'ARS)" for key in _NAMED},
@@ -234,3 +234,56 @@ def duration_phrase(minutes: float, language: str = "fr") -> str:
     if language == "fr":
         return "1 heure" if hours == 1 else f"{hours} heures"
     return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+# --- time of day ---------------------------------------------------------------------------------
+
+_NIGHT_END = 5
+"""Before this hour, « ce soir » and « ce matin » have passed or not come: it is the night."""
+_MORNING_WORK = 10
+"""Before this hour, « depuis ce matin » is hardly a while: people say « depuis des heures »."""
+_AFTERNOON = 12
+_LATE_EVENING = 22
+
+_TIME_OF_DAY_FIXES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    # (when, pattern, replacement): "night" before 5:00, "early" before 10:00, "afternoon" from
+    # noon, "late" from 22:00.
+    "fr": (
+        ("early", r"\bdepuis ce matin\b", "depuis des heures"),
+        ("night", r"\bavant ce soir\b", "avant demain matin"),
+        ("night", r"\bce soir\b", "cette nuit"),
+        ("night", r"\b(?<!depuis )ce matin\b", "dans la matinée"),
+        ("afternoon", r"\b(?<!depuis )ce matin\b", "demain matin"),
+        ("late", r"\bavant ce soir\b", "avant demain matin"),
+        ("late", r"\bce soir\b", "cette nuit"),
+    ),
+    "en": (
+        ("early", r"\bsince this morning\b", "for hours"),
+        ("night", r"\bbefore tonight\b", "before tomorrow morning"),
+        ("afternoon", r"\b(?<!since )this morning\b(?!'s)", "tomorrow morning"),
+    ),
+}
+
+
+def fit_time_of_day(text: str, hour: int, language: str = "fr") -> str:
+    """``text`` with its words for parts of the day (« ce soir », « ce matin », "this morning") made
+    true at ``hour``: a template written for the day says « ce soir » at 2:00 as « cette nuit », and a
+    minister questioned « ce matin » at 15:00 is questioned « demain matin »."""
+    when = {"night"} if hour < _NIGHT_END else set()
+    if hour < _MORNING_WORK:
+        when.add("early")
+    if hour >= _AFTERNOON:
+        when.add("afternoon")
+    if hour >= _LATE_EVENING:
+        when.add("late")
+    for part, pattern, replacement in _TIME_OF_DAY_FIXES.get(language, ()):
+        if part in when:
+            text = re.sub(
+                pattern, lambda found, new=replacement: _same_case(found.group(0), new), text, flags=re.I
+            )
+    return text
+
+
+def _same_case(found: str, replacement: str) -> str:
+    """``replacement`` capitalised like ``found`` (a sentence may start with it)."""
+    return replacement[:1].upper() + replacement[1:] if found[:1].isupper() else replacement

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import re
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -16,7 +17,7 @@ from studio.injects.kinds import FOLLOW_UP_KINDS, KINDS
 from studio.injects.prompts import inject_templates
 from studio.scenario.document import load_scenario
 from studio.scenario.library import library_paths
-from studio.scenario.timemodel import played_windows
+from studio.scenario.timemodel import TimeModel, played_windows
 
 LIBRARY = {path.stem: path for path in library_paths()}
 # The territorial scenario sustains ten player cells through a long exercise (about 130
@@ -92,3 +93,34 @@ def test_background_calls_come_at_most_once_per_cell_and_session(stem: str) -> N
 def test_follow_ups_use_the_dedicated_kinds(stem: str) -> None:
     kinds = {_kind(inject) for inject in _follow_ups(_msel(stem))}
     assert len(kinds & FOLLOW_UP_KINDS) >= 3, kinds
+
+
+def test_a_long_exercise_hears_how_the_crisis_wears_on() -> None:
+    """The two-day island exercise hears handovers at the changes of shift, supplies running short
+    after hours of paper, news of the transferred patients: each when it can be true."""
+    scenario = _msel("territoire-insulaire-ght")
+    follow_ups = _follow_ups(scenario)
+    found = collections.Counter(_kind(inject) for inject in follow_ups)
+    assert found["shift_handover"] and found["supplies_short"] and found["transfer_news"], found
+    first_alarm = min(
+        e["minute"] for e in scenario["timeline"]["events"] if e["kind"] in {"detected", "encrypted"}
+    )
+    start = TimeModel.from_scenario(scenario).scenario_origin
+    for inject in follow_ups:
+        when = datetime.fromisoformat(inject["scenario_time"])
+        if _kind(inject) == "shift_handover":
+            assert 6 * 60 + 30 <= when.hour * 60 + when.minute <= 9 * 60 or 18 <= when.hour <= 21, inject[
+                "id"
+            ]
+        if _kind(inject) == "supplies_short":
+            assert (when - start).total_seconds() / 60 - first_alarm >= 4 * 60, inject["id"]
+
+
+def test_a_restart_setback_speaks_of_a_system_that_came_back() -> None:
+    scenario = _msel("territoire-insulaire-ght")
+    setbacks = [i for i in scenario["injects"] if _kind(i) == "recovery_setback"]
+    restored = {e["id"]: e["node"] for e in scenario["timeline"]["events"] if e["kind"] == "restored"}
+    systems = {s["id"]: s["name"] for s in scenario["systems"]}
+    for inject in setbacks:
+        assert inject["cause_refs"] and inject["cause_refs"][0] in restored, inject["id"]
+        assert systems[restored[inject["cause_refs"][0]]] in inject["title"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import math
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from studio.durations import parse_minutes
 from studio.injects.context import ScenarioContext
-from studio.injects.generation.followups import NOISE_KINDS
+from studio.injects.generation.followups import DISTRACTION_HOURS, NOISE_KINDS
 from studio.injects.generator import generate_msel, obtain_timeline
 from studio.injects.kinds import KINDS
 from studio.injects.prompts import inject_templates
@@ -136,3 +137,20 @@ def test_distractions_keep_the_pacing_of_the_follow_ups_they_replace() -> None:
     for offset, to in slots(default) - slots(none):
         prefix = f"inj-sustain-{to[0]}-{parse_minutes(offset):g}-"
         assert any(n.startswith(prefix) and "same text" in n for n in skipped), (offset, to)
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_distractions_happen_at_hours_they_can_happen(name: str) -> None:
+    """No painters, contractors' tests or outpatients' secretary at 20:00 on a Saturday."""
+    scenario = generate_msel(load_library(name), _timeline(name)).scenario
+    told = 0
+    for inject in scenario["injects"]:
+        hours = DISTRACTION_HOURS.get(inject["provenance"].get("template", "").rsplit(".", 1)[0])
+        if hours is None:
+            continue
+        told += 1
+        start, end, weekdays = hours
+        when = datetime.fromisoformat(inject["scenario_time"])
+        assert start <= when.hour * 60 + when.minute < end, (inject["id"], when)
+        assert not (weekdays and when.weekday() >= 5), (inject["id"], when)
+    assert told  # the daytime distractions are still told, at their hours

@@ -219,8 +219,12 @@ def test_a_service_is_reported_by_its_own_people_when_the_scenario_has_them() ->
 def test_services_without_their_own_people_are_spread_over_the_care_managers() -> None:
     scenario = library_msel(TERRITORY)
     base = load_scenario(LIBRARY[TERRITORY])
+    # A second manager on the night the services are hit (a day one would be off duty then).
     extra = {"id": "cadre-sup-chusa", "name": "Cadre supérieur - CHU Sainte-Aube", "kind": "staff"}
-    base["personas"].append({**extra, "role": "Cadre supérieur de santé", "organisation": "chu-sainte-aube"})
+    base["personas"].append(
+        {**extra, "role": "Cadre supérieur de santé de garde", "organisation": "chu-sainte-aube"}
+        | {"function": "night_nurse_manager"}
+    )
     again = generate_msel(base).scenario
     chusa = [
         i["from"]

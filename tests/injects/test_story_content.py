@@ -10,7 +10,9 @@ import collections
 import copy
 import json
 import math
+import re
 import statistics
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -23,6 +25,7 @@ from studio.injects.generation.text import body, humanize_durations, translate_t
 from studio.injects.generator import generate_msel
 from studio.injects.lint import lint_msel
 from studio.injects.lint_story import _system_phrases, involvement_minutes, named_systems
+from studio.injects.wording import clock_words
 from studio.scenario.information import compute_knowledge, default_alert_chain, infer_function
 from studio.scenario.library import load_library
 from studio.scenario.timemodel import played_windows
@@ -33,6 +36,8 @@ STORY_RULES = {
     "info.before_activation",
     "info.unknown_to_sender",
     "text.duplicate_body",
+    "text.duplicate_title",
+    "info.off_duty",
     "text.system_list",
     "text.untranslated",
     "pacing.hour_spike",
@@ -67,6 +72,19 @@ def test_library_msel_meets_the_story_rules(name: str) -> None:
     # No verbatim duplicate bodies.
     repeated = [text for text, count in collections.Counter(body(i) for i in players).items() if count > 1]
     assert repeated == []
+    # No two injects, reserve included, come from the same sender under the same title.
+    titles = collections.Counter((i["title"], i["from"]) for i in scenario["injects"])
+    assert [pair for pair, count in titles.items() if count > 1] == []
+    # Everyone who speaks is at work at that time of the story (no night nurse manager at noon).
+    ctx = ScenarioContext(scenario)
+    personas = {p["id"]: p for p in scenario["personas"]}
+    off_duty = [
+        (i["id"], i["from"], i["scenario_time"])
+        for i in scenario["injects"]
+        if i["from"] in personas
+        and not ctx.on_duty(personas[i["from"]], datetime.fromisoformat(i["scenario_time"]))
+    ]
+    assert off_duty == []
     # No inject reaches a cell before it is in play.
     involved = involvement_minutes(scenario)
     knowledge = compute_knowledge(scenario, scenario["timeline"]["events"])
@@ -271,6 +289,72 @@ def test_a_duplicate_body_with_a_line_added_at_the_end_is_an_error() -> None:
     assert not [p for p in lint_msel(scenario) if p.rule == "text.duplicate_body"]
 
 
+def test_the_same_title_from_the_same_sender_is_an_error_and_another_sender_is_not() -> None:
+    scenario = library_msel("ch-rancongiciel-nuit")
+    index, inject = _first_player(scenario)
+    twin = next(
+        n
+        for n, i in enumerate(scenario["injects"])
+        if n > index and not i.get("contingency") and i["from"] != inject["from"]
+    )
+    scenario["injects"][twin]["title"] = inject["title"]
+    assert not [p for p in lint_msel(scenario) if p.rule == "text.duplicate_title"]
+    scenario["injects"][twin]["from"] = inject["from"]
+    found = [p for p in lint_msel(scenario) if p.rule == "text.duplicate_title"]
+    assert [p.path for p in found] == [f"/injects/{twin}/title"]
+    assert found[0].severity.value == "error"
+    # Written or reviewed by a person: the designer may mean it, lint only warns.
+    scenario["injects"][twin]["status"] = "approved"
+    assert [p.severity.value for p in lint_msel(scenario) if p.rule == "text.duplicate_title"] == ["warning"]
+
+
+def test_a_night_nurse_manager_speaking_at_noon_is_reported() -> None:
+    scenario = library_msel("ch-rancongiciel-nuit")
+    index = next(n for n, i in enumerate(scenario["injects"]) if i["from"] == "day-manager")
+    inject = scenario["injects"][index]
+    assert 7 <= datetime.fromisoformat(inject["scenario_time"]).hour < 21
+    assert not [p for p in lint_msel(scenario) if p.rule == "info.off_duty"]
+    inject["from"] = "night-manager"
+    found = [p for p in lint_msel(scenario) if p.rule == "info.off_duty"]
+    assert [(p.path, p.severity.value) for p in found] == [(f"/injects/{index}/from", "warning")]
+
+
+def test_shifts_cross_midnight_and_people_without_a_shift_answer_at_any_time() -> None:
+    ctx = ScenarioContext(load_library("ch-rancongiciel-nuit"))
+    people = {p["id"]: p for p in ctx.personas}
+    night, day, regulator = people["night-manager"], people["day-manager"], people["samu-regulator"]
+    at = lambda hour, minute=0: datetime(2026, 3, 14, hour, minute)  # noqa: E731 - a Saturday
+    assert ctx.on_duty(night, at(23)) and ctx.on_duty(night, at(3)) and ctx.on_duty(night, at(8, 30))
+    assert not ctx.on_duty(night, at(11, 20)) and not ctx.on_duty(night, at(19, 59))
+    assert ctx.on_duty(day, at(11, 20)) and ctx.on_duty(day, at(7)) and not ctx.on_duty(day, at(3))
+    assert all(ctx.on_duty(regulator, at(hour)) for hour in range(24))
+    # Off duty by scenario minute: the story starts on Thursday 21:00, so minute 120 is 23:00.
+    assert "day-manager" in ctx.off_duty(120) and "night-manager" not in ctx.off_duty(120)
+    assert "night-manager" in ctx.off_duty(15 * 60) and "day-manager" not in ctx.off_duty(15 * 60)
+
+
+def test_follow_up_titles_say_what_is_new() -> None:
+    scenario = library_msel("territoire-insulaire-ght")
+    quoted = [i for i in scenario["injects"] if "« " in i["title"] and i["id"].startswith("inj-sustain-")]
+    assert len(quoted) >= 10
+    for inject in quoted:
+        said = inject["title"].split("« ", 1)[1].rstrip(" »…")
+        # The title quotes the caller's own words of this message.
+        assert said.rstrip("…") in inject["message"], inject["id"]
+
+
+def test_nobody_says_since_the_very_time_they_speak() -> None:
+    """« Depuis 1 h 50 » said at 1:50 says nothing: generated calls tell a duration or the time."""
+    for name in LIBRARY:
+        for inject in _players(library_msel(name)):
+            if inject["id"].startswith("inj-story-"):
+                continue  # the designer's own words
+            when = datetime.fromisoformat(inject["scenario_time"])
+            for now in (clock_words(when.hour, when.minute, "fr"), clock_words(when.hour, when.minute, "en")):
+                assert f"epuis {now}" not in inject["message"], (inject["id"], inject["message"])
+                assert f"ince {now}" not in inject["message"], (inject["id"], inject["message"])
+
+
 def test_a_system_inventory_is_an_error() -> None:
     scenario = library_msel("ch-rancongiciel-nuit")
     index, inject = _first_player(scenario)
@@ -339,3 +423,25 @@ def test_story_validation_names_the_path_and_rule() -> None:
     assert ("storyline", "ref.beat_sender") in found
     assert ("information", "ref.alert_chain") in found
     assert ("territory", "territory.evasan_lead") in found
+
+
+def test_nobody_says_hello_again_on_their_first_call() -> None:
+    for name in LIBRARY:
+        first: dict[str, dict[str, Any]] = {}
+        for inject in sorted(_players(library_msel(name)), key=lambda i: parse_minutes(i["offset"])):
+            first.setdefault(inject["from"], inject)
+        for inject in first.values():
+            opening = inject["message"].split("\n\n", 1)[-1]
+            assert not re.search(r"\bre-bonjour\b|\bhello again\b|^c'est encore", opening, re.I), (
+                inject["id"],
+                opening[:80],
+            )
+
+
+def test_a_sender_whose_name_says_its_organisation_is_not_followed_by_it_again() -> None:
+    scenario = library_msel("supplier-compromise")
+    calls = [i for i in scenario["injects"] if i["from"] == "regional-chu"]
+    assert calls
+    for inject in calls:
+        assert "Regional University Hospital, Regional University Hospital" not in inject["message"]
+        assert "Regional University Hospital (Regional University Hospital)" not in inject["message"]

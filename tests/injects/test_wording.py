@@ -25,6 +25,7 @@ from studio.injects.wording import (
     WORDING_VARIABLES,
     article,
     channel_for,
+    fit_time_of_day,
     messaging_down,
     name_list,
     plural,
@@ -303,3 +304,23 @@ def test_the_printed_ransom_note_is_not_said_to_be_on_screen(language: str) -> N
     for template in inject_templates("attacker", language)["ransom_note"]:
         text = " ".join(str(v) for v in template.sections.values()).lower()
         assert not re.search(r"écran|screen", text), template.name
+
+
+def test_parts_of_the_day_are_made_true_at_the_hour_of_the_message() -> None:
+    call = "Mes équipes sont là depuis ce matin. On publie ce soir. Le ministre sera interrogé ce matin."
+    assert fit_time_of_day(call, 3) == (
+        "Mes équipes sont là depuis des heures. On publie cette nuit. "
+        "Le ministre sera interrogé dans la matinée."
+    )
+    assert fit_time_of_day(call, 15) == (
+        "Mes équipes sont là depuis ce matin. On publie ce soir. Le ministre sera interrogé demain matin."
+    )
+    # In the morning every word already holds; a sentence may start with one.
+    assert fit_time_of_day(call, 10) == call
+    assert fit_time_of_day("Ce soir on ferme. Décision avant ce soir.", 23) == (
+        "Cette nuit on ferme. Décision avant demain matin."
+    )
+    assert fit_time_of_day("We have been here since this morning.", 6, "en") == "We have been here for hours."
+    assert fit_time_of_day("The minister is asked this morning; this morning's results.", 15, "en") == (
+        "The minister is asked tomorrow morning; this morning's results."
+    )

@@ -14,6 +14,7 @@ import bisect
 import itertools
 import math
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from studio.injects.context import ScenarioContext
@@ -26,7 +27,15 @@ from studio.injects.prompts import inject_templates
 from studio.injects.wording import short_list
 
 SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
-    "technical": ("restore_progress", "cert_sante", "anssi", "vendor_call", "tech_followup", "user_followup"),
+    "technical": (
+        "restore_progress",
+        "cert_sante",
+        "anssi",
+        "vendor_call",
+        "tech_followup",
+        "user_followup",
+        "recovery_setback",
+    ),
     "strategic": (
         "situation",
         "situation_request",
@@ -38,8 +47,19 @@ SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
         "fatigue_followup",
         "nurse_manager",
         "field_followup",
+        "supplies_short",
+        "shift_handover",
     ),
-    "care": ("service", "fatigue_followup", "nurse_manager", "family_reception", "field_followup"),
+    "care": (
+        "service",
+        "fatigue_followup",
+        "nurse_manager",
+        "family_reception",
+        "field_followup",
+        "shift_handover",
+        "transfer_news",
+        "supplies_short",
+    ),
     "communication": (
         "media_followup",
         "journalist_call",
@@ -51,6 +71,17 @@ SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
     "territorial_prefecture": ("cod_question", "press_authority"),
     "territorial_samu": ("network",),
 }
+LONG_CRISIS_HOURS: dict[str, float] = {
+    "supplies_short": 4.0,
+    "transfer_news": 5.0,
+    "recovery_setback": 0.0,
+    "shift_handover": 0.0,
+}
+"""Follow-ups of a crisis that lasts: hours since the first alarm before each may be told (paper
+forms run short after hours of copying, transferred patients have news after a while)."""
+SHIFT_CHANGES: tuple[tuple[int, int], ...] = ((6 * 60 + 30, 9 * 60), (18 * 60 + 30, 21 * 60 + 30))
+"""Local minutes of the day when teams hand over (morning and evening): a handover follow-up is
+told only then."""
 """Follow-ups that keep each role of player cell busy, taken in turn (see :func:`sustain`): the
 current state of the services (``service``, ``situation``), restoration progress
 (``restoration``, ``restore_progress``), the care network's requests for a service still down
@@ -352,19 +383,46 @@ def _sustain_beat(
         return _progress_beat(ctx, situation, minute, est)
     if name == "patient_phishing" and not situation.happened("exfiltration", minute):
         return None
+    if name == "recovery_setback":
+        return _setback_beat(ctx, situation, minute, est)
     cause = situation.latest(minute, None, est)
     if cause is None:
         return None
     beat = Beat(KINDS[name], minute, cause, est)
-    if name == "fatigue_followup":
-        # Counted from the first alarm (the attacker's quiet weeks before it do not tire anyone).
-        alarms = [situation.first_of(kind) for kind in ("detected", "encrypted")]
-        start = min(
-            (e["minute"] for e in alarms if e is not None),
-            default=situation.events[0]["minute"] if situation.events else minute,
-        )
-        beat.extra["hours_on_duty"] = str(max(1, round((minute - start) / 60)))
+    # Counted from the first alarm (the attacker's quiet weeks before it do not tire anyone).
+    alarms = [situation.first_of(kind) for kind in ("detected", "encrypted")]
+    start = min(
+        (e["minute"] for e in alarms if e is not None),
+        default=situation.events[0]["minute"] if situation.events else minute,
+    )
+    hours = (minute - start) / 60
+    if hours < LONG_CRISIS_HOURS.get(name, 0.0):
+        return None
+    if name == "shift_handover":
+        when = ctx.time_model.scenario_origin + timedelta(minutes=minute)
+        of_day = when.hour * 60 + when.minute
+        if not any(low <= of_day <= high for low, high in SHIFT_CHANGES):
+            return None
+    if name == "transfer_news" and not any(
+        CRITICAL_CARE_SERVICE.search(ctx.systems[sid]["name"])
+        for sid, _ in situation.affected_services(minute, est)
+    ):
+        # Only a hospital that had to send patients away hears about them.
+        return None
+    if name in {"fatigue_followup", "shift_handover", "transfer_news"}:
+        beat.extra["hours_on_duty"] = str(max(1, round(hours)))
     return beat
+
+
+def _setback_beat(ctx: ScenarioContext, situation: _Situation, minute: float, est: str | None) -> Beat | None:
+    """A restart that slips back: the latest system of ``est`` restored by ``minute`` (its restart
+    is what the follow-up speaks of); None before anything came back."""
+    scope = situation.in_scope(est)
+    restored = [e for e in situation.happened("restored", minute) if e.get("node") in scope]
+    if not restored:
+        return None
+    event = max(restored, key=lambda e: (e["minute"], e["id"]))
+    return Beat(KINDS["recovery_setback"], minute, event, ctx.establishment_of(event["node"]), event["node"])
 
 
 def _progress_beat(
@@ -571,7 +629,7 @@ def _sustain_candidate(
             to, cc = route(ctx, beat)
             if cell_id not in to or not fits(times_by_cell, to, minute, limit):
                 continue
-            sender = choose_sender(ctx, beat)
+            sender = choose_sender(ctx, beat, scenario_minute, strict=True)
             if sender is None or sender_ready(plan, beat, sender) > scenario_minute + 1e-9:
                 continue
             to = [c for c in to if plan.activation.get(c, math.inf) <= minute]
@@ -595,6 +653,22 @@ NOISE_KINDS = frozenset({"noise", "ward_noise", "it_noise", "social_rumour"})
 of a ward (``ward_noise``: pay, a badge, a relative's visit) or about computers and phones
 (``it_noise``), a rumour on social networks; labelled as noise in the animation pack only. Each
 variant is told at most once per exercise (see :class:`_Distractions`)."""
+
+_OFFICE = (8 * 60, 18 * 60, True)
+_DAYTIME = (8 * 60, 20 * 60, False)
+DISTRACTION_HOURS: dict[str, tuple[int, int, bool]] = {
+    "staff/noise/c": _OFFICE,  # the fire-alarm contractor's test
+    "staff/noise/e": _OFFICE,  # the generator's monthly test
+    "staff/noise/f": _OFFICE,  # painters in the outpatients' corridor
+    "staff/it_noise/b": _OFFICE,  # a salesman calls the secretariat
+    "staff/ward_noise/a": _OFFICE,  # the outpatients' secretary
+    "staff/ward_noise/c": _DAYTIME,  # a student nurse on placement
+    "staff/ward_noise/d": _DAYTIME,  # a relative asks about visits
+    "staff/ward_noise/f": _DAYTIME,  # a new badge today
+}
+"""Distractions (``category/kind/variant``) that only happen at some hours of the story: (from,
+to) minutes of the day and whether on weekdays only. Contractors and secretaries work office hours
+on weekdays; visits, placements and the badge office are daytime matters."""
 
 _DISTRACTIONS: dict[str, tuple[str, ...]] = {
     "communication": ("social_rumour", "ward_noise"),
@@ -636,10 +710,29 @@ class _Distractions:
         return self.template(candidate, candidate.beat.variant_turn)
 
     def fresh_turn(self, candidate: Candidate) -> int | None:
-        """A turn that tells ``candidate`` with a variant not told yet (None: all were told)."""
+        """A turn that tells ``candidate`` with a variant not told yet that fits its hour (None:
+        none left)."""
         kind = candidate.beat.kind
         count = len(inject_templates(kind.category, self.plan.ctx.language).get(kind.name, ()))
-        return next((turn for turn in range(count) if self.template(candidate, turn) not in self.told), None)
+        return next(
+            (
+                turn
+                for turn in range(count)
+                if (template := self.template(candidate, turn)) not in self.told
+                and self.fits_hour(candidate, template)
+            ),
+            None,
+        )
+
+    def fits_hour(self, candidate: Candidate, template: str) -> bool:
+        """True when distraction ``template`` can happen at ``candidate``'s time of the story
+        (:data:`DISTRACTION_HOURS`)."""
+        hours = DISTRACTION_HOURS.get(template)
+        if hours is None:
+            return True
+        start, end, weekdays = hours
+        when = self.plan.ctx.time_model.scenario_datetime(candidate.exercise_minute)
+        return start <= when.hour * 60 + when.minute < end and not (weekdays and when.weekday() >= 5)
 
     def left(self, name: str) -> int:
         """How many variants of distraction ``name`` were not told yet."""
@@ -700,7 +793,9 @@ def balance_noise(plan: Plan, placed: list[Candidate]) -> list[Candidate]:
         template = told.placed(candidate)
         if template is None:
             continue
-        if template not in told.told:
+        if not told.fits_hour(candidate, template) and candidate.beat.priority == "optional":
+            undistract(candidate, f"{template} does not happen at this hour")
+        elif template not in told.told:
             told.told.add(template)
         elif candidate.beat.priority == "optional":
             undistract(candidate, f"the same distraction ({template}) was told before")
@@ -817,7 +912,7 @@ def _retell(
         beat = _sustain_beat(ctx, situation, name, scenario_minute, candidate.beat.establishment, 0)
         if beat is None or (beat.kind.skip_when_playing and ctx.plays(beat.kind.skip_when_playing)):
             continue
-        sender = choose_sender(ctx, beat)
+        sender = choose_sender(ctx, beat, scenario_minute, strict=True)
         if sender is None or sender_ready(plan, beat, sender) > scenario_minute + 1e-9:
             continue
         beat.priority_override = "optional"

@@ -175,6 +175,8 @@ class Candidate:
     sender: dict[str, Any]
     to: list[str]
     cc: list[str]
+    first_call: bool = False
+    """The first inject its sender sends in the MSEL (no « Re-bonjour » then; set when writing)."""
 
 
 @dataclass

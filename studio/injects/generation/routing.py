@@ -20,6 +20,7 @@ Then the **information model** (:mod:`studio.scenario.information`) gates every 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from studio.injects.context import ScenarioContext
@@ -65,11 +66,24 @@ def route(ctx: ScenarioContext, beat: Beat) -> tuple[list[str], list[str]]:
     return to, cc
 
 
-def choose_sender(ctx: ScenarioContext, beat: Beat) -> dict[str, Any] | None:
-    """The persona who sends a beat: for impact reports, someone who can speak for the service
-    (see :meth:`ScenarioContext.service_sender`), else the kind's usual sender."""
+def choose_sender(
+    ctx: ScenarioContext, beat: Beat, scenario_minute: float | None = None, strict: bool = False
+) -> dict[str, Any] | None:
+    """The persona who sends a beat at ``scenario_minute`` (default: the beat's): someone at work
+    then (:meth:`ScenarioContext.on_duty`: the night nurse manager does not call at 11:20 in the
+    day); when nobody fitting is, the same choice among everyone, unless ``strict`` (None then)."""
+    absent = ctx.off_duty(beat.minute if scenario_minute is None else scenario_minute)
+    found = _sender_among(ctx, beat, absent)
+    if found is None and absent and not strict:
+        found = _sender_among(ctx, beat, frozenset())
+    return found
+
+
+def _sender_among(ctx: ScenarioContext, beat: Beat, absent: frozenset[str]) -> dict[str, Any] | None:
+    """For impact reports, someone who can speak for the service (see
+    :meth:`ScenarioContext.service_sender`), else the kind's usual sender; never one of ``absent``."""
     if beat.kind.service_voice:
-        by_function = profile_sender(ctx, beat)
+        by_function = profile_sender(ctx, beat, absent)
         if by_function is not None:
             return by_function
         system = ctx.systems.get(beat.node or "") or ctx.systems.get((beat.systems or [""])[0], {})
@@ -81,10 +95,10 @@ def choose_sender(ctx: ScenarioContext, beat: Beat) -> dict[str, Any] | None:
             if p.sender_words and p.name not in GENERIC_PROFILES and p is not profile
         )
         rotation = _service_rank(ctx, beat.node, beat.establishment) if not beat.members else 0
-        found = ctx.service_sender(beat.establishment, words, rotation, others)
+        found = ctx.service_sender(beat.establishment, words, rotation, others, absent)
         if found is not None:
             return found
-    return ctx.sender(beat.kind.sender, beat.establishment)
+    return ctx.sender(beat.kind.sender, beat.establishment, absent)
 
 
 def _service_rank(ctx: ScenarioContext, node: str | None, establishment: str | None) -> int:
@@ -95,14 +109,16 @@ def _service_rank(ctx: ScenarioContext, node: str | None, establishment: str | N
     return ctx.kind_ranks(ctx.systems[node].get("kind"), establishment).get(node, 0)
 
 
-def profile_sender(ctx: ScenarioContext, beat: Beat) -> dict[str, Any] | None:
+def profile_sender(
+    ctx: ScenarioContext, beat: Beat, absent: frozenset[str] = frozenset()
+) -> dict[str, Any] | None:
     """Who reports a service by function: the people of the service's profile (``[functions]`` of
     the services file: the biologist for the lab), else the establishment's care managers."""
     system = ctx.systems.get(beat.node or "") or ctx.systems.get((beat.systems or [""])[0], {})
     profile = service_profile(ctx, system) if system and not beat.members else None
     wanted = profile.functions if profile else ()
     rotation = _service_rank(ctx, beat.node, beat.establishment) if not beat.members else 0
-    return ctx.function_sender(beat.establishment, wanted, rotation)
+    return ctx.function_sender(beat.establishment, wanted, rotation, absent)
 
 
 def beat_inject_id(beat: Beat) -> str:
@@ -232,8 +248,34 @@ def route_beats(plan: Plan) -> None:
             plan.skipped.append(f"{inject_id}: no player cell to receive it")
             continue
         gated = gate(plan, beat, sender, to, cc)
+        if not beat.sender_id and not isinstance(gated, str):
+            # Told later than its cause (the sender learns later, play resumes...): whoever is at
+            # work at that time tells it.
+            sent_at = ctx.time_model.scenario_minute(gated[0])
+            if sender["id"] in ctx.off_duty(sent_at):
+                on_duty = choose_sender(ctx, beat, sent_at, strict=True)
+                regated = gate(plan, beat, on_duty, to, cc) if on_duty is not None else None
+                if regated is not None and not isinstance(regated, str) and regated[0] == gated[0]:
+                    sender, gated = on_duty, regated
         if isinstance(gated, str):
             plan.skipped.append(f"{inject_id}: {gated}")
             continue
         minute, to, cc = gated
         plan.candidates.append(Candidate(beat, inject_id, minute, sender, to, cc))
+
+
+def senders_on_duty(plan: Plan) -> None:
+    """Give each placed beat whose sender is off duty at its final time (pacing moved it, a pause
+    delayed it) someone of the same choice who is at work then and knows by then; a sender the
+    designer named (storyline, alert chain) is kept."""
+    ctx = plan.ctx
+    for index, candidate in enumerate(plan.placed):
+        beat = candidate.beat
+        if beat.sender_id or beat.recipient:
+            continue
+        sent_at = ctx.time_model.scenario_minute(candidate.exercise_minute)
+        if candidate.sender["id"] not in ctx.off_duty(sent_at):
+            continue
+        on_duty = choose_sender(ctx, beat, sent_at, strict=True)
+        if on_duty is not None and sender_ready(plan, beat, on_duty) <= sent_at + 1e-9:
+            plan.placed[index] = replace(candidate, sender=on_duty)

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import datetime
 from typing import Any
 
 from studio.durations import format_minutes, parse_minutes
 from studio.injects.context import ScenarioContext
 from studio.injects.generation.pacing import PHASE_NAMES, offset_minutes, phase_at
 from studio.injects.generation.plan import WORDS, Beat, Candidate, Plan, is_protected, make_inject_id
+from studio.injects.generation.routing import senders_on_duty
 from studio.injects.generation.story import POINT_LINES, delay_words, duration_words, service_profile
 from studio.injects.kinds import CATEGORY_THEMES, CONTINGENCY_FOLDER, THEMES
 from studio.injects.phrases import occurring
@@ -41,6 +43,7 @@ from studio.injects.wording import (
     channel_for,
     clock_words,
     duration_phrase,
+    fit_time_of_day,
     name_list,
     preposition_values,
     short_list,
@@ -66,7 +69,12 @@ def choose_template(
 
 
 def _values(
-    ctx: ScenarioContext, beat: Beat, sender: dict[str, Any], to: list[str], minute: float
+    ctx: ScenarioContext,
+    beat: Beat,
+    sender: dict[str, Any],
+    to: list[str],
+    minute: float,
+    first_call: bool = False,
 ) -> dict[str, str]:
     words = WORDS[ctx.language]
     est = beat.establishment
@@ -99,7 +107,7 @@ def _values(
         "date": when.strftime(words["date"]),
         "sender_name": sender["name"],
         "sender_role": sender["role"],
-        "sender_org": ctx.org_name(sender.get("organisation")) or sender["role"],
+        "sender_org": _sender_org(ctx, sender),
         "recipient": ctx.cell_names(to),
         "actor": attack.get("actor", words["actor"]),
         "ransom_amount": f"{amount:,.0f} {ransom.get('currency', '')}".replace(",", " ").strip()
@@ -128,14 +136,53 @@ def _values(
         values["tools"] = tool_words(ctx, beat.systems, field_voice) or values["tools"]
     values.update({key: value for key, value in beat.extra.items() if value and key != "lost_nodes"})
     turn = beat.rotation + (beat.variant_turn or 0)
-    values["opening"] = opening_line(ctx, sender, values, turn)
-    # Users calling the IT people tell what does not work; everyone else how the crisis weighs.
-    section = "symptoms" if beat.kind.name == "user_followup" else "follow_up"
-    values["voice_line"] = voice_line(ctx, sender, values, turn, section)
+    # What people say: their lines also tell how long they have been without their tools.
+    spoken = {**values, "since": _since_words(ctx, est, minute, words)}
+    values["opening"] = opening_line(ctx, sender, spoken, turn, _names_a_service(ctx, beat), first_call)
+    # Users calling the IT people tell what does not work, in the first hours; everyone else, and
+    # the users once the crisis has lasted, how it weighs (a ransom note printing is not news at
+    # hour 18).
+    fresh = minute_since_first_symptom(ctx, est, minute) < FRESH_SYMPTOMS
+    section = "symptoms" if beat.kind.name == "user_followup" and fresh else "follow_up"
+    values["voice_line"] = voice_line(ctx, sender, spoken, turn, section, _names_a_service(ctx, beat))
     values["alerted_cell"] = ctx.cell_names([beat.recipient]) if beat.recipient else values["recipient"]
     values.update(preposition_values(ctx.language, values))
     values.update(_profile_lines(ctx, beat, values))
     return values
+
+
+def _sender_org(ctx: ScenarioContext, sender: dict[str, Any]) -> str:
+    """Where the sender speaks from: its organisation, else its role; its role too when its name
+    already says the organisation (« Bed manager of the Regional University Hospital, Regional
+    University Hospital » reads twice)."""
+    org = ctx.org_name(sender.get("organisation"))
+    return org if org and org.lower() not in sender["name"].lower() else sender["role"]
+
+
+def _names_a_service(ctx: ScenarioContext, beat: Beat) -> bool:
+    """True when ``beat`` is about a clinical service ({service} names it, not the establishment)."""
+    return bool(beat.node) and ctx.systems.get(beat.node or "", {}).get("kind") == "clinical_service"
+
+
+FRESH_SYMPTOMS = 180.0
+"""Scenario minutes after the first symptom during which people still describe what they see."""
+
+
+def minute_since_first_symptom(ctx: ScenarioContext, est: str | None, minute: float) -> float:
+    """Scenario minutes from the first symptom of ``est`` (else of the crisis) to exercise ``minute``."""
+    now = ctx.time_model.scenario_minute(minute)
+    return now - ctx.first_symptoms.get(est, min(ctx.first_symptoms.values(), default=now))
+
+
+def _since_words(ctx: ScenarioContext, est: str | None, minute: float, words: dict[str, str]) -> str:
+    """How long the staff of ``est`` have been without their tools at exercise ``minute`` (from its
+    first symptom), for « depuis {since} »: a duration, never a clock time (« depuis 1 h 50 » at
+    1:50 says nothing)."""
+    # People do not count their minutes: hours past the first one, days past a day and a half.
+    elapsed = max(10.0, minute_since_first_symptom(ctx, est, minute))
+    if elapsed >= 36 * 60:
+        elapsed = round(elapsed / 1440) * 1440
+    return duration_words(elapsed, words)
 
 
 def dependent_services(ctx: ScenarioContext, node: str | None, establishment: str | None = None) -> list[str]:
@@ -357,7 +404,9 @@ def render_inject(
     else:
         turn = beat.variant_turn if template_folder == beat.kind.category else None
         template = choose_template(template_folder, kind_name, ctx.language, seed, candidate.inject_id, turn)
-        values = _values(ctx, beat, candidate.sender, candidate.to, candidate.exercise_minute)
+        values = _values(
+            ctx, beat, candidate.sender, candidate.to, candidate.exercise_minute, candidate.first_call
+        )
         values.update(extra_values or {})
         text, template_name = template.render(values), template.name
     chosen = beat.extra.get("channel") or (beat.story or {}).get("channel") or beat.kind.channel
@@ -499,11 +548,28 @@ def tool_words(ctx: ScenarioContext, nodes: list[str], field_voice: bool, limit:
     return short_list([s["name"] for s in systems], ctx.language, limit)
 
 
-def opening_line(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str], turn: int) -> str:
+_AGAIN = re.compile(r"\bre-bonjour\b|\bc'est encore\b|\bme revoilà\b|\bagain\b", re.I)
+"""Openings that presume an earlier call: not for a sender's first one."""
+
+
+def opening_line(
+    ctx: ScenarioContext,
+    sender: dict[str, Any],
+    values: dict[str, str],
+    turn: int,
+    service_known: bool = True,
+    first_call: bool = False,
+) -> str:
     """How ``sender`` opens a call or a note, from its function's ``[opening]`` lines (taken in
-    turn), else "name (role)"."""
+    turn; without a clinical service to speak of, none naming one; on a first call, none saying
+    « Re-bonjour »), else "name (role)"."""
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     lines = voice.lines.get("opening", ()) if voice else ()
+    lines = tuple(
+        line
+        for line in lines
+        if (service_known or "{service}" not in line) and not (first_call and _AGAIN.search(line))
+    )
     if not lines:
         return f"{sender['name']} ({sender['role']})"
     return render(
@@ -523,7 +589,7 @@ def _line_values(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str,
         "establishment_short": values.get("establishment_short", ""),
         "service": values.get("service", ""),
         "tool": (values.get("tools", "").split(", ") or [""])[0],
-        "since": values.get("time", ""),
+        "since": values.get("since", ""),
     }
 
 
@@ -533,12 +599,19 @@ def voice_line(
     values: dict[str, str],
     turn: int,
     section: str = "follow_up",
+    service_known: bool = True,
 ) -> str:
-    """A line of ``section`` of the sender's function (taken in turn), else one of its ``[needs]``."""
+    """A line of ``section`` of the sender's function (taken in turn), else one of its ``[needs]``;
+    without a clinical service to speak of (``service_known``), none of the lines naming one (they
+    would say « le service CHU de Sainte-Aube »)."""
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     lines = (voice.lines.get(section) or voice.lines.get("needs") or ()) if voice else ()
     # The template's opening already names the sender: lines that name it again read twice.
-    lines = tuple(line for line in lines if "{name}" not in line and "{first_name}" not in line)
+    lines = tuple(
+        line
+        for line in lines
+        if "{name}" not in line and "{first_name}" not in line and (service_known or "{service}" not in line)
+    )
     if not lines:
         return ""
     return render(
@@ -643,8 +716,14 @@ def _reword(
             beat.variant_turn = (beat.variant_turn or 0) + step
             fresh, _ = render_inject(plan.ctx, candidate, plan.seed, beat.kind.category, beat.kind.name)
             if wording(fresh, names) not in seen:
-                inject.update(title=fresh["title"], message=fresh["message"], synopsis=fresh["synopsis"])
-                inject["provenance"] = fresh["provenance"]
+                # Every text of the other variant: its expected actions answer its own message.
+                for key in ("title", "message", "synopsis", "expected_actions", "provenance"):
+                    inject[key] = fresh[key]
+                for key in ("animator_notes", "discussion_questions"):
+                    if key in fresh:
+                        inject[key] = fresh[key]
+                    else:
+                        inject.pop(key, None)
                 return True
     return False
 
@@ -659,17 +738,22 @@ def _voice_call(
     ctx, sender = plan.ctx, candidate.sender
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     lines = [*voice.lines.get("follow_up", ()), *voice.lines.get("needs", ())] if voice else []
+    if not _names_a_service(ctx, candidate.beat):
+        lines = [line for line in lines if "{service}" not in line]
     # A member of the public's lines presume who they are (a father, a patient): not for any one.
     if not lines or sender.get("kind") == "public":
         return False
     values = _values(ctx, candidate.beat, sender, candidate.to, candidate.exercise_minute)
+    values["since"] = _since_words(
+        ctx, candidate.beat.establishment, candidate.exercise_minute, WORDS[ctx.language]
+    )
     line_values = _line_values(ctx, sender, values)
     offset = random.Random(f"{plan.seed}:{inject['id']}").randrange(len(lines))
     for step in range(len(lines)):
         line = lines[(offset + step) % len(lines)]
         try:
             said = render(line, line_values)
-            opening = opening_line(ctx, sender, values, offset + step)
+            opening = opening_line(ctx, sender, values, offset + step, _names_a_service(ctx, candidate.beat))
         except Exception:  # a line with other variables: not usable here
             continue
         if sender["name"] not in opening and line_values["first_name"] not in opening:
@@ -716,6 +800,114 @@ def _replace_repeat(
     return False
 
 
+_WEEKDAYS = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+HEADLINE_WORDS = 12
+"""Most words of a caller's line quoted in a title."""
+_DANGLING = frozenset(
+    [
+        "notre",
+        "votre",
+        "leur",
+        "avec",
+        "dans",
+        "sans",
+        "pour",
+        "sous",
+        "vers",
+        "comment",
+        "quand",
+        "autre",
+        "avant",
+        "après",
+        "your",
+        "their",
+        "with",
+        "without",
+        "from",
+        "into",
+        "about",
+        "before",
+        "after",
+        "which",
+    ]
+)
+"""Words a cut title must not end on."""
+
+
+def when_words(ctx: ScenarioContext, exercise_minute: float) -> str:
+    """The scenario time of ``exercise_minute`` in prose, with the day of the week when the story
+    spans several days (« mercredi 14 h 30 »)."""
+    when = ctx.time_model.scenario_datetime(exercise_minute)
+    time = clock_words(when.hour, when.minute, ctx.language)
+    first, last = (ctx.time_model.scenario_datetime(m) for m in (0.0, ctx.duration))
+    if first.date() == last.date():
+        return time
+    return f"{_WEEKDAYS.get(ctx.language, _WEEKDAYS['en'])[when.weekday()]} {time}"
+
+
+def headline(line: str, language: str) -> str:
+    """The first sentence of a caller's line, quoted and cut to :data:`HEADLINE_WORDS` words: what
+    this call brings, for its title."""
+    sentence = re.split(r"(?<=[.?!])\s", line.strip(), maxsplit=1)[0].rstrip(" .")
+    # Its first clause when it says enough on its own (« Toujours aucune nouvelle de la cellule »).
+    clause = re.split(r"\s*[,;:]\s", sentence, maxsplit=1)[0]
+    if len(clause.split()) >= 5:
+        sentence = clause
+    words = sentence.split()
+    if len(words) > HEADLINE_WORDS:
+        words = words[:HEADLINE_WORDS]
+        # Not on a dangling little word (« que j'ai… », « dans le… »).
+        while len(words) > 4 and (
+            len(words[-1]) <= 3 or "'" in words[-1] or "’" in words[-1] or words[-1].lower() in _DANGLING
+        ):
+            words.pop()
+        sentence = " ".join(words).rstrip(",;:") + "…"
+    return f"« {sentence} »" if language == "fr" else f'"{sentence}"'
+
+
+def distinct_title(
+    plan: Plan, candidate: Candidate | None, inject: dict[str, Any], titled: set[tuple[str, str]]
+) -> str:
+    """A title for ``inject`` that no inject of its sender carries yet (``titled``: the (title,
+    sender) pairs in use), saying what is new: the caller's own line when the message quotes one
+    (« CHU Sainte-Aube : « Mes équipes n'en peuvent plus » »), else the time of the news."""
+    ctx, sender = plan.ctx, inject["from"]
+    base = inject["title"]
+    tries: list[str] = []
+    if candidate is not None and candidate.beat.story is None:
+        values = _values(
+            ctx,
+            candidate.beat,
+            candidate.sender,
+            candidate.to,
+            candidate.exercise_minute,
+            candidate.first_call,
+        )
+        line = humanize_durations(values.get("voice_line", ""), ctx.language)
+        if line and line in inject["message"]:
+            # Where the call comes from: the establishment for its own people, else the caller's
+            # organisation (« Radio locale »), else what the caller is.
+            place = values["establishment_short"]
+            caller = candidate.sender
+            if caller.get("organisation") not in {
+                candidate.beat.establishment,
+                ctx.group_of(candidate.beat.establishment),
+            }:
+                place = ctx.org_name(caller.get("organisation"), short=True) or caller["role"]
+            tries.append(
+                f"{place} : {headline(line, ctx.language)}"
+                if ctx.language == "fr"
+                else f"{place}: {headline(line, ctx.language)}"
+            )
+    minute = parse_minutes(inject["offset"])
+    tries.append(f"{base} – {when_words(ctx, minute)}")
+    tries.append(f"{base} – {inject['id'].rsplit('-', 1)[-1]} {when_words(ctx, minute)}")
+    return next((t[:300] for t in tries if (t[:300], sender) not in titled), tries[-1][:300])
+
+
 def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Check and fix the words of generated injects (see the module doc); returns those kept."""
     language = plan.ctx.language
@@ -727,6 +919,8 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
     texts = [inject[key] for _, inject in pairs for key in ("title", "message")]
     quoted = proper_names(plan.scenario, texts)
     seen = {wording(inject, names) for inject in plan.fixed}
+    # No two injects of one sender under the same title: players would read the same message again.
+    titled = {(inject["title"], inject["from"]) for inject in plan.fixed}
     kept = []
     for candidate, inject in pairs:
         if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
@@ -745,15 +939,28 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
                 continue
             # A core inject is kept: its time makes it distinct for the reader.
             inject["message"] += f"\n({inject['title']})"
+        if (inject["title"], inject["from"]) in titled:
+            inject["title"] = distinct_title(plan, candidate, inject, titled)
+        titled.add((inject["title"], inject["from"]))
         seen.add(wording(inject, names))
         kept.append(inject)
+    for inject in kept:
+        if not str(inject["provenance"].get("template", "")).startswith("storyline/"):
+            # Templates are written for any hour; the designer's storyline says what it means.
+            hour = datetime.fromisoformat(inject["scenario_time"]).hour
+            inject["message"] = fit_time_of_day(inject["message"], hour, language)
     return kept
 
 
 def write_text(plan: Plan) -> None:
     """Stage 4: render ``plan.placed`` (with contingencies) into ``plan.injects``, checked."""
     ctx, seed = plan.ctx, plan.seed
+    senders_on_duty(plan)
     ordered = sorted(plan.placed, key=lambda c: (c.exercise_minute, c.inject_id))
+    heard_from = {inject["from"] for inject in plan.fixed}
+    for candidate in ordered:
+        candidate.first_call = candidate.sender["id"] not in heard_from
+        heard_from.add(candidate.sender["id"])
     # Services of the same kind (three emergency departments of a GHT...) take turns through the
     # lines of their profile, so that no two of them tell the same story.
     turns: dict[str, int] = {}

@@ -1261,6 +1261,10 @@ class _GraphFacts:
         return sorted((sorted(group) for group in members.values() if len(group) > 1), key=lambda c: c[0])
 
 
+_UPGRADE_NOTES_SHOWN = 5
+"""Upgrade notes listed in the warning; the others are counted (a 0.9 file notes two per inject)."""
+
+
 def check_document(document: Any, checker: ScenarioValidator | None = None) -> tuple[Any, list[Problem]]:
     """Upgrade an older document to the current schema (in memory), then validate it.
 
@@ -1278,15 +1282,18 @@ def check_document(document: Any, checker: ScenarioValidator | None = None) -> t
         try:
             document, notes = upgrade(document)
         except MigrationError as exc:
-            return document, [
-                Problem("/schema_version", "schema.version", str(exc), "set schema_version to 1.0")
-            ]
+            return document, [Problem("/schema_version", "schema.version", str(exc), exc.hint)]
     problems = (checker or ScenarioValidator()).validate(document)
     if notes:
         upgraded = Problem(
             "/schema_version",
             "schema.upgraded",
-            "; ".join(notes[:5]) + (" ..." if len(notes) > 5 else ""),
+            "; ".join(notes[:_UPGRADE_NOTES_SHOWN])
+            + (
+                f"; and {len(notes) - _UPGRADE_NOTES_SHOWN} more changes"
+                if len(notes) > _UPGRADE_NOTES_SHOWN
+                else ""
+            ),
             "save the scenario to write it in the current format",
             Severity.WARNING,
         )

@@ -81,6 +81,15 @@ def write_scenario_file(path: str | Path, document: dict[str, Any], stream: Text
     return EXIT_OK
 
 
+def empty_output(output: str | None, stream: TextIO | None = None) -> bool:
+    """True, after saying so, when ``-o`` was given an empty path (a script's unset variable): it is
+    not a request for standard output or for the current folder."""
+    if output is None or output.strip():
+        return False
+    print("error: -o/--output is empty; give the path to write to", file=stream or sys.stderr)
+    return True
+
+
 def llm_problem(provider: str) -> str | None:
     """Why the ``openai`` provider cannot run with the current settings (no key for a remote endpoint,
     a bad timeout), or None. Checked before any work so that a misconfiguration costs nothing."""

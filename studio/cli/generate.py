@@ -18,6 +18,7 @@ from studio.cli.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
     add_accept_offline,
+    empty_output,
     llm_problem,
     nothing_assisted,
     print_problems,
@@ -47,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     from studio.injects.lint import lint_msel
     from studio.scenario.canonical import canonical_bytes
     from studio.scenario.validate import validate_scenario
+
+    if empty_output(args.output):
+        return EXIT_UNREADABLE
 
     settings = Settings()
     provider = args.provider or settings.provider

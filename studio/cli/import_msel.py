@@ -17,6 +17,7 @@ from studio.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_UNREADABLE,
+    empty_output,
     print_problems,
     read_checked,
     write_scenario_file,
@@ -76,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     from studio.scenario.document import read_regular_file
     from studio.scenario.validate import errors_only, validate_scenario
 
+    if empty_output(args.output):
+        return EXIT_UNREADABLE
     try:
         mapping = parse_mapping(args.mapping)
     except ValueError as exc:

@@ -80,7 +80,9 @@ def export_to_directory(
     *,
     csv_separator: str | None = None,
     toc_pages: bool = False,
+    protect: Iterable[str | Path] = (),
 ) -> list[Path]:
-    """Build the outputs of ``formats`` and write them atomically under ``directory``."""
+    """Build the outputs of ``formats`` and write them atomically under ``directory``; nothing is
+    written when one would replace a file of ``protect`` (common.OverwritesInput)."""
     outputs = export_outputs(scenario, formats, csv_separator=csv_separator, toc_pages=toc_pages)
-    return write_outputs(directory, outputs)
+    return write_outputs(directory, outputs, protect=protect)

@@ -7,6 +7,7 @@ replaces each file atomically so a reader never sees half a pack.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -99,18 +100,48 @@ def normalise_zip(data: bytes, comments: dict[str, bytes] | None = None) -> byte
     return out.getvalue()
 
 
-def write_outputs(directory: str | Path, outputs: Iterable[ExportFile]) -> list[Path]:
+class OverwritesInput(ValueError):
+    """An output would replace a file it was made from (the scenario file read by the command)."""
+
+
+def check_output_folder(folder: Path, filenames: Iterable[str], protect: Iterable[str | Path] = ()) -> None:
+    """Raise before anything is written when ``folder`` cannot take the outputs ``filenames``.
+
+    NotADirectoryError when ``folder`` is a file; ValueError for a file name with a folder in it;
+    OverwritesInput when an output would replace one of the files ``protect`` (exports choose their
+    own names, so a scenario kept under one of them would be lost without the user asking for it).
+    """
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder", str(folder))
+    protected = [Path(path) for path in protect]
+    for filename in filenames:
+        if Path(filename).name != filename:
+            raise ValueError(f"export file name must not contain a folder: {filename!r}")
+        target = folder / filename
+        for source in protected:
+            if target.exists() and source.exists() and os.path.samefile(target, source):
+                raise OverwritesInput(
+                    f"{target} is the input file {source}: writing there would replace the scenario "
+                    "with an output; choose another output folder (or rename the scenario file)"
+                )
+
+
+def write_outputs(
+    directory: str | Path, outputs: Iterable[ExportFile], *, protect: Iterable[str | Path] = ()
+) -> list[Path]:
     """Write each output under ``directory`` (created if needed) atomically; return the paths written.
 
     Each file is written to a temporary file in the same folder, flushed, then renamed over the
     target, so an interrupted export leaves either the old file or the new one, never a torn one.
+    Nothing is written when an output would replace one of the files ``protect`` (OverwritesInput)
+    or ``directory`` is a file (NotADirectoryError).
     """
     folder = Path(directory)
+    outputs = list(outputs)
+    check_output_folder(folder, [output.filename for output in outputs], protect)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for output in outputs:
-        if Path(output.filename).name != output.filename:
-            raise ValueError(f"export file name must not contain a folder: {output.filename!r}")
         target = folder / output.filename
         handle, temp_name = tempfile.mkstemp(prefix=f".{output.filename}.", suffix=".tmp", dir=folder)
         try:

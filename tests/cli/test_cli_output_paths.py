@@ -1,0 +1,97 @@
+"""Where the commands write: never over the file they read, never somewhere the user did not say.
+
+``pack`` and ``export`` choose their file names themselves (``<id>.scenario.json``, ``<id>-msel.csv``...),
+so a user who keeps the scenario in the output folder under one of those names would lose it (with
+``--resimulate``, the designer's edited injects) without being asked: refused before anything is
+written. An empty ``-o`` is a mistake, not a request for standard output.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from studio.cli import main
+from studio.injects.generator import generate_msel
+from studio.scenario.canonical import canonical_bytes
+from studio.scenario.library import load_library
+
+LIBRARY = "ch-rancongiciel-nuit"
+
+
+@pytest.fixture(scope="module")
+def generated() -> dict[str, Any]:
+    return generate_msel(load_library(LIBRARY), seed=0).scenario
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    return code, captured.out + captured.err
+
+
+@pytest.mark.parametrize("options", [[], ["--resimulate"], ["--regenerate"]])
+def test_pack_refuses_to_replace_its_input_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], generated: dict[str, Any], options: list[str]
+) -> None:
+    edited = copy.deepcopy(generated)
+    edited["injects"][0]["message"] += "\n\nTexte retouché à la main."
+    source = tmp_path / f"{edited['id']}.scenario.json"
+    source.write_bytes(canonical_bytes(edited))
+    before = source.read_bytes()
+    code, said = _cli(capsys, "pack", str(source), "-o", str(tmp_path), "--quiet", *options)
+    assert code == 2
+    assert "input file" in said and source.name in said and "nothing written" in said
+    assert source.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == [source.name]
+
+
+def test_export_refuses_to_replace_its_input_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], generated: dict[str, Any]
+) -> None:
+    # A scenario kept under the name the CSV export writes: unlikely, but then it must not vanish.
+    source = tmp_path / f"{generated['id']}-msel.csv"
+    source.write_bytes(canonical_bytes(generated))
+    before = source.read_bytes()
+    code, said = _cli(capsys, "export", str(source), "--to", "all", "-o", str(tmp_path), "--no-toc-pages")
+    assert code == 2 and "input file" in said and "nothing written" in said
+    assert source.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == [source.name]
+
+
+def test_pack_and_export_beside_their_input_under_another_name_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], generated: dict[str, Any]
+) -> None:
+    source = tmp_path / "mon-scenario.json"
+    source.write_bytes(canonical_bytes(generated))
+    assert _cli(capsys, "export", str(source), "--to", "csv", "-o", str(tmp_path))[0] == 0
+    assert _cli(capsys, "pack", str(source), "-o", str(tmp_path), "--quiet")[0] == 0
+    assert source.read_bytes() == canonical_bytes(generated)
+
+
+@pytest.mark.parametrize("command", ["generate", "import-msel"])
+def test_an_empty_output_path_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], generated: dict[str, Any], command: str
+) -> None:
+    source = tmp_path / "s.json"
+    source.write_bytes(canonical_bytes(generated))
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("id;title\n", encoding="utf-8")
+    argv = [command, str(source), *([str(sheet)] if command == "import-msel" else []), "-o", ""]
+    code, said = _cli(capsys, *argv)
+    assert code == 2 and "empty" in said
+    assert '"injects"' not in said  # nothing dumped on the terminal instead
+
+
+def test_export_into_a_file_says_it_is_not_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], generated: dict[str, Any]
+) -> None:
+    source = tmp_path / "s.json"
+    source.write_bytes(canonical_bytes(generated))
+    code, said = _cli(capsys, "export", str(source), "--to", "csv", "-o", str(source))
+    assert code == 2 and "not a folder" in said
+    assert source.read_bytes() == canonical_bytes(generated)

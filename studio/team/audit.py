@@ -120,4 +120,3 @@ class AuditLog:
         for entry in self.entries():
             writer.writerow([spreadsheet_text(value) for value in entry.row()])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-

@@ -7,6 +7,8 @@ titles and names are data, never markup or formulas. Two places interpret text b
   LibreOffice then compute (and a formula can fetch a URL or run a command);
 - spreadsheets opening a CSV: a cell starting with ``=`` ``+`` ``-`` ``@`` is a formula, also after a
   tab, a carriage return or spaces, and in some Excel versions with the full-width signs (＝＋－＠);
+- terminals and logs: escape sequences in an id or a cell would be obeyed (cleared screen, forged
+  links), bidi overrides would reorder what is shown;
 - Streamlit's Markdown: a title such as ``![x](https://tracker.example/p.png)`` would load a remote
   image in the studio, ``:red[...]`` or ``$...$`` would restyle it.
 """
@@ -16,7 +18,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# C0 controls but tab and newline, DEL, C1 controls, and the bidi marks, embeddings, overrides and
+# isolates (U+061C, U+200E-F, U+202A-E, U+2066-9) that reorder what a terminal or a page shows.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=^&])")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control and bidi character written as a visible ``\\uXXXX`` escape, so
+    that a terminal or a log shows a hostile id or cell instead of obeying it (an escape sequence
+    that clears the screen, a right-to-left override that reverses a file name). Lines and tabs stay.
+    """
+    return _UNPRINTABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def markdown_literal(text: str) -> str:

@@ -14,6 +14,7 @@ from studio.cli.common import (
     empty_output,
     read_checked,
 )
+from studio.safety import printable
 
 TARGETS = ("docx", "xlsx", "csv", "openbas", "all")
 
@@ -73,7 +74,7 @@ def write_exports(
         # Every export is made from the scenario: a key absent from it is absent from them.
         refuse_secrets(canonical_bytes(scenario))
     except SecretInDocument as exc:
-        print(f"error: {exc}; nothing exported", file=sys.stderr)
+        print(f"error: {printable(str(exc))}; nothing exported", file=sys.stderr)
         return EXIT_INVALID
     try:
         paths = export_to_directory(
@@ -85,7 +86,7 @@ def write_exports(
             protect=[source] if source else [],
         )
     except OverwritesInput as exc:
-        print(f"error: {exc}; nothing written", file=sys.stderr)
+        print(f"error: {printable(str(exc))}; nothing written", file=sys.stderr)
         return EXIT_UNREADABLE
     except OSError as exc:
         print(f"error: cannot write to {output}: {exc.strerror or exc}", file=sys.stderr)

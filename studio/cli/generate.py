@@ -24,6 +24,7 @@ from studio.cli.common import (
     print_problems,
     write_scenario_file,
 )
+from studio.safety import printable
 
 
 def register(subparsers: Any) -> None:
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = generate_msel(document, seed=args.seed, provider=provider, progress=progress)
     except GenerationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_INVALID
     if provider == "openai":
         print(file=sys.stderr)

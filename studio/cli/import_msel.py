@@ -22,6 +22,7 @@ from studio.cli.common import (
     read_checked,
     write_scenario_file,
 )
+from studio.safety import printable
 
 
 def register(subparsers: Any) -> None:
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         mapping = parse_mapping(args.mapping)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNREADABLE
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {sheet}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except MselReadError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNREADABLE
 
     if result.ignored_columns:

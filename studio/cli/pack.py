@@ -22,6 +22,7 @@ from studio.cli.common import (
     print_problems,
     read_checked,
 )
+from studio.safety import printable
 
 
 def register(subparsers: Any) -> None:
@@ -139,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         paths = write_pack(args.output, result.outputs, protect=[args.file])
     except OverwritesInput as exc:
-        print(f"error: {exc}; nothing written", file=sys.stderr)
+        print(f"error: {printable(str(exc))}; nothing written", file=sys.stderr)
         return EXIT_UNREADABLE
     except OSError as exc:
         print(

@@ -46,7 +46,7 @@ from studio.exports.msel.columns import (
     column_kinds,
     enum_values,
 )
-from studio.safety import unquote_spreadsheet_text
+from studio.safety import printable, unquote_spreadsheet_text
 from studio.scenario.document import first_unrepresentable
 from studio.scenario.schema import load_schema, validator
 
@@ -94,7 +94,7 @@ class ImportIssue:
         where = f"row {self.row}"
         if self.column:
             where += f", column {self.column_letter} ({self.column})"
-        return f"{where}: {self.message}"
+        return printable(f"{where}: {self.message}")  # headers and cells are the sheet's text
 
 
 @dataclass

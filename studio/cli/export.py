@@ -66,16 +66,9 @@ def write_exports(
     """Export ``scenario`` to ``output`` and print the files written; never over the ``source`` file."""
     from studio.exports import FORMATS, export_to_directory
     from studio.exports.common import OverwritesInput
-    from studio.scenario.canonical import canonical_bytes
-    from studio.scenario.store import SecretInDocument, refuse_secrets
+    from studio.scenario.store import SecretInDocument
 
     formats = FORMATS if "all" in targets else tuple(targets)
-    try:
-        # Every export is made from the scenario: a key absent from it is absent from them.
-        refuse_secrets(canonical_bytes(scenario))
-    except SecretInDocument as exc:
-        print(f"error: {printable(str(exc))}; nothing exported", file=sys.stderr)
-        return EXIT_INVALID
     try:
         paths = export_to_directory(
             scenario,
@@ -85,6 +78,9 @@ def write_exports(
             toc_pages=toc_pages,
             protect=[source] if source else [],
         )
+    except SecretInDocument as exc:  # every export is made from the scenario: refused as a whole
+        print(f"error: {printable(str(exc))}; nothing exported", file=sys.stderr)
+        return EXIT_INVALID
     except OverwritesInput as exc:
         print(f"error: {printable(str(exc))}; nothing written", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -100,6 +101,18 @@ def refuse_secrets(data: bytes) -> None:
     key = api_key()
     if key and len(key) >= _MIN_SECRET_LENGTH and key.encode("utf-8") in data:
         raise SecretInDocument("the document contains the configured API key; remove it before saving")
+
+
+def refuse_secrets_in(document: Any) -> None:
+    """Raise SecretInDocument if the configured API key appears in any text of ``document``.
+
+    For the exporters, which write the document's texts into other formats: the key is looked for
+    in the document's JSON (one C-speed dump, only when a key is configured), as JSON writes it."""
+    key = api_key()
+    if not key or len(key) < _MIN_SECRET_LENGTH:
+        return
+    if json.dumps(key, ensure_ascii=False)[1:-1] in json.dumps(document, ensure_ascii=False):
+        raise SecretInDocument("the scenario contains the configured API key; remove it before exporting")
 
 
 class Workspace:

@@ -123,8 +123,25 @@ def check_seconds(value: object, what: str) -> float:
     return float(value)
 
 
+def key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot be sent in an HTTP header, or None; the message never quotes the key.
+
+    Sent anyway, httpx refuses the header and its debug log quotes it; the request fails as if the
+    endpoint could not be reached."""
+    if key is None or all("!" <= char <= "~" for char in key):
+        return None
+    return (
+        "OPENAI_API_KEY holds a character an HTTP header cannot carry (a space, an accent, a "
+        "non-breaking space or a control character, often from a copy and paste): check the variable"
+    )
+
+
 def settings_problem(settings: Settings | None = None) -> str | None:
-    """Why the LLM settings cannot be used (a bad timeout or concurrency), or None."""
+    """Why the LLM settings cannot be used (a bad timeout or concurrency, a key no header can carry),
+    or None."""
+    problem = key_problem(api_key())
+    if problem:
+        return problem
     settings = settings or Settings()
     try:
         check_seconds(settings.llm_timeout, "CRISIS_STUDIO_LLM_TIMEOUT")
@@ -271,6 +288,9 @@ class LLMClient:
                 key = self._key_source()
                 if key is None and not self.is_local:
                     raise LLMError("OPENAI_API_KEY is not set; the offline provider needs no key")
+                problem = key_problem(key)
+                if problem:
+                    raise LLMError(problem)
                 # Local servers ignore the key but the client insists on one.
                 self._client = openai.OpenAI(
                     api_key=key or "no-key",

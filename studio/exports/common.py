@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from typing import Any, NamedTuple
 from studio.durations import format_clock, parse_minutes
 from studio.scenario.control import control_only_texts, is_control_only_inject  # noqa: F401 (re-exported)
 from studio.scenario.schema import control_only_fields, load_schema
+from studio.scenario.store import write_atomic
 
 LABELS_DIR = Path(__file__).resolve().parent / "labels"
 DEFAULT_LANGUAGE = "fr"
@@ -131,10 +131,11 @@ def write_outputs(
 ) -> list[Path]:
     """Write each output under ``directory`` (created if needed) atomically; return the paths written.
 
-    Each file is written to a temporary file in the same folder, flushed, then renamed over the
-    target, so an interrupted export leaves either the old file or the new one, never a torn one.
-    Nothing is written when an output would replace one of the files ``protect`` (OverwritesInput)
-    or ``directory`` is a file (NotADirectoryError).
+    Each file is written as a scenario is saved (store.write_atomic: a temporary file in the same
+    folder, flushed, renamed over the target), so an interrupted export leaves either the old file or
+    the new one, never a torn one; a link is followed, a device or a pipe written to. Nothing is
+    written when an output would replace one of the files ``protect`` (OverwritesInput) or
+    ``directory`` is a file (NotADirectoryError).
     """
     folder = Path(directory)
     outputs = list(outputs)
@@ -143,17 +144,7 @@ def write_outputs(
     written = []
     for output in outputs:
         target = folder / output.filename
-        handle, temp_name = tempfile.mkstemp(prefix=f".{output.filename}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(output.data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temp_name, 0o644)
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        write_atomic(target, output.data)
         written.append(target)
     return written
 

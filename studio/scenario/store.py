@@ -21,11 +21,13 @@ Invalid scenarios can be saved: work in progress must never be lost to validatio
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,13 +73,33 @@ def check_name(name: str) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new bytes, never a mix."""
+    """Write ``data`` to ``path`` so that readers see the old or the new bytes, never a mix.
+
+    What is already at ``path`` decides how: a symbolic link is followed (the file it points to is
+    replaced, the link stays); a device or a pipe (``-o /dev/null``, ``/dev/stdout``, a named pipe)
+    is written to as a stream, since renaming over it would replace the device itself; a folder is
+    IsADirectoryError. A replaced file keeps its permissions; a new one gets 0o666 less the umask,
+    as any other program's file would (mkstemp's 0o600 would hide it from the rest of a team).
+    """
+    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    try:
+        existing = os.stat(path)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(path))
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        with open(path, "wb") as stream:
+            stream.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
@@ -85,6 +107,13 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.unlink(temp_name)
         raise
     _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    # The only way to read the umask is to set it; set it straight back (a process-wide value).
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -144,7 +144,7 @@ def write_outputs(
     written = []
     for output in outputs:
         target = folder / output.filename
-        write_atomic(target, output.data)
+        write_atomic(target, output.data, new_file_mode=0o644)
         written.append(target)
     return written
 

@@ -72,14 +72,15 @@ def check_name(name: str) -> str:
     return name
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, new_file_mode: int = 0o600) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new bytes, never a mix.
 
     What is already at ``path`` decides how: a symbolic link is followed (the file it points to is
     replaced, the link stays); a device or a pipe (``-o /dev/null``, ``/dev/stdout``, a named pipe)
     is written to as a stream, since renaming over it would replace the device itself; a folder is
-    IsADirectoryError. A replaced file keeps its permissions; a new one gets 0o666 less the umask,
-    as any other program's file would (mkstemp's 0o600 would hide it from the rest of a team).
+    IsADirectoryError. A replaced file keeps its permissions (a save used to turn a shared 0o664
+    file into 0o600); a new one gets ``new_file_mode``: private by default (a scenario holds the
+    ground truth), 0o644 for the exports, which are made to be handed out.
     """
     path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     try:
@@ -93,7 +94,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.write(data)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o666 & ~_umask()
+    mode = stat.S_IMODE(existing.st_mode) if existing is not None else new_file_mode
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -107,13 +108,6 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.unlink(temp_name)
         raise
     _fsync_dir(path.parent)
-
-
-def _umask() -> int:
-    # The only way to read the umask is to set it; set it straight back (a process-wide value).
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -5,7 +5,8 @@ Over a device or a pipe that rename *replaces the device*: as root, ``crisis-stu
 /dev/null`` turned /dev/null into a regular file holding the scenario, and ``-o /dev/stdout`` replaced
 the /dev/stdout link. Over a symbolic link it replaced the link, not the file it points to. Now a
 device or a pipe is written to as a stream (atomicity means nothing there), a link is followed and
-its target replaced atomically, and a replaced file keeps its permissions.
+its target replaced atomically, and a replaced file keeps its permissions (a save turned a shared
+0o664 scenario into 0o600).
 
 The tests use a named pipe in a temporary folder, never a real device of this machine.
 """
@@ -93,13 +94,11 @@ def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o664
 
 
-def test_a_new_file_gets_the_usual_permissions(tmp_path: Path) -> None:
-    umask = os.umask(0o022)
-    try:
-        write_atomic(tmp_path / "new.json", b"{}")
-    finally:
-        os.umask(umask)
-    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o644  # not mkstemp's 0o600
+def test_a_new_scenario_is_private_and_a_new_export_readable(tmp_path: Path) -> None:
+    write_atomic(tmp_path / "new.json", b"{}")
+    write_outputs(tmp_path / "out", [ExportFile("pack.docx", b"x")])
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o600  # it holds the ground truth
+    assert stat.S_IMODE((tmp_path / "out" / "pack.docx").stat().st_mode) == 0o644
 
 
 def test_a_folder_in_the_way_is_an_error(tmp_path: Path) -> None:

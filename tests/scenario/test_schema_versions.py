@@ -85,3 +85,56 @@ def test_cli_validate_opens_an_old_file_with_the_note_and_leaves_the_file(
     out = capsys.readouterr().out
     assert "upgraded from schema 0.9 to " + SCHEMA_VERSION in out and "offset_minutes 30 became" in out
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("organisation", {"id": "chm"}), ("organisation", ["chm"]), ("kind", {"a": 1}), ("role", 12)],
+)
+def test_an_old_file_with_a_wrongly_typed_persona_is_upgraded_and_pointed_at(
+    field: str, value: object
+) -> None:
+    document = copy.deepcopy(MINIMAL)
+    document["schema_version"] = "1.0"
+    document.get("information", {}).pop("alert_chain", None)
+    for persona in document["personas"]:
+        persona.pop("function", None)
+    document["personas"][0][field] = value
+    upgraded, problems = check_document(document)  # raised TypeError: unhashable type: 'dict'
+    assert upgraded["schema_version"] == SCHEMA_VERSION
+    assert any(problem.path.startswith("/personas/0") and problem.is_error for problem in problems)
+
+
+HOSTILE = [None, 1, -1, 1e308, "x", "", [], {}, [1], {"a": 1}, True, "a" * 3000, [None], [{}], [[]]]
+
+
+@pytest.mark.parametrize("version", ["1.0", "0.9", None])
+def test_mutated_old_files_are_upgraded_or_refused_never_crash(version: str | None) -> None:
+    """Migrations run before validation, on whatever the file holds: seeded random mutations of an
+    old library scenario (types at every level, deletions) must give problems, not exceptions."""
+    import random
+
+    from mutations import mutate, value_paths
+
+    from studio.scenario.library import load_library
+
+    base = load_library("ch-rancongiciel-nuit")
+    if version is None:
+        base.pop("schema_version")
+    else:
+        base["schema_version"] = version
+    for persona in base["personas"]:
+        persona.pop("function", None)
+    base.get("information", {}).pop("alert_chain", None)
+    paths = [path for path in value_paths(base, max_items=3) if path]
+    chooser = random.Random(f"old-{version}")
+    for _ in range(40):
+        document = copy.deepcopy(base)
+        for _ in range(chooser.randint(1, 3)):
+            path = chooser.choice(paths)
+            action = chooser.choice(["replace", "replace", "delete"])
+            try:
+                mutate(document, path, action, chooser.choice(HOSTILE))
+            except (KeyError, IndexError, TypeError):
+                continue  # an earlier mutation removed the way to this path
+        check_document(document)

@@ -1083,6 +1083,14 @@ class _SemanticChecker:
             self._ref_list((*path, "objective_ids"), inject.get("objective_ids"), "objectives", "objectives")
             self._ref_list((*path, "system_refs"), inject.get("system_refs"), "systems", "systems")
             self._ref((*path, "contingency_for"), inject.get("contingency_for"), "injects", "injects")
+            backed_up = inject.get("contingency_for")
+            if backed_up is not None and backed_up == inject.get("id"):
+                self._add(
+                    (*path, "contingency_for"),
+                    "ref.contingency_self",
+                    "the inject is held in reserve for itself",
+                    "point contingency_for at the inject this one backs up",
+                )
             if inject.get("cause_refs") and not has_timeline:
                 self._add(
                     (*path, "cause_refs"),

@@ -9,6 +9,7 @@ nothing is written, unless ``--accept-partial``: then the rows without errors ar
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,13 @@ def run(args: argparse.Namespace) -> int:
     if scenario is None:
         return code
     sheet = Path(args.spreadsheet)
+    if sheet.exists() and Path(args.output).exists() and os.path.samefile(sheet, args.output):
+        print(
+            f"error: {args.output} is the spreadsheet being imported: writing the scenario there would "
+            "replace the sheet; nothing written (write to the scenario file or a new one)",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
     try:
         data = read_regular_file(sheet, MAX_IMPORT_BYTES)
         result = import_msel(data, sheet.name, scenario, mapping=mapping, accept_partial=args.accept_partial)

@@ -95,3 +95,20 @@ def test_export_into_a_file_says_it_is_not_a_folder(
     code, said = _cli(capsys, "export", str(source), "--to", "csv", "-o", str(source))
     assert code == 2 and "not a folder" in said
     assert source.read_bytes() == canonical_bytes(generated)
+
+
+def test_import_msel_never_writes_the_scenario_over_the_spreadsheet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], generated: dict[str, Any]
+) -> None:
+    from studio.exports.msel import msel_csv
+
+    source = tmp_path / "s.json"
+    source.write_bytes(canonical_bytes(generated))
+    sheet = tmp_path / "msel.csv"
+    sheet.write_bytes(msel_csv(generated))
+    before = sheet.read_bytes()
+    code, said = _cli(capsys, "import-msel", str(source), str(sheet), "-o", str(sheet))
+    assert code == 2 and "spreadsheet" in said and "nothing written" in said
+    assert sheet.read_bytes() == before
+    # Onto the scenario itself is what the command is for.
+    assert _cli(capsys, "import-msel", str(source), str(sheet), "-o", str(source))[0] == 0

@@ -637,14 +637,41 @@ def _leak_check(scenario: dict[str, Any], inject: dict[str, Any]) -> Accept | No
     if is_control_only_inject(inject):
         return None
     control = ControlText(scenario)
+    return lambda answer: _repeated_control_text(
+        control, [(name, answer.get(name)) for name in ("title", "message")]
+    )
+
+
+def _proposals_leak_check(scenario: dict[str, Any], key: str, fields: tuple[str, ...]) -> Accept:
+    """Refuse a list answer (``key``: proposed injects, questions) of which one item repeats
+    control-only text in ``fields`` (an item that is itself a text when ``fields`` is empty).
+
+    Contingency injects reach players when used and discussion questions are asked to them, so the
+    secrets are those of the scenario without its reserve injects: a backup may reuse the wording of
+    another backup, never a synopsis, a note, the ground truth or a dilemma."""
+    from studio.exports.common import is_control_only_inject
+    from studio.injects.lint import ControlText
+
+    public = [inject for inject in scenario.get("injects", []) if not is_control_only_inject(inject)]
+    control = ControlText({**scenario, "injects": public})
 
     def accept(answer: dict[str, Any]) -> str | None:
-        for name in ("title", "message"):
-            if isinstance(answer.get(name), str) and control.leaks(answer[name]):
-                return f"the answer's {name} repeats control-only text; discarded"
-        return None
+        texts: list[tuple[str, Any]] = []
+        for item in answer.get(key) or []:
+            if isinstance(item, dict):
+                texts += [(name, item.get(name)) for name in fields]
+            else:
+                texts.append((key, item))
+        return _repeated_control_text(control, texts)
 
     return accept
+
+
+def _repeated_control_text(control: Any, texts: Iterable[tuple[str, Any]]) -> str | None:
+    for name, text in texts:
+        if isinstance(text, str) and control.leaks(text):
+            return f"the answer's {name} repeats control-only text; discarded"
+    return None
 
 
 class Assistant:
@@ -821,7 +848,12 @@ class Assistant:
         schema = _list_schema("injects", _strip_schema_keywords(load_flat_schema()), count)
         try:
             answer = self._run(
-                scenario, "contingency", self._inject_payload(scenario, inject), schema, count=str(count)
+                scenario,
+                "contingency",
+                self._inject_payload(scenario, inject),
+                schema,
+                accept=_proposals_leak_check(scenario, "injects", ("title", "message")),
+                count=str(count),
             )
         except LLMError as exc:
             return Proposal("contingency", inject_id, error=str(exc), model=self.client.model)
@@ -878,13 +910,28 @@ class Assistant:
             _, inject = find_inject(scenario, inject_id)
             payload: Any = self._inject_payload(scenario, inject)
         else:
-            module = [i for i in scenario.get("injects", []) if phase is None or i.get("phase") == phase]
+            from studio.exports.common import is_control_only_inject
+
+            # Questions players discuss are written from what players receive, never from reserve
+            # or control injects.
+            module = [
+                i
+                for i in scenario.get("injects", [])
+                if (phase is None or i.get("phase") == phase) and not is_control_only_inject(i)
+            ]
             payload = {
                 "module": phase,
                 "injects": [{k: i.get(k) for k in ("title", "message")} for i in module[:30]],
             }
         try:
-            answer = self._run(scenario, "discussion", payload, schema, count=str(count))
+            answer = self._run(
+                scenario,
+                "discussion",
+                payload,
+                schema,
+                accept=_proposals_leak_check(scenario, "questions", ()),
+                count=str(count),
+            )
         except LLMError as exc:
             return Proposal("discussion", inject_id, error=str(exc), model=self.client.model)
         questions = [q.strip() for q in answer["questions"] if q.strip()]

@@ -13,25 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_support import night_generated, run_cli
 
-from studio.cli import main
-from studio.injects.generator import generate_msel
 from studio.scenario.canonical import canonical_bytes
-from studio.scenario.library import load_library
 
 LIBRARY = "ch-rancongiciel-nuit"
 
 
 @pytest.fixture(scope="module")
 def generated() -> dict[str, Any]:
-    return generate_msel(load_library(LIBRARY), seed=0).scenario
-
-
-def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out + captured.err
-    return code, captured.out + captured.err
+    return night_generated()
 
 
 @pytest.mark.parametrize("options", [[], ["--resimulate"], ["--regenerate"]])
@@ -43,7 +34,7 @@ def test_pack_refuses_to_replace_its_input_file(
     source = tmp_path / f"{edited['id']}.scenario.json"
     source.write_bytes(canonical_bytes(edited))
     before = source.read_bytes()
-    code, said = _cli(capsys, "pack", str(source), "-o", str(tmp_path), "--quiet", *options)
+    code, said = run_cli(capsys, "pack", str(source), "-o", str(tmp_path), "--quiet", *options)
     assert code == 2
     assert "input file" in said and source.name in said and "nothing written" in said
     assert source.read_bytes() == before
@@ -57,7 +48,7 @@ def test_export_refuses_to_replace_its_input_file(
     source = tmp_path / f"{generated['id']}-msel.csv"
     source.write_bytes(canonical_bytes(generated))
     before = source.read_bytes()
-    code, said = _cli(capsys, "export", str(source), "--to", "all", "-o", str(tmp_path), "--no-toc-pages")
+    code, said = run_cli(capsys, "export", str(source), "--to", "all", "-o", str(tmp_path), "--no-toc-pages")
     assert code == 2 and "input file" in said and "nothing written" in said
     assert source.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == [source.name]
@@ -68,8 +59,8 @@ def test_pack_and_export_beside_their_input_under_another_name_work(
 ) -> None:
     source = tmp_path / "mon-scenario.json"
     source.write_bytes(canonical_bytes(generated))
-    assert _cli(capsys, "export", str(source), "--to", "csv", "-o", str(tmp_path))[0] == 0
-    assert _cli(capsys, "pack", str(source), "-o", str(tmp_path), "--quiet")[0] == 0
+    assert run_cli(capsys, "export", str(source), "--to", "csv", "-o", str(tmp_path))[0] == 0
+    assert run_cli(capsys, "pack", str(source), "-o", str(tmp_path), "--quiet")[0] == 0
     assert source.read_bytes() == canonical_bytes(generated)
 
 
@@ -82,7 +73,7 @@ def test_an_empty_output_path_is_refused(
     sheet = tmp_path / "sheet.csv"
     sheet.write_text("id;title\n", encoding="utf-8")
     argv = [command, str(source), *([str(sheet)] if command == "import-msel" else []), "-o", ""]
-    code, said = _cli(capsys, *argv)
+    code, said = run_cli(capsys, *argv)
     assert code == 2 and "empty" in said
     assert '"injects"' not in said  # nothing dumped on the terminal instead
 
@@ -92,7 +83,7 @@ def test_export_into_a_file_says_it_is_not_a_folder(
 ) -> None:
     source = tmp_path / "s.json"
     source.write_bytes(canonical_bytes(generated))
-    code, said = _cli(capsys, "export", str(source), "--to", "csv", "-o", str(source))
+    code, said = run_cli(capsys, "export", str(source), "--to", "csv", "-o", str(source))
     assert code == 2 and "not a folder" in said
     assert source.read_bytes() == canonical_bytes(generated)
 
@@ -107,8 +98,8 @@ def test_import_msel_never_writes_the_scenario_over_the_spreadsheet(
     sheet = tmp_path / "msel.csv"
     sheet.write_bytes(msel_csv(generated))
     before = sheet.read_bytes()
-    code, said = _cli(capsys, "import-msel", str(source), str(sheet), "-o", str(sheet))
+    code, said = run_cli(capsys, "import-msel", str(source), str(sheet), "-o", str(sheet))
     assert code == 2 and "spreadsheet" in said and "nothing written" in said
     assert sheet.read_bytes() == before
     # Onto the scenario itself is what the command is for.
-    assert _cli(capsys, "import-msel", str(source), str(sheet), "-o", str(source))[0] == 0
+    assert run_cli(capsys, "import-msel", str(source), str(sheet), "-o", str(source))[0] == 0

@@ -8,17 +8,15 @@ the import takes it off again, so the round trip keeps the designer's exact text
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 from typing import Any
 
 import pytest
+from hostile_support import night_generated
 
 from studio.exports.msel import import_msel, msel_csv
-from studio.injects.generator import generate_msel
 from studio.safety import is_formula_like, spreadsheet_text, unquote_spreadsheet_text
-from studio.scenario.library import load_library
 
 DRESSED_FORMULAS = [
     '=HYPERLINK("http://127.0.0.1/x","clic")',
@@ -55,7 +53,7 @@ def test_plain_text_is_left_alone(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def dressed() -> dict[str, Any]:
-    scenario = copy.deepcopy(generate_msel(load_library("ch-rancongiciel-nuit"), seed=0).scenario)
+    scenario = night_generated()
     for inject, text in zip(scenario["injects"], DRESSED_FORMULAS, strict=False):
         inject["message"] = text
         inject["title"] = text.strip() or "titre"

@@ -6,15 +6,14 @@ import copy
 from typing import Any
 
 import pytest
+from hostile_support import night_generated
 
-from studio.injects.generator import generate_msel
-from studio.scenario.library import load_library
 from studio.scenario.validate import validate_scenario
 
 
 @pytest.fixture(scope="module")
 def generated() -> dict[str, Any]:
-    return generate_msel(load_library("ch-rancongiciel-nuit"), seed=0).scenario
+    return night_generated()
 
 
 def test_an_inject_cannot_back_itself_up(generated: dict[str, Any]) -> None:

@@ -13,11 +13,10 @@ import zipfile
 from typing import Any
 
 import pytest
+from hostile_support import night_generated
 
 from studio.exports import export_outputs
 from studio.exports.docx import docx_outputs
-from studio.injects.generator import generate_msel
-from studio.scenario.library import load_library
 from studio.scenario.store import SecretInDocument
 
 KEY = "sk-proj-DO-NOT-LEAK-6a1f"
@@ -25,7 +24,7 @@ KEY = "sk-proj-DO-NOT-LEAK-6a1f"
 
 @pytest.fixture(scope="module")
 def generated() -> dict[str, Any]:
-    return generate_msel(load_library("ch-rancongiciel-nuit"), seed=0).scenario
+    return night_generated()
 
 
 @pytest.fixture

@@ -15,13 +15,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hostile_support import night_generated
 from llm_server import FakeLLMServer
 
 from studio.cli.common import llm_problem
 from studio.config import api_key
-from studio.injects.generator import generate_msel
 from studio.injects.llm import Assistant, LLMClient
-from studio.scenario.library import load_library
 from studio.scenario.store import SecretInDocument, refuse_secrets
 
 KEY = "sk-test-DO-NOT-LEAK-7373"
@@ -29,7 +28,7 @@ KEY = "sk-test-DO-NOT-LEAK-7373"
 
 @pytest.fixture(scope="module")
 def generated() -> dict[str, Any]:
-    return generate_msel(load_library("ch-rancongiciel-nuit"), seed=0).scenario
+    return night_generated()
 
 
 @pytest.fixture

@@ -10,17 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hostile_support import night_generated
 from llm_server import FakeLLMServer
 
 from studio.exports.common import is_control_only_inject
-from studio.injects.generator import generate_msel
 from studio.injects.llm import Assistant, LLMClient
-from studio.scenario.library import load_library
 
 
 @pytest.fixture(scope="module")
 def generated() -> dict[str, Any]:
-    return generate_msel(load_library("ch-rancongiciel-nuit"), seed=0).scenario
+    return night_generated()
 
 
 @pytest.fixture

@@ -103,3 +103,11 @@ def test_import_msel_never_writes_the_scenario_over_the_spreadsheet(
     assert sheet.read_bytes() == before
     # Onto the scenario itself is what the command is for.
     assert run_cli(capsys, "import-msel", str(source), str(sheet), "-o", str(source))[0] == 0
+
+
+def test_ui_refuses_a_workspace_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    taken = tmp_path / "workspace"
+    taken.write_text("x", encoding="utf-8")
+    # Refused before any server starts (a server would make main() wait for Ctrl-C).
+    code, said = run_cli(capsys, "ui", "--port", "45871", "--workspace", str(taken))
+    assert code == 2 and "not a folder" in said

@@ -27,6 +27,7 @@ through attributes:
 - ``echo_key``: the message repeats the bearer key the request carried.
 - ``leaky``: the message repeats the inject's ``animator_notes`` (control-only text), and so does
   every proposed contingency inject and discussion question.
+- ``stray_placeholder``: the message names ``[PERSON_99]``, a placeholder the request never used.
 - ``answer``: a callable(request body dict) -> dict, overriding the built answer.
 
 ``requests`` logs every request (path, parsed body, whether the bearer key matched ``api_key``);
@@ -252,6 +253,8 @@ class FakeLLMServer:
                 answer["message"] = f"Clé utilisée : {authorization.removeprefix('Bearer ')}"
             elif self.behaviour == "leaky" and echo.get("animator_notes"):
                 answer["message"] = f"{answer['message']} {echo['animator_notes']}"
+            elif self.behaviour == "stray_placeholder":
+                answer["message"] = f"{answer['message']} Appelez [PERSON_99] au plus vite."
         if self.behaviour == "leaky" and isinstance(answer, dict) and echo.get("animator_notes"):
             # Lists of proposals (contingency injects, discussion questions) leak the same way.
             for item in answer.get("injects") or []:

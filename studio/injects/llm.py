@@ -705,7 +705,8 @@ class Assistant:
     ) -> dict[str, Any]:
         """One action request: render the prompts, redact, send, restore. Raises LLMError.
 
-        ``accept`` judges the answer with the names restored, before it is used or cached.
+        ``accept`` judges the answer with the names restored, before it is used or cached; an answer
+        holding a placeholder that stands for no name is refused first.
         """
         language = self._language(scenario)
         redactor = Redactor(scenario, active=self.redact)
@@ -717,9 +718,16 @@ class Assistant:
         }
         messages = action_prompt(action, language).messages(variables)
         messages = [{**message, "content": redactor.redact(message["content"])} for message in messages]
-        restored_accept = (lambda answer: accept(redactor.restore(answer))) if accept is not None else None
+
+        def judged(answer: dict[str, Any]) -> str | None:
+            # A placeholder the request never used would stay in the text as it is.
+            unknown = redactor.unknown_placeholders(answer)
+            if unknown:
+                return f"the answer names {unknown[0]}, which stands for no name of the scenario; discarded"
+            return accept(redactor.restore(answer)) if accept is not None else None
+
         answer = self.client.complete_json(
-            messages, schema, name=f"crisis_studio_{action}", language=language, accept=restored_accept
+            messages, schema, name=f"crisis_studio_{action}", language=language, accept=judged
         )
         return redactor.restore(answer)
 

@@ -70,5 +70,9 @@ class Settings:
 
 
 def api_key() -> str | None:
-    """The LLM API key from OPENAI_API_KEY, read now and never kept."""
-    return os.environ.get("OPENAI_API_KEY") or None
+    """The LLM API key from OPENAI_API_KEY, read now and never kept.
+
+    Blanks around it are not part of it: a key read from a file ends with a line end (a carriage
+    return from Windows), which no HTTP header can carry and which would hide the key from the
+    checks that look for it in a scenario."""
+    return (os.environ.get("OPENAI_API_KEY") or "").strip() or None

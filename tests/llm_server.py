@@ -25,7 +25,9 @@ through attributes:
 - ``surrogates``: string fields carry a lone surrogate (``\ud800`` escaped in the JSON).
 - ``huge``: a message field of ``huge_bytes`` characters.
 - ``echo_key``: the message repeats the bearer key the request carried.
-- ``leaky``: the message repeats the inject's ``animator_notes`` (control-only text).
+- ``leaky``: the message repeats the inject's ``animator_notes`` (control-only text), and so does
+  every proposed contingency inject and discussion question.
+- ``stray_placeholder``: the message names ``[PERSON_99]``, a placeholder the request never used.
 - ``answer``: a callable(request body dict) -> dict, overriding the built answer.
 
 ``requests`` logs every request (path, parsed body, whether the bearer key matched ``api_key``);
@@ -251,6 +253,14 @@ class FakeLLMServer:
                 answer["message"] = f"Clé utilisée : {authorization.removeprefix('Bearer ')}"
             elif self.behaviour == "leaky" and echo.get("animator_notes"):
                 answer["message"] = f"{answer['message']} {echo['animator_notes']}"
+            elif self.behaviour == "stray_placeholder":
+                answer["message"] = f"{answer['message']} Appelez [PERSON_99] au plus vite."
+        if self.behaviour == "leaky" and isinstance(answer, dict) and echo.get("animator_notes"):
+            # Lists of proposals (contingency injects, discussion questions) leak the same way.
+            for item in answer.get("injects") or []:
+                item["message"] = f"{item.get('message', '')} {echo['animator_notes']}"
+            if answer.get("questions"):
+                answer["questions"] = [f"{q} {echo['animator_notes']}" for q in answer["questions"]]
         if self.behaviour == "surrogates":
             # json.dumps writes the lone surrogate as the escape \ud800, as a broken server would.
             return json.dumps(answer, ensure_ascii=True)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from studio.safety import printable
 from studio.scenario.document import ScenarioReadError, load_scenario
 from studio.scenario.problems import Problem, has_errors
 
@@ -32,7 +33,7 @@ def read_checked(
     try:
         document = load_scenario(path)
     except ScenarioReadError as exc:
-        print(f"error: {exc}", file=stream)
+        print(f"error: {printable(str(exc))}", file=stream)
         return None, EXIT_UNREADABLE
     document, problems = check_document(document, checker)
     if has_errors(problems):
@@ -53,9 +54,10 @@ def problems_json(problems: list[Problem]) -> list[dict[str, str]]:
 
 
 def dump_json(data: Any, stream: TextIO | None = None) -> None:
+    """``data`` as JSON; control and bidi characters (only ever inside strings) as JSON escapes, so
+    the data reads back the same and a terminal shows them instead of obeying them."""
     stream = stream or sys.stdout
-    json.dump(data, stream, ensure_ascii=False, indent=2, sort_keys=True)
-    stream.write("\n")
+    stream.write(printable(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)) + "\n")
 
 
 def write_scenario_file(path: str | Path, document: dict[str, Any], stream: TextIO | None = None) -> int:
@@ -73,12 +75,21 @@ def write_scenario_file(path: str | Path, document: dict[str, Any], stream: Text
         refuse_secrets(data)
         write_atomic(Path(path), data)
     except SecretInDocument as exc:
-        print(f"error: {exc}; nothing written", file=stream)
+        print(f"error: {printable(str(exc))}; nothing written", file=stream)
         return EXIT_INVALID
     except OSError as exc:
         print(f"error: cannot write {path}: {exc.strerror or exc}", file=stream)
         return EXIT_UNREADABLE
     return EXIT_OK
+
+
+def empty_output(output: str | None, stream: TextIO | None = None) -> bool:
+    """True, after saying so, when ``-o`` was given an empty path (a script's unset variable): it is
+    not a request for standard output or for the current folder."""
+    if output is None or output.strip():
+        return False
+    print("error: -o/--output is empty; give the path to write to", file=stream or sys.stderr)
+    return True
 
 
 def llm_problem(provider: str) -> str | None:

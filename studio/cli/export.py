@@ -6,7 +6,15 @@ import argparse
 import sys
 from typing import Any
 
-from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, add_export_options, read_checked
+from studio.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    add_export_options,
+    empty_output,
+    read_checked,
+)
+from studio.safety import printable
 
 TARGETS = ("docx", "xlsx", "csv", "openbas", "all")
 
@@ -31,11 +39,18 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if empty_output(args.output):
+        return EXIT_UNREADABLE
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
         return code
     return write_exports(
-        scenario, args.output, args.targets, csv_separator=args.csv_separator, toc_pages=args.toc_pages
+        scenario,
+        args.output,
+        args.targets,
+        csv_separator=args.csv_separator,
+        toc_pages=args.toc_pages,
+        source=args.file,
     )
 
 
@@ -46,25 +61,31 @@ def write_exports(
     *,
     csv_separator: str | None = None,
     toc_pages: bool = False,
+    source: str | None = None,
 ) -> int:
-    """Export ``scenario`` to ``output`` and print the files written; shared with ``pack``."""
+    """Export ``scenario`` to ``output`` and print the files written; never over the ``source`` file."""
     from studio.exports import FORMATS, export_to_directory
-    from studio.scenario.canonical import canonical_bytes
-    from studio.scenario.store import SecretInDocument, refuse_secrets
+    from studio.exports.common import OverwritesInput
+    from studio.scenario.store import SecretInDocument
 
     formats = FORMATS if "all" in targets else tuple(targets)
     try:
-        # Every export is made from the scenario: a key absent from it is absent from them.
-        refuse_secrets(canonical_bytes(scenario))
-    except SecretInDocument as exc:
-        print(f"error: {exc}; nothing exported", file=sys.stderr)
-        return EXIT_INVALID
-    try:
         paths = export_to_directory(
-            scenario, output, formats, csv_separator=csv_separator, toc_pages=toc_pages
+            scenario,
+            output,
+            formats,
+            csv_separator=csv_separator,
+            toc_pages=toc_pages,
+            protect=[source] if source else [],
         )
+    except SecretInDocument as exc:  # every export is made from the scenario: refused as a whole
+        print(f"error: {printable(str(exc))}; nothing exported", file=sys.stderr)
+        return EXIT_INVALID
+    except OverwritesInput as exc:
+        print(f"error: {printable(str(exc))}; nothing written", file=sys.stderr)
+        return EXIT_UNREADABLE
     except OSError as exc:
-        print(f"error: cannot write to {output}: {exc.strerror or exc}")
+        print(f"error: cannot write to {output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     for path in paths:
         print(path)

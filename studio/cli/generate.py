@@ -18,11 +18,13 @@ from studio.cli.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
     add_accept_offline,
+    empty_output,
     llm_problem,
     nothing_assisted,
     print_problems,
     write_scenario_file,
 )
+from studio.safety import printable
 
 
 def register(subparsers: Any) -> None:
@@ -47,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
     from studio.injects.lint import lint_msel
     from studio.scenario.canonical import canonical_bytes
     from studio.scenario.validate import validate_scenario
+
+    if empty_output(args.output):
+        return EXIT_UNREADABLE
 
     settings = Settings()
     provider = args.provider or settings.provider
@@ -74,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = generate_msel(document, seed=args.seed, provider=provider, progress=progress)
     except GenerationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_INVALID
     if provider == "openai":
         print(file=sys.stderr)

@@ -9,6 +9,7 @@ nothing is written, unless ``--accept-partial``: then the rows without errors ar
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,12 @@ from studio.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_UNREADABLE,
+    empty_output,
     print_problems,
     read_checked,
     write_scenario_file,
 )
+from studio.safety import printable
 
 
 def register(subparsers: Any) -> None:
@@ -76,15 +79,24 @@ def run(args: argparse.Namespace) -> int:
     from studio.scenario.document import read_regular_file
     from studio.scenario.validate import errors_only, validate_scenario
 
+    if empty_output(args.output):
+        return EXIT_UNREADABLE
     try:
         mapping = parse_mapping(args.mapping)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNREADABLE
     scenario, code = read_checked(args.file, sys.stderr)
     if scenario is None:
         return code
     sheet = Path(args.spreadsheet)
+    if sheet.exists() and Path(args.output).exists() and os.path.samefile(sheet, args.output):
+        print(
+            f"error: {args.output} is the spreadsheet being imported: writing the scenario there would "
+            "replace the sheet; nothing written (write to the scenario file or a new one)",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
     try:
         data = read_regular_file(sheet, MAX_IMPORT_BYTES)
         result = import_msel(data, sheet.name, scenario, mapping=mapping, accept_partial=args.accept_partial)
@@ -95,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {sheet}: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except MselReadError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_UNREADABLE
 
     if result.ignored_columns:

@@ -16,11 +16,13 @@ from studio.cli.common import (
     EXIT_UNREADABLE,
     add_accept_offline,
     add_export_options,
+    empty_output,
     llm_problem,
     nothing_assisted,
     print_problems,
     read_checked,
 )
+from studio.safety import printable
 
 
 def register(subparsers: Any) -> None:
@@ -67,6 +69,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if empty_output(args.output):
+        return EXIT_UNREADABLE
     if args.seed is not None and args.seed < 0:
         print("error: --seed must be 0 or more", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -131,8 +135,13 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return EXIT_INVALID
+    from studio.exports.common import OverwritesInput
+
     try:
-        paths = write_pack(args.output, result.outputs)
+        paths = write_pack(args.output, result.outputs, protect=[args.file])
+    except OverwritesInput as exc:
+        print(f"error: {printable(str(exc))}; nothing written", file=sys.stderr)
+        return EXIT_UNREADABLE
     except OSError as exc:
         print(
             f"error: cannot write to {args.output}: {exc.strerror or exc}; the pack was not written",
@@ -149,16 +158,18 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def write_pack(output: str, outputs: list[Any]) -> list[Path]:
+def write_pack(output: str, outputs: list[Any], protect: list[str] | None = None) -> list[Path]:
     """Write every file of the pack into a hidden folder beside ``output``, then move it in place.
 
     A failure while writing (a full disk, a kill) leaves ``output`` as it was and no partial pack
     that looks complete: the staging folder is removed. A new or empty ``output`` is replaced by one
     rename; into an existing folder (which may hold other files) each file is moved by a rename.
+    Nothing is written when a file of the pack would replace one of ``protect`` (the input).
     """
-    from studio.exports.common import write_outputs
+    from studio.exports.common import check_output_folder, write_outputs
 
     target = Path(output)
+    check_output_folder(target, [item.filename for item in outputs], protect or [])
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     try:

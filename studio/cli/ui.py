@@ -93,6 +93,14 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if (
+        args.workspace is not None
+        and args.workspace.expanduser().exists()
+        and not args.workspace.expanduser().is_dir()
+    ):
+        # Started anyway, every save would fail later with "File exists".
+        print(f"crisis-studio ui: --workspace {args.workspace} is a file, not a folder", file=sys.stderr)
+        return 2
     if getattr(args, "team", None) is not None:  # issue 14: the shared, signed-in studio
         return _run_team(args)
     port = args.port

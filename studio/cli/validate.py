@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from studio.cli.common import EXIT_INVALID, EXIT_OK, EXIT_UNREADABLE, dump_json, print_problems, problems_json
+from studio.safety import printable
 
 
 def register(subparsers: Any) -> None:
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
                 {"file": path, "readable": False, "valid": False, "error": str(exc), "problems": []}
             )
             if args.format == "text":
-                print(f"error: {exc}")
+                print(f"error: {printable(str(exc))}")
             continue
         if args.errors_only:
             problems = [problem for problem in problems if problem.is_error]

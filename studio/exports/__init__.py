@@ -42,7 +42,8 @@ def export_outputs(
     csv_separator: str | None = None,
     toc_pages: bool = False,
 ) -> list[ExportFile]:
-    """Every output file of ``formats`` for a *valid* scenario (validate first: nothing is checked here).
+    """Every output file of ``formats`` for a *valid* scenario (validate first: nothing is checked here
+    but the API key: a scenario holding it raises store.SecretInDocument and nothing is made).
 
     ``csv_separator`` chooses the MSEL CSV's separator; by default ';' in French, ',' in English.
     ``toc_pages`` numbers the Word packs' tables of contents with LibreOffice when it is installed
@@ -51,7 +52,9 @@ def export_outputs(
     from studio.exports.docx import docx_outputs
     from studio.exports.msel import msel_outputs
     from studio.exports.openbas import openbas_outputs
+    from studio.scenario.store import refuse_secrets_in
 
+    refuse_secrets_in(scenario)  # every export is made from the scenario's texts
     chosen = list(dict.fromkeys(formats))
     unknown = [fmt for fmt in chosen if fmt not in FORMATS]
     if unknown:
@@ -80,7 +83,9 @@ def export_to_directory(
     *,
     csv_separator: str | None = None,
     toc_pages: bool = False,
+    protect: Iterable[str | Path] = (),
 ) -> list[Path]:
-    """Build the outputs of ``formats`` and write them atomically under ``directory``."""
+    """Build the outputs of ``formats`` and write them atomically under ``directory``; nothing is
+    written when one would replace a file of ``protect`` (common.OverwritesInput)."""
     outputs = export_outputs(scenario, formats, csv_separator=csv_separator, toc_pages=toc_pages)
-    return write_outputs(directory, outputs)
+    return write_outputs(directory, outputs, protect=protect)

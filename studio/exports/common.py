@@ -7,11 +7,11 @@ replaces each file atomically so a reader never sees half a pack.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterable
@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from studio.durations import format_clock, parse_minutes
 from studio.scenario.control import control_only_texts, is_control_only_inject  # noqa: F401 (re-exported)
 from studio.scenario.schema import control_only_fields, load_schema
+from studio.scenario.store import write_atomic
 
 LABELS_DIR = Path(__file__).resolve().parent / "labels"
 DEFAULT_LANGUAGE = "fr"
@@ -99,30 +100,51 @@ def normalise_zip(data: bytes, comments: dict[str, bytes] | None = None) -> byte
     return out.getvalue()
 
 
-def write_outputs(directory: str | Path, outputs: Iterable[ExportFile]) -> list[Path]:
+class OverwritesInput(ValueError):
+    """An output would replace a file it was made from (the scenario file read by the command)."""
+
+
+def check_output_folder(folder: Path, filenames: Iterable[str], protect: Iterable[str | Path] = ()) -> None:
+    """Raise before anything is written when ``folder`` cannot take the outputs ``filenames``.
+
+    NotADirectoryError when ``folder`` is a file; ValueError for a file name with a folder in it;
+    OverwritesInput when an output would replace one of the files ``protect`` (exports choose their
+    own names, so a scenario kept under one of them would be lost without the user asking for it).
+    """
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder", str(folder))
+    protected = [Path(path) for path in protect]
+    for filename in filenames:
+        if Path(filename).name != filename:
+            raise ValueError(f"export file name must not contain a folder: {filename!r}")
+        target = folder / filename
+        for source in protected:
+            if target.exists() and source.exists() and os.path.samefile(target, source):
+                raise OverwritesInput(
+                    f"{target} is the input file {source}: writing there would replace the scenario "
+                    "with an output; choose another output folder (or rename the scenario file)"
+                )
+
+
+def write_outputs(
+    directory: str | Path, outputs: Iterable[ExportFile], *, protect: Iterable[str | Path] = ()
+) -> list[Path]:
     """Write each output under ``directory`` (created if needed) atomically; return the paths written.
 
-    Each file is written to a temporary file in the same folder, flushed, then renamed over the
-    target, so an interrupted export leaves either the old file or the new one, never a torn one.
+    Each file is written as a scenario is saved (store.write_atomic: a temporary file in the same
+    folder, flushed, renamed over the target), so an interrupted export leaves either the old file or
+    the new one, never a torn one; a link is followed, a device or a pipe written to. Nothing is
+    written when an output would replace one of the files ``protect`` (OverwritesInput) or
+    ``directory`` is a file (NotADirectoryError).
     """
     folder = Path(directory)
+    outputs = list(outputs)
+    check_output_folder(folder, [output.filename for output in outputs], protect)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for output in outputs:
-        if Path(output.filename).name != output.filename:
-            raise ValueError(f"export file name must not contain a folder: {output.filename!r}")
         target = folder / output.filename
-        handle, temp_name = tempfile.mkstemp(prefix=f".{output.filename}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(output.data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temp_name, 0o644)
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        write_atomic(target, output.data, new_file_mode=0o644)
         written.append(target)
     return written
 

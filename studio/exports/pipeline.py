@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from studio.exports import FORMATS, export_outputs
 from studio.exports.common import ExportFile, safe_filename_part
 from studio.scenario.problems import Problem
+from studio.scenario.store import SecretInDocument
 
 if TYPE_CHECKING:
     from studio.scenario.validate import ScenarioValidator
@@ -133,8 +134,10 @@ def build_pack(
 
     started = time.perf_counter()
     scenario_file = ExportFile(f"{safe_filename_part(final['id'])}.scenario.json", canonical_bytes(final))
-    _refuse_secrets(scenario_file.data)
-    exports = export_outputs(final, formats, csv_separator=csv_separator, toc_pages=toc_pages)
+    try:  # the exports refuse a scenario holding the API key, the scenario file with them
+        exports = export_outputs(final, formats, csv_separator=csv_separator, toc_pages=toc_pages)
+    except SecretInDocument:
+        raise PackError("the API key appears in the generated scenario: nothing written") from None
     result.outputs = [scenario_file, *exports]
     timings["export"] = time.perf_counter() - started
     return result
@@ -161,11 +164,3 @@ def share_unchanged_parts(output: dict[str, Any], source: dict[str, Any]) -> dic
         else:
             shared[key] = original
     return shared
-
-
-def _refuse_secrets(data: bytes) -> None:
-    from studio.config import api_key
-
-    key = api_key()
-    if key and len(key) >= 8 and key.encode("utf-8") in data:
-        raise PackError("the API key appears in the generated scenario: nothing written")

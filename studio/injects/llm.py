@@ -123,8 +123,25 @@ def check_seconds(value: object, what: str) -> float:
     return float(value)
 
 
+def key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot be sent in an HTTP header, or None; the message never quotes the key.
+
+    Sent anyway, httpx refuses the header and its debug log quotes it; the request fails as if the
+    endpoint could not be reached."""
+    if key is None or all("!" <= char <= "~" for char in key):
+        return None
+    return (
+        "OPENAI_API_KEY holds a character an HTTP header cannot carry (a space, an accent, a "
+        "non-breaking space or a control character, often from a copy and paste): check the variable"
+    )
+
+
 def settings_problem(settings: Settings | None = None) -> str | None:
-    """Why the LLM settings cannot be used (a bad timeout or concurrency), or None."""
+    """Why the LLM settings cannot be used (a bad timeout or concurrency, a key no header can carry),
+    or None."""
+    problem = key_problem(api_key())
+    if problem:
+        return problem
     settings = settings or Settings()
     try:
         check_seconds(settings.llm_timeout, "CRISIS_STUDIO_LLM_TIMEOUT")
@@ -271,6 +288,9 @@ class LLMClient:
                 key = self._key_source()
                 if key is None and not self.is_local:
                     raise LLMError("OPENAI_API_KEY is not set; the offline provider needs no key")
+                problem = key_problem(key)
+                if problem:
+                    raise LLMError(problem)
                 # Local servers ignore the key but the client insists on one.
                 self._client = openai.OpenAI(
                     api_key=key or "no-key",
@@ -617,14 +637,41 @@ def _leak_check(scenario: dict[str, Any], inject: dict[str, Any]) -> Accept | No
     if is_control_only_inject(inject):
         return None
     control = ControlText(scenario)
+    return lambda answer: _repeated_control_text(
+        control, [(name, answer.get(name)) for name in ("title", "message")]
+    )
+
+
+def _proposals_leak_check(scenario: dict[str, Any], key: str, fields: tuple[str, ...]) -> Accept:
+    """Refuse a list answer (``key``: proposed injects, questions) of which one item repeats
+    control-only text in ``fields`` (an item that is itself a text when ``fields`` is empty).
+
+    Contingency injects reach players when used and discussion questions are asked to them, so the
+    secrets are those of the scenario without its reserve injects: a backup may reuse the wording of
+    another backup, never a synopsis, a note, the ground truth or a dilemma."""
+    from studio.exports.common import is_control_only_inject
+    from studio.injects.lint import ControlText
+
+    public = [inject for inject in scenario.get("injects", []) if not is_control_only_inject(inject)]
+    control = ControlText({**scenario, "injects": public})
 
     def accept(answer: dict[str, Any]) -> str | None:
-        for name in ("title", "message"):
-            if isinstance(answer.get(name), str) and control.leaks(answer[name]):
-                return f"the answer's {name} repeats control-only text; discarded"
-        return None
+        texts: list[tuple[str, Any]] = []
+        for item in answer.get(key) or []:
+            if isinstance(item, dict):
+                texts += [(name, item.get(name)) for name in fields]
+            else:
+                texts.append((key, item))
+        return _repeated_control_text(control, texts)
 
     return accept
+
+
+def _repeated_control_text(control: Any, texts: Iterable[tuple[str, Any]]) -> str | None:
+    for name, text in texts:
+        if isinstance(text, str) and control.leaks(text):
+            return f"the answer's {name} repeats control-only text; discarded"
+    return None
 
 
 class Assistant:
@@ -658,7 +705,8 @@ class Assistant:
     ) -> dict[str, Any]:
         """One action request: render the prompts, redact, send, restore. Raises LLMError.
 
-        ``accept`` judges the answer with the names restored, before it is used or cached.
+        ``accept`` judges the answer with the names restored, before it is used or cached; an answer
+        holding a placeholder that stands for no name is refused first.
         """
         language = self._language(scenario)
         redactor = Redactor(scenario, active=self.redact)
@@ -670,9 +718,16 @@ class Assistant:
         }
         messages = action_prompt(action, language).messages(variables)
         messages = [{**message, "content": redactor.redact(message["content"])} for message in messages]
-        restored_accept = (lambda answer: accept(redactor.restore(answer))) if accept is not None else None
+
+        def judged(answer: dict[str, Any]) -> str | None:
+            # A placeholder the request never used would stay in the text as it is.
+            unknown = redactor.unknown_placeholders(answer)
+            if unknown:
+                return f"the answer names {unknown[0]}, which stands for no name of the scenario; discarded"
+            return accept(redactor.restore(answer)) if accept is not None else None
+
         answer = self.client.complete_json(
-            messages, schema, name=f"crisis_studio_{action}", language=language, accept=restored_accept
+            messages, schema, name=f"crisis_studio_{action}", language=language, accept=judged
         )
         return redactor.restore(answer)
 
@@ -801,7 +856,12 @@ class Assistant:
         schema = _list_schema("injects", _strip_schema_keywords(load_flat_schema()), count)
         try:
             answer = self._run(
-                scenario, "contingency", self._inject_payload(scenario, inject), schema, count=str(count)
+                scenario,
+                "contingency",
+                self._inject_payload(scenario, inject),
+                schema,
+                accept=_proposals_leak_check(scenario, "injects", ("title", "message")),
+                count=str(count),
             )
         except LLMError as exc:
             return Proposal("contingency", inject_id, error=str(exc), model=self.client.model)
@@ -858,13 +918,28 @@ class Assistant:
             _, inject = find_inject(scenario, inject_id)
             payload: Any = self._inject_payload(scenario, inject)
         else:
-            module = [i for i in scenario.get("injects", []) if phase is None or i.get("phase") == phase]
+            from studio.exports.common import is_control_only_inject
+
+            # Questions players discuss are written from what players receive, never from reserve
+            # or control injects.
+            module = [
+                i
+                for i in scenario.get("injects", [])
+                if (phase is None or i.get("phase") == phase) and not is_control_only_inject(i)
+            ]
             payload = {
                 "module": phase,
                 "injects": [{k: i.get(k) for k in ("title", "message")} for i in module[:30]],
             }
         try:
-            answer = self._run(scenario, "discussion", payload, schema, count=str(count))
+            answer = self._run(
+                scenario,
+                "discussion",
+                payload,
+                schema,
+                accept=_proposals_leak_check(scenario, "questions", ()),
+                count=str(count),
+            )
         except LLMError as exc:
             return Proposal("discussion", inject_id, error=str(exc), model=self.client.model)
         questions = [q.strip() for q in answer["questions"] if q.strip()]

@@ -231,6 +231,16 @@ class Redactor:
             return {key: self.restore(item) for key, item in value.items()}
         return value
 
+    def unknown_placeholders(self, value: Any) -> list[str]:
+        """Placeholders in ``value`` (strings, lists, dicts) that stand for no name of this scenario:
+        made up by the model, they would stay in the text as they are."""
+        if not self.active:
+            return []
+        if isinstance(value, str):
+            return [found for found in self._back.findall(value) if found not in self.name_of]
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+        return [found for item in items for found in self.unknown_placeholders(item)]
+
     def sensitive_names(self) -> list[str]:
         """The names this redactor hides (for tests and for showing the designer what is hidden)."""
         return sorted(self.name_of.values())

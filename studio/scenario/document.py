@@ -11,6 +11,7 @@ import math
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,12 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 """Larger files are refused before parsing. A hospital scenario is well under a megabyte, but a
 regional model of 100,000 systems with its timeline is about 100 MB (issue 13 asks the CLI to take
 it); 512 MiB leaves room for that and still refuses what would take several GiB of memory to parse."""
+
+MAX_JSON_VALUES = 20_000_000
+"""More values are refused before parsing. Memory follows the number of values, not the bytes: a
+100,000-system scenario holds about 3.1 million values (65 MB, under 1 GB parsed), while 512 MB of
+``{},`` would be 170 million dicts, some 11 GB. Counted by their ``,`` separators (a C-speed count,
+only for texts longer than the limit itself, since a value takes at least two characters)."""
 
 
 class ScenarioReadError(Exception):
@@ -47,8 +54,23 @@ def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ScenarioReadError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    if len(raw) > MAX_JSON_VALUES and (values := raw.count(",") + 1) > MAX_JSON_VALUES:
+        raise ScenarioReadError(
+            f"{source}: about {values:,} values, over the {MAX_JSON_VALUES:,}-value limit (a scenario of "
+            "100,000 systems has about 3 million; is this really a scenario?)"
+        )
     suspect = suspect or ("\\u" in raw and _SURROGATE_ESCAPE.search(raw) is not None)
     infinite: list[float] = []
+    duplicated: list[tuple[dict[str, Any], str]] = []
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # json keeps the last of two equal keys without a word: the first value would be lost.
+        obj = dict(pairs)
+        if len(obj) != len(pairs) and not duplicated:
+            seen: set[str] = set()
+            key = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+            duplicated.append((obj, key))
+        return obj
 
     def parse_float(text: str) -> float:
         value = float(text)
@@ -58,20 +80,66 @@ def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
 
     try:
         with paused_gc():  # a 100k-system file parses 2.5x faster without collections walking it
-            document = json.loads(raw, parse_constant=_refuse_constant, parse_float=parse_float)
+            document = json.loads(
+                raw, parse_constant=_refuse_constant, parse_float=parse_float, object_pairs_hook=unique_keys
+            )
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise ScenarioReadError(f"{source}: not valid JSON: {exc.msg} at {where}") from None
     except RecursionError:
         raise ScenarioReadError(f"{source}: JSON nested too deeply to be a scenario") from None
     except ValueError as exc:
-        raise ScenarioReadError(f"{source}: {exc}") from None
+        raise ScenarioReadError(f"{source}: {_too_many_digits(raw) or exc}") from None
     if not isinstance(document, dict):
         raise ScenarioReadError(f"{source}: a scenario is a JSON object, found {type(document).__name__}")
+    if duplicated:
+        obj, key = duplicated[0]
+        raise ScenarioReadError(
+            f"{source}: {pointer(_path_of(document, obj)) or '/'}: the key {key!r} appears twice in this "
+            "object (duplicate key); JSON keeps only the last value, so the file is refused rather than "
+            "silently losing the first one: remove or rename one of them"
+        )
     problem = first_unrepresentable(document) if suspect or infinite else None
     if problem is not None:
         raise ScenarioReadError(f"{source}: {problem}")
     return document
+
+
+_INT_DIGITS = sys.get_int_max_str_digits()
+# An integer value (after ':' '[' or ',') longer than Python converts; digits inside a text do not count.
+_LONG_INTEGER = re.compile(rf"[:\[,]\s*(-?\d{{{_INT_DIGITS + 1},}})(?![\d.eE])") if _INT_DIGITS else None
+
+
+def _too_many_digits(text: str) -> str | None:
+    """Where a number too long for Python's int conversion is, or None when that is not the problem.
+
+    Python refuses integers of more than 4,300 digits (a guard against slow conversions) with a
+    message about ``sys.set_int_max_str_digits``; a designer needs the place instead."""
+    found = _LONG_INTEGER.search(text) if _LONG_INTEGER is not None else None
+    if found is None:
+        return None
+    start = found.start(1)
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    digits = len(found.group(1).lstrip("-"))
+    return (
+        f"a number of {digits:,} digits at line {line} column {column}; no value of a scenario needs more "
+        "than a few digits"
+    )
+
+
+def _path_of(document: Any, target: Any) -> tuple[Any, ...]:
+    """The path of the object ``target`` (by identity) inside ``document``; () when it is the root."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), document)]
+    while stack:
+        path, value = stack.pop()
+        if value is target:
+            return path
+        if isinstance(value, dict):
+            stack.extend(((*path, key), child) for key, child in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, index), child) for index, child in enumerate(value))
+    return ()
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

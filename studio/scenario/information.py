@@ -189,18 +189,25 @@ def infer_function(persona: dict[str, Any], organisations: dict[str, dict[str, A
     the role's words (in the order of :data:`_FUNCTION_WORDS`), then the organisation's type, then
     the persona kind.
     """
-    kind = persona.get("kind")
+    # Old files reach this before validation: a value of the wrong type counts as absent (validation
+    # then points at it) instead of failing as a dict key.
+    kind = _text(persona.get("kind"))
     if kind == "attacker":
         return "attacker"
-    org_type = organisations.get(persona.get("organisation") or "", {}).get("type")
-    text = f"{persona.get('role', '')} {persona.get('name', '')}"
+    organisation = organisations.get(_text(persona.get("organisation")))
+    org_type = _text(organisation.get("type")) if isinstance(organisation, dict) else ""
+    text = f"{_text(persona.get('role'))} {_text(persona.get('name'))}"
     words = next((f for pattern, f in _FUNCTION_WORDS if re.search(pattern, text, re.IGNORECASE)), None)
     if org_type in _ORG_FUNCTIONS and words not in {"journalist", "social_media_watcher"}:
         # An agency's persona speaks for the agency, whatever its title says.
         return _ORG_FUNCTIONS[org_type]
     if kind == "care_network" and not re.search(r"\bsamu\b|centre 15|dispatcher", text, re.IGNORECASE):
         return "fallback_hospital_manager"
-    return words or _KIND_FUNCTIONS.get(kind or "", "other")
+    return words or _KIND_FUNCTIONS.get(kind, "other")
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def persona_function(persona: dict[str, Any], organisations: dict[str, dict[str, Any]]) -> str:

@@ -23,7 +23,44 @@ LEGACY_VERSION = "0.9"
 
 
 class MigrationError(ValueError):
-    """The document's schema_version is unknown or the document cannot be upgraded."""
+    """The document's schema_version is unknown or the document cannot be upgraded.
+
+    ``hint`` says what the designer can do (it depends on why the version cannot be read)."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _version_numbers(version: str) -> tuple[int, ...] | None:
+    """ "1.10" -> (1, 10); None for text that is not dot-separated numbers."""
+    parts = version.split(".")
+    return tuple(int(part) for part in parts) if all(part.isdigit() for part in parts) else None
+
+
+def _unreadable_version(version: object) -> MigrationError:
+    """Why ``version`` cannot be read, and what to do: a newer file must never be sent back through
+    the migrations by lowering its version, a number must become text, anything else is a typo."""
+    current = _version_numbers(SCHEMA_VERSION) or ()
+    numbers = _version_numbers(version) if isinstance(version, str) else None
+    if numbers is not None and numbers > current:
+        return MigrationError(
+            f"schema_version {version!r} is newer than this version of Crisis Studio reads (up to "
+            f"{SCHEMA_VERSION}): the file was written by a later version",
+            "update Crisis Studio, or open the file with the version that wrote it; do not lower the "
+            "version by hand (fields of the newer format would be misread); the file was not changed",
+        )
+    known = ", ".join([*_MIGRATIONS, SCHEMA_VERSION])
+    if isinstance(version, int | float) and not isinstance(version, bool):
+        return MigrationError(
+            f"schema_version is the number {version!r}, not text; this version of Crisis Studio reads "
+            + known,
+            f'write the version as text between quotes, e.g. "schema_version": "{SCHEMA_VERSION}"',
+        )
+    return MigrationError(
+        f"unknown schema_version {version!r}; this version of Crisis Studio reads {known}",
+        f'if the file follows the current format, write "schema_version": "{SCHEMA_VERSION}"',
+    )
 
 
 def _from_0_9(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -96,10 +133,7 @@ def upgrade(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     if version == SCHEMA_VERSION:
         return document, []
     if not isinstance(version, str) or version not in _MIGRATIONS:
-        known = ", ".join([*_MIGRATIONS, SCHEMA_VERSION])
-        raise MigrationError(
-            f"unknown schema_version {version!r}; this version of Crisis Studio reads {known}"
-        )
+        raise _unreadable_version(version)
     upgraded = copy.deepcopy(document)
     notes = [f"upgraded from schema {version} to {SCHEMA_VERSION}"]
     while version != SCHEMA_VERSION:

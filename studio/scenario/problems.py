@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from studio.safety import printable
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -26,6 +28,13 @@ class Problem:
     hint: str = ""
     severity: Severity = Severity.ERROR
 
+    def __post_init__(self) -> None:
+        # Messages quote ids, keys and texts of the file: shown, never obeyed by a terminal.
+        for name in ("message", "hint"):
+            text = getattr(self, name)
+            if isinstance(text, str) and not text.isprintable():
+                object.__setattr__(self, name, printable(text))
+
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
@@ -36,7 +45,7 @@ class Problem:
         return data
 
     def __str__(self) -> str:
-        where = self.path or "/"
+        where = printable(self.path) or "/"
         text = f"{self.severity}: {where}: {self.message} [{self.rule}]"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 

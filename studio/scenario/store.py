@@ -21,10 +21,13 @@ Invalid scenarios can be saved: work in progress must never be lost to validatio
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
+import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,14 +72,35 @@ def check_name(name: str) -> str:
     return name
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new bytes, never a mix."""
+def write_atomic(path: Path, data: bytes, *, new_file_mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new bytes, never a mix.
+
+    What is already at ``path`` decides how: a symbolic link is followed (the file it points to is
+    replaced, the link stays); a device or a pipe (``-o /dev/null``, ``/dev/stdout``, a named pipe)
+    is written to as a stream, since renaming over it would replace the device itself; a folder is
+    IsADirectoryError. A replaced file keeps its permissions (a save used to turn a shared 0o664
+    file into 0o600); a new one gets ``new_file_mode``: private by default (a scenario holds the
+    ground truth), 0o644 for the exports, which are made to be handed out.
+    """
+    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    try:
+        existing = os.stat(path)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(path))
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        with open(path, "wb") as stream:
+            stream.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(existing.st_mode) if existing is not None else new_file_mode
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
@@ -100,6 +124,18 @@ def refuse_secrets(data: bytes) -> None:
     key = api_key()
     if key and len(key) >= _MIN_SECRET_LENGTH and key.encode("utf-8") in data:
         raise SecretInDocument("the document contains the configured API key; remove it before saving")
+
+
+def refuse_secrets_in(document: Any) -> None:
+    """Raise SecretInDocument if the configured API key appears in any text of ``document``.
+
+    For the exporters, which write the document's texts into other formats: the key is looked for
+    in the document's JSON (one C-speed dump, only when a key is configured), as JSON writes it."""
+    key = api_key()
+    if not key or len(key) < _MIN_SECRET_LENGTH:
+        return
+    if json.dumps(key, ensure_ascii=False)[1:-1] in json.dumps(document, ensure_ascii=False):
+        raise SecretInDocument("the scenario contains the configured API key; remove it before exporting")
 
 
 class Workspace:

@@ -1083,6 +1083,14 @@ class _SemanticChecker:
             self._ref_list((*path, "objective_ids"), inject.get("objective_ids"), "objectives", "objectives")
             self._ref_list((*path, "system_refs"), inject.get("system_refs"), "systems", "systems")
             self._ref((*path, "contingency_for"), inject.get("contingency_for"), "injects", "injects")
+            backed_up = inject.get("contingency_for")
+            if backed_up is not None and backed_up == inject.get("id"):
+                self._add(
+                    (*path, "contingency_for"),
+                    "ref.contingency_self",
+                    "the inject is held in reserve for itself",
+                    "point contingency_for at the inject this one backs up",
+                )
             if inject.get("cause_refs") and not has_timeline:
                 self._add(
                     (*path, "cause_refs"),
@@ -1261,6 +1269,10 @@ class _GraphFacts:
         return sorted((sorted(group) for group in members.values() if len(group) > 1), key=lambda c: c[0])
 
 
+_UPGRADE_NOTES_SHOWN = 5
+"""Upgrade notes listed in the warning; the others are counted (a 0.9 file notes two per inject)."""
+
+
 def check_document(document: Any, checker: ScenarioValidator | None = None) -> tuple[Any, list[Problem]]:
     """Upgrade an older document to the current schema (in memory), then validate it.
 
@@ -1278,15 +1290,18 @@ def check_document(document: Any, checker: ScenarioValidator | None = None) -> t
         try:
             document, notes = upgrade(document)
         except MigrationError as exc:
-            return document, [
-                Problem("/schema_version", "schema.version", str(exc), "set schema_version to 1.0")
-            ]
+            return document, [Problem("/schema_version", "schema.version", str(exc), exc.hint)]
     problems = (checker or ScenarioValidator()).validate(document)
     if notes:
         upgraded = Problem(
             "/schema_version",
             "schema.upgraded",
-            "; ".join(notes[:5]) + (" ..." if len(notes) > 5 else ""),
+            "; ".join(notes[:_UPGRADE_NOTES_SHOWN])
+            + (
+                f"; and {len(notes) - _UPGRADE_NOTES_SHOWN} more changes"
+                if len(notes) > _UPGRADE_NOTES_SHOWN
+                else ""
+            ),
             "save the scenario to write it in the current format",
             Severity.WARNING,
         )

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from studio.safety import spreadsheet_text
 from studio.team.identity import Actor
 
 FIELDS = ("at", "user", "name", "roles", "action", "outcome", "scenario", "detail")
@@ -117,10 +118,5 @@ class AuditLog:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(FIELDS)
         for entry in self.entries():
-            writer.writerow([_neutralised(value) for value in entry.row()])
+            writer.writerow([spreadsheet_text(value) for value in entry.row()])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _neutralised(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: make it text (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -59,7 +59,7 @@ def test_unwritable_output_exits_2(tmp_path: Path, capsys) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert main(["export", GOLDEN, "--to", "csv", "-o", str(blocker / "sub")]) == 2
-    assert "cannot write" in capsys.readouterr().out
+    assert "cannot write" in capsys.readouterr().err  # errors go to stderr, like every command's
 
 
 def test_csv_separator_follows_the_language_unless_chosen(tmp_path: Path) -> None:

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_support import night_generated, run_cli
 from openpyxl import load_workbook
 
-from studio.cli import main
 from studio.exports.msel import MselReadError, import_msel, msel_xlsx
 from studio.exports.msel.importer import MAX_XLSX_UNCOMPRESSED, parse_relative_time
-from studio.injects.generator import generate_msel
 from studio.scenario.canonical import canonical_bytes
 from studio.scenario.document import ScenarioReadError, load_scenario, parse_scenario
 from studio.scenario.library import load_library
@@ -29,14 +28,7 @@ LIBRARY = "ch-rancongiciel-nuit"
 
 @pytest.fixture(scope="module")
 def generated() -> dict[str, Any]:
-    return generate_msel(load_library(LIBRARY), seed=0).scenario
-
-
-def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out + captured.err
-    return code, captured.out + captured.err
+    return night_generated()
 
 
 # --- scenario files --------------------------------------------------------------------------------
@@ -67,7 +59,7 @@ def test_devices_and_pipes_are_refused_without_reading(
     for path in ("/dev/zero", str(fifo)):
         with pytest.raises(ScenarioReadError, match="not a regular file"):
             load_scenario(path)
-    code, err = _cli(capsys, "validate", "/dev/zero")
+    code, err = run_cli(capsys, "validate", "/dev/zero")
     assert code == 2 and "not a regular file" in err
 
 
@@ -126,12 +118,12 @@ def test_commands_refuse_an_enormous_dwell_without_a_traceback(
         ["export", str(source), "--to", "xlsx", "-o", str(tmp_path / "out")],
         ["pack", str(source), "-o", str(tmp_path / "pack")],
     ):
-        code, err = _cli(capsys, *argv)
+        code, err = run_cli(capsys, *argv)
         assert code == 1 and "/attack/dwell" in err and "bounds.duration" in err, argv
 
 
 def test_runs_are_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, err = _cli(
+    code, err = run_cli(
         capsys, "simulate", "scenario_library/ch-rancongiciel-nuit.json", "--runs", "10000000000"
     )
     assert code == 2 and "--runs must be 1 to 100,000" in err
@@ -212,7 +204,7 @@ def test_overflowing_times_are_row_errors(generated: dict[str, Any], tmp_path: P
 
 
 def test_import_of_a_device_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, err = _cli(
+    code, err = run_cli(
         capsys,
         "import-msel",
         "scenario_library/ch-rancongiciel-nuit.json",
@@ -253,9 +245,9 @@ def test_export_refuses_a_scenario_holding_the_api_key(
     monkeypatch.setenv("OPENAI_API_KEY", key)
     source = tmp_path / "in.json"
     source.write_bytes(canonical_bytes(_set(generated, ("exercise", "title"), f"key {key}")))
-    code, err = _cli(capsys, "export", str(source), "--to", "all", "-o", str(tmp_path / "out"))
+    code, err = run_cli(capsys, "export", str(source), "--to", "all", "-o", str(tmp_path / "out"))
     assert code == 1 and "API key" in err and not (tmp_path / "out").exists()
-    code, err = _cli(capsys, "pack", str(source), "-o", str(tmp_path / "pack"), "--keep-timeline")
+    code, err = run_cli(capsys, "pack", str(source), "-o", str(tmp_path / "pack"), "--keep-timeline")
     assert code != 0 and "API key" in err and not (tmp_path / "pack").exists()
 
 
@@ -289,7 +281,7 @@ def test_a_full_disk_during_pack_leaves_no_partial_pack(
             return getattr(self.stream, name)
 
     monkeypatch.setattr(common.os, "fdopen", lambda *a, **k: FullDisk(real_fdopen(*a, **k)))
-    code, err = _cli(
+    code, err = run_cli(
         capsys, "pack", "scenario_library/ch-rancongiciel-nuit.json", "-o", str(tmp_path / "pack")
     )
     assert code == 2 and "No space left on device" in err and "the pack was not written" in err
@@ -302,7 +294,9 @@ def test_a_pack_into_an_existing_folder_keeps_other_files(
     target = tmp_path / "pack"
     target.mkdir()
     (target / "notes.txt").write_text("mine", encoding="utf-8")
-    code, _ = _cli(capsys, "pack", "scenario_library/ch-rancongiciel-nuit.json", "-o", str(target), "--quiet")
+    code, _ = run_cli(
+        capsys, "pack", "scenario_library/ch-rancongiciel-nuit.json", "-o", str(target), "--quiet"
+    )
     assert code == 0 and (target / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert any(p.suffix == ".docx" for p in target.iterdir())
     assert [p.name for p in tmp_path.iterdir()] == ["pack"]

@@ -25,7 +25,11 @@ __all__ = [
 
 
 def docx_outputs(scenario: dict[str, Any]) -> list[ExportFile]:
-    """Every Word pack of a valid scenario, named ``<scenario id>-<pack>.docx``."""
+    """Every Word pack of a valid scenario, named ``<scenario id>-<pack>.docx``; SecretInDocument
+    when the scenario holds the API key (the team's observers get these packs without export_outputs)."""
+    from studio.scenario.store import refuse_secrets_in
+
+    refuse_secrets_in(scenario)
     stem = safe_filename_part(scenario["id"])
     outputs = [
         ExportFile(

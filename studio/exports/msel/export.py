@@ -42,7 +42,7 @@ from studio.exports.msel.columns import (
     format_offset,
 )
 from studio.exports.schedule import exercise_schedule
-from studio.safety import neutralise_formulas
+from studio.safety import neutralise_formulas, spreadsheet_text
 
 EXCEL_CELL_LIMIT = 32767
 """Excel refuses longer cell texts; longer fields are cut there and end with TRUNCATED_MARK."""
@@ -120,19 +120,8 @@ class MselEncoder:
         return _fit_excel(text) if text else None
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-"""Spreadsheet programs run a CSV cell starting with one of these as a formula ("CSV injection")."""
-
 CSV_DELIMITERS = {"fr": ";", "en": ","}
 """Excel set to French reads ';' as the list separator (the comma is the decimal separator)."""
-
-
-def csv_cell(text: str) -> str:
-    """A CSV cell that a spreadsheet program shows as text: formula-like text gets a leading quote.
-
-    The importer removes that quote again (``'`` followed by one of FORMULA_STARTS).
-    """
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def msel_csv(scenario: dict[str, Any], *, delimiter: str | None = None, bom: bool = True) -> bytes:
@@ -145,7 +134,8 @@ def msel_csv(scenario: dict[str, Any], *, delimiter: str | None = None, bom: boo
     stream = io.StringIO(newline="")
     writer = csv.writer(stream, delimiter=separator, lineterminator="\r\n")
     writer.writerow(encoder.headers())
-    writer.writerows([csv_cell(value) for value in row] for row in encoder.rows(sorted_injects(scenario)))
+    rows = encoder.rows(sorted_injects(scenario))
+    writer.writerows([spreadsheet_text(value) for value in row] for row in rows)
     return (("\ufeff" if bom else "") + stream.getvalue()).encode("utf-8")
 
 

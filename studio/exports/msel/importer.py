@@ -46,6 +46,7 @@ from studio.exports.msel.columns import (
     column_kinds,
     enum_values,
 )
+from studio.safety import printable, unquote_spreadsheet_text
 from studio.scenario.document import first_unrepresentable
 from studio.scenario.schema import load_schema, validator
 
@@ -93,7 +94,7 @@ class ImportIssue:
         where = f"row {self.row}"
         if self.column:
             where += f", column {self.column_letter} ({self.column})"
-        return f"{where}: {self.message}"
+        return printable(f"{where}: {self.message}")  # headers and cells are the sheet's text
 
 
 @dataclass
@@ -153,7 +154,7 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
         rows: list[list[object]] = []
         try:
             for row in reader:
-                rows.append([_unquote_formula(value) for value in row])
+                rows.append([unquote_spreadsheet_text(value) for value in row])
                 if len(rows) > MAX_IMPORT_ROWS:
                     raise MselReadError(f"{filename}: more than {MAX_IMPORT_ROWS} rows")
         except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
@@ -220,11 +221,6 @@ def _check_row_shapes(rows: list[list[object]], filename: str) -> None:
                     f"{filename}: row {number}, column {get_column_letter(column)}: "
                     f"{len(value):,} characters, over the {MAX_FIELD_CHARS:,}-character cell limit"
                 )
-
-
-def _unquote_formula(value: str) -> str:
-    """Undo the quote the CSV export puts before formula-like text (export.csv_cell)."""
-    return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@") else value
 
 
 def _fold(text: str) -> str:

@@ -400,9 +400,15 @@ HEAP_ARITY = 4
 
 
 @_jit_inline
-def _before(times, seqs, i, j):
-    """Whether heap entry i comes out before entry j."""
-    return times[i] < times[j] or (times[i] == times[j] and seqs[i] < seqs[j])
+def _earlier(time_a, seq_a, time_b, seq_b):
+    """Whether key (time_a, seq_a) comes out of the heap before key (time_b, seq_b)."""
+    return time_a < time_b or (time_a == time_b and seq_a < seq_b)
+
+
+@_jit_inline
+def _set_key(times, seqs, position, time, seq):
+    times[position] = time
+    seqs[position] = seq
 
 
 @_jit_inline
@@ -414,15 +420,13 @@ def _sift_down(times, seqs, position, size):
             break
         child = first
         for other in range(first + 1, min(first + HEAP_ARITY, size)):
-            if _before(times, seqs, other, child):
+            if _earlier(times[other], seqs[other], times[child], seqs[child]):
                 child = other
-        if time < times[child] or (time == times[child] and seq < seqs[child]):
+        if _earlier(time, seq, times[child], seqs[child]):
             break
-        times[position] = times[child]
-        seqs[position] = seqs[child]
+        _set_key(times, seqs, position, times[child], seqs[child])
         position = child
-    times[position] = time
-    seqs[position] = seq
+    _set_key(times, seqs, position, time, seq)
 
 
 @_jit_inline
@@ -446,13 +450,11 @@ def _push(queue, g, time, code, a, b, c, d):
     position = size
     while position > 0:
         parent = (position - 1) // HEAP_ARITY
-        if times[parent] < time or (times[parent] == time and seqs[parent] < seq):
+        if _earlier(times[parent], seqs[parent], time, seq):
             break
-        times[position] = times[parent]
-        seqs[position] = seqs[parent]
+        _set_key(times, seqs, position, times[parent], seqs[parent])
         position = parent
-    times[position] = time
-    seqs[position] = seq
+    _set_key(times, seqs, position, time, seq)
 
 
 @_jit_inline
@@ -824,40 +826,52 @@ def _cascade_one(k, s, r, queue, log, g, fired, delays, counted, node, why, time
 
 
 @_jit
-def _restartable(k, s, assumed):
-    n = s.shape[1]
+def _eliminate(k, s, member, nodes, watched):
+    """Drop from ``member`` (true for the listed ``nodes``) every node whose gate fails when the up
+    nodes and the members count as working, until none fails: the greatest such subset. Every count
+    is taken before any node is dropped (see the reference's restartable). Stops as soon as
+    ``watched`` is dropped (-1: never)."""
     dep = k[K_DEP]
     in_p, into = k[K_DIN_P], k[K_DIN]
     out_p, out = k[K_DOUT_P], k[K_DOUT]
-    candidate = np.zeros(n, dtype=np.bool_)
-    for node in range(n):
-        candidate[node] = s[S_FUNC, node] != UP and (node == assumed or not _own_fault(s, node))
-    working = np.zeros(n, dtype=np.int64)
-    for node in range(n):
-        if candidate[node]:
-            count = 0
-            for position in range(in_p[node], in_p[node + 1]):
-                src = dep[0, into[position]]
-                if s[S_FUNC, src] == UP or candidate[src]:
-                    count += 1
-            working[node] = count
-    # every count is taken before any candidate is dropped (see the reference's restartable)
+    working = np.zeros(s.shape[1], dtype=np.int64)
+    for node in nodes:
+        count = 0
+        for position in range(in_p[node], in_p[node + 1]):
+            src = dep[0, into[position]]
+            if s[S_FUNC, src] == UP or member[src]:
+                count += 1
+        working[node] = count
     dropped = [0]
     dropped.pop()
-    for node in range(n):
-        if candidate[node] and not _gate_passes(k[K_M], k[K_DIN_P], node, working[node]):
+    for node in nodes:
+        if not _gate_passes(k[K_M], in_p, node, working[node]):
             dropped.append(node)
     for node in dropped:
-        candidate[node] = False
-    while len(dropped) > 0:
+        member[node] = False
+    while len(dropped) > 0 and (watched < 0 or member[watched]):
         node = dropped.pop()
         for position in range(out_p[node], out_p[node + 1]):
             dependent = dep[1, out[position]]
-            if candidate[dependent]:
+            if member[dependent]:
                 working[dependent] -= 1
-                if not _gate_passes(k[K_M], k[K_DIN_P], dependent, working[dependent]):
-                    candidate[dependent] = False
+                if not _gate_passes(k[K_M], in_p, dependent, working[dependent]):
+                    member[dependent] = False
                     dropped.append(dependent)
+
+
+@_jit
+def _restartable(k, s, assumed):
+    """The reference's restartable: the systems not up that could all come up together now."""
+    n = s.shape[1]
+    candidate = np.zeros(n, dtype=np.bool_)
+    nodes = [0]
+    nodes.pop()
+    for node in range(n):
+        candidate[node] = s[S_FUNC, node] != UP and (node == assumed or not _own_fault(s, node))
+        if candidate[node]:
+            nodes.append(node)
+    _eliminate(k, s, candidate, nodes, -1)
     return candidate
 
 
@@ -866,17 +880,14 @@ def _restartable_from(k, s, node):
     """``_restartable(k, s, node)[node]`` computed on the dependencies of ``node`` only.
 
     Whether a node can come back only depends on the nodes it depends on, directly or not, through
-    nodes that are down but not at fault: the elimination below runs on that set (its own
-    dependencies are in it), which gives the same answer as over the whole graph, in time
-    proportional to the set (a restore request in a run where most systems are down checked every
-    system otherwise)."""
+    nodes that are down but not at fault: the elimination runs on that set (its own dependencies
+    are in it), which gives the same answer as over the whole graph, in time proportional to the
+    set (a restore request in a run where most systems are down checked every system otherwise)."""
     if s[S_FUNC, node] == UP:
         return False
     dep = k[K_DEP]
     in_p, into = k[K_DIN_P], k[K_DIN]
-    out_p, out = k[K_DOUT_P], k[K_DOUT]
-    n = s.shape[1]
-    member = np.zeros(n, dtype=np.bool_)
+    member = np.zeros(s.shape[1], dtype=np.bool_)
     member[node] = True
     group = [node]
     head = 0
@@ -888,30 +899,7 @@ def _restartable_from(k, s, node):
             if not member[src] and s[S_FUNC, src] != UP and not _own_fault(s, src):
                 member[src] = True
                 group.append(src)
-    working = np.zeros(n, dtype=np.int64)
-    for current in group:
-        count = 0
-        for position in range(in_p[current], in_p[current + 1]):
-            src = dep[0, into[position]]
-            if s[S_FUNC, src] == UP or member[src]:
-                count += 1
-        working[current] = count
-    dropped = [0]
-    dropped.pop()
-    for current in group:
-        if not _gate_passes(k[K_M], k[K_DIN_P], current, working[current]):
-            dropped.append(current)
-    for current in dropped:
-        member[current] = False
-    while len(dropped) > 0 and member[node]:
-        current = dropped.pop()
-        for position in range(out_p[current], out_p[current + 1]):
-            dependent = dep[1, out[position]]
-            if member[dependent]:
-                working[dependent] -= 1
-                if not _gate_passes(k[K_M], k[K_DIN_P], dependent, working[dependent]):
-                    member[dependent] = False
-                    dropped.append(dependent)
+    _eliminate(k, s, member, group, node)
     return member[node]
 
 

@@ -58,16 +58,9 @@ class RunSummary:
 
 
 @dataclass
-class BlockSummary:
-    """The RunSummary of several consecutive runs, one row per run (Monte Carlo gathers its runs by
-    blocks; the fields mean what RunSummary's mean)."""
-
-    times: np.ndarray
-    compromised: np.ndarray
-    encrypted: np.ndarray
-    down: np.ndarray
-    first_compromise: np.ndarray
-    first_loss: np.ndarray
+class BlockSummary(RunSummary):
+    """The RunSummary fields of several consecutive runs, one row per run (Monte Carlo gathers its
+    runs by blocks)."""
 
     @classmethod
     def of(cls, summaries: list[RunSummary]) -> BlockSummary:

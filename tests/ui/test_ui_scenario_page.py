@@ -99,6 +99,15 @@ def test_download_button_is_offered(app: AppTest) -> None:
     assert app.get("download_button")
 
 
+def test_a_scenario_holding_the_api_key_is_not_offered_for_download(app: AppTest, monkeypatch) -> None:
+    open_library(app)
+    title = document(app)["exercise"]["title"]
+    monkeypatch.setenv("OPENAI_API_KEY", title)  # as if the key had been pasted into the title
+    app.run()
+    assert not app.get("download_button")
+    assert any("API" in element.value for element in app.error), [element.value for element in app.error]
+
+
 def test_unsaved_changes_must_be_discarded_explicitly(app: AppTest, mini) -> None:
     mini["exercise"]["title"] = "Brouillon non enregistré"
     app.file_uploader(key="upload").upload("draft.json", json.dumps(mini).encode(), "application/json").run()

@@ -11,7 +11,7 @@ from studio.safety import markdown_literal
 from studio.scenario.canonical import canonical_bytes
 from studio.scenario.document import ScenarioReadError, parse_scenario
 from studio.scenario.library import list_library, load_library
-from studio.scenario.store import SaveConflict, Workspace
+from studio.scenario.store import SaveConflict, SecretInDocument, Workspace, refuse_secrets
 from studio.ui import labels, session, teamgate, widgets
 
 
@@ -212,14 +212,20 @@ def render() -> None:
     with download_column:
         st.subheader(labels.text("scn.download"))
         file_stem = st.session_state.get("doc_name") or doc.get("id") or "scenario"
-        st.download_button(
-            labels.text("scn.download_json"),
-            data=canonical_bytes(doc),
-            file_name=f"{file_stem}.json",
-            mime="application/json",
-            key="download_json",
-            icon=":material/download:",
-        )
+        data = canonical_bytes(doc)
+        try:
+            refuse_secrets(data)  # the same rule as saves and exports: the key never leaves in a file
+        except SecretInDocument:
+            st.error(labels.text("scn.download_secret"))
+        else:
+            st.download_button(
+                labels.text("scn.download_json"),
+                data=data,
+                file_name=f"{file_stem}.json",
+                mime="application/json",
+                key="download_json",
+                icon=":material/download:",
+            )
     widgets.problem_panel(session.problems(), title=labels.text("scn.validation"))
 
 

@@ -11,7 +11,11 @@ fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".${extras:+[$extras]}"
-  # Build the propagation kernel now (numba, ~30 s once) so that no first simulation waits for it.
-  .venv/bin/python -c "from studio.propagation.engines import warm_up; warm_up()" || true
+  # Build the propagation kernel (numba, about two minutes on one core, once). The tests want it
+  # ready now; the studio does not wait for it: it builds it in the background at start-up and
+  # simulates on the reference engine meanwhile (engines.warm_up_in_background).
+  if [ "$extras" = "test" ]; then
+    .venv/bin/python -c "from studio.propagation.engines import warm_up; warm_up()" || true
+  fi
   touch "$stamp"
 fi

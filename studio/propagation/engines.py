@@ -82,7 +82,7 @@ _timelines_chosen = 0
 def kernel_loaded() -> bool:
     """Whether the kernel's machine code is already loaded in this process (without importing numba)."""
     kernel = sys.modules.get("studio.propagation.kernel")
-    return kernel is not None and kernel.AVAILABLE and bool(kernel._simulate.signatures)
+    return kernel is not None and kernel.AVAILABLE and bool(kernel._runs.signatures)
 
 
 def kernel_ready() -> bool:
@@ -93,7 +93,7 @@ def kernel_ready() -> bool:
         return False
     from studio.propagation import kernel
 
-    return all(_dispatcher_ready(entry) for entry in (kernel._simulate, kernel._block, kernel._fill_table))
+    return all(_dispatcher_ready(entry) for entry in (kernel._runs, kernel._fill_table))
 
 
 def _dispatcher_ready(dispatcher) -> bool:
@@ -122,12 +122,16 @@ def warm_up() -> bool:
     return True
 
 
-def warm_up_in_background() -> threading.Thread | None:
-    """Start ``warm_up`` in a daemon thread (the studio at start-up), unless the kernel is ready or
-    numba is missing; returns the thread. Meanwhile "auto" keeps using the reference engine."""
-    if kernel_ready() or not kernel_available():
-        return None
-    thread = threading.Thread(target=warm_up, name="kernel-warm-up", daemon=True)
+def warm_up_in_background() -> threading.Thread:
+    """Start a daemon thread (the studio at start-up) that builds the kernel unless it is ready or
+    numba is missing (importing numba to know is left to the thread too); returns the thread.
+    Meanwhile "auto" keeps using the reference engine."""
+
+    def build() -> None:
+        if kernel_available() and not kernel_ready():
+            warm_up()
+
+    thread = threading.Thread(target=build, name="kernel-warm-up", daemon=True)
     thread.start()
     return thread
 

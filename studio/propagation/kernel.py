@@ -1190,7 +1190,7 @@ def _fire_detonation(k, s, r, queue, log, g, f, fired, delays, counted, time, ca
         _detonate(k, s, r, queue, log, g, f, fired, delays, counted, time, cause)
 
 
-@_jit_entry
+@_jit
 def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, log_capacity):
     """One run; returns (state matrix, record matrix, float registers, integer registers, log
     times, log integers, extra integers). ``log_capacity`` > 0 switches the timeline mode on: every
@@ -1378,8 +1378,17 @@ def _run(model: CompiledScenario, inputs: tuple, log: bool) -> tuple:
     cache = model.__dict__
     capacity = cache.get("_kernel_heap", _initial_heap(model))
     log_capacity = cache.get("_kernel_log", 4 * model.n + 64) if log else 0
+    arrays, *draws = inputs
+    one_run = [np.ascontiguousarray(values)[None] for values in draws]  # a block of one run
+    n = model.n
+    unused = (
+        np.empty((1, 3, n), dtype=np.int64),
+        np.empty((1, 4, n)),
+        np.empty((1, 2)),
+        np.empty(1, dtype=np.int64),
+    )
     while True:
-        result = _simulate(*inputs, capacity, log_capacity)
+        result = _runs(arrays, *one_run, capacity, log_capacity, *unused)
         overflow = result[3][G_OVERFLOW]
         if not overflow:
             return result
@@ -1392,22 +1401,44 @@ def _run(model: CompiledScenario, inputs: tuple, log: bool) -> tuple:
 
 
 @_jit_entry
-def _block(
-    k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, hits, record, registers, overflow
+def _runs(
+    k,
+    reach_delay,
+    recovery,
+    edr_alert,
+    edr_delay,
+    delays,
+    capacity,
+    log_capacity,
+    hits,
+    record,
+    registers,
+    overflow,
 ):
-    """The runs of a block in summary mode (row i of each draw array: run i), in one call: per run,
-    its hit flags (compromised, encrypted, down per node), record matrix and float registers; a run
-    whose heap overflowed is flagged in ``overflow`` and left for the caller to rerun."""
-    for run in range(reach_delay.shape[0]):
-        s, r, f, g, _ = _simulate(
-            k, reach_delay[run], recovery[run], edr_alert[run], edr_delay[run], delays[run], capacity, 0
+    """The kernel's one entry point: the runs of a block (row i of each draw array: run i), writing
+    per run its hit flags (compromised, encrypted, down per node), record matrix and float registers,
+    and flagging in ``overflow`` a run whose arrays were too small (the caller reruns it). Returns the
+    last run's _simulate result (the timeline mode runs a block of one). One entry, so that numba
+    compiles the event loop once (a second entry calling it compiled it a second time)."""
+    for run in range(reach_delay.shape[0]):  # a block has at least one run
+        last = _simulate(
+            k,
+            reach_delay[run],
+            recovery[run],
+            edr_alert[run],
+            edr_delay[run],
+            delays[run],
+            capacity,
+            log_capacity,
         )
+        s, r, f, g, _ = last
         overflow[run] = g[G_OVERFLOW]
         hits[run, 0] = s[S_HIT_COMP]
         hits[run, 1] = s[S_HIT_ENC]
         hits[run, 2] = s[S_HIT_DOWN]
         record[run] = r
         registers[run] = f
+    return last
 
 
 @_jit_entry
@@ -1465,7 +1496,7 @@ def kernel_block_summary(
     overflow = np.zeros(runs, dtype=np.int64)
     capacity = model.__dict__.get("_kernel_heap", _initial_heap(model))
     arrays = _arrays(model, playbook)
-    _block(
+    _runs(
         arrays,
         np.ascontiguousarray(block.reach_delay, dtype=float),
         np.ascontiguousarray(block.recovery, dtype=float),
@@ -1473,6 +1504,7 @@ def kernel_block_summary(
         np.ascontiguousarray(edr_delay, dtype=float),
         np.ascontiguousarray(block.trigger_delay, dtype=float),
         capacity,
+        0,
         hits,
         record,
         registers,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from studio.propagation import engines
 from studio.ui import labels, session, teamgate, widgets
 
 # The page scripts. Not named pages/: Streamlit treats a pages/ folder beside the entry script as a
@@ -30,8 +31,17 @@ PAGES = (
 )
 
 
+@st.cache_resource
+def _kernel_build() -> bool:
+    """Once per studio process: a fresh install builds the simulation kernel in the background (about
+    two minutes) while the designer works; simulations use the reference engine until it is ready."""
+    engines.warm_up_in_background()
+    return True
+
+
 def main() -> None:
     st.set_page_config(page_title="Crisis Studio", page_icon=":material/emergency:", layout="wide")
+    _kernel_build()
     session.init()
     teamgate.sign_in()  # issue 14: team mode stops here until someone with a role is signed in
     widgets.language_choice()

@@ -42,8 +42,11 @@ def chromium_browser() -> Iterator[Any]:
     studio's and the team mode's browser tests each hold one for their whole module or session.
     """
     if not _shared_browser:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
 
+        # expect() assertions have their own wait (5 s by default), not the context's: the same
+        # loaded machine needs the same patience for both
+        expect.set_options(timeout=PAGE_TIMEOUT_MS)
         manager = sync_playwright()
         playwright = manager.__enter__()
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)

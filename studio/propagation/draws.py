@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
@@ -100,14 +100,9 @@ def _stream_block(seeds: Sequence[int]) -> list[list[np.random.Generator | None]
 
 
 def stream(seed: int, number: int) -> np.random.Generator:
-    """The random generator of one stream of one run: seeded by SeedSequence([seed, number])."""
-    seed = int(seed)
-    if 0 <= seed < 2**32 and 0 <= number < 2**32:
-        # the same entropy words as the list (each int below 2**32 is one word), without its
-        # int-by-int conversion: a Monte Carlo run opens five streams
-        entropy = np.array([seed, number], dtype=np.uint32)
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, number])))
+    """The random generator of one stream of one run (draws open a block's streams together:
+    _stream_block, the same generators)."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(seed), number])))
 
 
 def quantiles(specs: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
@@ -168,7 +163,7 @@ class Draws:
     """Per trigger slot (CompiledScenario.trigger_slots order)."""
 
 
-DRAW_FIELDS = ("reach_delay", "recovery", "edr_alert", "edr_delay", "trigger_delay")
+DRAW_FIELDS = tuple(item.name for item in fields(Draws))
 
 
 class DelayTable:
@@ -226,9 +221,9 @@ class DelayTable:
             falling = self.tri_high - np.sqrt((1 - t) * self.tri_right)
             drawn[..., tri] = np.where(t < self.tri_split, rising, falling)
         if logn.stop > logn.start:
-            drawn[..., logn] = np.exp(self.logn_mu + self.logn_sigma * ndtri(u[..., logn]))
+            drawn[..., logn] = self._lognormal(u[..., logn])
         if expo.stop > expo.start:
-            drawn[..., expo] = -self.expo_mean * np.log1p(-u[..., expo])
+            drawn[..., expo] = self._exponential(u[..., expo])
         values[..., self.drawn] = drawn
         return values
 
@@ -238,12 +233,16 @@ class DelayTable:
         fill(uniforms, self, values, transcendental)
         lognormal = self.logn.stop - self.logn.start
         if lognormal:
-            z = ndtri(transcendental[:, :lognormal])
-            values[:, self.drawn[self.logn]] = np.exp(self.logn_mu + self.logn_sigma * z)
+            values[:, self.drawn[self.logn]] = self._lognormal(transcendental[:, :lognormal])
         if self.expo.stop > self.expo.start:
-            u = transcendental[:, lognormal:]
-            values[:, self.drawn[self.expo]] = -self.expo_mean * np.log1p(-u)
+            values[:, self.drawn[self.expo]] = self._exponential(transcendental[:, lognormal:])
         return values
+
+    def _lognormal(self, u: np.ndarray) -> np.ndarray:
+        return np.exp(self.logn_mu + self.logn_sigma * ndtri(u))
+
+    def _exponential(self, u: np.ndarray) -> np.ndarray:
+        return -self.expo_mean * np.log1p(-u)
 
 
 # kernel.table_fill(uniforms, table, values, transcendental): see DelayTable.__call__

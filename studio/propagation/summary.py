@@ -8,7 +8,7 @@ same summary for the same draws, which is what the kernel equivalence test compa
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -70,7 +70,7 @@ class BlockSummary(RunSummary):
         return len(self.times)
 
 
-BLOCK_FIELDS = ("times", "compromised", "encrypted", "down", "first_compromise", "first_loss")
+BLOCK_FIELDS = tuple(item.name for item in fields(RunSummary))
 
 
 def summarise(model: CompiledScenario, layout: MetricLayout, events: RunEvents) -> RunSummary:

@@ -9,6 +9,7 @@ from propagation_helpers import Tiny, system
 
 from studio.propagation.compiled import compile_scenario
 from studio.propagation.draws import draw, draw_block
+from studio.propagation.engines import kernel_available
 from studio.propagation.synthetic import hospital_scenario
 
 
@@ -45,13 +46,17 @@ def test_blocks_keep_rare_retries_and_their_normal_tail() -> None:
     assert np.isinf(delays).any() and (delays[np.isfinite(delays)] > 1e5).any()
 
 
-def test_streams_of_small_seeds_take_the_fast_seeding_with_the_same_values() -> None:
-    from studio.propagation.draws import stream
+@pytest.mark.skipif(not kernel_available(), reason="numba is not importable")
+def test_the_compiled_table_fill_draws_the_same_values() -> None:
+    from studio.propagation import kernel
+    from studio.propagation.draws import DRAW_FIELDS, draw_stacked
 
-    for seed in (0, 1, 7, 2**31, 2**32 - 1, 2**32, 2**40 + 3):
-        for number in range(5):
-            expected = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, number])))
-            assert np.array_equal(stream(seed, number).random(16), expected.random(16)), (seed, number)
+    model = compile_scenario(hospital_scenario(300, seed=9))
+    for playbook in ("early", None):
+        plain = draw_stacked(model, playbook, range(3, 14))
+        filled = draw_stacked(model, playbook, range(3, 14), fill=kernel.table_fill)
+        for name in DRAW_FIELDS:
+            assert np.array_equal(getattr(plain, name), getattr(filled, name)), name
 
 
 def test_delay_tables_give_the_inverse_cdfs_of_quantiles() -> None:

@@ -183,7 +183,9 @@ _ACTION_CODES = {
     S_COMP_EVENT,
     S_ENC_EVENT,
     S_OWN_EVENT,
-) = range(18)
+    S_GUARD,
+    S_HELD,
+) = range(20)
 # Rows of the per-node float record matrix (summary times).
 R_OBTAINED, R_LOSS, R_DEGRADED, R_BACK = range(4)
 # Cells of the run-wide integer and float registers.
@@ -393,9 +395,11 @@ def _build_arrays(model: CompiledScenario, playbook: str | None) -> tuple:
 ) = range(30)
 
 
-# The event queue: a 4-ary min-heap of (time, sequence number) keys, the payload of each entry in a
-# pool indexed by its sequence number (a sift moves two numbers, not seven). Keys are unique, so
-# entries come out in the reference's heapq order whatever the shape of the heap.
+# The event queue ``queue`` = (times, sequence numbers, payload pool, held times, held links,
+# positions): a 4-ary min-heap of (time, sequence number) keys, the payload of each entry in a pool
+# indexed by its sequence number (a sift moves two numbers, not seven), and the heap position of
+# each entry (for _push_arrival's decrease-key). Keys are unique, so entries come out in the
+# reference's heapq order whatever the shape of the heap.
 HEAP_ARITY = 4
 
 
@@ -406,13 +410,15 @@ def _earlier(time_a, seq_a, time_b, seq_b):
 
 
 @_jit_inline
-def _set_key(times, seqs, position, time, seq):
-    times[position] = time
-    seqs[position] = seq
+def _set_key(queue, position, time, seq):
+    queue[0][position] = time
+    queue[1][position] = seq
+    queue[5][seq] = position
 
 
 @_jit_inline
-def _sift_down(times, seqs, position, size):
+def _sift_down(queue, position, size):
+    times, seqs = queue[0], queue[1]
     time, seq = times[position], seqs[position]
     while True:
         first = HEAP_ARITY * position + 1
@@ -424,44 +430,126 @@ def _sift_down(times, seqs, position, size):
                 child = other
         if _earlier(time, seq, times[child], seqs[child]):
             break
-        _set_key(times, seqs, position, times[child], seqs[child])
+        _set_key(queue, position, times[child], seqs[child])
         position = child
-    _set_key(times, seqs, position, time, seq)
+    _set_key(queue, position, time, seq)
 
 
 @_jit_inline
-def _push(queue, g, time, code, a, b, c, d):
-    """Push onto the heap ``queue`` = (times, sequence numbers, payload pool), ordered by (time,
-    sequence number) like the reference's heapq: keys are unique, so both pop the same order."""
-    times, seqs, pool = queue[0], queue[1], queue[2]
-    size = g[G_SIZE]
+def _sift_up(queue, position, time, seq):
+    """Put key (time, seq) at ``position`` or above (it is no later than the key it replaces)."""
+    times, seqs = queue[0], queue[1]
+    while position > 0:
+        parent = (position - 1) // HEAP_ARITY
+        if _earlier(times[parent], seqs[parent], time, seq):
+            break
+        _set_key(queue, position, times[parent], seqs[parent])
+        position = parent
+    _set_key(queue, position, time, seq)
+
+
+@_jit_inline
+def _new_entry(queue, g, code, a, b, c, d):
+    """Number a new queue entry and store its payload; -1 (and the overflow flag) when the pool is
+    full."""
+    pool = queue[2]
     seq = g[G_SEQ]
-    if size == len(times) or 5 * seq + 5 > len(pool):
+    if 5 * seq + 5 > len(pool):
         g[G_OVERFLOW] |= OVER_HEAP  # the caller retries with a larger heap and pool
-        return
+        return -1
     g[G_SEQ] += 1
-    g[G_SIZE] = size + 1
     base = 5 * seq
     pool[base] = code
     pool[base + 1] = a
     pool[base + 2] = b
     pool[base + 3] = c
     pool[base + 4] = d
-    position = size
-    while position > 0:
-        parent = (position - 1) // HEAP_ARITY
-        if _earlier(times[parent], seqs[parent], time, seq):
-            break
-        _set_key(times, seqs, position, times[parent], seqs[parent])
-        position = parent
-    _set_key(times, seqs, position, time, seq)
+    return seq
+
+
+@_jit_inline
+def _push_key(queue, g, time, seq):
+    """Put the key (time, seq) of a numbered entry into the heap."""
+    size = g[G_SIZE]
+    if size == len(queue[0]):
+        g[G_OVERFLOW] |= OVER_HEAP
+        return
+    g[G_SIZE] = size + 1
+    _sift_up(queue, size, time, seq)
+
+
+@_jit_inline
+def _push(queue, g, time, code, a, b, c, d):
+    """Push an entry, ordered by (time, sequence number) like the reference's heapq: keys are
+    unique, so both pop the same order."""
+    seq = _new_entry(queue, g, code, a, b, c, d)
+    if seq >= 0:
+        _push_key(queue, g, time, seq)
+
+
+# Arrivals held back. An arrival on a node is void once the node is compromised (it stays so until
+# the node's epoch changes, which voids the arrival too), and most nodes are reached by several
+# arrivals: only the earliest needs to be in the heap (the node's guard). Every arrival is numbered
+# when it starts (its key is the one the reference gives it); one later than the guard is held on
+# the node's list, one earlier takes the guard's place in the heap (the guard joins the list). When
+# the guard pops without compromising the node, the held arrivals go into the heap with their own
+# keys, all later than the guard's: the heap pops the same entries in the same order, minus
+# arrivals that could only have been dropped (half of them on a hospital).
+
+
+@_jit_inline
+def _hold(queue, s, dst, seq):
+    queue[4][seq] = s[S_HELD, dst]
+    s[S_HELD, dst] = seq
+
+
+@_jit_inline
+def _push_arrival(queue, s, g, dst, time, a, b, c, d):
+    held_time = queue[3]
+    guard = s[S_GUARD, dst]
+    seq = _new_entry(queue, g, ARRIVE, a, b, c, d)
+    if seq < 0:
+        return
+    held_time[seq] = time
+    if guard < 0:
+        _push_key(queue, g, time, seq)
+        s[S_GUARD, dst] = seq
+    elif time >= held_time[guard]:  # then its key is later too: its number is larger
+        _hold(queue, s, dst, seq)
+    else:
+        _sift_up(queue, queue[5][guard], time, seq)
+        _hold(queue, s, dst, guard)
+        s[S_GUARD, dst] = seq
+
+
+@_jit_inline
+def _unguard(s, dst, seq):
+    """An arrival on ``dst`` (``seq``) popped: if it guarded the node's held arrivals, the node has
+    no guard any more; returns the held list (-1 if none) for _release if the arrival fails."""
+    if s[S_GUARD, dst] != seq:
+        return -1
+    s[S_GUARD, dst] = -1
+    held = s[S_HELD, dst]
+    s[S_HELD, dst] = -1
+    return held
+
+
+@_jit_inline
+def _release(queue, g, held):
+    """Put the arrivals of a held list into the heap with their own keys."""
+    held_time, held_next = queue[3], queue[4]
+    while held >= 0:
+        _push_key(queue, g, held_time[held], held)
+        held = held_next[held]
 
 
 @_jit_inline
 def _pop(queue, g, out):
-    """Pop the smallest entry into ``out`` (code, a, b, c, d) and return its time."""
+    """Pop the smallest entry into ``out`` (code, a, b, c, d, sequence number) and return its
+    time."""
     times, seqs, pool = queue[0], queue[1], queue[2]
     top_time = times[0]
+    out[5] = seqs[0]
     base = 5 * seqs[0]
     for column in range(5):
         out[column] = pool[base + column]
@@ -470,7 +558,7 @@ def _pop(queue, g, out):
     if size > 0:
         times[0] = times[size]
         seqs[0] = seqs[size]
-        _sift_down(times, seqs, 0, size)
+        _sift_down(queue, 0, size)
     return top_time
 
 
@@ -483,12 +571,11 @@ def _drop_attack_entries(queue, g):
     for position in range(g[G_SIZE]):
         code = pool[5 * seqs[position]]
         if code != ARRIVE and code != INITIAL:
-            times[kept] = times[position]
-            seqs[kept] = seqs[position]
+            _set_key(queue, kept, times[position], seqs[position])
             kept += 1
     g[G_SIZE] = kept
     for position in range((kept - 2) // HEAP_ARITY, -1, -1):
-        _sift_down(times, seqs, position, kept)
+        _sift_down(queue, position, kept)
 
 
 @_jit_inline
@@ -571,9 +658,12 @@ def _start_move(rsrc, rdst, rreq, also_p, also, s, queue, g, reach_delay, arc, t
     """The reference's start_move. A link that needs several credentials starts only when all are
     held; its entry carries, instead of the credential's epoch, the number of events so far: it lands
     only if every credential is still held by the compromise seen then (see _also_void)."""
-    delay = reach_delay[arc]
     dst = rdst[arc]
-    if delay == np.inf or s[S_COMP, dst] != 0 or _blocked(s, dst):
+    if s[S_COMP, dst] != 0 or _blocked(s, dst):
+        return
+    # read after the target's state: the run's delays are fresh memory, the state is in cache
+    delay = reach_delay[arc]
+    if delay == np.inf:
         return
     req = rreq[arc]
     src = rsrc[arc]
@@ -583,13 +673,14 @@ def _start_move(rsrc, rdst, rreq, also_p, also, s, queue, g, reach_delay, arc, t
         for position in range(also_p[arc], also_p[arc + 1]):
             if s[S_COMP, also[position]] == 0:
                 return
-        _push(queue, g, time + delay, ARRIVE, arc, s[S_EPOCH, src], s[S_EPOCH, dst], g[G_EVENTS])
+        _push_arrival(queue, s, g, dst, time + delay, arc, s[S_EPOCH, src], s[S_EPOCH, dst], g[G_EVENTS])
         return
-    _push(
+    _push_arrival(
         queue,
+        s,
         g,
+        dst,
         time + delay,
-        ARRIVE,
         arc,
         s[S_EPOCH, src],
         s[S_EPOCH, dst],
@@ -653,6 +744,7 @@ def _compromise(
     m, son, snode, rsrc, rdst, rreq, rout_p, rout, gated_p, gated, also_p, also = attack
     is_credential = m[M_CRED, node] != 0
     s[S_COMP, node] = 1
+    s[S_HELD, node] = -1  # void now: a later guard pop finds none to release
     # emit: initial_access, credential_obtained or compromised (causes are looked up only for
     # the event log: scattered reads that the summary mode does without)
     if initial:
@@ -1191,34 +1283,60 @@ def _fire_detonation(k, s, r, queue, log, g, f, fired, delays, counted, time, ca
 
 
 @_jit
-def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, log_capacity):
-    """One run; returns (state matrix, record matrix, float registers, integer registers, log
-    times, log integers, extra integers). ``log_capacity`` > 0 switches the timeline mode on: every
-    event is logged (see _emit). The registers say whether an array overflowed (G_OVERFLOW: the
-    caller retries with larger ones) or the run needs the reference engine (G_FALLBACK)."""
-    n = k[K_M].shape[1]
-    s_owner = np.zeros((18, n), dtype=np.int64)
-    s_owner[S_EXPIRED] = -1
-    s_owner[S_COMP_EVENT] = -1
-    s_owner[S_ENC_EVENT] = -1
-    s_owner[S_OWN_EVENT] = -1
-    r_owner = np.full((4, n), np.nan)
-    g_owner = np.zeros(10, dtype=np.int64)
-    f_owner = np.full(2, np.nan)
-    log_owner = np.empty(log_capacity * (L_WIDTH + 1))
-    work_owner = (
-        np.zeros(len(delays) + len(ON_KINDS), dtype=np.int64),
-        np.zeros(k[K_DEP].shape[1], dtype=np.int64),
-        (np.empty(capacity), np.empty(capacity, dtype=np.int64), np.empty(capacity * 5, dtype=np.int64)),
-        np.empty(5, dtype=np.int64),
+def _workspace(n, arcs, slots, deps, capacity, log_capacity):
+    """The arrays a run works in: (state matrix, record matrix, integer registers, float
+    registers, log, fired counts, counted inputs, queue, popped entry, reach delays). Allocated once per block
+    and reset by each run (allocating them per run cost a fifth of a run in page faults)."""
+    return (
+        np.empty((20, n), dtype=np.int64),
+        np.empty((4, n)),
+        np.empty(10, dtype=np.int64),
+        np.empty(2),
+        np.empty(log_capacity * (L_WIDTH + 1)),
+        np.empty(slots + len(ON_KINDS), dtype=np.int64),
+        np.empty(deps, dtype=np.int64),
+        (
+            np.empty(capacity),
+            np.empty(capacity, dtype=np.int64),
+            np.empty(capacity * 5, dtype=np.int64),
+            np.empty(capacity),
+            np.empty(capacity, dtype=np.int64),
+            np.empty(capacity, dtype=np.int64),
+        ),
+        np.empty(6, dtype=np.int64),
+        np.empty(arcs),
     )
-    # from here on only borrowed arrays (see _borrow); the owners are kept until the return
-    s, r, g, f, log = _borrow((s_owner, r_owner, g_owner, f_owner, log_owner))
-    fired, counted, queue, entry = _borrow(work_owner)
-    k, reach_delay, recovery, edr_alert, edr_delay, delays = _borrow(
+
+
+@_jit
+def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, workspace):
+    """One run in ``workspace`` (see _workspace; borrowed arrays), which it resets first. The
+    registers say whether an array overflowed (G_OVERFLOW: the caller retries with larger ones) or
+    the run needs the reference engine (G_FALLBACK). A log array of non-zero length switches the
+    timeline mode on: every event is logged (see _emit)."""
+    # borrowed again here: LLVM then sees every owner is NULL and drops the reference counting
+    s, r, g, f, log, fired, counted, queue, entry, delay_copy = _borrow(workspace)
+    k, drawn_delay, recovery, edr_alert, edr_delay, delays = _borrow(
         (k, reach_delay, recovery, edr_alert, edr_delay, delays)
     )
-    g[G_LOG] = log_capacity > 0
+    # The run's reach delays were just drawn (fresh memory, likely out of the cache by now) and are
+    # read in the order of the compromises: one sequential copy, which the prefetcher streams in,
+    # costs less than a cache miss per compromised system.
+    delay_copy[:] = drawn_delay
+    reach_delay = delay_copy
+    s[:] = 0
+    s[S_EXPIRED] = -1
+    s[S_COMP_EVENT] = -1
+    s[S_ENC_EVENT] = -1
+    s[S_OWN_EVENT] = -1
+    s[S_GUARD] = -1
+    s[S_HELD] = -1
+    r[:] = np.nan
+    g[:] = 0
+    f[:] = np.nan
+    fired[:] = 0
+    counted[:] = 0
+    g[G_LOG] = len(log) > 0
     g[G_EXTRA] = len(log)
     initial_node = k[K_INODE]
     initial_at = k[K_IAT]
@@ -1256,6 +1374,7 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
             if g[G_OVER] != 0:
                 continue
             src, dst, req = rsrc[a], rdst[a], rreq[a]
+            held = _unguard(s, dst, entry[5])
             several = also_p[a + 1] > also_p[a]
             if (
                 s[S_COMP, dst] != 0
@@ -1266,6 +1385,7 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
                 or (not several and req >= 0 and (s[S_EPOCH, req] != d or s[S_COMP, req] == 0))
                 or (several and _also_void(rreq, also_p, also, s, a, d))
             ):
+                _release(queue, g, held)
                 continue
             _compromise(
                 attack,
@@ -1350,8 +1470,6 @@ def _simulate(k, reach_delay, recovery, edr_alert, edr_delay, delays, capacity, 
             _detonate(k, s, r, queue, log, g, f, fired, delays, counted, time, a)
         elif code == RETRY:
             _request_restore(k, s, r, queue, log, g, fired, delays, counted, recovery, a, time, b)
-    _keep(work_owner)
-    return s_owner, r_owner, f_owner, g_owner, log_owner
 
 
 def _inputs(model: CompiledScenario, playbook: str | None, draws: Draws) -> tuple:
@@ -1418,27 +1536,25 @@ def _runs(
     """The kernel's one entry point: the runs of a block (row i of each draw array: run i), writing
     per run its hit flags (compromised, encrypted, down per node), record matrix and float registers,
     and flagging in ``overflow`` a run whose arrays were too small (the caller reruns it). Returns the
-    last run's _simulate result (the timeline mode runs a block of one). One entry, so that numba
+    last run's (state matrix, record matrix, float registers, integer registers, log): the timeline
+    mode runs a block of one. The runs share one workspace (see _workspace). One entry, so that numba
     compiles the event loop once (a second entry calling it compiled it a second time)."""
-    for run in range(reach_delay.shape[0]):  # a block has at least one run
-        last = _simulate(
-            k,
-            reach_delay[run],
-            recovery[run],
-            edr_alert[run],
-            edr_delay[run],
-            delays[run],
-            capacity,
-            log_capacity,
-        )
-        s, r, f, g, _ = last
+    n, arcs, slots, deps = k[K_M].shape[1], reach_delay.shape[1], delays.shape[1], k[K_DEP].shape[1]
+    owners = _workspace(n, arcs, slots, deps, capacity, log_capacity)
+    workspace = _borrow(owners)  # see _borrow: the owners are kept until the return
+    k, reach_delay, recovery, edr_alert, edr_delay, delays = _borrow(
+        (k, reach_delay, recovery, edr_alert, edr_delay, delays)
+    )
+    s, r, g, f = workspace[0], workspace[1], workspace[2], workspace[3]
+    for run in range(reach_delay.shape[0]):
+        _simulate(k, reach_delay[run], recovery[run], edr_alert[run], edr_delay[run], delays[run], workspace)
         overflow[run] = g[G_OVERFLOW]
         hits[run, 0] = s[S_HIT_COMP]
         hits[run, 1] = s[S_HIT_ENC]
         hits[run, 2] = s[S_HIT_DOWN]
         record[run] = r
         registers[run] = f
-    return last
+    return owners[0], owners[1], owners[3], owners[2], owners[4]
 
 
 @_jit_entry

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from propagation_helpers import minute_of
 
 from studio.propagation.compiled import compile_scenario
 from studio.propagation.draws import draw_stacked
@@ -107,3 +108,23 @@ def test_restartable_is_the_greatest_subset_whatever_the_order_of_the_systems(ti
         assert [model.ids[i] for i in np.flatnonzero(kernel._restartable(arrays, state, -1))] == ["y"]
         assert kernel._restartable_from(arrays, state, index["y"])
         assert not kernel._restartable_from(arrays, state, index["x"])
+
+
+@pytest.mark.parametrize(("isolated_at", "taken_at"), [(None, 90), ("PT1H15M", 140)])
+def test_an_arrival_held_behind_an_earlier_one_lands_when_the_earlier_one_fails(
+    tiny, isolated_at, taken_at
+) -> None:
+    """t is reached from a (lands at 5 h), then from b (started at 1 h, lands at 1 h 30: earlier, it
+    takes the queue's place of a's), then from c (started at 1 h 20, lands at 2 h 20: held behind
+    b's). Isolating b before 1 h 30 voids its movement: the held ones must still land, c's first."""
+    from propagation_helpers import action, reach, system
+
+    systems = [
+        system("a", "workstation", reach("b", "PT1H"), reach("c", "PT1H20M"), reach("t", "PT5H")),
+        system("b", "server", reach("t", "PT30M")),
+        system("c", "server", reach("t", "PT1H")),
+        system("t", "server"),
+    ]
+    actions = [action("cut", "isolate_node", at=isolated_at, targets=["b"])] if isolated_at else []
+    timeline = tiny.run(systems, actions=actions)
+    assert minute_of(timeline, "compromised", "t") == taken_at

@@ -239,7 +239,11 @@ class DelayTable:
         return values
 
     def _lognormal(self, u: np.ndarray) -> np.ndarray:
-        return np.exp(self.logn_mu + self.logn_sigma * ndtri(u))
+        # exp(mu + sigma * ndtri(u)) in one buffer: the same operations, without two temporaries
+        values = ndtri(u)
+        values *= self.logn_sigma
+        values += self.logn_mu
+        return np.exp(values, out=values)
 
     def _exponential(self, u: np.ndarray) -> np.ndarray:
         return -self.expo_mean * np.log1p(-u)

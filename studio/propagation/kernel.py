@@ -1500,7 +1500,7 @@ def _run(model: CompiledScenario, inputs: tuple, log: bool) -> tuple:
     one_run = [np.ascontiguousarray(values)[None] for values in draws]  # a block of one run
     n = model.n
     unused = (
-        np.empty((1, 3, n), dtype=np.int64),
+        np.empty((1, 3, n), dtype=np.bool_),
         np.empty((1, 4, n)),
         np.empty((1, 2)),
         np.empty(1, dtype=np.int64),
@@ -1549,9 +1549,10 @@ def _runs(
     for run in range(reach_delay.shape[0]):
         _simulate(k, reach_delay[run], recovery[run], edr_alert[run], edr_delay[run], delays[run], workspace)
         overflow[run] = g[G_OVERFLOW]
-        hits[run, 0] = s[S_HIT_COMP]
-        hits[run, 1] = s[S_HIT_ENC]
-        hits[run, 2] = s[S_HIT_DOWN]
+        for node in range(n):
+            hits[run, 0, node] = s[S_HIT_COMP, node] != 0
+            hits[run, 1, node] = s[S_HIT_ENC, node] != 0
+            hits[run, 2, node] = s[S_HIT_DOWN, node] != 0
         record[run] = r
         registers[run] = f
     return owners[0], owners[1], owners[3], owners[2], owners[4]
@@ -1606,7 +1607,7 @@ def kernel_block_summary(
     no_sources = block.edr_alert.size == 0  # (runs, 0, n), or an empty array from a hand-made Draws
     edr_alert = np.zeros((runs, 0, n), dtype=bool) if no_sources else block.edr_alert
     edr_delay = np.zeros((runs, 0, n)) if no_sources else block.edr_delay
-    hits = np.empty((runs, 3, n), dtype=np.int64)
+    hits = np.empty((runs, 3, n), dtype=np.bool_)
     record = np.empty((runs, 4, n))
     registers = np.empty((runs, 2))
     overflow = np.zeros(runs, dtype=np.int64)
@@ -1638,9 +1639,9 @@ def kernel_block_summary(
         hits[run] = state[[S_HIT_COMP, S_HIT_ENC, S_HIT_DOWN]]
     return BlockSummary(
         times=_key_times(layout, record, registers),
-        compromised=hits[:, 0].astype(bool),
-        encrypted=hits[:, 1].astype(bool),
-        down=hits[:, 2].astype(bool),
+        compromised=hits[:, 0],
+        encrypted=hits[:, 1],
+        down=hits[:, 2],
         first_compromise=record[:, R_OBTAINED].copy(),
         first_loss=record[:, R_LOSS].copy(),
     )

@@ -56,7 +56,7 @@ from studio.propagation.compiled import (
     compile_scenario,
     scenario_key,
 )
-from studio.propagation.draws import draw, draw_block
+from studio.propagation.draws import draw, draw_stacked
 from studio.propagation.engines import kernel_available, run_events, warm_up
 from studio.propagation.montecarlo import DRAW_BLOCK, monte_carlo, usable_cores
 from studio.propagation.synthetic import hospital_scenario
@@ -75,6 +75,21 @@ def median_time(action: Callable[[], Any], repeat: int, warm: bool = True) -> fl
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def interleaved_medians(actions: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
+    """Median wall time of each action over ``repeat`` rounds, each round calling every action once
+    in turn (after one untimed call of each): a machine whose speed drifts during the benchmark
+    then slows ours and the peer alike, and their ratio stays like for like."""
+    for action in actions.values():
+        action()
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(repeat):
+        for name, action in actions.items():
+            start = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def show(seconds: float) -> str:
@@ -305,10 +320,16 @@ def section_mc(args: argparse.Namespace) -> None:
     print(f"\nMonte Carlo, {shape}; this process may use {cores} core(s)")
     if kernel_available():
         warm_up()
-    peer = median_time(lambda: scipy_monte_carlo(model, args.runs), args.repeat)
     engine = "kernel" if kernel_available() else "reference"
     if cores == 1 or not args.parallel:
-        ours = median_time(lambda: monte_carlo(scenario, runs=args.runs, seed=1, engine=engine), args.repeat)
+        measured = interleaved_medians(
+            {
+                "ours": lambda: monte_carlo(scenario, runs=args.runs, seed=1, engine=engine),
+                "peer": lambda: scipy_monte_carlo(model, args.runs),
+            },
+            args.repeat,
+        )
+        ours, peer = measured["ours"], measured["peer"]
         label = f"monte_carlo, {engine}, full semantics, {min(cores, 8)} thread(s)"
         line(
             label,
@@ -317,12 +338,17 @@ def section_mc(args: argparse.Namespace) -> None:
             "scipy loop",
             "<= 1.5x (one core)" if cores == 1 else "",
         )
-        blocks = range(0, args.runs, DRAW_BLOCK)
+        blocks = range(1, args.runs + 1, DRAW_BLOCK)  # the runs' seeds, as monte_carlo(seed=1) draws them
+        playbook = model.resolve_playbook(None)
+        fill = None
+        if engine == "kernel":
+            from studio.propagation.kernel import table_fill as fill
         line(
-            f"  of which drawing the random numbers (draw_block, {DRAW_BLOCK} runs at a time)",
+            f"  of which drawing the random numbers ({DRAW_BLOCK} runs at a time)",
             median_time(
                 lambda: [
-                    draw_block(model, "early", range(b, min(b + DRAW_BLOCK, args.runs))) for b in blocks
+                    draw_stacked(model, playbook, range(b, min(b + DRAW_BLOCK, args.runs + 1)), fill=fill)
+                    for b in blocks
                 ],
                 args.repeat,
             ),

@@ -975,10 +975,20 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
         kept.append(inject)
     for inject in kept:
         if not str(inject["provenance"].get("template", "")).startswith("storyline/"):
-            # Templates are written for any hour; the designer's storyline says what it means.
-            hour = datetime.fromisoformat(inject["scenario_time"]).hour
+            # Templates are written for any hour (the designer's storyline says what it means),
+            # and the age of the crisis for the speaker's establishment bounds « depuis hier ».
+            when = datetime.fromisoformat(inject["scenario_time"])
+            elapsed = (
+                minute_since_first_symptom(
+                    plan.ctx, inject.get("establishment"), parse_minutes(inject["offset"])
+                )
+                if plan.ctx.first_symptoms
+                else None
+            )
             for key in ("title", "message"):
-                inject[key] = fit_time_of_day(inject[key], hour, language)
+                inject[key] = fit_time_of_day(
+                    inject[key], when.hour, language, minute=when.minute, elapsed=elapsed
+                )
     return kept
 
 

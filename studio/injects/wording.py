@@ -123,15 +123,20 @@ def name_list(names: list[str], limit: int = 4) -> str:
 
 # Template variables built with with_preposition (to be declared next to INJECT_VARIABLES).
 _NAMED = ("establishment", "establishment_short", "ght", "fallback", "samu", "sender_org", "sender_name")
-WORDING_VARIABLES: dict[str, str] = {
+PREPOSITION_VARIABLES: dict[str, str] = {
     **{f"to_{key}": f"«à»/«to» + {key} with its article (au CHU X, à la clinique Y)" for key in _NAMED},
     **{f"of_{key}": f"«de»/«of» + {key} with its article (du CH X, de l'ARS)" for key in _NAMED},
     **{f"the_{key}": f"{key} with its article (le GHT X, l'ARS)" for key in _NAMED},
 }
+# Every template variable of the wording helpers (declared next to INJECT_VARIABLES).
+WORDING_VARIABLES: dict[str, str] = {
+    **PREPOSITION_VARIABLES,
+    "crisis_age": "how long the crisis has lasted, in words (« 5 heures », « 3 jours »; rough_duration)",
+}
 
 
 def preposition_values(language: str, values: dict[str, str]) -> dict[str, str]:
-    """The :data:`WORDING_VARIABLES` of an inject from its plain values (``establishment``...)."""
+    """The :data:`PREPOSITION_VARIABLES` of an inject from its plain values (``establishment``...)."""
     to, of = ("à", "de") if language == "fr" else ("to", "of")
     out = {}
     for key in _NAMED:
@@ -319,6 +324,7 @@ _TIME_OF_DAY_FIXES: dict[str, tuple[tuple[Any, str, str, str], ...]] = {
         (_EARLY, "", r"\bdepuis ce matin\b", "depuis des heures"),
         (_NIGHT, "", r"\b(avant|pour) ce soir\b", r"\1 demain matin"),
         (_LATE, "", r"\b(avant|pour) ce soir\b", r"\1 demain matin"),
+        (_hours(18, 22), "", r"\bavant ce soir\b", "avant la fin de la soirée"),
         (_NIGHT, "", r"\bce soir\b", "cette nuit"),
         (_LATE, "", r"\bce soir\b", "cette nuit"),
         (_NIGHT, "past", r"\bde ce matin\b", "d'hier matin"),
@@ -334,6 +340,8 @@ _TIME_OF_DAY_FIXES: dict[str, tuple[tuple[Any, str, str, str], ...]] = {
     "en": (
         (_EARLY, "", r"\bsince this morning\b", "for hours"),
         (_NIGHT, "", r"\bbefore tonight\b", "before tomorrow morning"),
+        (_LATE, "", r"\bbefore tonight\b", "before tomorrow morning"),
+        (_hours(18, 22), "", r"\bbefore (?:tonight|this evening)\b", "before the end of the evening"),
         (_LATE, "", r"\b(before|by|for) this evening\b", r"\1 tomorrow morning"),
         (_LATE, "", r"\bthis evening\b", "tonight"),
         (_NIGHT, "past", r"\bthis morning\b", "yesterday morning"),

@@ -22,6 +22,7 @@ from studio.injects.kinds import KINDS
 from studio.injects.llm import Assistant, LLMClient
 from studio.injects.prompts import inject_templates
 from studio.injects.wording import (
+    PREPOSITION_VARIABLES,
     SINCE_SLACK,
     WORDING_VARIABLES,
     article,
@@ -121,7 +122,8 @@ def test_article_plural_and_template_values() -> None:
     assert values["to_establishment"] == "au CH Port-Salin"
     assert values["of_ght"] == "du GHT de Sainte-Aube"
     assert values["the_samu"] == ""
-    assert set(values) == set(WORDING_VARIABLES)
+    assert set(values) == set(PREPOSITION_VARIABLES)
+    assert set(WORDING_VARIABLES) - set(PREPOSITION_VARIABLES) == {"crisis_age"}
 
 
 _ORG = r"(?:CHU|CHR|CH|GHT|SAMU|ARS|ANSSI|CNIL|Centre|Clinique|Préfecture|Groupe|Hôpital|Agence)\b"
@@ -362,6 +364,8 @@ _FALSE_TO_COME = (
     ("fr", range(12, 24), r"\bce matin\b"),
     ("fr", range(18, 24), r"\bcet après-midi\b"),
     ("fr", range(22, 24), r"\bce soir\b|\baujourd'hui\b"),
+    ("fr", range(18, 24), r"\bavant ce soir\b"),
+    ("en", range(18, 24), r"\bbefore (?:tonight|this evening)\b"),
     ("en", range(12, 24), r"\bthis morning\b"),
     ("en", range(18, 24), r"\bthis afternoon\b"),
     ("en", range(22, 24), r"\bthis evening\b|\btoday\b"),

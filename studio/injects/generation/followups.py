@@ -24,7 +24,7 @@ from studio.injects.generation.routing import choose_sender, route, sender_ready
 from studio.injects.generation.story import event_lookups, is_critical, lost_systems
 from studio.injects.kinds import CRITICAL_CARE_SERVICE, EMERGENCY_SERVICE, KINDS
 from studio.injects.prompts import inject_templates
-from studio.injects.wording import short_list
+from studio.injects.wording import rough_duration, short_list
 
 SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
     "technical": (
@@ -411,6 +411,7 @@ def _sustain_beat(
         return None
     if name in {"fatigue_followup", "shift_handover", "transfer_news"}:
         beat.extra["hours_on_duty"] = str(max(1, round(hours)))
+        beat.extra["crisis_age"] = rough_duration(max(60.0, hours * 60), ctx.language)
     return beat
 
 

@@ -46,6 +46,7 @@ from studio.injects.wording import (
     fit_time_of_day,
     name_list,
     preposition_values,
+    rough_duration,
     short_list,
 )
 from studio.scenario.information import FIELD_FUNCTIONS, TECHNICAL_FUNCTIONS
@@ -123,6 +124,7 @@ def _values(
         "restored_systems": words["none_yet"],
         "pending_systems": short_list(system_names, ctx.language, 1) or words["none_left"],
         "hours_on_duty": "1",
+        "crisis_age": rough_duration(max(60.0, minute_since_first_symptom(ctx, est, minute)), ctx.language),
         "original_title": "",
         "expected_action": "",
     }

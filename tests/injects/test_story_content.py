@@ -23,6 +23,7 @@ from studio.durations import format_minutes, parse_minutes
 from studio.injects.context import ScenarioContext
 from studio.injects.generation.pacing import hour_counts
 from studio.injects.generation.text import (
+    _field_voice,
     _what_is_new,
     body,
     distinct_title,
@@ -498,3 +499,31 @@ def test_a_sender_whose_name_says_its_organisation_is_not_followed_by_it_again()
     for inject in calls:
         assert "Regional University Hospital, Regional University Hospital" not in inject["message"]
         assert "Regional University Hospital (Regional University Hospital)" not in inject["message"]
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_a_nurse_manager_does_not_list_servers_and_a_journalist_introduces_himself_once(name: str) -> None:
+    scenario = library_msel(name)
+    ctx = ScenarioContext(scenario)
+    personas = {p["id"]: p for p in scenario["personas"]}
+    # An applications point written by someone on the wards names the tools services lost, not
+    # the servers and directories no service uses directly.
+    unseen = {
+        system["name"]
+        for system in scenario["systems"]
+        if system.get("kind") in {"application", "database", "messaging", "telephony", "interface"}
+        and not ctx.services_linking_to(system["id"])
+    }
+    field_points = [
+        i
+        for i in scenario["injects"]
+        if i["id"].endswith("applications_point") and _field_voice(ctx, personas[i["from"]])
+    ]
+    for inject in field_points:
+        assert not [n for n in unseen if n in inject["message"]], inject["id"]
+        assert "n'en dépend directement" not in inject["message"]
+        assert "depends on it directly" not in inject["message"]
+    # A first contact (« On nous signale que … pouvez-vous confirmer ? ») is made once: the press
+    # that called at the alert does not introduce itself again hours later.
+    first_contacts = [i["id"] for i in scenario["injects"] if i["id"].endswith("journalist_call")]
+    assert len(first_contacts) <= 1, first_contacts

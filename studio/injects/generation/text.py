@@ -255,11 +255,23 @@ def _profile_lines(ctx: ScenarioContext, beat: Beat, values: dict[str, str]) -> 
         latest = {member.node: member for member in beat.members}
         # A point names at most three applications (people speak of the tools they miss most).
         applications = [n for n, m in latest.items() if m.kind.name not in POINT_LINES]
+        field = values["voice"] == "field"
+        if field:
+            # People on the wards see the tools their services lost, not the servers and directories
+            # no service uses directly: those are for the IT people's own points.
+            unseen = [n for n in applications if not dependent_services(ctx, n, beat.establishment)]
+            if len(unseen) < len(latest):
+                for node in unseen:
+                    del latest[node]
+                applications = [n for n in applications if n not in unseen]
         for extra in applications[3:]:
             del latest[extra]
         for member in latest.values():
             member_values = dict(values)
             name = ctx.systems[member.node]["name"] if member.node else values["service"]
+            if field and member.node and member.kind.name not in POINT_LINES:
+                name = tool_words(ctx, [member.node], True) or name
+                name = name[:1].upper() + name[1:]
             member_values.update(service=name, system=name)
             member_values.update(
                 _service_values(

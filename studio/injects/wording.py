@@ -394,7 +394,8 @@ def _counted(count: str, unit: str) -> float:
 
 
 def rough_duration(minutes: float, language: str = "fr") -> str:
-    """How long, as people say it: « 20 minutes », « une heure », « 5 heures », « 2 jours »."""
+    """How long, as people say it: « 20 minutes », « une heure », « 5 heures », « près de 2 jours »,
+    « plus de 2 jours », « 3 jours »."""
     if minutes < 50:
         tens = max(10, round(minutes / 10) * 10)
         return f"{tens} minutes"
@@ -403,8 +404,13 @@ def rough_duration(minutes: float, language: str = "fr") -> str:
     if minutes < 36 * 60:
         hours = round(minutes / 60)
         return f"{hours} heures" if language == "fr" else f"{hours} hours"
-    days = round(minutes / 1440)
-    return f"{days} jours" if language == "fr" else f"{days} days"
+    # Days are counted whole, never rounded up: 60 hours are « plus de 2 jours », not « 3 jours ».
+    if minutes < 2 * 1440:
+        return "près de 2 jours" if language == "fr" else "nearly 2 days"
+    days, rest = divmod(minutes, 1440)
+    if rest >= 6 * 60:
+        return f"plus de {days:g} jours" if language == "fr" else f"more than {days:g} days"
+    return f"{days:g} jours" if language == "fr" else f"{days:g} days"
 
 
 def _fit_since(text: str, clock_minute: int, elapsed: float, language: str) -> str:

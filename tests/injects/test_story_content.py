@@ -527,3 +527,18 @@ def test_a_nurse_manager_does_not_list_servers_and_a_journalist_introduces_himse
     # that called at the alert does not introduce itself again hours later.
     first_contacts = [i["id"] for i in scenario["injects"] if i["id"].endswith("journalist_call")]
     assert len(first_contacts) <= 1, first_contacts
+
+
+def test_someone_outside_the_hospital_alerts_with_what_they_can_know() -> None:
+    # A social-network watcher (double extortion) and a hosting provider (supplier) bring the alert
+    # to a cell: neither speaks of printers and teams asking what to do, as a nurse manager would.
+    staff_lines = re.compile(
+        r"imprimantes|équipes me demandent|printers|teams ask me|rien ne marche plus", re.I
+    )
+    for name, cell in (("chu-double-extorsion", "cell-com"), ("supplier-compromise", "cell-direction-lor")):
+        scenario = library_msel(name)
+        alert = next(i for i in scenario["injects"] if i["id"] == f"inj-alert-{cell}")
+        assert alert["provenance"]["template"].split("/")[1] in {"alert_public", "alert_supplier"}, alert[
+            "id"
+        ]
+        assert not staff_lines.search(alert["message"]), alert["message"]

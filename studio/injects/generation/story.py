@@ -515,6 +515,9 @@ def activation_beats(plan: Plan) -> list[Beat]:
         if cause is None:
             continue
         establishment = knowledge.establishment.get(source) or plan.ctx.establishment_of(cause.get("node"))
+        if name in _OUTSIDE_ALERTS.values() and cell.get("organisation") in plan.ctx.organisations:
+            # A supplier or a watcher alerts each hospital about itself, not about the first one hit.
+            establishment = cell["organisation"]
         beat = Beat(KINDS[name], minute, cause, establishment, recipient=cell["id"], sender_id=source)
         beat.extra["channel"] = knowledge.channel.get(cell["id"], "phone")
         beats.append(beat)

@@ -591,10 +591,23 @@ def opening_line(
     )
 
 
+_NOT_A_FIRST_NAME = frozenset(
+    {
+        "dr", "docteur", "pr", "m", "mme", "mr", "mrs", "ms", "commandant", "commandante", "capitaine",
+        "lieutenant", "lieutenante", "colonel", "adjudant", "adjudant-chef", "major", "général",
+        "régulateur", "régulatrice", "compte", "service", "support", "cellule", "équipe", "analyste",
+        "permanence", "directeur", "directrice", "chef", "coordinateur", "délégué", "déléguée",
+        "intersyndicale", "captain", "sergeant", "desk", "team",
+    }
+)  # fmt: skip
+"""First words of persona names that are a rank, a title or what the persona is, not a first name:
+« C'est Commandant » reads wrong, « C'est Commandant Éric Valentin » does not."""
+
+
 def _line_values(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     first_name = sender["name"].split()[0] if sender["name"].split() else sender["name"]
-    if first_name.rstrip(".").lower() in {"dr", "docteur", "pr", "m", "mme", "mr", "mrs", "ms"}:
+    if first_name.rstrip(".").lower() in _NOT_A_FIRST_NAME:
         first_name = sender["name"]
     return {
         "name": sender["name"],

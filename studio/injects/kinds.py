@@ -465,6 +465,8 @@ KINDS: dict[str, InjectKind] = {
         InjectKind("alert_call", "staff", "phone", Sender(()), ()),
         InjectKind("alert_relay", "authority", "phone", Sender(()), ()),
         InjectKind("alert_network", "care_network", "phone", Sender(()), ()),
+        InjectKind("alert_public", "media", "phone", Sender(()), ()),
+        InjectKind("alert_supplier", "supplier", "phone", Sender(()), ()),
         # Follow-ups only (see generator.sustain): what a cell hears again as the crisis lasts.
         InjectKind(
             "situation_request",

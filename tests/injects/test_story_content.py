@@ -12,6 +12,7 @@ import json
 import math
 import re
 import statistics
+import types
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -21,7 +22,14 @@ import pytest
 from studio.durations import format_minutes, parse_minutes
 from studio.injects.context import ScenarioContext
 from studio.injects.generation.pacing import hour_counts
-from studio.injects.generation.text import body, humanize_durations, translate_terms
+from studio.injects.generation.text import (
+    _field_voice,
+    _what_is_new,
+    body,
+    distinct_title,
+    humanize_durations,
+    translate_terms,
+)
 from studio.injects.generator import generate_msel
 from studio.injects.lint import lint_msel
 from studio.injects.lint_story import _system_phrases, involvement_minutes, named_systems
@@ -43,6 +51,12 @@ STORY_RULES = {
     "pacing.hour_spike",
     "pacing.session_tail",
 }
+TIMED_TITLE = re.compile(
+    r"(?:– (?:\w+ )?(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday)? ?|appel de |[Cc]all .* at )(?:\d{1,2} h(?: \d{2})?|\d{2}:\d{2})$"
+)
+"""A title told apart by a clock time (« … – samedi 21 h 30 », « Journaliste : appel de 12 h »): it
+says when, not what (« Point de restauration de 2 h 20 » names a restore point: not one)."""
 
 
 @cache
@@ -75,6 +89,8 @@ def test_library_msel_meets_the_story_rules(name: str) -> None:
     # No two injects, reserve included, come from the same sender under the same title.
     titles = collections.Counter((i["title"], i["from"]) for i in scenario["injects"])
     assert [pair for pair, count in titles.items() if count > 1] == []
+    # Titles say what is new, not when: none ends with a clock time (« … – samedi 21 h 30 »).
+    assert [i["title"] for i in scenario["injects"] if TIMED_TITLE.search(i["title"])] == []
     # Everyone who speaks is at work at that time of the story (no night nurse manager at noon).
     ctx = ScenarioContext(scenario)
     personas = {p["id"]: p for p in scenario["personas"]}
@@ -308,6 +324,44 @@ def test_the_same_title_from_the_same_sender_is_an_error_and_another_sender_is_n
     assert [p.severity.value for p in lint_msel(scenario) if p.rule == "text.duplicate_title"] == ["warning"]
 
 
+def _retitle(scenario: dict[str, Any], inject: dict[str, Any], taken: list[dict[str, Any]]) -> str:
+    """The title :func:`distinct_title` gives ``inject`` after the ``taken`` injects of the MSEL."""
+    plan = types.SimpleNamespace(ctx=ScenarioContext(scenario))
+    titled = {(i["title"], i["from"]) for i in taken}
+    told = {fact for i in taken for fact in _what_is_new(plan.ctx, i)}
+    return distinct_title(plan, inject, titled, told)  # type: ignore[arg-type]
+
+
+def test_a_repeated_title_says_what_is_new_never_when() -> None:
+    scenario = library_msel("territoire-insulaire-ght")
+    ctx = ScenarioContext(scenario)
+    first = next(i for i in _players(scenario) if i.get("establishment") and i.get("system_refs"))
+    clock = datetime.fromisoformat(first["scenario_time"])
+    # The caller's own words, when the message quotes them.
+    quoted = dict(first, message=f"{ctx.marking}\n\nAllô.\n« Il nous manque trois infirmières cette nuit. »")
+    title = _retitle(scenario, quoted, [first])
+    assert title.endswith("« Il nous manque trois infirmières cette nuit »"), title
+    # No quote: the establishment the earlier one did not concern.
+    other = next(
+        o for o in scenario["organisations"] if o["id"] != first["establishment"] and o.get("member_of")
+    )
+    elsewhere = dict(
+        first, message=f"{ctx.marking}\n\nMême demande.", establishment=other["id"], system_refs=[]
+    )
+    assert (
+        _retitle(scenario, elsewhere, [first])
+        == f"{first['title']} – {ctx.org_name(other['id'], short=True)}"
+    )
+    # Nothing new to tell: the sender asks again, and counts.
+    again = dict(first, message=f"{ctx.marking}\n\nMême demande.")
+    assert _retitle(scenario, again, [first]) == f"{first['title']} – relance"
+    reminded = dict(first, title=f"{first['title']} – relance")
+    assert _retitle(scenario, again, [first, reminded]) == f"{first['title']} – 2e relance"
+    for title in (_retitle(scenario, again, [first]), _retitle(scenario, quoted, [first])):
+        assert not TIMED_TITLE.search(title)
+        assert clock_words(clock.hour, clock.minute) not in title
+
+
 def test_a_night_nurse_manager_speaking_at_noon_is_reported() -> None:
     scenario = library_msel("ch-rancongiciel-nuit")
     index = next(n for n, i in enumerate(scenario["injects"]) if i["from"] == "day-manager")
@@ -445,3 +499,46 @@ def test_a_sender_whose_name_says_its_organisation_is_not_followed_by_it_again()
     for inject in calls:
         assert "Regional University Hospital, Regional University Hospital" not in inject["message"]
         assert "Regional University Hospital (Regional University Hospital)" not in inject["message"]
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_a_nurse_manager_does_not_list_servers_and_a_journalist_introduces_himself_once(name: str) -> None:
+    scenario = library_msel(name)
+    ctx = ScenarioContext(scenario)
+    personas = {p["id"]: p for p in scenario["personas"]}
+    # An applications point written by someone on the wards names the tools services lost, not
+    # the servers and directories no service uses directly.
+    unseen = {
+        system["name"]
+        for system in scenario["systems"]
+        if system.get("kind") in {"application", "database", "messaging", "telephony", "interface"}
+        and not ctx.services_linking_to(system["id"])
+    }
+    field_points = [
+        i
+        for i in scenario["injects"]
+        if i["id"].endswith("applications_point") and _field_voice(ctx, personas[i["from"]])
+    ]
+    for inject in field_points:
+        assert not [n for n in unseen if n in inject["message"]], inject["id"]
+        assert "n'en dépend directement" not in inject["message"]
+        assert "depends on it directly" not in inject["message"]
+    # A first contact (« On nous signale que … pouvez-vous confirmer ? ») is made once: the press
+    # that called at the alert does not introduce itself again hours later.
+    first_contacts = [i["id"] for i in scenario["injects"] if i["id"].endswith("journalist_call")]
+    assert len(first_contacts) <= 1, first_contacts
+
+
+def test_someone_outside_the_hospital_alerts_with_what_they_can_know() -> None:
+    # A social-network watcher (double extortion) and a hosting provider (supplier) bring the alert
+    # to a cell: neither speaks of printers and teams asking what to do, as a nurse manager would.
+    staff_lines = re.compile(
+        r"imprimantes|équipes me demandent|printers|teams ask me|rien ne marche plus", re.I
+    )
+    for name, cell in (("chu-double-extorsion", "cell-com"), ("supplier-compromise", "cell-direction-lor")):
+        scenario = library_msel(name)
+        alert = next(i for i in scenario["injects"] if i["id"] == f"inj-alert-{cell}")
+        assert alert["provenance"]["template"].split("/")[1] in {"alert_public", "alert_supplier"}, alert[
+            "id"
+        ]
+        assert not staff_lines.search(alert["message"]), alert["message"]

@@ -22,6 +22,8 @@ from studio.injects.kinds import KINDS
 from studio.injects.llm import Assistant, LLMClient
 from studio.injects.prompts import inject_templates
 from studio.injects.wording import (
+    PREPOSITION_VARIABLES,
+    SINCE_SLACK,
     WORDING_VARIABLES,
     article,
     channel_for,
@@ -120,7 +122,8 @@ def test_article_plural_and_template_values() -> None:
     assert values["to_establishment"] == "au CH Port-Salin"
     assert values["of_ght"] == "du GHT de Sainte-Aube"
     assert values["the_samu"] == ""
-    assert set(values) == set(WORDING_VARIABLES)
+    assert set(values) == set(PREPOSITION_VARIABLES)
+    assert set(WORDING_VARIABLES) - set(PREPOSITION_VARIABLES) == {"crisis_age"}
 
 
 _ORG = r"(?:CHU|CHR|CH|GHT|SAMU|ARS|ANSSI|CNIL|Centre|Clinique|Préfecture|Groupe|Hôpital|Agence)\b"
@@ -321,6 +324,121 @@ def test_parts_of_the_day_are_made_true_at_the_hour_of_the_message() -> None:
         "Cette nuit on ferme. Décision avant demain matin."
     )
     assert fit_time_of_day("We have been here since this morning.", 6, "en") == "We have been here for hours."
-    assert fit_time_of_day("The minister is asked this morning; this morning's results.", 15, "en") == (
-        "The minister is asked tomorrow morning; this morning's results."
+    assert fit_time_of_day("The minister will be asked this morning; this morning's results.", 15, "en") == (
+        "The minister will be asked tomorrow morning; this morning's results."
     )
+
+
+# Sentences of the templates' kinds, by what their part of the day means: something to come, or
+# something that happened. The clock decides which words can be said.
+_TO_COME = {
+    "fr": (
+        "Le cabinet du ministre sera interrogé ce matin.",
+        "L'ARS veut un point commun cet après-midi, préparez les chiffres.",
+        "On publie ce soir avec ou sans votre réaction.",
+        "Nous avons besoin de la liste nominative des patients avant ce soir.",
+        "Je ne sais pas qui vient cet après-midi.",
+        "Qu'on prépare le dépôt de plainte, je le signe aujourd'hui.",
+    ),
+    "en": (
+        "The minister's office will be questioned this morning.",
+        "The ARS wants a joint call this afternoon, get the figures ready.",
+        "We need the named list of patients before tonight.",
+        "I don't know who's on this afternoon.",
+        "Prepare the police complaint, I'll sign it today.",
+        "Elected officials want a meeting before this evening.",
+    ),
+}
+_PAST = {
+    "fr": (
+        "Deux tubes mal étiquetés ce matin : rattrapés.",
+        "Je n'ai plus accès aux images du scanner de ce matin.",
+        "La console de sécurité a levé des alertes cette nuit que personne n'a vues.",
+        "Des comptes d'administration de votre espace ont été utilisés cette nuit.",
+    ),
+    "en": ("Two tubes were mislabelled this morning.", "We burned about twenty CDs this morning."),
+}
+# (language, hour test, words that cannot be said then of what is to come / of what happened)
+_FALSE_TO_COME = (
+    ("fr", range(0, 5), r"\bce (?:soir|matin)\b"),
+    ("fr", range(12, 24), r"\bce matin\b"),
+    ("fr", range(18, 24), r"\bcet après-midi\b"),
+    ("fr", range(22, 24), r"\bce soir\b|\baujourd'hui\b"),
+    ("fr", range(18, 24), r"\bavant ce soir\b"),
+    ("en", range(18, 24), r"\bbefore (?:tonight|this evening)\b"),
+    ("en", range(12, 24), r"\bthis morning\b"),
+    ("en", range(18, 24), r"\bthis afternoon\b"),
+    ("en", range(22, 24), r"\bthis evening\b|\btoday\b"),
+    ("en", range(0, 5), r"\bbefore tonight\b"),
+)
+_FALSE_PAST = (
+    ("fr", range(0, 5), r"\bce matin\b"),
+    ("fr", range(12, 24), r"\bcette nuit\b"),
+    ("en", range(0, 5), r"\bthis morning\b"),
+    ("en", range(0, 12), r"\bthis afternoon\b"),
+)
+
+
+@pytest.mark.parametrize("hour", range(24))
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_clock_decides_which_parts_of_the_day_can_be_said(hour: int, language: str) -> None:
+    for sentences, rules in ((_TO_COME, _FALSE_TO_COME), (_PAST, _FALSE_PAST)):
+        for sentence in sentences[language]:
+            said = fit_time_of_day(sentence, hour, language)
+            for rule_language, hours, words in rules:
+                if rule_language == language and hour in hours:
+                    assert not re.search(words, said, re.I), (hour, sentence, said)
+            # Whatever was changed, the sentence keeps its meaning's other words.
+            assert said.split()[:2] == sentence.split()[:2]
+    # Words true at that hour are left as they are.
+    if 10 <= hour < 12:
+        for sentence in (*_TO_COME[language], *_PAST[language]):
+            assert fit_time_of_day(sentence, hour, language) == sentence
+
+
+@pytest.mark.parametrize("hour", [3, 10, 15, 23])
+def test_past_words_stay_past_and_future_words_move_forward(hour: int) -> None:
+    said = fit_time_of_day("Deux tubes mal étiquetés ce matin. Le ministre sera interrogé ce matin.", hour)
+    past, to_come = said.split(". ")
+    expected_past = {3: "hier matin", 10: "ce matin", 15: "ce matin", 23: "ce matin"}[hour]
+    expected_to_come = {3: "dans la matinée", 10: "ce matin", 15: "demain matin", 23: "demain matin"}[hour]
+    assert past.endswith(expected_past) and to_come.rstrip(".").endswith(expected_to_come), said
+    assert fit_time_of_day("Alertes levées cette nuit ; on tient encore cette nuit.", 15) == (
+        "Alertes levées la nuit dernière ; on tient encore cette nuit."
+    )
+
+
+_SINCE_WORDS = re.compile(r"depuis (\d+|une) (minutes|heures?|jours)|for (\d+|an) (minutes|hours?|days)")
+
+
+def _said_minutes(found: re.Match[str]) -> float:
+    count, unit = (found.group(1), found.group(2)) if found.group(1) else (found.group(3), found.group(4))
+    number = 1 if count in {"une", "an"} else int(count)
+    return number * (1 if unit == "minutes" else 60 if unit.startswith("h") else 1440)
+
+
+@pytest.mark.parametrize("elapsed", [20, 50, 130, 300, 700, 1500, 3000, 5000])
+@pytest.mark.parametrize("hour", [1, 8, 14, 21])
+def test_since_when_is_never_older_than_the_crisis(hour: int, elapsed: int) -> None:
+    lines = {
+        "fr": "Mes collègues font des heures supplémentaires depuis deux jours. Nos ingénieurs sont sur "
+        "le pont depuis hier. Mes techniciens tournent depuis la nuit dernière. Le calme est revenu "
+        "depuis deux heures. Vos disponibilités ne sont plus à jour depuis ce matin.",
+        "en": "My colleagues have been doing overtime for two days. Our engineers have been at it since "
+        "yesterday. My technicians have been at it since last night. We've reagents for three days.",
+    }
+    for language, text in lines.items():
+        said = fit_time_of_day(text, hour, language, elapsed=elapsed)
+        # Every duration said is at most the crisis's age (with the documented slack).
+        for found in _SINCE_WORDS.finditer(said):
+            assert _said_minutes(found) <= max(elapsed * SINCE_SLACK, 10) + 30, (hour, elapsed, said)
+        # « depuis hier » only of a crisis that began before midnight.
+        if elapsed < hour * 60:
+            assert not re.search(r"depuis hier|since yesterday", said), said
+        else:
+            assert re.search(r"depuis hier|since yesterday", said), said
+        if elapsed < 2880 / SINCE_SLACK:
+            assert "deux jours" not in said and "two days" not in said
+        # A supply that lasts three more days is not a duration since.
+        if language == "en":
+            assert "We've reagents for three days." in said

@@ -24,7 +24,7 @@ from studio.injects.generation.routing import choose_sender, route, sender_ready
 from studio.injects.generation.story import event_lookups, is_critical, lost_systems
 from studio.injects.kinds import CRITICAL_CARE_SERVICE, EMERGENCY_SERVICE, KINDS
 from studio.injects.prompts import inject_templates
-from studio.injects.wording import short_list
+from studio.injects.wording import rough_duration, short_list
 
 SUSTAIN_KINDS: dict[str, tuple[str, ...]] = {
     "technical": (
@@ -110,6 +110,11 @@ cell has other kinds to hear."""
 
 _ONCE_PER_SESSION = frozenset({"police", "noise", "union"})
 """Background calls a cell hears at most once per session, even when nothing else fits."""
+
+
+_FIRST_CONTACT = frozenset({"journalist_call"})
+"""Follow-ups that are a first contact (« On nous signale que … pouvez-vous confirmer ? »): not told
+once the MSEL holds one, when the caller would be asking again what it already knows."""
 
 
 _SITUATION_SIZE = 8
@@ -411,6 +416,7 @@ def _sustain_beat(
         return None
     if name in {"fatigue_followup", "shift_handover", "transfer_news"}:
         beat.extra["hours_on_duty"] = str(max(1, round(hours)))
+        beat.extra["crisis_age"] = rough_duration(max(60.0, hours * 60), ctx.language)
     return beat
 
 
@@ -514,6 +520,8 @@ def sustain(
     added: list[Candidate] = []
     turns: dict[str, int] = {}
     told: dict[str, int] = {}
+    # First contacts the MSEL already holds (the timeline's own journalist call).
+    contacted = {c.beat.kind.name for c in placed} & _FIRST_CONTACT
     for start, end in windows:
         anchor = max(start, crisis_start)
         if anchor >= end:
@@ -555,7 +563,7 @@ def sustain(
                     limit,
                     turns,
                     taken,
-                    (told, heard),
+                    (told, heard, contacted),
                 )
                 if candidate is None:
                     skipped.append(
@@ -582,7 +590,7 @@ def _sustain_candidate(
     limit: int,
     turns: dict[str, int],
     taken: set[str],
-    memory: tuple[dict[str, int], set[tuple[str, str]]],
+    memory: tuple[dict[str, int], set[tuple[str, str]], set[str]],
 ) -> Candidate | None:
     """A follow-up for ``cell`` inside the quiet stretch ``gap``: the latest minute that fits the
     pacing (going back by 5-minute steps), the first kind in the cell's turn that has something to
@@ -590,9 +598,10 @@ def _sustain_candidate(
 
     ``memory`` holds how many times each kind was told in the MSEL (its variants are taken in turn;
     a fixed-text kind is told again only when nothing else fits, so that texts do not come back) and
-    which kinds each cell heard in this session (heard again only when no other kind fits)."""
+    which kinds each cell heard in this session (heard again only when no other kind fits), and the
+    first contacts already made (:data:`_FIRST_CONTACT`, never made twice)."""
     ctx = plan.ctx
-    told, heard = memory
+    told, heard, contacted = memory
     low, high = gap
     top = math.floor(min(low + max_quiet, high))
     # As late as the gap allows, going back to its start; else later (the gap at least shrinks).
@@ -611,6 +620,8 @@ def _sustain_candidate(
             name = names[(turn + step) % len(names)]
             dynamic = name in _DYNAMIC_FOLLOW_UPS
             if (reuse == 0 or name in _ONCE_PER_SESSION) and (cell_id, name) in heard:
+                continue
+            if name in contacted:
                 continue
             worn = not dynamic and told.get(name, 0) >= len(
                 inject_templates(KINDS[name].category, ctx.language)[name]
@@ -642,6 +653,8 @@ def _sustain_candidate(
             if not beat.kind.service_voice:
                 beat.variant_turn = told.get(beat.kind.name, 0)
                 told[beat.kind.name] = beat.variant_turn + 1
+            if name in _FIRST_CONTACT:
+                contacted.add(name)
             if beat.kind.service_voice:
                 situation.tell(beat)
             return Candidate(beat, inject_id, minute, sender, to, cc)

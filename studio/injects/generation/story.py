@@ -473,6 +473,16 @@ def storyline_beats(plan: Plan) -> list[Beat]:
 
 _RELAY_FUNCTIONS = EXTERNAL_FUNCTIONS | {"zone_staff_officer", "elected_official", "grades_operator"}
 _NETWORK_FUNCTIONS = frozenset({"samu_regulator", "fallback_hospital_manager"})
+_OUTSIDE_ALERTS = {
+    **dict.fromkeys(("social_media_watcher", "journalist", "family_member", "patient"), "alert_public"),
+    **dict.fromkeys(
+        ("hosting_provider", "software_vendor", "managed_service_engineer", "telecom_provider"),
+        "alert_supplier",
+    ),
+}
+"""People outside the hospital who alert a cell say what they read or what their own systems show,
+not what staff see (« les équipes me demandent quoi faire » is neither a social-network watcher's
+line nor a hosting provider's)."""
 
 
 def activation_beats(plan: Plan) -> list[Beat]:
@@ -494,7 +504,7 @@ def activation_beats(plan: Plan) -> list[Beat]:
         function = knowledge.functions.get(source, "other")
         if function == "attacker":
             continue
-        name = (
+        name = _OUTSIDE_ALERTS.get(function) or (
             "alert_relay"
             if function in _RELAY_FUNCTIONS
             else "alert_network"
@@ -505,6 +515,9 @@ def activation_beats(plan: Plan) -> list[Beat]:
         if cause is None:
             continue
         establishment = knowledge.establishment.get(source) or plan.ctx.establishment_of(cause.get("node"))
+        if name in _OUTSIDE_ALERTS.values() and cell.get("organisation") in plan.ctx.organisations:
+            # A supplier or a watcher alerts each hospital about itself, not about the first one hit.
+            establishment = cell["organisation"]
         beat = Beat(KINDS[name], minute, cause, establishment, recipient=cell["id"], sender_id=source)
         beat.extra["channel"] = knowledge.channel.get(cell["id"], "phone")
         beats.append(beat)

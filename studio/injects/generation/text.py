@@ -46,6 +46,7 @@ from studio.injects.wording import (
     fit_time_of_day,
     name_list,
     preposition_values,
+    rough_duration,
     short_list,
 )
 from studio.scenario.information import FIELD_FUNCTIONS, TECHNICAL_FUNCTIONS
@@ -123,6 +124,7 @@ def _values(
         "restored_systems": words["none_yet"],
         "pending_systems": short_list(system_names, ctx.language, 1) or words["none_left"],
         "hours_on_duty": "1",
+        "crisis_age": rough_duration(max(60.0, minute_since_first_symptom(ctx, est, minute)), ctx.language),
         "original_title": "",
         "expected_action": "",
     }
@@ -253,11 +255,23 @@ def _profile_lines(ctx: ScenarioContext, beat: Beat, values: dict[str, str]) -> 
         latest = {member.node: member for member in beat.members}
         # A point names at most three applications (people speak of the tools they miss most).
         applications = [n for n, m in latest.items() if m.kind.name not in POINT_LINES]
+        field = values["voice"] == "field"
+        if field:
+            # People on the wards see the tools their services lost, not the servers and directories
+            # no service uses directly: those are for the IT people's own points.
+            unseen = [n for n in applications if not dependent_services(ctx, n, beat.establishment)]
+            if len(unseen) < len(latest):
+                for node in unseen:
+                    del latest[node]
+                applications = [n for n in applications if n not in unseen]
         for extra in applications[3:]:
             del latest[extra]
         for member in latest.values():
             member_values = dict(values)
             name = ctx.systems[member.node]["name"] if member.node else values["service"]
+            if field and member.node and member.kind.name not in POINT_LINES:
+                name = tool_words(ctx, [member.node], True) or name
+                name = name[:1].upper() + name[1:]
             member_values.update(service=name, system=name)
             member_values.update(
                 _service_values(
@@ -577,10 +591,23 @@ def opening_line(
     )
 
 
+_NOT_A_FIRST_NAME = frozenset(
+    {
+        "dr", "docteur", "pr", "m", "mme", "mr", "mrs", "ms", "commandant", "commandante", "capitaine",
+        "lieutenant", "lieutenante", "colonel", "adjudant", "adjudant-chef", "major", "général",
+        "régulateur", "régulatrice", "compte", "service", "support", "cellule", "équipe", "analyste",
+        "permanence", "directeur", "directrice", "chef", "coordinateur", "délégué", "déléguée",
+        "intersyndicale", "captain", "sergeant", "desk", "team",
+    }
+)  # fmt: skip
+"""First words of persona names that are a rank, a title or what the persona is, not a first name:
+« C'est Commandant » reads wrong, « C'est Commandant Éric Valentin » does not."""
+
+
 def _line_values(ctx: ScenarioContext, sender: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
     voice = function_voices(ctx.language).get(ctx.function_of(sender))
     first_name = sender["name"].split()[0] if sender["name"].split() else sender["name"]
-    if first_name.rstrip(".").lower() in {"dr", "docteur", "pr", "m", "mme", "mr", "mrs", "ms"}:
+    if first_name.rstrip(".").lower() in _NOT_A_FIRST_NAME:
         first_name = sender["name"]
     return {
         "name": sender["name"],
@@ -731,7 +758,7 @@ def _reword(
 def _voice_call(
     plan: Plan, candidate: Candidate, inject: dict[str, Any], seen: set[str], names: list[str]
 ) -> bool:
-    """Tell ``inject`` as a new call in its sender's voice, titled with its time: one of its
+    """Tell ``inject`` as a new call in its sender's voice, titled with what it says: one of its
     openings and one of its lines instead of the repeated body. True when that body is new. (The
     same body with a line tacked on would still be the same text: lint reports it as
     ``text.duplicate_body``.)"""
@@ -765,18 +792,21 @@ def _voice_call(
         if wording({"message": message}, names) not in seen:
             label = line_values["label"]
             inject["message"] = message
-            # The kind's synopsis spoke of the body this call replaces.
+            # The kind's synopsis spoke of the body this call replaces. (The label is not followed
+            # by the words the title quotes: the title would repeat a run of control-only text.)
             inject["synopsis"] = (
-                f"Nouvel appel ({label}) : la crise dure et l'interlocuteur relance ; la cellule "
+                f"Nouvel appel ({label}), qui relance : la crise dure ; la cellule "
                 "répond ou dit quand elle répondra."
                 if ctx.language == "fr"
-                else f"Another call ({label}): the crisis lasts and the caller comes back; the cell "
+                else f"Another call ({label}), who comes back: the crisis lasts; the cell "
                 "answers or says when it will."
             )
+            # Titled with what the caller says, not when: two calls of one day read apart.
+            caller = f"{label[:1].upper()}{label[1:]}"
             inject["title"] = (
-                f"{label[:1].upper()}{label[1:]} : appel de {values['time']}"
+                f"{caller} : {headline(said, ctx.language)}"
                 if ctx.language == "fr"
-                else f"Call from the {label} at {values['time']}"
+                else f"{caller}: {headline(said, ctx.language)}"
             )
             return True
     return False
@@ -800,10 +830,6 @@ def _replace_repeat(
     return False
 
 
-_WEEKDAYS = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
 HEADLINE_WORDS = 12
 """Most words of a caller's line quoted in a title."""
 _DANGLING = frozenset(
@@ -837,17 +863,6 @@ _DANGLING = frozenset(
 """Words a cut title must not end on."""
 
 
-def when_words(ctx: ScenarioContext, exercise_minute: float) -> str:
-    """The scenario time of ``exercise_minute`` in prose, with the day of the week when the story
-    spans several days (« mercredi 14 h 30 »)."""
-    when = ctx.time_model.scenario_datetime(exercise_minute)
-    time = clock_words(when.hour, when.minute, ctx.language)
-    first, last = (ctx.time_model.scenario_datetime(m) for m in (0.0, ctx.duration))
-    if first.date() == last.date():
-        return time
-    return f"{_WEEKDAYS.get(ctx.language, _WEEKDAYS['en'])[when.weekday()]} {time}"
-
-
 def headline(line: str, language: str) -> str:
     """The first sentence of a caller's line, quoted and cut to :data:`HEADLINE_WORDS` words: what
     this call brings, for its title."""
@@ -868,44 +883,80 @@ def headline(line: str, language: str) -> str:
     return f"« {sentence} »" if language == "fr" else f'"{sentence}"'
 
 
+_QUOTE = {"fr": re.compile(r"«\s*([^»]{12,}?)\s*»"), "en": re.compile(r'"([^"]{12,}?)"')}
+_REMINDER = {
+    "fr": ("relance", "{n}e relance"),
+    "en": ("reminder", "reminder {n}"),
+}
+
+
+def _quotes(message: str, language: str) -> list[str]:
+    """The words a message quotes (a caller's own line), in order."""
+    return _QUOTE.get(language, _QUOTE["en"]).findall(message)
+
+
+def _place(ctx: ScenarioContext, inject: dict[str, Any]) -> str:
+    """Where a call comes from, for its title: the establishment for its own people, else the
+    caller's organisation (« Radio locale »), else what the caller is."""
+    sender = next((p for p in ctx.personas if p["id"] == inject["from"]), {})
+    est = inject.get("establishment")
+    place = ctx.org_name(est, short=True) or ""
+    if sender.get("organisation") not in {est, ctx.group_of(est)} or not place:
+        place = ctx.org_name(sender.get("organisation"), short=True) or sender.get("role", "")
+    return place
+
+
+def _what_is_new(ctx: ScenarioContext, inject: dict[str, Any]) -> list[str]:
+    """What an inject is about that its title may not say: the establishment it concerns, the
+    service or systems it names. (Read from the inject: a repeat replaced by another follow-up is
+    no longer its candidate's.)"""
+    facts = []
+    if inject.get("establishment"):
+        facts.append(ctx.org_name(inject["establishment"], short=True) or "")
+    names = [ctx.systems[ref]["name"] for ref in inject.get("system_refs", []) if ref in ctx.systems]
+    if names:
+        facts.append(short_list(names, ctx.language, 2))
+    if len(facts) == 2:
+        facts.append(f"{facts[1]} ({facts[0]})")
+    return [fact for fact in facts if fact]
+
+
 def distinct_title(
-    plan: Plan, candidate: Candidate | None, inject: dict[str, Any], titled: set[tuple[str, str]]
+    plan: Plan,
+    inject: dict[str, Any],
+    titled: set[tuple[str, str]],
+    told: frozenset[str] | set[str] = frozenset(),
 ) -> str:
     """A title for ``inject`` that no inject of its sender carries yet (``titled``: the (title,
-    sender) pairs in use), saying what is new: the caller's own line when the message quotes one
-    (« CHU Sainte-Aube : « Mes équipes n'en peuvent plus » »), else the time of the news."""
+    sender) pairs in use), saying what is new, never when: the caller's own words when the message
+    quotes some (« CHU Sainte-Aube : « Mes équipes n'en peuvent plus » »), else the establishment,
+    service or systems the title does not name yet and no earlier inject under it told (``told``),
+    else the step of the escalation (« relance »,
+    « 3e relance »: the sender asks again)."""
     ctx, sender = plan.ctx, inject["from"]
+    language = ctx.language
     base = inject["title"]
     tries: list[str] = []
-    if candidate is not None and candidate.beat.story is None:
-        values = _values(
-            ctx,
-            candidate.beat,
-            candidate.sender,
-            candidate.to,
-            candidate.exercise_minute,
-            candidate.first_call,
-        )
-        line = humanize_durations(values.get("voice_line", ""), ctx.language)
-        if line and line in inject["message"]:
-            # Where the call comes from: the establishment for its own people, else the caller's
-            # organisation (« Radio locale »), else what the caller is.
-            place = values["establishment_short"]
-            caller = candidate.sender
-            if caller.get("organisation") not in {
-                candidate.beat.establishment,
-                ctx.group_of(candidate.beat.establishment),
-            }:
-                place = ctx.org_name(caller.get("organisation"), short=True) or caller["role"]
-            tries.append(
-                f"{place} : {headline(line, ctx.language)}"
-                if ctx.language == "fr"
-                else f"{place}: {headline(line, ctx.language)}"
-            )
-    minute = parse_minutes(inject["offset"])
-    tries.append(f"{base} – {when_words(ctx, minute)}")
-    tries.append(f"{base} – {inject['id'].rsplit('-', 1)[-1]} {when_words(ctx, minute)}")
-    return next((t[:300] for t in tries if (t[:300], sender) not in titled), tries[-1][:300])
+    separator = " : " if language == "fr" else ": "
+    if not str(inject["provenance"].get("template", "")).startswith("storyline/"):
+        place = _place(ctx, inject)
+        for quote in _quotes(inject["message"].replace(ctx.marking, ""), language):
+            if quote not in base:
+                said = headline(quote, language)
+                tries.append(f"{place}{separator}{said}" if place else said)
+    tries.extend(
+        f"{base} – {fact}" for fact in _what_is_new(ctx, inject) if fact not in base and fact not in told
+    )
+    once, counted = _REMINDER.get(language, _REMINDER["en"])
+    tries.append(f"{base} – {once}")
+    fresh = next((t[:300] for t in tries if (t[:300], sender) not in titled), None)
+    step = 2
+    while fresh is None:
+        # Always ends: each step is a new title.
+        title = f"{base} – {counted.format(n=step)}"[:300]
+        fresh = title if (title, sender) not in titled else None
+        step += 1
+    return fresh
 
 
 def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -921,6 +972,8 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
     seen = {wording(inject, names) for inject in plan.fixed}
     # No two injects of one sender under the same title: players would read the same message again.
     titled = {(inject["title"], inject["from"]) for inject in plan.fixed}
+    # What the injects under each (title, sender) told already: a retitle says something else.
+    told: dict[tuple[str, str], set[str]] = {}
     kept = []
     for candidate, inject in pairs:
         if language == "fr" and inject["category"] not in KEEP_ORIGINAL_WORDS:
@@ -939,16 +992,30 @@ def polish(plan: Plan, pairs: list[tuple[Candidate | None, dict[str, Any]]]) -> 
                 continue
             # A core inject is kept: its time makes it distinct for the reader.
             inject["message"] += f"\n({inject['title']})"
-        if (inject["title"], inject["from"]) in titled:
-            inject["title"] = distinct_title(plan, candidate, inject, titled)
+        key = (inject["title"], inject["from"])
+        facts = set(_what_is_new(plan.ctx, inject))
+        if key in titled:
+            inject["title"] = distinct_title(plan, inject, titled, told.get(key, set()))
+        told.setdefault(key, set()).update(facts)
         titled.add((inject["title"], inject["from"]))
         seen.add(wording(inject, names))
         kept.append(inject)
     for inject in kept:
         if not str(inject["provenance"].get("template", "")).startswith("storyline/"):
-            # Templates are written for any hour; the designer's storyline says what it means.
-            hour = datetime.fromisoformat(inject["scenario_time"]).hour
-            inject["message"] = fit_time_of_day(inject["message"], hour, language)
+            # Templates are written for any hour (the designer's storyline says what it means),
+            # and the age of the crisis for the speaker's establishment bounds « depuis hier ».
+            when = datetime.fromisoformat(inject["scenario_time"])
+            elapsed = (
+                minute_since_first_symptom(
+                    plan.ctx, inject.get("establishment"), parse_minutes(inject["offset"])
+                )
+                if plan.ctx.first_symptoms
+                else None
+            )
+            for key in ("title", "message"):
+                inject[key] = fit_time_of_day(
+                    inject[key], when.hour, language, minute=when.minute, elapsed=elapsed
+                )
     return kept
 
 

@@ -1066,7 +1066,9 @@ class _SemanticChecker:
     def _check_injects(self) -> None:
         cell_type = {item.get("id"): item.get("type") for _, item in _items(self.doc, "cells")}
         has_timeline = isinstance(self.doc.get("timeline"), dict)
-        for path, inject in _items(self.doc, "injects"):
+        injects = _items(self.doc, "injects")
+        self._check_contingency_cycles(injects)
+        for path, inject in injects:
             self._ref((*path, "from"), inject.get("from"), "personas", "personas")
             for key in ("to", "cc"):
                 self._ref_list((*path, key), inject.get(key), "cells", "cells")
@@ -1115,6 +1117,47 @@ class _SemanticChecker:
                     "inject is played after ENDEX",
                     "move it inside the exercise window or extend ENDEX",
                 )
+
+    def _check_contingency_cycles(self, injects: list[tuple[Path, dict[str, Any]]]) -> None:
+        """Flag each cycle of two or more injects held in reserve for one another, once.
+
+        Every inject backs up at most one other, so following ``contingency_for`` from each inject
+        either ends or enters exactly one cycle. A cycle is reported at its first inject in file
+        order; a one-inject cycle is ``ref.contingency_self``, reported with the inject itself.
+        """
+        positions = self.ids["injects"]
+        backs_up: dict[str, str] = {}
+        for path, inject in injects:
+            ident, backed_up = inject.get("id"), inject.get("contingency_for")
+            if (
+                isinstance(ident, str)
+                and positions.get(ident) == path
+                and isinstance(backed_up, str)
+                and backed_up in positions
+                and backed_up != ident
+            ):
+                backs_up[ident] = backed_up
+        explored: set[str] = set()
+        cycles: list[list[str]] = []
+        for start in backs_up:
+            walk: dict[str, None] = {}
+            current = start
+            while current in backs_up and current not in explored and current not in walk:
+                walk[current] = None
+                current = backs_up[current]
+            if current in walk:
+                members = list(walk)[list(walk).index(current) :]
+                first = members.index(min(members, key=lambda ident: positions[ident]))
+                cycles.append(members[first:] + members[:first])
+            explored.update(walk)
+        for cycle in sorted(cycles, key=lambda members: positions[members[0]]):
+            self._add(
+                (*positions[cycle[0]], "contingency_for"),
+                "ref.contingency_cycle",
+                f"injects held in reserve for one another in a cycle: {' -> '.join([*cycle, cycle[0]])}",
+                "a contingency backs up an inject that is played if the first fails; point one of them "
+                "at the inject it really backs up, or remove its contingency_for",
+            )
 
     def _check_graph_warnings(self) -> None:
         graph = _GraphFacts.of_targets(self.doc, self.ids["systems"], self.link_targets, self.memo)

@@ -309,3 +309,35 @@ def test_a_cell_longer_than_any_scenario_text_names_its_row_and_column(generated
         MselReadError, match="row 2, column D: 110,000 characters, over the 100,001-character"
     ):
         import_msel(data, "long.csv", generated)
+
+
+@pytest.mark.parametrize(
+    "cell, where",
+    [
+        ('{"source": "manual", "source": "import"}', "/: the key 'source' appears twice"),
+        ('{"source": "import", "edited": true, "edited": false}', "/: the key 'edited' appears twice"),
+    ],
+)
+def test_a_json_cell_with_a_duplicate_key_names_row_column_and_key(
+    generated: dict[str, Any], cell: str, where: str
+) -> None:
+    # Two keys alike in a JSON cell would keep only the last value, as in a scenario file.
+    persona = generated["personas"][0]["id"]
+    player = generated["cells"][0]["id"]
+    quoted = cell.replace('"', '""')
+    data = f'offset,from,to,message,provenance\nT+01:00,{persona},{player},Bonjour,"{quoted}"\n'.encode()
+    result = import_msel(data, "dup.csv", generated)
+    assert not result.ok
+    (issue,) = result.issues
+    assert (
+        "row 2, column E (provenance)" in str(issue) and where in str(issue) and "duplicate key" in str(issue)
+    )
+
+
+def test_a_nested_duplicate_key_in_a_json_cell_names_its_path(generated: dict[str, Any]) -> None:
+    persona = generated["personas"][0]["id"]
+    player = generated["cells"][0]["id"]
+    cell = '[{"name": "a.pdf", "name": "b.pdf"}]'.replace('"', '""')
+    data = f'offset,from,to,message,attachments\nT+01:00,{persona},{player},Bonjour,"{cell}"\n'.encode()
+    (issue,) = import_msel(data, "dup.csv", generated).issues
+    assert "column E (attachments)" in str(issue) and "/0: the key 'name' appears twice" in str(issue)

@@ -47,7 +47,7 @@ from studio.exports.msel.columns import (
     enum_values,
 )
 from studio.safety import printable, unquote_spreadsheet_text
-from studio.scenario.document import first_unrepresentable
+from studio.scenario.document import UniqueKeys, first_unrepresentable
 from studio.scenario.schema import load_schema, validator
 
 MAX_IMPORT_ROWS = 20000
@@ -373,12 +373,16 @@ class _RowReader:
                 else [line.strip() for line in text.split("\n") if line.strip()]
             )
         if kind == "json":
+            unique_keys = UniqueKeys()
             try:
-                value = json.loads(text, parse_constant=_no_constant)
+                value = json.loads(text, parse_constant=_no_constant, object_pairs_hook=unique_keys.hook)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not valid JSON: {exc.msg}") from None
             except RecursionError:
                 raise ValueError("JSON nested too deeply") from None
+            duplicate = unique_keys.problem(value)
+            if duplicate is not None:
+                raise ValueError(f"{duplicate}: remove or rename one of them")
             problem = first_unrepresentable(value)
             if problem is not None:
                 raise ValueError(f"not usable JSON: {problem}")

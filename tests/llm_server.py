@@ -29,6 +29,10 @@ through attributes:
   every proposed contingency inject and discussion question.
 - ``stray_placeholder``: the message names ``[PERSON_99]``, a placeholder the request never used.
 - ``answer``: a callable(request body dict) -> dict, overriding the built answer.
+- ``html``, ``truncated_body``, ``deep_body``, ``no_choices``, ``duplicate_content``: status 200
+  with a body that is not a usable chat completion (see ``_RAW_BODIES``).
+- ``deep_json`` / ``duplicate_keys``: the answer's content is JSON nested 100,000 levels deep / an
+  object repeating the ``message`` key (the first value says one thing, the second another).
 
 ``requests`` logs every request (path, parsed body, whether the bearer key matched ``api_key``);
 ``chat_calls`` counts chat requests and ``max_in_flight`` the most answered at once. Use it as a
@@ -74,6 +78,25 @@ def instance_for(schema: dict[str, Any], echo: dict[str, Any] | None = None, nam
     base = echo.get(name)
     text = f"{base} (v2)" if isinstance(base, str) else "Texte proposé par le serveur de test."
     return text[: schema.get("maxLength", len(text))]
+
+
+_RAW_BODIES: dict[str, Callable[[bytes], tuple[str, bytes]]] = {
+    # A proxy's error page sent with status 200.
+    "html": lambda _: ("text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    # The whole length announced, half of it sent, then the connection closed.
+    "truncated_body": lambda data: ("application/json", data[: len(data) // 2]),
+    # A body no JSON parser can take without recursing 200,000 levels.
+    "deep_body": lambda _: ("application/json", b"[" * 200_000 + b"]" * 200_000),
+    # A JSON body that is not a chat completion.
+    "no_choices": lambda _: ("application/json", b'{"object": "chat.completion", "choices": []}'),
+    # The completion as a JSON text whose keys are repeated: the last "content" is the one a
+    # plain parser keeps.
+    "duplicate_content": lambda data: (
+        "application/json",
+        data.replace(b'"content": ', b'"content": "{}", "content": ', 1),
+    ),
+}
+"""Behaviours answering with a raw body instead of the chat completion (status 200)."""
 
 
 class FakeLLMServer:
@@ -142,10 +165,14 @@ class FakeLLMServer:
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
+                content_type, declared = "application/json", len(data)
+                if status == 200 and server.behaviour in _RAW_BODIES:
+                    content_type, data = _RAW_BODIES[server.behaviour](data)
+                    declared = max(declared, len(data)) if server.behaviour == "truncated_body" else len(data)
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(declared))
                     if status == 429:
                         self.send_header("Retry-After", server.retry_after)
                     self.end_headers()
@@ -239,6 +266,8 @@ class FakeLLMServer:
     def _content(self, body: dict[str, Any], response_format: dict[str, Any], authorization: str = "") -> str:
         if self.behaviour == "invalid_json":
             return "Voici l'inject réécrit : {pas du json"
+        if self.behaviour == "deep_json":
+            return "[" * 100_000 + "]" * 100_000
         schema = self._schema(body, response_format)
         if self.answer is not None:
             return json.dumps(self.answer(body), ensure_ascii=False)
@@ -261,6 +290,9 @@ class FakeLLMServer:
                 item["message"] = f"{item.get('message', '')} {echo['animator_notes']}"
             if answer.get("questions"):
                 answer["questions"] = [f"{q} {echo['animator_notes']}" for q in answer["questions"]]
+        if self.behaviour == "duplicate_keys" and isinstance(answer, dict) and "message" in answer:
+            text = json.dumps(answer, ensure_ascii=False)
+            return text.replace('"message": ', '"message": "Texte masqué.", "message": ', 1)
         if self.behaviour == "surrogates":
             # json.dumps writes the lone surrogate as the escape \ud800, as a broken server would.
             return json.dumps(answer, ensure_ascii=True)

@@ -65,7 +65,7 @@ from studio.injects.prompts import action_prompt
 from studio.injects.review import Proposal, find_inject
 from studio.redaction import Redactor, traffic_stays_local
 from studio.scenario.canonical import canonical_text
-from studio.scenario.document import first_unrepresentable
+from studio.scenario.document import UniqueKeys, first_unrepresentable
 from studio.scenario.schema import control_only_fields
 
 log = logging.getLogger(__name__)
@@ -339,7 +339,7 @@ class LLMClient:
                 problem = accept(answer) or ""
             if problem:
                 raise ValueError(problem)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             log.warning("LLM cache entry %s ignored (%s)", path.name[:12], str(exc)[:200])
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -472,10 +472,16 @@ class LLMClient:
                 raise
             except Exception as exc:  # the HTTP library's own errors while reading the body
                 raise (_ReadTimeout() if "Timeout" in type(exc).__name__ else _ReadFailure()) from None
+        unique_keys = UniqueKeys()
         try:
-            content = json.loads(bytes(body))["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError):
+            completion = json.loads(bytes(body), object_pairs_hook=unique_keys.hook)
+            content = completion["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):
             raise LLMError("the endpoint's answer is not a chat completion") from None
+        repeated = unique_keys.problem(completion)
+        if repeated is not None:
+            # Which of the two values is the answer is a guess: a plain parser keeps the last one.
+            raise LLMError(f"the endpoint's answer is not a clear chat completion: {repeated}")
         if content is not None and not isinstance(content, str):
             raise LLMError("the endpoint's answer is not a chat completion")
         return content or ""
@@ -570,13 +576,14 @@ class LLMClient:
 
 def _parse(content: str, validator: jsonschema.protocols.Validator) -> tuple[dict[str, Any] | None, str]:
     """(answer, "") when ``content`` is a JSON object valid for ``validator``; else (None, why)."""
+    unique_keys = UniqueKeys()
     try:
-        answer = json.loads(content)
+        answer = json.loads(content, object_pairs_hook=unique_keys.hook)
     except ValueError as exc:
         return None, f"not JSON ({getattr(exc, 'msg', exc)} at character {getattr(exc, 'pos', 0)})"
     except RecursionError:
         return None, "JSON nested too deeply"
-    unusable = first_unrepresentable(answer)
+    unusable = unique_keys.problem(answer) or first_unrepresentable(answer)
     if unusable is not None:
         return None, unusable
     errors = sorted(validator.iter_errors(answer), key=lambda e: list(e.absolute_path))

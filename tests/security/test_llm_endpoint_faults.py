@@ -1,0 +1,67 @@
+"""An OpenAI-compatible endpoint that answers status 200 with something else than a usable answer.
+
+A proxy's HTML page, a body cut short, JSON nested beyond any parser, a completion without choices,
+repeated keys: each inject keeps its text, the reason is a sentence (never a bare exception name),
+and no exception escapes to the batch.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hostile_support import night_generated
+from llm_server import FakeLLMServer
+
+from studio.injects.llm import Assistant, LLMClient
+
+
+@pytest.fixture(scope="module")
+def generated() -> dict[str, Any]:
+    return night_generated()
+
+
+def _client(server: FakeLLMServer, **options: Any) -> LLMClient:
+    settings: dict[str, Any] = dict(model="fake-model", base_url=server.base_url, timeout=10, backoff=0.01)
+    return LLMClient(**{**settings, "max_retries": 1, **options})
+
+
+@pytest.mark.parametrize(
+    "behaviour, reason",
+    [
+        ("html", "not a chat completion"),
+        ("no_choices", "not a chat completion"),
+        ("deep_body", "not a chat completion"),
+        ("truncated_body", "connection to the LLM endpoint broke"),
+        ("deep_json", "nested too deeply"),
+        ("duplicate_keys", "the key 'message' appears twice"),
+        ("duplicate_content", "the key 'content' appears twice"),
+    ],
+)
+def test_an_unusable_answer_keeps_the_inject_and_says_why(
+    generated: dict[str, Any], behaviour: str, reason: str
+) -> None:
+    before = copy.deepcopy(generated)
+    with FakeLLMServer(behaviour=behaviour) as server:
+        assistant = Assistant(_client(server))
+        polished, notes = assistant.polish(generated, generated["injects"][:2])
+    assert generated == before and polished == before["injects"][:2]
+    assert assistant.last_run is not None and assistant.last_run.assisted == 0
+    assert reason in notes[0], notes
+    assert not re.search(r"\((?:[A-Z][a-z]+)+(?:Error|Exception)\b", notes[0]), notes  # no bare class name
+
+
+def test_a_damaged_cache_entry_is_a_miss_not_a_crash(generated: dict[str, Any], tmp_path: Path) -> None:
+    inject_id = generated["injects"][0]["id"]
+    with FakeLLMServer() as server:
+        first = Assistant(_client(server, cache_dir=tmp_path)).rewrite(generated, inject_id, "plus court")
+        entries = list(tmp_path.rglob("*.json"))
+        assert first.ok and entries
+        for entry in entries:
+            entry.write_text('{"answer": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+        server.reset()
+        again = Assistant(_client(server, cache_dir=tmp_path)).rewrite(generated, inject_id, "plus court")
+        assert again.ok and again.after == first.after and server.chat_calls == 1

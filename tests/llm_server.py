@@ -31,6 +31,7 @@ through attributes:
 - ``answer``: a callable(request body dict) -> dict, overriding the built answer.
 - ``html``, ``truncated_body``, ``deep_body``, ``no_choices``, ``duplicate_content``: status 200
   with a body that is not a usable chat completion (see ``_RAW_BODIES``).
+- ``redirect``: HTTP 307 to ``redirect_to`` for every chat request (a 307 keeps the method and body).
 - ``deep_json`` / ``duplicate_keys``: the answer's content is JSON nested 100,000 levels deep / an
   object repeating the ``message`` key (the first value says one thing, the second another).
 
@@ -114,8 +115,10 @@ class FakeLLMServer:
         retry_after: str = "0",
         trickle_interval: float = 0.2,
         huge_bytes: int = 4 * 1024 * 1024,
+        redirect_to: str = "",
     ) -> None:
         self.behaviour = behaviour
+        self.redirect_to = redirect_to
         self.latency = latency
         self.retry_after = retry_after
         self.trickle_interval = trickle_interval
@@ -175,6 +178,8 @@ class FakeLLMServer:
                     self.send_header("Content-Length", str(declared))
                     if status == 429:
                         self.send_header("Retry-After", server.retry_after)
+                    if status == 307:
+                        self.send_header("Location", server.redirect_to)
                     self.end_headers()
                     if server.behaviour == "trickle" and status == 200:
                         for index in range(len(data)):
@@ -249,6 +254,8 @@ class FakeLLMServer:
             return 401, {"error": {"message": "invalid key", "type": "invalid_request_error"}}
         if self.behaviour == "forbidden":
             return 403, {"error": {"message": "forbidden", "type": "permission_error"}}
+        if self.behaviour == "redirect":
+            return 307, {"error": {"message": "moved"}}
         if call <= self.fail_first:
             return self.fail_status, {
                 "error": {"message": f"simulated {self.fail_status}", "type": "server_error"}

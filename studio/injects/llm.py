@@ -53,6 +53,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import jsonschema
 
@@ -64,6 +65,7 @@ from studio.injects.privacy import is_loopback
 from studio.injects.prompts import action_prompt
 from studio.injects.review import Proposal, find_inject
 from studio.redaction import Redactor, traffic_stays_local
+from studio.safety import printable
 from studio.scenario.canonical import canonical_text
 from studio.scenario.document import UniqueKeys, first_unrepresentable
 from studio.scenario.schema import control_only_fields
@@ -205,6 +207,12 @@ def _refuses_format(exc: Exception) -> bool:
 def _describe(exc: Exception) -> str:
     import openai
 
+    if isinstance(exc, openai.APIStatusError) and 300 <= exc.status_code < 400:
+        target = _address(exc.response.headers.get("location", "")) or "another address"
+        return (
+            f"the LLM endpoint redirects to {target} (HTTP {exc.status_code}), which is not followed: "
+            "set that address as the endpoint if it is the right one"
+        )
     if isinstance(exc, openai.APIStatusError):
         return f"HTTP {exc.status_code} from the LLM endpoint"
     if isinstance(exc, openai.APITimeoutError | _ReadTimeout):
@@ -214,6 +222,19 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, openai.APIConnectionError):
         return "cannot connect to the LLM endpoint"
     return type(exc).__name__
+
+
+def _address(url: str) -> str:
+    """Scheme, host, port and path of ``url``, without what may hold a secret (user, password,
+    query, fragment), or "" when it is not an address."""
+    try:
+        parts = urlsplit(url[:2000])
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return ""
+    if not parts.scheme or not parts.hostname:
+        return ""
+    return printable(f"{parts.scheme}://{parts.hostname}{port}{parts.path}"[:200])
 
 
 class LLMClient:
@@ -297,6 +318,9 @@ class LLMClient:
                     base_url=self.base_url,
                     timeout=self.timeout,
                     max_retries=0,  # retries are ours: bounded, logged without secrets, counted
+                    # Redaction was decided for this endpoint: a redirect elsewhere (a 307 keeps
+                    # the body) would send the request where nobody decided (docs/decisions.md).
+                    http_client=openai.DefaultHttpxClient(follow_redirects=False),
                 )
             return self._client
 

@@ -65,3 +65,18 @@ def test_a_damaged_cache_entry_is_a_miss_not_a_crash(generated: dict[str, Any], 
         server.reset()
         again = Assistant(_client(server, cache_dir=tmp_path)).rewrite(generated, inject_id, "plus court")
         assert again.ok and again.after == first.after and server.chat_calls == 1
+
+
+def test_a_redirect_is_not_followed(generated: dict[str, Any]) -> None:
+    # Redaction is decided for the configured endpoint: a local endpoint redirecting elsewhere
+    # would send the scenario's names, unredacted, to an address nobody chose.
+    with FakeLLMServer() as elsewhere, FakeLLMServer(behaviour="redirect") as endpoint:
+        moved = f"{elsewhere.base_url}/chat/completions"
+        endpoint.redirect_to = f"{moved}?token=s3cret"
+        proposal = Assistant(_client(endpoint)).rewrite(
+            generated, generated["injects"][0]["id"], "plus court"
+        )
+        assert elsewhere.requests == [] and endpoint.chat_calls == 1
+    assert not proposal.ok and "redirect" in (proposal.error or "")
+    assert moved in (proposal.error or "")
+    assert "s3cret" not in (proposal.error or "")  # a query may carry a token: never repeated

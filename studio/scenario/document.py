@@ -83,7 +83,7 @@ def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
     except RecursionError:
         raise ScenarioReadError(f"{source}: JSON nested too deeply to be a scenario") from None
     except ValueError as exc:
-        raise ScenarioReadError(f"{source}: {_too_many_digits(raw) or exc}") from None
+        raise ScenarioReadError(f"{source}: {too_many_digits(raw) or exc}") from None
     if not isinstance(document, dict):
         raise ScenarioReadError(f"{source}: a scenario is a JSON object, found {type(document).__name__}")
     duplicate = unique_keys.problem(document)
@@ -103,7 +103,7 @@ _INT_DIGITS = sys.get_int_max_str_digits()
 _LONG_INTEGER = re.compile(rf"[:\[,]\s*(-?\d{{{_INT_DIGITS + 1},}})(?![\d.eE])") if _INT_DIGITS else None
 
 
-def _too_many_digits(text: str) -> str | None:
+def too_many_digits(text: str) -> str | None:
     """Where a number too long for Python's int conversion is, or None when that is not the problem.
 
     Python refuses integers of more than 4,300 digits (a guard against slow conversions) with a

@@ -341,3 +341,27 @@ def test_a_nested_duplicate_key_in_a_json_cell_names_its_path(generated: dict[st
     data = f'offset,from,to,message,attachments\nT+01:00,{persona},{player},Bonjour,"{cell}"\n'.encode()
     (issue,) = import_msel(data, "dup.csv", generated).issues
     assert "column E (attachments)" in str(issue) and "/0: the key 'name' appears twice" in str(issue)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_excel_unicode_text_is_read(generated: dict[str, Any], encoding: str) -> None:
+    # Excel's "Unicode text" export: UTF-16 with a byte order mark, tab-separated.
+    persona = generated["personas"][0]["id"]
+    player = generated["cells"][0]["id"]
+    text = f"offset\tfrom\tto\tmessage\nT+01:00\t{persona}\t{player}\tÉvacuation du 3e étage\n"
+    data = text.encode(encoding)
+    if encoding != "utf-16":
+        data = ("\ufeff" + text).encode(encoding)
+    result = import_msel(data, "msel.txt", generated)
+    assert result.ok, [str(issue) for issue in result.issues]
+    assert result.injects[0]["message"] == "Évacuation du 3e étage"
+
+
+def test_a_number_too_long_in_a_json_cell_is_located(generated: dict[str, Any]) -> None:
+    persona = generated["personas"][0]["id"]
+    player = generated["cells"][0]["id"]
+    cell = '[{""name"": 1' + "0" * 5000 + "}]"
+    data = f'offset,from,to,message,attachments\nT+01:00,{persona},{player},Bonjour,"{cell}"\n'.encode()
+    (issue,) = import_msel(data, "long.csv", generated).issues
+    assert "row 2, column E (attachments)" in str(issue) and "a number of 5,001 digits" in str(issue)
+    assert "set_int_max_str_digits" not in str(issue)

@@ -21,6 +21,7 @@ error nothing is imported, unless ``accept_partial`` is set: then the rows witho
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -47,7 +48,7 @@ from studio.exports.msel.columns import (
     enum_values,
 )
 from studio.safety import printable, unquote_spreadsheet_text
-from studio.scenario.document import UniqueKeys, first_unrepresentable
+from studio.scenario.document import UniqueKeys, first_unrepresentable, too_many_digits
 from studio.scenario.schema import load_schema, validator
 
 MAX_IMPORT_ROWS = 20000
@@ -116,7 +117,7 @@ class MselImport:
 
 
 def read_table(data: bytes, filename: str) -> list[list[object]]:
-    """Rows of the first sheet of an .xlsx, or of a .csv (UTF-8 or Windows-1252; ',', ';' or tab)."""
+    """Rows of the first sheet of an .xlsx, or of a .csv (UTF-8, UTF-16 or Windows-1252; ',', ';' or tab)."""
     suffix = filename.rsplit(".", 1)[-1].lower()
     if len(data) > MAX_IMPORT_BYTES:
         raise MselReadError(f"{filename}: {len(data):,} bytes is over the {MAX_IMPORT_BYTES:,}-byte limit")
@@ -139,10 +140,7 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
         finally:
             workbook.close()
     if suffix in ("csv", "txt"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+        text = _csv_text(data, filename)
         sample = text[:4096]
         try:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -162,6 +160,22 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
         _check_row_shapes(rows, filename)
         return rows
     raise MselReadError(f"{filename}: expected a .xlsx or .csv file")
+
+
+def _csv_text(data: bytes, filename: str) -> str:
+    """The text of a CSV file: UTF-16 when it starts with a byte order mark (Excel's "Unicode
+    text" export), else UTF-8, else Windows-1252 (Excel's CSV on a French Windows)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")  # the mark says which byte order, and is dropped
+        except UnicodeDecodeError as exc:
+            raise MselReadError(
+                f"{filename}: not UTF-16 text after its byte order mark (byte {exc.start})"
+            ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _check_xlsx_parts(data: bytes, filename: str) -> None:
@@ -380,6 +394,8 @@ class _RowReader:
                 raise ValueError(f"not valid JSON: {exc.msg}") from None
             except RecursionError:
                 raise ValueError("JSON nested too deeply") from None
+            except ValueError as exc:  # an integer past Python's conversion limit, or NaN
+                raise ValueError(f"not usable JSON: {too_many_digits(text) or exc}") from None
             duplicate = unique_keys.problem(value)
             if duplicate is not None:
                 raise ValueError(f"{duplicate}: remove or rename one of them")

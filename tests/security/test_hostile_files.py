@@ -365,3 +365,35 @@ def test_a_number_too_long_in_a_json_cell_is_located(generated: dict[str, Any]) 
     (issue,) = import_msel(data, "long.csv", generated).issues
     assert "row 2, column E (attachments)" in str(issue) and "a number of 5,001 digits" in str(issue)
     assert "set_int_max_str_digits" not in str(issue)
+
+
+def _workbook_bytes(*sheets: tuple[str, list[list[Any]], str]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = state
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_hidden_first_sheet_is_not_the_msel(generated: dict[str, Any]) -> None:
+    persona, player = generated["personas"][0]["id"], generated["cells"][0]["id"]
+    data = _workbook_bytes(
+        ("Listes", [["téléphone"], ["courriel"]], "hidden"),
+        ("MSEL", [["offset", "from", "to", "message"], ["T+01:00", persona, player, "Bonjour"]], "visible"),
+    )
+    result = import_msel(data, "msel.xlsx", generated)
+    assert result.ok and [inject["message"] for inject in result.injects] == ["Bonjour"]
+
+
+def test_a_missing_field_is_reported_once_per_row(generated: dict[str, Any]) -> None:
+    persona, player = generated["personas"][0]["id"], generated["cells"][0]["id"]
+    data = f"offset,from,to,message\nT+01:00,{persona},{player},\n".encode()
+    issues = [str(issue) for issue in import_msel(data, "empty.csv", generated).issues]
+    assert len(issues) == len(set(issues)) and any("'message' is missing" in issue for issue in issues)

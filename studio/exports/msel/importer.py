@@ -211,7 +211,11 @@ def _check_xlsx_parts(data: bytes, filename: str) -> None:
 
 
 def _xlsx_rows(workbook: Any, filename: str) -> list[list[object]]:
-    sheet = workbook.worksheets[0]
+    # A hidden sheet (a template's lists for drop-downs, say) is not the one the designer sees first.
+    visible = [
+        sheet for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"
+    ]
+    sheet = (visible or workbook.worksheets)[0]
     rows: list[list[object]] = []
     # max_col bounds each row: a sheet may declare the dimension A1:XFD1048576.
     for row in sheet.iter_rows(values_only=True, max_col=MAX_IMPORT_COLUMNS + 1):
@@ -512,7 +516,7 @@ def import_msel(
         if not any(_cell_text(value) for value in values):
             continue
         inject: dict[str, Any] = {}
-        unreadable: set[str] = set()  # already reported: no second "missing" complaint for them
+        told: set[str] = set()  # fields already reported: no second "missing" complaint for them
         for index, field_name in columns.items():
             raw = values[index] if index < len(values) else None
             if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -521,15 +525,15 @@ def import_msel(
                 inject[field_name] = reader.decode(field_name, raw)
             except ValueError as exc:
                 report(row, field_name, str(exc))
-                unreadable.add(field_name)
+                told.add(field_name)
         reader.fill_defaults(inject, row)
         for error in check.iter_errors(inject):
             if error.validator == "required":
-                missing = [
-                    name for name in error.validator_value if name not in inject and name not in unreadable
-                ]
+                # The schema requires some fields in more than one place: each is said once.
+                missing = [name for name in error.validator_value if name not in inject and name not in told]
                 for name in missing:
                     report(row, name, f"{name!r} is missing and cannot be derived")
+                    told.add(name)
             else:
                 field_name = str(error.absolute_path[0]) if error.absolute_path else None
                 report(row, field_name, error.message[:300])

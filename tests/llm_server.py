@@ -31,6 +31,8 @@ through attributes:
 - ``answer``: a callable(request body dict) -> dict, overriding the built answer.
 - ``html``, ``truncated_body``, ``deep_body``, ``no_choices``, ``duplicate_content``: status 200
   with a body that is not a usable chat completion (see ``_RAW_BODIES``).
+- ``trickle_error`` / ``huge_error``: error answers (``fail_first``/``fail_status``) whose body
+  trickles like ``trickle`` / is ``huge_bytes`` long; ``bytes_sent`` counts the body bytes written.
 - ``redirect``: HTTP 307 to ``redirect_to`` for every chat request (a 307 keeps the method and body).
 - ``deep_json`` / ``duplicate_keys``: the answer's content is JSON nested 100,000 levels deep / an
   object repeating the ``message`` key (the first value says one thing, the second another).
@@ -130,6 +132,7 @@ class FakeLLMServer:
         self.answer = answer
         self.requests: list[dict[str, Any]] = []
         self.chat_calls = 0
+        self.bytes_sent = 0
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -168,6 +171,8 @@ class FakeLLMServer:
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
+                if status >= 400 and server.behaviour == "huge_error":
+                    data = b"x" * server.huge_bytes
                 content_type, declared = "application/json", len(data)
                 if status == 200 and server.behaviour in _RAW_BODIES:
                     content_type, data = _RAW_BODIES[server.behaviour](data)
@@ -181,14 +186,18 @@ class FakeLLMServer:
                     if status == 307:
                         self.send_header("Location", server.redirect_to)
                     self.end_headers()
-                    if server.behaviour == "trickle" and status == 200:
+                    trickling = status == 200 if server.behaviour == "trickle" else status >= 400
+                    if server.behaviour in ("trickle", "trickle_error") and trickling:
                         for index in range(len(data)):
                             if server._stopping.wait(server.trickle_interval):
                                 return
                             self.wfile.write(data[index : index + 1])
                             self.wfile.flush()
                     else:
-                        self.wfile.write(data)
+                        for start in range(0, len(data), 1 << 16):
+                            self.wfile.write(data[start : start + (1 << 16)])
+                            with server._lock:
+                                server.bytes_sent += min(1 << 16, len(data) - start)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 

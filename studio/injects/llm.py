@@ -224,6 +224,17 @@ def _describe(exc: Exception) -> str:
     return type(exc).__name__
 
 
+def _close_unless_success(response: Any) -> None:
+    """Close an answer that is not a success before its body is read.
+
+    The openai client reads an error answer's whole body for its message, without a size limit
+    and one read timeout at a time (a body trickling in held a request far past its deadline).
+    Only the status and the headers (Retry-After, Location) are used here.
+    """
+    if not 200 <= response.status_code < 300:
+        response.close()
+
+
 def _address(url: str) -> str:
     """Scheme, host, port and path of ``url``, without what may hold a secret (user, password,
     query, fragment), or "" when it is not an address."""
@@ -320,7 +331,9 @@ class LLMClient:
                     max_retries=0,  # retries are ours: bounded, logged without secrets, counted
                     # Redaction was decided for this endpoint: a redirect elsewhere (a 307 keeps
                     # the body) would send the request where nobody decided (docs/decisions.md).
-                    http_client=openai.DefaultHttpxClient(follow_redirects=False),
+                    http_client=openai.DefaultHttpxClient(
+                        follow_redirects=False, event_hooks={"response": [_close_unless_success]}
+                    ),
                 )
             return self._client
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +81,29 @@ def test_a_redirect_is_not_followed(generated: dict[str, Any]) -> None:
     assert not proposal.ok and "redirect" in (proposal.error or "")
     assert moved in (proposal.error or "")
     assert "s3cret" not in (proposal.error or "")  # a query may carry a token: never repeated
+
+
+def test_a_trickling_error_body_is_cut_at_the_request_deadline(generated: dict[str, Any]) -> None:
+    # The openai client reads an error answer's whole body for its message, one read timeout at a
+    # time: a body sent one byte every 50 ms held the request far past its deadline.
+    with FakeLLMServer(behaviour="trickle_error", fail_first=100, fail_status=500) as server:
+        server.trickle_interval = 0.05
+        client = _client(server, timeout=0.6, max_retries=0)
+        client._openai()  # importing openai is not part of the request
+        started = time.monotonic()
+        proposal = Assistant(client).rewrite(generated, generated["injects"][0]["id"], "plus court")
+        elapsed = time.monotonic() - started
+    assert proposal.error == "HTTP 500 from the LLM endpoint"
+    assert elapsed < 3
+
+
+def test_a_huge_error_body_is_not_read(generated: dict[str, Any]) -> None:
+    with FakeLLMServer(behaviour="huge_error", fail_first=100, fail_status=500) as server:
+        server.huge_bytes = 256 * 1024 * 1024
+        proposal = Assistant(_client(server, max_retries=0)).rewrite(
+            generated, generated["injects"][0]["id"], "plus court"
+        )
+        time.sleep(0.2)  # the server's last write fails once the client has closed
+        sent = server.bytes_sent
+    assert proposal.error == "HTTP 500 from the LLM endpoint"
+    assert sent < 64 * 1024 * 1024  # socket buffers, not the body

@@ -33,6 +33,8 @@ through attributes:
   with a body that is not a usable chat completion (see ``_RAW_BODIES``).
 - ``trickle_error`` / ``huge_error``: error answers (``fail_first``/``fail_status``) whose body
   trickles like ``trickle`` / is ``huge_bytes`` long; ``bytes_sent`` counts the body bytes written.
+- ``fenced`` / ``thinking``: the JSON answer inside a Markdown code block / after a ``<think>``
+  block, as local models often write it.
 - ``redirect``: HTTP 307 to ``redirect_to`` for every chat request (a 307 keeps the method and body).
 - ``deep_json`` / ``duplicate_keys``: the answer's content is JSON nested 100,000 levels deep / an
   object repeating the ``message`` key (the first value says one thing, the second another).
@@ -306,6 +308,11 @@ class FakeLLMServer:
                 item["message"] = f"{item.get('message', '')} {echo['animator_notes']}"
             if answer.get("questions"):
                 answer["questions"] = [f"{q} {echo['animator_notes']}" for q in answer["questions"]]
+        if self.behaviour == "fenced":
+            return f"```json\n{json.dumps(answer, ensure_ascii=False, indent=1)}\n```"
+        if self.behaviour == "thinking":
+            thought = "<think>\nLe message doit rester court.\n</think>"
+            return f"{thought}\n\n{json.dumps(answer, ensure_ascii=False)}"
         if self.behaviour == "duplicate_keys" and isinstance(answer, dict) and "message" in answer:
             text = json.dumps(answer, ensure_ascii=False)
             return text.replace('"message": ', '"message": "Texte masqué.", "message": ', 1)

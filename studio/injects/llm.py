@@ -44,6 +44,7 @@ import logging
 import math
 import os
 import random
+import re
 import tempfile
 import threading
 import time
@@ -615,7 +616,7 @@ def _parse(content: str, validator: jsonschema.protocols.Validator) -> tuple[dic
     """(answer, "") when ``content`` is a JSON object valid for ``validator``; else (None, why)."""
     unique_keys = UniqueKeys()
     try:
-        answer = json.loads(content, object_pairs_hook=unique_keys.hook)
+        answer = json.loads(_unwrapped(content), object_pairs_hook=unique_keys.hook)
     except ValueError as exc:
         return None, f"not JSON ({getattr(exc, 'msg', exc)} at character {getattr(exc, 'pos', 0)})"
     except RecursionError:
@@ -631,6 +632,18 @@ def _parse(content: str, validator: jsonschema.protocols.Validator) -> tuple[dic
     if not isinstance(answer, dict):
         return None, "the answer must be a JSON object"
     return answer, ""
+
+
+_THINKING = re.compile(r"\A\s*<think>.*?</think>", re.S)
+_FENCED = re.compile(r"\A\s*```[a-zA-Z]*[ \t]*\n(.*)\n[ \t]*```\s*\Z", re.S)
+
+
+def _unwrapped(content: str) -> str:
+    """``content`` without what local models often put around a JSON answer in json_object mode: a
+    leading ``<think>`` block (reasoning models) and one Markdown code block around all of it."""
+    content = _THINKING.sub("", content, count=1)
+    fenced = _FENCED.match(content)
+    return fenced.group(1) if fenced else content
 
 
 def delimit(payload: Any) -> str:

@@ -107,3 +107,14 @@ def test_a_huge_error_body_is_not_read(generated: dict[str, Any]) -> None:
         sent = server.bytes_sent
     assert proposal.error == "HTTP 500 from the LLM endpoint"
     assert sent < 64 * 1024 * 1024  # socket buffers, not the body
+
+
+@pytest.mark.parametrize("behaviour", ["fenced", "thinking"])
+def test_an_answer_wrapped_as_local_models_write_it_is_used(
+    generated: dict[str, Any], behaviour: str
+) -> None:
+    # Local models in json_object mode often fence their JSON or think aloud first.
+    with FakeLLMServer(behaviour=behaviour) as server:
+        proposal = Assistant(_client(server)).rewrite(generated, generated["injects"][0]["id"], "plus court")
+        assert server.chat_calls == 1  # no repair round
+    assert proposal.ok and proposal.after is not None and "(v2)" in proposal.after["message"]

@@ -676,7 +676,8 @@ class _SemanticChecker:
             for index, value in enumerate(values):
                 self._ref((*path, index), value, collection, what, rule)
 
-    def _credential(self, path: Path, value: Any) -> None:
+    def _credential(self, path: Path, value: Any, target: Any = None) -> None:
+        """Check a credential node, one that a movement to ``target`` requires if given."""
         if self._ref(path, value, "systems", "systems", "ref.credential") and isinstance(value, str):
             if self.system_kind.get(value) != "credential":
                 self._add(
@@ -684,6 +685,13 @@ class _SemanticChecker:
                     "ref.credential",
                     f"'{value}' is a {self.system_kind.get(value)} node, not a credential",
                     "point to a system of kind 'credential' (e.g. domain admin)",
+                )
+            elif value == target:
+                self._add(
+                    path,
+                    "ref.requires_own_target",
+                    f"this movement obtains credential '{value}' but needs it first: it can never start",
+                    "require the credential the attacker must already hold to make this movement",
                 )
 
     def _delay_order(self, path: Path, delay: Any) -> None:
@@ -827,11 +835,11 @@ class _SemanticChecker:
             if kind == "depends":
                 depends += 1
             if "requires" in link:
-                self._credential((*path, "links", index, "requires"), link.get("requires"))
+                self._credential((*path, "links", index, "requires"), link.get("requires"), target)
             also_requires = link.get("also_requires")
             if also_requires:
                 for position, credential in enumerate(_str_list(also_requires)):
-                    self._credential((*path, "links", index, "also_requires", position), credential)
+                    self._credential((*path, "links", index, "also_requires", position), credential, target)
             if "p_success" in link:
                 self._warn_approximated_retries((*path, "links", index), link)
             delay = link.get("delay")

@@ -77,3 +77,22 @@ def test_a_chain_leading_into_a_cycle_flags_the_cycle_only(generated: dict[str, 
 def test_a_reserve_chain_without_a_cycle_is_fine(generated: dict[str, Any]) -> None:
     document = _reserve_chain(generated, {1: 2, 2: 3, 3: 4})
     assert not [problem for problem in validate_scenario(document) if problem.is_error]
+
+
+@pytest.mark.parametrize("key", ["requires", "also_requires"])
+def test_a_movement_cannot_need_the_credential_it_obtains(generated: dict[str, Any], key: str) -> None:
+    # chb-vpn reaches chb-cred-user: needing chb-cred-user first, the movement could never start.
+    document = copy.deepcopy(generated)
+    holder = next(index for index, system in enumerate(document["systems"]) if system["id"] == "chb-vpn")
+    link = next(
+        index
+        for index, link in enumerate(document["systems"][holder]["links"])
+        if link["target"] == "chb-cred-user"
+    )
+    document["systems"][holder]["links"][link][key] = (
+        "chb-cred-user" if key == "requires" else ["chb-cred-user"]
+    )
+    errors = [problem for problem in validate_scenario(document) if problem.is_error]
+    where = f"/systems/{holder}/links/{link}/{key}" + ("/0" if key == "also_requires" else "")
+    assert [(problem.path, problem.rule) for problem in errors] == [(where, "ref.requires_own_target")]
+    assert "chb-cred-user" in errors[0].message

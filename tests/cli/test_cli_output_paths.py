@@ -173,25 +173,25 @@ def test_a_folder_where_a_pack_file_goes_is_refused_before_anything_is_written(t
     assert sorted(path.name for path in tmp_path.iterdir()) == ["pack"]
 
 
-def test_cli_pack_into_a_folder_in_the_way_says_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], generated: dict[str, Any]
-) -> None:
-    source = tmp_path / "in.json"
-    source.write_bytes(canonical_bytes(generated))
-    target = tmp_path / "pack"
-    (target / f"{generated['id']}-msel.csv").mkdir(parents=True)
-    code, said = run_cli(capsys, "pack", str(source), "-o", str(target), "--quiet")
-    assert code == 2 and "msel.csv" in said and "folder" in said and "not written" in said
-    assert [path.name for path in target.iterdir()] == [f"{generated['id']}-msel.csv"]
-
-
-def test_cli_export_into_a_folder_in_the_way_names_it_and_writes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], generated: dict[str, Any]
+@pytest.mark.parametrize(
+    "command, in_the_way",
+    [
+        (["pack", "--quiet"], "msel.csv"),
+        (["export", "--to", "csv", "--to", "xlsx"], "msel.xlsx"),
+    ],
+)
+def test_a_folder_in_the_way_of_an_output_is_named_and_nothing_is_written(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    generated: dict[str, Any],
+    command: list[str],
+    in_the_way: str,
 ) -> None:
     source = tmp_path / "in.json"
     source.write_bytes(canonical_bytes(generated))
     target = tmp_path / "out"
-    (target / f"{generated['id']}-msel.xlsx").mkdir(parents=True)
-    code, said = run_cli(capsys, "export", str(source), "--to", "csv", "--to", "xlsx", "-o", str(target))
-    assert code == 2 and f"{generated['id']}-msel.xlsx: a folder is in the way" in said
-    assert [path.name for path in target.iterdir()] == [f"{generated['id']}-msel.xlsx"]
+    folder = f"{generated['id']}-{in_the_way}"
+    (target / folder).mkdir(parents=True)
+    code, said = run_cli(capsys, command[0], str(source), "-o", str(target), *command[1:])
+    assert code == 2 and f"{folder}: a folder is in the way" in said
+    assert [path.name for path in target.iterdir()] == [folder]

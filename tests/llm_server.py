@@ -29,6 +29,15 @@ through attributes:
   every proposed contingency inject and discussion question.
 - ``stray_placeholder``: the message names ``[PERSON_99]``, a placeholder the request never used.
 - ``answer``: a callable(request body dict) -> dict, overriding the built answer.
+- ``html``, ``truncated_body``, ``deep_body``, ``no_choices``, ``duplicate_content``: status 200
+  with a body that is not a usable chat completion (see ``_RAW_BODIES``).
+- ``trickle_error`` / ``huge_error``: error answers (``fail_first``/``fail_status``) whose body
+  trickles like ``trickle`` / is ``huge_bytes`` long; ``bytes_sent`` counts the body bytes written.
+- ``fenced`` / ``thinking``: the JSON answer inside a Markdown code block / after a ``<think>``
+  block, as local models often write it.
+- ``redirect``: HTTP 307 to ``redirect_to`` for every chat request (a 307 keeps the method and body).
+- ``deep_json`` / ``duplicate_keys``: the answer's content is JSON nested 100,000 levels deep / an
+  object repeating the ``message`` key (the first value says one thing, the second another).
 
 ``requests`` logs every request (path, parsed body, whether the bearer key matched ``api_key``);
 ``chat_calls`` counts chat requests and ``max_in_flight`` the most answered at once. Use it as a
@@ -76,6 +85,25 @@ def instance_for(schema: dict[str, Any], echo: dict[str, Any] | None = None, nam
     return text[: schema.get("maxLength", len(text))]
 
 
+_RAW_BODIES: dict[str, Callable[[bytes], tuple[str, bytes]]] = {
+    # A proxy's error page sent with status 200.
+    "html": lambda _: ("text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    # The whole length announced, half of it sent, then the connection closed.
+    "truncated_body": lambda data: ("application/json", data[: len(data) // 2]),
+    # A body no JSON parser can take without recursing 200,000 levels.
+    "deep_body": lambda _: ("application/json", b"[" * 200_000 + b"]" * 200_000),
+    # A JSON body that is not a chat completion.
+    "no_choices": lambda _: ("application/json", b'{"object": "chat.completion", "choices": []}'),
+    # The completion as a JSON text whose keys are repeated: the last "content" is the one a
+    # plain parser keeps.
+    "duplicate_content": lambda data: (
+        "application/json",
+        data.replace(b'"content": ', b'"content": "{}", "content": ', 1),
+    ),
+}
+"""Behaviours answering with a raw body instead of the chat completion (status 200)."""
+
+
 class FakeLLMServer:
     """See the module docstring."""
 
@@ -91,8 +119,10 @@ class FakeLLMServer:
         retry_after: str = "0",
         trickle_interval: float = 0.2,
         huge_bytes: int = 4 * 1024 * 1024,
+        redirect_to: str = "",
     ) -> None:
         self.behaviour = behaviour
+        self.redirect_to = redirect_to
         self.latency = latency
         self.retry_after = retry_after
         self.trickle_interval = trickle_interval
@@ -104,6 +134,7 @@ class FakeLLMServer:
         self.answer = answer
         self.requests: list[dict[str, Any]] = []
         self.chat_calls = 0
+        self.bytes_sent = 0
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -142,21 +173,33 @@ class FakeLLMServer:
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
+                if status >= 400 and server.behaviour == "huge_error":
+                    data = b"x" * server.huge_bytes
+                content_type, declared = "application/json", len(data)
+                if status == 200 and server.behaviour in _RAW_BODIES:
+                    content_type, data = _RAW_BODIES[server.behaviour](data)
+                    declared = max(declared, len(data)) if server.behaviour == "truncated_body" else len(data)
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(declared))
                     if status == 429:
                         self.send_header("Retry-After", server.retry_after)
+                    if status == 307:
+                        self.send_header("Location", server.redirect_to)
                     self.end_headers()
-                    if server.behaviour == "trickle" and status == 200:
+                    trickling = status == 200 if server.behaviour == "trickle" else status >= 400
+                    if server.behaviour in ("trickle", "trickle_error") and trickling:
                         for index in range(len(data)):
                             if server._stopping.wait(server.trickle_interval):
                                 return
                             self.wfile.write(data[index : index + 1])
                             self.wfile.flush()
                     else:
-                        self.wfile.write(data)
+                        for start in range(0, len(data), 1 << 16):
+                            self.wfile.write(data[start : start + (1 << 16)])
+                            with server._lock:
+                                server.bytes_sent += min(1 << 16, len(data) - start)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 
@@ -222,6 +265,8 @@ class FakeLLMServer:
             return 401, {"error": {"message": "invalid key", "type": "invalid_request_error"}}
         if self.behaviour == "forbidden":
             return 403, {"error": {"message": "forbidden", "type": "permission_error"}}
+        if self.behaviour == "redirect":
+            return 307, {"error": {"message": "moved"}}
         if call <= self.fail_first:
             return self.fail_status, {
                 "error": {"message": f"simulated {self.fail_status}", "type": "server_error"}
@@ -239,6 +284,8 @@ class FakeLLMServer:
     def _content(self, body: dict[str, Any], response_format: dict[str, Any], authorization: str = "") -> str:
         if self.behaviour == "invalid_json":
             return "Voici l'inject réécrit : {pas du json"
+        if self.behaviour == "deep_json":
+            return "[" * 100_000 + "]" * 100_000
         schema = self._schema(body, response_format)
         if self.answer is not None:
             return json.dumps(self.answer(body), ensure_ascii=False)
@@ -261,6 +308,14 @@ class FakeLLMServer:
                 item["message"] = f"{item.get('message', '')} {echo['animator_notes']}"
             if answer.get("questions"):
                 answer["questions"] = [f"{q} {echo['animator_notes']}" for q in answer["questions"]]
+        if self.behaviour == "fenced":
+            return f"```json\n{json.dumps(answer, ensure_ascii=False, indent=1)}\n```"
+        if self.behaviour == "thinking":
+            thought = "<think>\nLe message doit rester court.\n</think>"
+            return f"{thought}\n\n{json.dumps(answer, ensure_ascii=False)}"
+        if self.behaviour == "duplicate_keys" and isinstance(answer, dict) and "message" in answer:
+            text = json.dumps(answer, ensure_ascii=False)
+            return text.replace('"message": ', '"message": "Texte masqué.", "message": ', 1)
         if self.behaviour == "surrogates":
             # json.dumps writes the lone surrogate as the escape \ud800, as a broken server would.
             return json.dumps(answer, ensure_ascii=True)

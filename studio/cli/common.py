@@ -83,6 +83,12 @@ def write_scenario_file(path: str | Path, document: dict[str, Any], stream: Text
     return EXIT_OK
 
 
+def os_error_words(exc: OSError) -> str:
+    """What went wrong, with the file it happened to (a file inside the output folder, say)."""
+    words = printable(exc.strerror or str(exc))
+    return f"{printable(str(exc.filename))}: {words}" if exc.filename else words
+
+
 def empty_output(output: str | None, stream: TextIO | None = None) -> bool:
     """True, after saying so, when ``-o`` was given an empty path (a script's unset variable): it is
     not a request for standard output or for the current folder."""

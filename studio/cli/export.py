@@ -12,6 +12,7 @@ from studio.cli.common import (
     EXIT_UNREADABLE,
     add_export_options,
     empty_output,
+    os_error_words,
     read_checked,
 )
 from studio.safety import printable
@@ -85,7 +86,7 @@ def write_exports(
         print(f"error: {printable(str(exc))}; nothing written", file=sys.stderr)
         return EXIT_UNREADABLE
     except OSError as exc:
-        print(f"error: cannot write to {output}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: cannot write to {output}: {os_error_words(exc)}", file=sys.stderr)
         return EXIT_UNREADABLE
     for path in paths:
         print(path)

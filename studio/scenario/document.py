@@ -61,16 +61,7 @@ def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
         )
     suspect = suspect or ("\\u" in raw and _SURROGATE_ESCAPE.search(raw) is not None)
     infinite: list[float] = []
-    duplicated: list[tuple[dict[str, Any], str]] = []
-
-    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        # json keeps the last of two equal keys without a word: the first value would be lost.
-        obj = dict(pairs)
-        if len(obj) != len(pairs) and not duplicated:
-            seen: set[str] = set()
-            key = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-            duplicated.append((obj, key))
-        return obj
+    unique_keys = UniqueKeys()
 
     def parse_float(text: str) -> float:
         value = float(text)
@@ -81,7 +72,10 @@ def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
     try:
         with paused_gc():  # a 100k-system file parses 2.5x faster without collections walking it
             document = json.loads(
-                raw, parse_constant=_refuse_constant, parse_float=parse_float, object_pairs_hook=unique_keys
+                raw,
+                parse_constant=_refuse_constant,
+                parse_float=parse_float,
+                object_pairs_hook=unique_keys.hook,
             )
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
@@ -89,15 +83,14 @@ def parse_scenario(raw: bytes | str, source: str = "<input>") -> dict[str, Any]:
     except RecursionError:
         raise ScenarioReadError(f"{source}: JSON nested too deeply to be a scenario") from None
     except ValueError as exc:
-        raise ScenarioReadError(f"{source}: {_too_many_digits(raw) or exc}") from None
+        raise ScenarioReadError(f"{source}: {too_many_digits(raw) or exc}") from None
     if not isinstance(document, dict):
         raise ScenarioReadError(f"{source}: a scenario is a JSON object, found {type(document).__name__}")
-    if duplicated:
-        obj, key = duplicated[0]
+    duplicate = unique_keys.problem(document)
+    if duplicate is not None:
         raise ScenarioReadError(
-            f"{source}: {pointer(_path_of(document, obj)) or '/'}: the key {key!r} appears twice in this "
-            "object (duplicate key); JSON keeps only the last value, so the file is refused rather than "
-            "silently losing the first one: remove or rename one of them"
+            f"{source}: {duplicate}, so the file is refused rather than silently losing the first one: "
+            "remove or rename one of them"
         )
     problem = first_unrepresentable(document) if suspect or infinite else None
     if problem is not None:
@@ -110,7 +103,7 @@ _INT_DIGITS = sys.get_int_max_str_digits()
 _LONG_INTEGER = re.compile(rf"[:\[,]\s*(-?\d{{{_INT_DIGITS + 1},}})(?![\d.eE])") if _INT_DIGITS else None
 
 
-def _too_many_digits(text: str) -> str | None:
+def too_many_digits(text: str) -> str | None:
     """Where a number too long for Python's int conversion is, or None when that is not the problem.
 
     Python refuses integers of more than 4,300 digits (a guard against slow conversions) with a
@@ -126,6 +119,36 @@ def _too_many_digits(text: str) -> str | None:
         f"a number of {digits:,} digits at line {line} column {column}; no value of a scenario needs more "
         "than a few digits"
     )
+
+
+class UniqueKeys:
+    """Notes the first object holding a key twice, through ``hook`` (a ``json.loads`` object_pairs_hook).
+
+    json keeps the last of two equal keys without a word, so the first value would be lost. The
+    hook only notes the object (raising inside the parser would lose where it is); ``problem`` then
+    names its JSON path and the key once the whole value is parsed.
+    """
+
+    def __init__(self) -> None:
+        self.duplicated: tuple[dict[str, Any], str] | None = None
+
+    def hook(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs) and self.duplicated is None:
+            seen: set[str] = set()
+            key = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+            self.duplicated = (obj, key)
+        return obj
+
+    def problem(self, parsed: Any) -> str | None:
+        """Where the first duplicate key of ``parsed`` is and which key it is; None when there is none."""
+        if self.duplicated is None:
+            return None
+        obj, key = self.duplicated
+        return (
+            f"{pointer(_path_of(parsed, obj)) or '/'}: the key {key!r} appears twice in this object "
+            "(duplicate key); JSON keeps only the last value"
+        )
 
 
 def _path_of(document: Any, target: Any) -> tuple[Any, ...]:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from studio.scenario.document import MAX_FILE_BYTES, ScenarioReadError, parse_scenario, read_regular_file
 from studio.scenario.store import refuse_secrets, write_atomic
 
 DRAFTS_FOLDER = ".drafts"
@@ -99,10 +100,20 @@ class DraftStore:
         return draft
 
     def read(self, draft_id: str) -> Draft:
-        """The draft ``draft_id``; raises FileNotFoundError or ValueError (damaged file)."""
-        raw = json.loads(self.path(draft_id).read_text(encoding="utf-8"))
-        if not isinstance(raw, dict) or not isinstance(raw.get("document"), dict):
+        """The draft ``draft_id``; raises FileNotFoundError or ValueError (damaged file).
+
+        Read as scenario files are (a regular file within the size limit, no duplicate key, no NaN):
+        a draft is offered back as the designer's work, and a pipe among the drafts would otherwise
+        hang the studio when it lists them.
+        """
+        try:
+            raw = parse_scenario(read_regular_file(self.path(draft_id), MAX_FILE_BYTES), "the file")
+        except (ValueError, ScenarioReadError) as exc:
+            raise ValueError(f"draft {draft_id} is damaged: {exc}") from None
+        if not isinstance(raw.get("document"), dict):
             raise ValueError(f"draft {draft_id} is damaged: no document in it")
+        if any(not isinstance(raw.get(key), str | None) for key in ("name", "revision")):
+            raise ValueError(f"draft {draft_id} is damaged: its name and revision must be texts")
         return Draft(
             draft_id,
             raw["document"],

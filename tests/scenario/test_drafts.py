@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,3 +68,40 @@ def test_the_api_key_is_never_written_to_a_draft(tmp_path: Path, monkeypatch: py
             new_draft_id(), {"note": "sk-test-secret-123456"}, name=None, revision=None, origin=""
         )
     assert not list((tmp_path / DRAFTS_FOLDER).glob("*.json"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_pipe_among_the_drafts_does_not_hang_the_studio(tmp_path: Path) -> None:
+    # The studio lists pending drafts when it opens: reading a FIFO nobody writes would wait forever.
+    store = DraftStore(tmp_path)
+    kept = new_draft_id()
+    store.write(kept, {"id": "ch"}, name="ch", revision=None, origin="new")
+    fifo = tmp_path / DRAFTS_FOLDER / f"{new_draft_id()}.json"
+    os.mkfifo(fifo)
+    found: list[list[str]] = []
+    listing = threading.Thread(
+        target=lambda: found.append([d.draft_id for d in store.pending()]), daemon=True
+    )
+    listing.start()
+    listing.join(10)
+    if listing.is_alive():  # release the blocked reader before failing
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert found == [[kept]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"draft_id": "x", "document": {"id": "a", "id": "b"}, "origin": "new", "saved_at": ""}',
+        '{"draft_id": "x", "document": {"id": "a", "units": NaN}, "origin": "new", "saved_at": ""}',
+        '{"draft_id": "x", "document": {"id": "a"}, "name": ["not", "a", "name"], "saved_at": ""}',
+    ],
+)
+def test_a_draft_the_studio_would_not_have_written_is_damaged(tmp_path: Path, text: str) -> None:
+    store = DraftStore(tmp_path)
+    draft_id = new_draft_id()
+    (tmp_path / DRAFTS_FOLDER).mkdir()
+    store.path(draft_id).write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=f"draft {draft_id}"):
+        store.read(draft_id)
+    assert store.pending() == []

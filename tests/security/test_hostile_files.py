@@ -309,3 +309,91 @@ def test_a_cell_longer_than_any_scenario_text_names_its_row_and_column(generated
         MselReadError, match="row 2, column D: 110,000 characters, over the 100,001-character"
     ):
         import_msel(data, "long.csv", generated)
+
+
+@pytest.mark.parametrize(
+    "cell, where",
+    [
+        ('{"source": "manual", "source": "import"}', "/: the key 'source' appears twice"),
+        ('{"source": "import", "edited": true, "edited": false}', "/: the key 'edited' appears twice"),
+    ],
+)
+def test_a_json_cell_with_a_duplicate_key_names_row_column_and_key(
+    generated: dict[str, Any], cell: str, where: str
+) -> None:
+    # Two keys alike in a JSON cell would keep only the last value, as in a scenario file.
+    persona = generated["personas"][0]["id"]
+    player = generated["cells"][0]["id"]
+    quoted = cell.replace('"', '""')
+    data = f'offset,from,to,message,provenance\nT+01:00,{persona},{player},Bonjour,"{quoted}"\n'.encode()
+    result = import_msel(data, "dup.csv", generated)
+    assert not result.ok
+    (issue,) = result.issues
+    assert (
+        "row 2, column E (provenance)" in str(issue) and where in str(issue) and "duplicate key" in str(issue)
+    )
+
+
+def test_a_nested_duplicate_key_in_a_json_cell_names_its_path(generated: dict[str, Any]) -> None:
+    persona = generated["personas"][0]["id"]
+    player = generated["cells"][0]["id"]
+    cell = '[{"name": "a.pdf", "name": "b.pdf"}]'.replace('"', '""')
+    data = f'offset,from,to,message,attachments\nT+01:00,{persona},{player},Bonjour,"{cell}"\n'.encode()
+    (issue,) = import_msel(data, "dup.csv", generated).issues
+    assert "column E (attachments)" in str(issue) and "/0: the key 'name' appears twice" in str(issue)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_excel_unicode_text_is_read(generated: dict[str, Any], encoding: str) -> None:
+    # Excel's "Unicode text" export: UTF-16 with a byte order mark, tab-separated.
+    persona = generated["personas"][0]["id"]
+    player = generated["cells"][0]["id"]
+    text = f"offset\tfrom\tto\tmessage\nT+01:00\t{persona}\t{player}\tÉvacuation du 3e étage\n"
+    data = text.encode(encoding)
+    if encoding != "utf-16":
+        data = ("\ufeff" + text).encode(encoding)
+    result = import_msel(data, "msel.txt", generated)
+    assert result.ok, [str(issue) for issue in result.issues]
+    assert result.injects[0]["message"] == "Évacuation du 3e étage"
+
+
+def test_a_number_too_long_in_a_json_cell_is_located(generated: dict[str, Any]) -> None:
+    persona = generated["personas"][0]["id"]
+    player = generated["cells"][0]["id"]
+    cell = '[{""name"": 1' + "0" * 5000 + "}]"
+    data = f'offset,from,to,message,attachments\nT+01:00,{persona},{player},Bonjour,"{cell}"\n'.encode()
+    (issue,) = import_msel(data, "long.csv", generated).issues
+    assert "row 2, column E (attachments)" in str(issue) and "a number of 5,001 digits" in str(issue)
+    assert "set_int_max_str_digits" not in str(issue)
+
+
+def _workbook_bytes(*sheets: tuple[str, list[list[Any]], str]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = state
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_hidden_first_sheet_is_not_the_msel(generated: dict[str, Any]) -> None:
+    persona, player = generated["personas"][0]["id"], generated["cells"][0]["id"]
+    data = _workbook_bytes(
+        ("Listes", [["téléphone"], ["courriel"]], "hidden"),
+        ("MSEL", [["offset", "from", "to", "message"], ["T+01:00", persona, player, "Bonjour"]], "visible"),
+    )
+    result = import_msel(data, "msel.xlsx", generated)
+    assert result.ok and [inject["message"] for inject in result.injects] == ["Bonjour"]
+
+
+def test_a_missing_field_is_reported_once_per_row(generated: dict[str, Any]) -> None:
+    persona, player = generated["personas"][0]["id"], generated["cells"][0]["id"]
+    data = f"offset,from,to,message\nT+01:00,{persona},{player},\n".encode()
+    issues = [str(issue) for issue in import_msel(data, "empty.csv", generated).issues]
+    assert len(issues) == len(set(issues)) and any("'message' is missing" in issue for issue in issues)

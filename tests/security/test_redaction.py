@@ -78,3 +78,15 @@ def test_a_proxy_makes_loopback_traffic_remote(monkeypatch: pytest.MonkeyPatch) 
     assert not traffic_stays_local("http://localhost:8000/v1")
     monkeypatch.setenv("NO_PROXY", "localhost")
     assert traffic_stays_local("http://localhost:8000/v1")
+
+
+def test_whole_words_only_and_a_shorter_name_when_the_longer_runs_into_a_word() -> None:
+    redactor = Redactor(_scenario())
+    text = "Val-de-Brumeville, Val-de-Brume, Brume-sur-Mer et Bruments; Val-de-Brume"
+    redacted = redactor.redact(text)
+    # "Val-de-Brumeville" is no name but holds "Val" and "de" as words: nothing of it is hidden;
+    # "Brume-sur-Mer" holds the word "Brume", hidden; "Bruments" is another word.
+    assert redacted.startswith("Val-de-Brumeville, [")
+    assert "Bruments" in redacted and "Val-de-Brume;" not in redacted
+    assert redactor.restore(redacted) == text
+    assert redactor.redact(text) == redacted  # the second time from the redactor's memory

@@ -21,6 +21,7 @@ error nothing is imported, unless ``accept_partial`` is set: then the rows witho
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -47,7 +48,7 @@ from studio.exports.msel.columns import (
     enum_values,
 )
 from studio.safety import printable, unquote_spreadsheet_text
-from studio.scenario.document import first_unrepresentable
+from studio.scenario.document import UniqueKeys, first_unrepresentable, too_many_digits
 from studio.scenario.schema import load_schema, validator
 
 MAX_IMPORT_ROWS = 20000
@@ -116,7 +117,7 @@ class MselImport:
 
 
 def read_table(data: bytes, filename: str) -> list[list[object]]:
-    """Rows of the first sheet of an .xlsx, or of a .csv (UTF-8 or Windows-1252; ',', ';' or tab)."""
+    """Rows of the first sheet of an .xlsx, or of a .csv (UTF-8, UTF-16 or Windows-1252; ',', ';' or tab)."""
     suffix = filename.rsplit(".", 1)[-1].lower()
     if len(data) > MAX_IMPORT_BYTES:
         raise MselReadError(f"{filename}: {len(data):,} bytes is over the {MAX_IMPORT_BYTES:,}-byte limit")
@@ -139,10 +140,7 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
         finally:
             workbook.close()
     if suffix in ("csv", "txt"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+        text = _csv_text(data, filename)
         sample = text[:4096]
         try:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -162,6 +160,22 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
         _check_row_shapes(rows, filename)
         return rows
     raise MselReadError(f"{filename}: expected a .xlsx or .csv file")
+
+
+def _csv_text(data: bytes, filename: str) -> str:
+    """The text of a CSV file: UTF-16 when it starts with a byte order mark (Excel's "Unicode
+    text" export), else UTF-8, else Windows-1252 (Excel's CSV on a French Windows)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")  # the mark says which byte order, and is dropped
+        except UnicodeDecodeError as exc:
+            raise MselReadError(
+                f"{filename}: not UTF-16 text after its byte order mark (byte {exc.start})"
+            ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _check_xlsx_parts(data: bytes, filename: str) -> None:
@@ -197,7 +211,11 @@ def _check_xlsx_parts(data: bytes, filename: str) -> None:
 
 
 def _xlsx_rows(workbook: Any, filename: str) -> list[list[object]]:
-    sheet = workbook.worksheets[0]
+    # A hidden sheet (a template's lists for drop-downs, say) is not the one the designer sees first.
+    visible = [
+        sheet for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"
+    ]
+    sheet = (visible or workbook.worksheets)[0]
     rows: list[list[object]] = []
     # max_col bounds each row: a sheet may declare the dimension A1:XFD1048576.
     for row in sheet.iter_rows(values_only=True, max_col=MAX_IMPORT_COLUMNS + 1):
@@ -373,12 +391,18 @@ class _RowReader:
                 else [line.strip() for line in text.split("\n") if line.strip()]
             )
         if kind == "json":
+            unique_keys = UniqueKeys()
             try:
-                value = json.loads(text, parse_constant=_no_constant)
+                value = json.loads(text, parse_constant=_no_constant, object_pairs_hook=unique_keys.hook)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"not valid JSON: {exc.msg}") from None
             except RecursionError:
                 raise ValueError("JSON nested too deeply") from None
+            except ValueError as exc:  # an integer past Python's conversion limit, or NaN
+                raise ValueError(f"not usable JSON: {too_many_digits(text) or exc}") from None
+            duplicate = unique_keys.problem(value)
+            if duplicate is not None:
+                raise ValueError(f"{duplicate}: remove or rename one of them")
             problem = first_unrepresentable(value)
             if problem is not None:
                 raise ValueError(f"not usable JSON: {problem}")
@@ -492,7 +516,7 @@ def import_msel(
         if not any(_cell_text(value) for value in values):
             continue
         inject: dict[str, Any] = {}
-        unreadable: set[str] = set()  # already reported: no second "missing" complaint for them
+        told: set[str] = set()  # fields already reported: no second "missing" complaint for them
         for index, field_name in columns.items():
             raw = values[index] if index < len(values) else None
             if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -501,15 +525,15 @@ def import_msel(
                 inject[field_name] = reader.decode(field_name, raw)
             except ValueError as exc:
                 report(row, field_name, str(exc))
-                unreadable.add(field_name)
+                told.add(field_name)
         reader.fill_defaults(inject, row)
         for error in check.iter_errors(inject):
             if error.validator == "required":
-                missing = [
-                    name for name in error.validator_value if name not in inject and name not in unreadable
-                ]
+                # The schema requires some fields in more than one place: each is said once.
+                missing = [name for name in error.validator_value if name not in inject and name not in told]
                 for name in missing:
                     report(row, name, f"{name!r} is missing and cannot be derived")
+                    told.add(name)
             else:
                 field_name = str(error.absolute_path[0]) if error.absolute_path else None
                 report(row, field_name, error.message[:300])

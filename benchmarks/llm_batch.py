@@ -1,6 +1,6 @@
 """On-demand measurement (not a test): one LLM polish of 150 injects against the local server.
 
-    taskset -c 0 .venv/bin/python tests/security/bench_llm_batch.py [--runs 5] [--injects 150]
+    taskset -c 1 .venv/bin/python benchmarks/llm_batch.py [--runs 5] [--injects 150]
 
 Prints the median wall time of ``Assistant.polish`` (redaction on, as for a remote endpoint) and,
 measured in the same run, what building the scenario-wide redactor and control-only texts costs:
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
+sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 
 from hostile_support import night_generated
 from llm_server import FakeLLMServer

@@ -1,6 +1,6 @@
 """On-demand measurement (not a test): wall time of fresh `crisis-studio` commands.
 
-    taskset -c 0 .venv/bin/python tests/cli/bench_startup.py [--runs 7] [--tree OTHER_CHECKOUT]
+    taskset -c 1 .venv/bin/python benchmarks/cli_startup.py [--runs 7] [--tree OTHER_CHECKOUT]
 
 Runs each light command in a fresh interpreter, ``--runs`` times, and prints the median (min-max)
 in milliseconds. ``--tree`` measures another checkout (its ``studio`` package first on the path) in
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 

@@ -1,9 +1,10 @@
 """The animation pack (kit d'animation, C/E handbook): everything control staff need, secrets included.
 
 Order: the one-page fil rouge (beats, decisions expected, who plays whom), the full directory with
-contacts, the chronogramme in a landscape section, one inject card per page and the contingency
-injects, also one per page; then an annex with the time model, the ground truth and the simulated
-attack told in plain words (no engine vocabulary, no ids, no ISO durations).
+contacts, the chronogramme in a landscape section, the stimulus cards (framed to be cut out, as
+many to a page as fit, none split across pages) and the contingency injects' cards; then an annex
+with the time model, the ground truth and the simulated attack told in plain words (no engine
+vocabulary, no ids, no ISO durations).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from docx.shared import Pt
+
 from studio.durations import format_clock, parse_minutes
 from studio.exports.chronogramme import CHRONO_COLUMNS, ScenarioView, chronogramme_headers
 from studio.exports.common import inject_minutes
 from studio.exports.contacts import animation_cells
-from studio.exports.docx.base import inject_facts, start_pack
-from studio.exports.docx.writer import PackWriter
+from studio.exports.docx.base import start_pack
+from studio.exports.docx.writer import CARD_HEADING_STYLE, SMALL_STYLE, PackWriter
 
 # Landscape A4 leaves 25.7 cm between 2 cm margins; the title and expected actions get the room.
 CHRONO_WIDTHS_CM = (1.2, 2.0, 2.6, 3.0, 3.0, 2.4, 5.5, 6.0)
@@ -41,11 +44,12 @@ def animation_pack(scenario: dict[str, Any]) -> bytes:
     contingency = [inject for inject in view.injects if inject.get("contingency")]
     writer.new_section(landscape=False)
     writer.heading(view.labels["sec_cards"], 1)
-    for index, inject in enumerate(regular):
-        write_inject_card(writer, view, inject, first_on_page=index == 0)
+    writer.paragraph(view.labels["cards_intro"])
+    for inject in regular:
+        write_inject_card(writer, view, inject)
     writer.heading(view.labels["sec_contingency"], 1, new_page=True)
-    for index, inject in enumerate(contingency):
-        write_inject_card(writer, view, inject, first_on_page=index == 0)
+    for inject in contingency:
+        write_inject_card(writer, view, inject)
     if not contingency:
         writer.paragraph(view.labels["no_contingency"])
     writer.heading(view.labels["sec_annex"], 1, new_page=True)
@@ -300,42 +304,81 @@ def _chronogramme(writer: PackWriter, view: ScenarioView) -> None:
     )
 
 
-def write_inject_card(
-    writer: PackWriter, view: ScenarioView, inject: dict[str, Any], *, first_on_page: bool
-) -> None:
-    """One inject card, starting a page of its own unless it is the first under a section heading."""
+def write_inject_card(writer: PackWriter, view: ScenarioView, inject: dict[str, Any]) -> None:
+    """One stimulus card, framed to be cut out, whole on its page, sharing the page with other cards.
+
+    A card stands alone once cut out: its number and title (the number is the MSEL's, which is how
+    a card, the chronogramme and the spreadsheet refer to one another), when (exercise and scenario
+    clocks), how (channel), from whom to whom, the message, what the players are expected to do, then
+    what only control needs (synopsis, notes) and the details.
+    """
     labels = view.labels
-    title = labels.format("card_title", number=view.number(inject), title=inject["title"])
-    writer.heading(title, 2, new_page=not first_on_page)
-    facts = inject_facts(view, inject)
-    if inject.get("contingency_for"):
-        backed = next((other for other in view.injects if other["id"] == inject["contingency_for"]), None)
-        backed_text = (
-            labels.format("card_backs_up_value", number=view.number(backed), title=backed["title"])
-            if backed
-            else inject["contingency_for"]
+    colon = labels["colon"]
+    with writer.card():
+        title = labels.format("card_title", number=view.number(inject), title=view.display(inject, "title"))
+        writer.heading(title, 2).paragraph_format.space_before = Pt(0)
+        writer.inline_facts(
+            [
+                (labels["col_exercise_clock"], view.display(inject, "offset")),
+                (labels.enum("field", "scenario_time"), view.display(inject, "scenario_time")),
+                (labels.enum("field", "channel"), view.display(inject, "channel")),
+            ],
+            colon,
         )
-        facts.append((labels["card_backs_up"], backed_text))
-    writer.facts(facts)
-    writer.heading(labels["card_message"], 3)
-    writer.text_block(inject["message"], labels["no_content"])
-    for key, label_key in (("synopsis", "card_synopsis"), ("animator_notes", "card_animator_notes")):
-        if inject.get(key):
-            writer.heading(labels[label_key], 3)
-            writer.text_block(inject[key], labels["no_content"])
-    for key, label_key in (
-        ("expected_actions", "card_expected_actions"),
-        ("discussion_questions", "card_discussion"),
-    ):
-        if inject.get(key):
-            writer.heading(labels[label_key], 3)
-            writer.bullets(inject[key], checkbox=key == "expected_actions")
-    if inject.get("deliverable"):
-        writer.heading(labels["card_deliverable"], 3)
-        writer.text_block(inject["deliverable"], labels["no_content"])
-    if inject.get("attachments"):
-        writer.heading(labels["card_attachments"], 3)
-        writer.bullets(
-            item["name"] + (labels["colon"] + item["description"] if item.get("description") else "")
-            for item in inject["attachments"]
-        )
+        route = [
+            (labels["card_route"], f"{view.display(inject, 'from')} \u2192 {view.display(inject, 'to')}")
+        ]
+        if inject.get("cc"):
+            route.append((labels.enum("field", "cc"), view.display(inject, "cc")))
+        writer.inline_facts(route, colon)
+        _card_section(writer, labels["card_message"])
+        writer.text_block(inject["message"], labels["no_content"])
+        for key, label_key in (
+            ("expected_actions", "card_expected_actions"),
+            ("discussion_questions", "card_discussion"),
+        ):
+            if inject.get(key):
+                _card_section(writer, labels[label_key])
+                writer.bullets(inject[key], checkbox=key == "expected_actions")
+        if inject.get("deliverable"):
+            _card_section(writer, labels["card_deliverable"])
+            writer.text_block(inject["deliverable"], labels["no_content"])
+        for key, label_key in (("synopsis", "card_synopsis"), ("animator_notes", "card_animator_notes")):
+            if inject.get(key):
+                writer.run_in(labels[label_key] + colon, inject[key])
+        if inject.get("attachments"):
+            _card_section(writer, labels["card_attachments"])
+            writer.bullets(
+                item["name"] + (labels["colon"] + item["description"] if item.get("description") else "")
+                for item in inject["attachments"]
+            )
+        details = [
+            (labels.enum("field", name), view.display(inject, name))
+            for name in ("category", "phase", "priority", "visibility", "delivered_by")
+            if inject.get(name) or name == "category"
+        ]
+        writer.inline_facts(details, colon, style=SMALL_STYLE)
+        references = []
+        if inject.get("objective_ids"):
+            titles = [view.objectives.get(oid, {}).get("title", oid) for oid in inject["objective_ids"]]
+            references.append((labels.enum("field", "objective_ids"), " ; ".join(titles)))
+        if inject.get("system_refs"):
+            systems = [view.system_name(system_id) for system_id in inject["system_refs"]]
+            references.append((labels.enum("field", "system_refs"), view.name_list(systems)))
+        if inject.get("contingency_for"):
+            backed = next((other for other in view.injects if other["id"] == inject["contingency_for"]), None)
+            references.append(
+                (
+                    labels["card_backs_up"],
+                    labels.format("card_backs_up_value", number=view.number(backed), title=backed["title"])
+                    if backed
+                    else inject["contingency_for"],
+                )
+            )
+        for pair in references:
+            writer.inline_facts([pair], colon, style=SMALL_STYLE)
+
+
+def _card_section(writer: PackWriter, title: str) -> None:
+    """A part of a card (message, expected actions...): a small heading set close to its text."""
+    writer.paragraph(title, CARD_HEADING_STYLE)

@@ -14,8 +14,10 @@ table rows are therefore built as OXML directly, with the helpers at the bottom 
 from __future__ import annotations
 
 import io
+import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -47,12 +49,27 @@ TEMPLATE_RUNNING_TITLE = "Running title"
 BANNER_STYLE = "Banner"
 SMALL_STYLE = "Small"
 RESTRICTED_STYLE = "Restricted"
+CARD_TEXT_STYLE = "CardText"
+CARD_HEADING_STYLE = "CardHeading"
 TOC_LEVELS = 1
 """Heading levels the table of contents lists: level 2 holds every inject card, pages of them."""
 TOC_INSTRUCTION = f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u'
 CHECKBOX = "\u2610"
 
 HEADER_FILL = "D9D9D9"
+
+FACT_SEPARATOR = "  \u00b7  "
+"""Between the pairs of a line of facts on a card: a middle dot with room around it."""
+
+CARD_WIDTH_CM = 17.0
+"""Cards span the portrait text width (A4, 2 cm margins)."""
+
+CARD_GAP_PT = 8
+"""The space between two cards, for the scissors: enough to cut between the dashed lines."""
+
+CARD_KEEP_WHOLE_PT = 640
+"""Cards estimated at most this tall stay whole; the A4 text height is about 728 pt, and the estimate
+errs on the tall side so that a card kept whole really fits a page."""
 
 
 @cache
@@ -95,6 +112,8 @@ class PackWriter:
         # python-docx's search for it on every paragraph, which is linear in the body's length.
         self._body_end = self.document.element.body.sectPr
         self.at_page_top = False
+        self._default_style: str | None = None
+        """The style of paragraphs written without one: Normal, or CardText inside a card."""
         self._fill_template(title, subtitle, marking, labels_text)
         self._set_language(language_tag)
 
@@ -160,6 +179,7 @@ class PackWriter:
     def paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
         """Append a paragraph of ``text`` (newlines become line breaks) in ``style`` (default Normal)."""
         self.at_page_top = False
+        style = style or self._default_style
         p = OxmlElement("w:p")
         if style:
             p_pr = etree.SubElement(p, qn("w:pPr"))
@@ -180,6 +200,17 @@ class PackWriter:
         paragraph.add_run(self.text(label) + " ").bold = True
         paragraph.add_run(self.text(value))
         return paragraph
+
+    def run_in(self, label: str, text: str | None) -> None:
+        """A free text field after a bold run-in ``label`` (which carries its own colon): the label
+        opens the first paragraph, later paragraphs follow on their own."""
+        chunks = [chunk.strip() for chunk in clean_text(text).split("\n\n") if chunk.strip()]
+        first = self.paragraph()
+        first.add_run(self.text(label)).bold = True
+        if chunks:
+            first.add_run(self.text(chunks[0]))
+        for chunk in chunks[1:]:
+            self.paragraph(chunk)
 
     def bullets(self, items: Iterable[str], *, checkbox: bool = False) -> int:
         """A bulleted list (or a checklist with empty boxes); returns how many items were written."""
@@ -229,6 +260,50 @@ class PackWriter:
     def facts(self, pairs: Iterable[tuple[str, str]]) -> Table:
         """A two-column label/value table without a header row (inject cards, observation sheets)."""
         return self.table(None, list(pairs), widths_cm=(4.5, 12.5), bold_first_column=True)
+
+    def inline_facts(
+        self, pairs: Iterable[tuple[str, str]], separator: str, *, style: str | None = None
+    ) -> None:
+        """One paragraph of "label: value" pairs run together (bold labels), for compact cards.
+
+        ``separator`` follows the language's typography (" : " in French, ": " in English).
+        """
+        paragraph = self.paragraph(style=style)
+        for index, (label, value) in enumerate(pairs):
+            if index:
+                paragraph.add_run(FACT_SEPARATOR)
+            paragraph.add_run(self.text(label + separator)).bold = True
+            paragraph.add_run(self.text(value))
+
+    @contextmanager
+    def card(self, *, width_cm: float = CARD_WIDTH_CM) -> Iterator[None]:
+        """Everything written inside the block goes into one framed card that never splits across pages.
+
+        A card is a one-cell table with a dashed border, the line animators cut along. Its one row
+        cannot break across pages, so the page breaks fall between cards and several cards share a
+        page; a card too tall for any page (an estimate, see ``estimated_height_pt``) may break, or
+        Word would clip it. An empty paragraph follows each card: Word merges tables that touch.
+        """
+        self.at_page_top = False
+        tbl = CT_Tbl.new_tbl(1, 1, Cm(width_cm))
+        tbl.tblPr.autofit = False
+        _dashed_borders(tbl.tblPr)
+        tc = tbl.tr_lst[0].tc_lst[0]
+        sentinel = tc.p_lst[0]
+        self._body_end.addprevious(tbl)
+        body_end, self._body_end = self._body_end, sentinel
+        self._default_style = CARD_TEXT_STYLE
+        try:
+            yield
+        finally:
+            self._body_end, self._default_style = body_end, None
+            if sentinel.getprevious() is not None and sentinel.getprevious().tag == _W_P:
+                tc.remove(sentinel)  # a cell must end with a paragraph: the sentinel stays otherwise
+            if estimated_height_pt(tc) <= CARD_KEEP_WHOLE_PT:
+                tbl.tr_lst[0].get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            gap = self.paragraph(style=SMALL_STYLE)
+            gap.paragraph_format.space_after = Pt(0)
+            gap.paragraph_format.line_spacing = Pt(CARD_GAP_PT)
 
     # -------------------------------------------------------------------------------- layout
 
@@ -286,6 +361,53 @@ class PackWriter:
 
 # ------------------------------------------------------------------------------------ OXML helpers
 
+# Rough line heights and characters per line across a card (17 cm less the cell margins), by style:
+# generous heights and few characters, so the estimate is on the tall side.
+_LINE_PT = {
+    "Heading2": 17.0,
+    "Heading3": 15.0,
+    "Small": 11.0,
+    CARD_TEXT_STYLE: 13.0,
+    CARD_HEADING_STYLE: 15.0,
+}
+_LINE_CHARS = {"Heading2": 70, "Heading3": 80, "Small": 110, CARD_TEXT_STYLE: 95, CARD_HEADING_STYLE: 90}
+_NORMAL_LINE_PT = 14.0
+_NORMAL_LINE_CHARS = 85
+_PARAGRAPH_GAP_PT = 6.0
+_ROW_GAP_PT = 4.0
+
+
+def estimated_height_pt(container: OxmlElement) -> float:
+    """A generous estimate of the height of ``container``'s paragraphs (nested tables: their rows).
+
+    Only a layout engine knows the real height; this one counts lines from the text length and the
+    paragraph style, and for a nested table takes the tallest cell of each row.
+    """
+    height = 0.0
+    for child in container.iterchildren(_W_P, _W_TBL):
+        if child.tag == _W_P:
+            height += _paragraph_height_pt(child, 1.0)
+            continue
+        columns = max(len(child.findall(f"{_W_TR}/{_W_TC}")) // max(len(child.findall(_W_TR)), 1), 1)
+        for tr in child.iterchildren(_W_TR):
+            cells = tr.findall(_W_TC)
+            height += _ROW_GAP_PT + max(
+                (sum(_paragraph_height_pt(p, len(cells) or columns) for p in tc.iter(_W_P)) for tc in cells),
+                default=0.0,
+            )
+    return height
+
+
+def _paragraph_height_pt(p: OxmlElement, columns: float) -> float:
+    style = p.find(f"{_W_PPR}/{_W_PSTYLE}")
+    style_id = style.get(_W_VAL) if style is not None else ""
+    line_pt = _LINE_PT.get(style_id, _NORMAL_LINE_PT)
+    chars = max(int(_LINE_CHARS.get(style_id, _NORMAL_LINE_CHARS) / columns), 8)
+    text_lines = "".join(node.text if node.tag == _W_T else "\n" for node in p.iter(_W_T, _W_BR)).split("\n")
+    lines = sum(max(math.ceil(len(line) / chars), 1) for line in text_lines)
+    return lines * line_pt + _PARAGRAPH_GAP_PT
+
+
 KEEP_ROW_WHOLE_CHARS = 1500
 """Rows with at most this much text never break across pages; longer ones must, or Word would clip
 a row taller than a page."""
@@ -303,6 +425,9 @@ _W_BR = qn("w:br")
 _W_CANTSPLIT = qn("w:cantSplit")
 _W_HRULE = qn("w:hRule")
 _W_P = qn("w:p")
+_W_PPR = qn("w:pPr")
+_W_PSTYLE = qn("w:pStyle")
+_W_TBL = qn("w:tbl")
 _W_RPR = qn("w:rPr")
 _W_T = qn("w:t")
 _W_TAB = qn("w:tab")
@@ -382,6 +507,23 @@ def mark_repeating_header(tr: OxmlElement) -> None:
     # A header row split across pages would repeat half a row: keep it whole.
     if tr_pr.find(qn("w:cantSplit")) is None:
         tr_pr.insert(0, OxmlElement("w:cantSplit"))
+
+
+def _dashed_borders(tbl_pr: OxmlElement) -> None:
+    """Dashed lines around a table (the cut line of a card), none inside it."""
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right"):
+        edge = etree.SubElement(borders, qn(f"w:{side}"))
+        edge.set(qn("w:val"), "dashed")
+        edge.set(qn("w:sz"), "8")
+        edge.set(qn("w:space"), "0")
+        edge.set(qn("w:color"), "808080")
+    # w:tblBorders comes after w:tblW and w:jc/w:tblInd but before w:tblLayout in the schema.
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is not None:
+        layout.addprevious(borders)
+    else:
+        tbl_pr.append(borders)
 
 
 def _shading(tc_pr: OxmlElement, fill: str) -> None:

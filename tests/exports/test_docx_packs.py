@@ -153,22 +153,81 @@ def starts_a_page(paragraph) -> bool:
     return bool(previous.xpath(".//w:br[@w:type='page']"))
 
 
-def test_one_inject_card_per_page(docx_by_language) -> None:
+def inject_cards(document, prefix: str) -> list:
+    """The framed cards of a pack: top-level one-cell tables whose first paragraph is a card title."""
+    cards = []
+    for tbl in document.element.body.iterchildren(qn("w:tbl")):
+        first = tbl.find(f"{qn('w:tr')}/{qn('w:tc')}/{qn('w:p')}")
+        title = "".join(node.text or "" for node in first.iter(qn("w:t"))) if first is not None else ""
+        if first.xpath("string(./w:pPr/w:pStyle/@w:val)") == "Heading2" and title.startswith(prefix):
+            cards.append(tbl)
+    return cards
+
+
+def card_text(tbl) -> str:
+    return "\n".join("".join(node.text or "" for node in p.iter(qn("w:t"))) for p in tbl.iter(qn("w:p")))
+
+
+def test_inject_cards_share_pages_framed_to_cut_and_never_split(docx_by_language) -> None:
+    from studio.exports.chronogramme import ScenarioView
+
     scenario = load_golden("en")
+    view = ScenarioView(scenario)
     document = open_docx(docx_by_language["en"]["golden-ght-en-animation.docx"])
-    cards = card_headings(document, "Inject ")
+    cards = inject_cards(document, "Inject ")
     assert len(cards) == len(scenario["injects"])
-    for card in cards:
-        previous = card._p.getprevious()
-        previous_is_section_heading = previous is not None and previous.xpath(
-            "string(.//w:pStyle/@w:val)"
-        ) in ("Heading1",)
-        assert starts_a_page(card) or previous_is_section_heading, card.text
+    for tbl, inject in zip(cards, sorted(scenario["injects"], key=_card_order), strict=True):
+        rows = tbl.findall(qn("w:tr"))
+        assert len(rows) == 1 and len(rows[0].findall(qn("w:tc"))) == 1
+        # The one row cannot break across pages: a page break falls between two cards, never inside one.
+        assert rows[0].find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+        # A dashed frame all round: the cut line.
+        borders = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}")
+        assert [edge.get(qn("w:val")) for edge in borders] == ["dashed"] * 4
+        # No page break of its own: cards follow one another and share pages.
+        assert not tbl.xpath(".//w:pageBreakBefore") and not tbl.xpath(".//w:br[@w:type='page']")
+        # Word merges tables that touch: a paragraph separates each card from the next block.
+        assert tbl.getnext().tag == qn("w:p")
+        # Cut out, the card still says what, when, how, from whom to whom and what is expected.
+        text = card_text(tbl)
+        assert text.startswith(f"Inject {inject['number']}: ")
+        for shown in (
+            view.display(inject, "offset"),
+            view.display(inject, "scenario_time"),
+            view.display(inject, "channel"),
+            f"{view.display(inject, 'from')} \u2192 {view.display(inject, 'to')}",
+            *inject["message"].split("\n\n"),
+            *inject.get("expected_actions", []),
+        ):
+            assert shown.strip() in text, (inject["number"], shown)
     # Contingency injects come last, under their own heading.
     contingency = [inject for inject in scenario["injects"] if inject.get("contingency")]
-    assert [card.text.split(":")[0] for card in cards[-len(contingency) :]] == [
+    assert [card_text(tbl).split(":")[0] for tbl in cards[-len(contingency) :]] == [
         f"Inject {inject['number']}" for inject in contingency
     ]
+
+
+def test_a_card_taller_than_a_page_is_written_unframed_on_a_page_of_its_own(
+    scenario_copy: dict[str, Any],
+) -> None:
+    """Word clips a table row taller than a page that may not split: such a card is plain paragraphs."""
+    from studio.exports.docx import animation_pack
+
+    scenario_copy["injects"][0]["message"] = "Un long message. " * 400
+    document = open_docx(animation_pack(scenario_copy))
+    cards = inject_cards(document, "Stimulus ")
+    assert len(cards) == len(scenario_copy["injects"]) - 1
+    assert all(tbl.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for tbl in cards)
+    number = scenario_copy["injects"][0]["number"]
+    title = next(p for p in card_headings(document, f"Stimulus {number}\u00a0:"))
+    assert starts_a_page(title)
+    assert any("Un long message." in p.text for p in document.paragraphs)
+
+
+def _card_order(inject: dict) -> tuple[bool, float]:
+    from studio.exports.common import inject_minutes
+
+    return (bool(inject.get("contingency")), inject_minutes(inject))
 
 
 def test_evaluator_pack_per_observed_cell_has_one_sheet_per_core_inject_to_it(docx_by_language) -> None:

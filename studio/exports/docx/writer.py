@@ -281,8 +281,10 @@ class PackWriter:
 
         A card is a one-cell table with a dashed border, the line animators cut along. Its one row
         cannot break across pages, so the page breaks fall between cards and several cards share a
-        page; a card too tall for any page (an estimate, see ``estimated_height_pt``) may break, or
-        Word would clip it. An empty paragraph follows each card: Word merges tables that touch.
+        page. A card too tall for a page (an estimate, see ``estimated_height_pt``) cannot be cut out
+        whole anyway, and Word would clip a row that may not split: its content is written as
+        ordinary paragraphs starting a page instead. An empty paragraph follows each card: Word
+        merges tables that touch.
         """
         self.at_page_top = False
         tbl = CT_Tbl.new_tbl(1, 1, Cm(width_cm))
@@ -301,6 +303,8 @@ class PackWriter:
                 tc.remove(sentinel)  # a cell must end with a paragraph: the sentinel stays otherwise
             if estimated_height_pt(tc) <= CARD_KEEP_WHOLE_PT:
                 tbl.tr_lst[0].get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            else:
+                _unframe(tbl, tc)
             gap = self.paragraph(style=SMALL_STYLE)
             gap.paragraph_format.space_after = Pt(0)
             gap.paragraph_format.line_spacing = Pt(CARD_GAP_PT)
@@ -507,6 +511,17 @@ def mark_repeating_header(tr: OxmlElement) -> None:
     # A header row split across pages would repeat half a row: keep it whole.
     if tr_pr.find(qn("w:cantSplit")) is None:
         tr_pr.insert(0, OxmlElement("w:cantSplit"))
+
+
+def _unframe(tbl: OxmlElement, tc: OxmlElement) -> None:
+    """Put the content of a card's only cell in place of the card's table, starting a new page."""
+    content = [child for child in tc if child.tag != _W_TCPR]
+    for child in content:
+        tbl.addprevious(child)
+    tbl.getparent().remove(tbl)
+    first = content[0]
+    if first.tag == _W_P:
+        Paragraph(first, None).paragraph_format.page_break_before = True
 
 
 def _dashed_borders(tbl_pr: OxmlElement) -> None:

@@ -10,6 +10,7 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
+from studio.exports.chronogramme import ScenarioView
 from studio.exports.common import applies_to_cell, player_cells
 from studio.exports.docx.build_base import build_base
 from studio.exports.docx.writer import BASE_TEMPLATE, field_instructions
@@ -169,8 +170,6 @@ def card_text(tbl) -> str:
 
 
 def test_inject_cards_share_pages_framed_to_cut_and_never_split(docx_by_language) -> None:
-    from studio.exports.chronogramme import ScenarioView
-
     scenario = load_golden("en")
     view = ScenarioView(scenario)
     document = open_docx(docx_by_language["en"]["golden-ght-en-animation.docx"])
@@ -239,14 +238,26 @@ def test_evaluator_pack_per_observed_cell_has_one_sheet_per_core_inject_to_it(do
         and not inject.get("contingency")
         and inject.get("visibility", "players") != "control"
     ]
+    view = ScenarioView(scenario)
     assert len(core) == 5  # 8 injects: one optional, one contingency, one for the animation cell only
     seen = 0
     for cell in player_cells(scenario):
         document = open_docx(docx_by_language["en"][f"golden-ght-en-evaluators-{cell['id']}.docx"])
-        sheets = card_headings(document, "Observation of inject")
+        sheets = inject_cards(document, "Observation of inject")
         expected = [i for i in core if cell["id"] in i["to"] or cell["id"] in i.get("cc", [])]
         assert len(sheets) == len(expected), cell["id"]
-        assert all(starts_a_page(sheet) for sheet in sheets[1:])
+        # Each sheet framed and whole on its page, several to a page: no page break of its own.
+        for sheet, inject in zip(sheets, expected, strict=True):
+            assert sheet.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+            assert not sheet.xpath(".//w:pageBreakBefore")
+            text = card_text(sheet)
+            route = f"{view.display(inject, 'from')} \u2192 {view.display(inject, 'to')}"
+            assert route in text and view.display(inject, "offset") in text
+            assert all(action in text for action in inject.get("expected_actions", []))
+            # Observers see what players are asked, not what animators know.
+            assert not any(
+                inject.get(key, "") and inject[key] in text for key in ("synopsis", "animator_notes")
+            )
         seen += len(sheets)
     assert seen >= len(core)
     from studio.exports.docx import evaluator_pack

@@ -19,7 +19,7 @@ from studio.durations import format_clock, parse_minutes
 from studio.exports.chronogramme import CHRONO_COLUMNS, ScenarioView, chronogramme_headers
 from studio.exports.common import inject_minutes
 from studio.exports.contacts import animation_cells
-from studio.exports.docx.base import start_pack
+from studio.exports.docx.base import inject_fact_lines, start_pack
 from studio.exports.docx.writer import CARD_HEADING_STYLE, SMALL_STYLE, PackWriter
 
 # Landscape A4 leaves 25.7 cm between 2 cm margins; the title and expected actions get the room.
@@ -97,7 +97,7 @@ def storyline_beats(view: ScenarioView) -> list[dict[str, Any]]:
                 "start": inject_minutes(injects[0]),
                 "end": end,
                 "cells": cells,
-                "dilemma": " ; ".join(inject["title"] for inject in injects[:BEAT_TITLES]),
+                "dilemma": "; ".join(inject["title"] for inject in injects[:BEAT_TITLES]),
                 "decisions": decisions[:BEAT_DECISIONS],
             }
         )
@@ -317,20 +317,9 @@ def write_inject_card(writer: PackWriter, view: ScenarioView, inject: dict[str, 
     with writer.card():
         title = labels.format("card_title", number=view.number(inject), title=view.display(inject, "title"))
         writer.heading(title, 2).paragraph_format.space_before = Pt(0)
-        writer.inline_facts(
-            [
-                (labels["col_exercise_clock"], view.display(inject, "offset")),
-                (labels.enum("field", "scenario_time"), view.display(inject, "scenario_time")),
-                (labels.enum("field", "channel"), view.display(inject, "channel")),
-            ],
-            colon,
-        )
-        route = [
-            (labels["card_route"], f"{view.display(inject, 'from')} \u2192 {view.display(inject, 'to')}")
-        ]
-        if inject.get("cc"):
-            route.append((labels.enum("field", "cc"), view.display(inject, "cc")))
-        writer.inline_facts(route, colon)
+        head, foot = inject_fact_lines(view, inject)
+        for line in head:
+            writer.inline_facts(line, colon)
         _card_section(writer, labels["card_message"])
         writer.text_block(inject["message"], labels["no_content"])
         for key, label_key in (
@@ -352,31 +341,16 @@ def write_inject_card(writer: PackWriter, view: ScenarioView, inject: dict[str, 
                 item["name"] + (labels["colon"] + item["description"] if item.get("description") else "")
                 for item in inject["attachments"]
             )
-        details = [
-            (labels.enum("field", name), view.display(inject, name))
-            for name in ("category", "phase", "priority", "visibility", "delivered_by")
-            if inject.get(name) or name == "category"
-        ]
-        writer.inline_facts(details, colon, style=SMALL_STYLE)
-        references = []
-        if inject.get("objective_ids"):
-            titles = [view.objectives.get(oid, {}).get("title", oid) for oid in inject["objective_ids"]]
-            references.append((labels.enum("field", "objective_ids"), " ; ".join(titles)))
-        if inject.get("system_refs"):
-            systems = [view.system_name(system_id) for system_id in inject["system_refs"]]
-            references.append((labels.enum("field", "system_refs"), view.name_list(systems)))
         if inject.get("contingency_for"):
             backed = next((other for other in view.injects if other["id"] == inject["contingency_for"]), None)
-            references.append(
-                (
-                    labels["card_backs_up"],
-                    labels.format("card_backs_up_value", number=view.number(backed), title=backed["title"])
-                    if backed
-                    else inject["contingency_for"],
-                )
+            backed_text = (
+                labels.format("card_backs_up_value", number=view.number(backed), title=backed["title"])
+                if backed
+                else inject["contingency_for"]
             )
-        for pair in references:
-            writer.inline_facts([pair], colon, style=SMALL_STYLE)
+            foot.append([(labels["card_backs_up"], backed_text)])
+        for line in foot:
+            writer.inline_facts(line, colon, style=SMALL_STYLE)
 
 
 def _card_section(writer: PackWriter, title: str) -> None:

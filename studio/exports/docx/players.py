@@ -49,7 +49,7 @@ def animation_contact_text(view: ScenarioView) -> str:
     for cell in animation_cells(view.scenario):
         phone, email = view.directory.cell(cell["id"])
         contacts.append(f"{phone} \u2013 {email}")
-    return " ; ".join(contacts)
+    return "; ".join(contacts)
 
 
 def animation_contact_meta(view: ScenarioView) -> list[tuple[str, str]]:

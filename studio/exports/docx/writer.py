@@ -276,10 +276,11 @@ class PackWriter:
             paragraph.add_run(self.text(value))
 
     @contextmanager
-    def card(self, *, width_cm: float = CARD_WIDTH_CM) -> Iterator[None]:
+    def card(self, *, cut_line: bool = True, width_cm: float = CARD_WIDTH_CM) -> Iterator[None]:
         """Everything written inside the block goes into one framed card that never splits across pages.
 
-        A card is a one-cell table with a dashed border, the line animators cut along. Its one row
+        A card is a one-cell table with a dashed border, the line animators cut along (a thin plain
+        one without ``cut_line``, for sheets that stay in the pack). Its one row
         cannot break across pages, so the page breaks fall between cards and several cards share a
         page. A card too tall for a page (an estimate, see ``estimated_height_pt``) cannot be cut out
         whole anyway, and Word would clip a row that may not split: its content is written as
@@ -289,7 +290,7 @@ class PackWriter:
         self.at_page_top = False
         tbl = CT_Tbl.new_tbl(1, 1, Cm(width_cm))
         tbl.tblPr.autofit = False
-        _dashed_borders(tbl.tblPr)
+        _frame(tbl.tblPr, "dashed" if cut_line else "single")
         tc = tbl.tr_lst[0].tc_lst[0]
         sentinel = tc.p_lst[0]
         self._body_end.addprevious(tbl)
@@ -392,14 +393,20 @@ def estimated_height_pt(container: OxmlElement) -> float:
         if child.tag == _W_P:
             height += _paragraph_height_pt(child, 1.0)
             continue
-        columns = max(len(child.findall(f"{_W_TR}/{_W_TC}")) // max(len(child.findall(_W_TR)), 1), 1)
         for tr in child.iterchildren(_W_TR):
             cells = tr.findall(_W_TC)
-            height += _ROW_GAP_PT + max(
-                (sum(_paragraph_height_pt(p, len(cells) or columns) for p in tc.iter(_W_P)) for tc in cells),
+            content = max(
+                (sum(_paragraph_height_pt(p, len(cells)) for p in tc.iter(_W_P)) for tc in cells),
                 default=0.0,
             )
+            height += _ROW_GAP_PT + max(content, _row_height_pt(tr))
     return height
+
+
+def _row_height_pt(tr: OxmlElement) -> float:
+    """The height a row asks for (``w:trHeight``, blank form rows), 0 when it asks for none."""
+    height = tr.find(f"{_W_TRPR}/{_W_TRHEIGHT}")
+    return int(height.get(_W_VAL)) / 20 if height is not None else 0.0
 
 
 def _paragraph_height_pt(p: OxmlElement, columns: float) -> float:
@@ -524,12 +531,12 @@ def _unframe(tbl: OxmlElement, tc: OxmlElement) -> None:
         Paragraph(first, None).paragraph_format.page_break_before = True
 
 
-def _dashed_borders(tbl_pr: OxmlElement) -> None:
-    """Dashed lines around a table (the cut line of a card), none inside it."""
+def _frame(tbl_pr: OxmlElement, line: str) -> None:
+    """Lines of kind ``line`` (``dashed``: the cut line of a card) around a table, none inside it."""
     borders = OxmlElement("w:tblBorders")
     for side in ("top", "left", "bottom", "right"):
         edge = etree.SubElement(borders, qn(f"w:{side}"))
-        edge.set(qn("w:val"), "dashed")
+        edge.set(qn("w:val"), line)
         edge.set(qn("w:sz"), "8")
         edge.set(qn("w:space"), "0")
         edge.set(qn("w:color"), "808080")

@@ -15,7 +15,7 @@ from docx.shared import Pt
 from studio.exports.chronogramme import ScenarioView
 from studio.exports.common import applies_to_cell, player_cells
 from studio.exports.docx.base import inject_fact_lines, start_pack
-from studio.exports.docx.writer import CARD_HEADING_STYLE, CHECKBOX, SMALL_STYLE, PackWriter
+from studio.exports.docx.writer import CARD_HEADING_STYLE, CHECKBOX, SMALL_STYLE, GroupRow, PackWriter
 
 OBSERVATION_LINES = 5
 """Blank time-stamped lines on each observation sheet."""
@@ -137,16 +137,20 @@ def _observation_sheet(
             [("", "", "")] * OBSERVATION_LINES,
             widths_cm=(2.2, 9.9, 4.5),
         )
-        criteria = [
-            (view.objectives[oid]["title"], criterion["text"], codes)
-            for oid in inject.get("objective_ids", [])
-            if oid in view.objectives
-            for criterion in view.objectives[oid]["criteria"]
+        objectives = [
+            view.objectives[oid] for oid in inject.get("objective_ids", []) if oid in view.objectives
         ]
-        if criteria:
+        if objectives:
             writer.paragraph(labels["observation_objectives"], CARD_HEADING_STYLE)
             writer.table(
-                [labels["col_objective"], labels["col_criterion"], labels["col_rating"]],
-                criteria,
-                widths_cm=(4.6, 7.0, 5.0),
+                [labels["col_criterion"], labels["col_rating"]],
+                [
+                    row
+                    for objective in objectives
+                    for row in (
+                        GroupRow(objective["title"]),
+                        *((criterion["text"], codes) for criterion in objective["criteria"]),
+                    )
+                ],
+                widths_cm=(11.6, 5.0),
             )

@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -67,9 +68,19 @@ CARD_WIDTH_CM = 17.0
 CARD_GAP_PT = 8
 """The space between two cards, for the scissors: enough to cut between the dashed lines."""
 
-CARD_KEEP_WHOLE_PT = 640
-"""Cards estimated at most this tall stay whole; the A4 text height is about 728 pt, and the estimate
-errs on the tall side so that a card kept whole really fits a page."""
+CARD_KEEP_WHOLE_PT = 780
+"""Cards estimated at most this tall stay whole. The A4 text height is 728 pt, and the estimate is
+1.15 to 1.4 times the real height, so a card kept whole really fits a page."""
+
+
+GROUP_FILL = "F2F2F2"
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A table row spanning every column, titling the rows after it (an objective above its criteria)."""
+
+    title: str
 
 
 @cache
@@ -227,12 +238,14 @@ class PackWriter:
     def table(
         self,
         headers: Sequence[str] | None,
-        rows: Iterable[Sequence[str]],
+        rows: Iterable[Sequence[str] | GroupRow],
         *,
         widths_cm: Sequence[float],
         bold_first_column: bool = False,
     ) -> Table:
         """A grid table with fixed column widths; its header row (if any) repeats on every page.
+
+        A ``GroupRow`` among the rows spans every column and titles the rows after it.
 
         The rows are built as OXML directly: python-docx's add_row and cell.width cost tens of
         milliseconds per row on a long chronogramme.
@@ -252,6 +265,9 @@ class PackWriter:
             )
             mark_repeating_header(tr)
         for values in rows:
+            if isinstance(values, GroupRow):
+                _group_row(tbl, self.text(values.title), twips)
+                continue
             cells = [self.text(value) for value in values]
             _table_row(tbl, cells, twips, bold=lambda index: bold_first_column and index == 0)
         self._body_end.addprevious(tbl)
@@ -366,8 +382,9 @@ class PackWriter:
 
 # ------------------------------------------------------------------------------------ OXML helpers
 
-# Rough line heights and characters per line across a card (17 cm less the cell margins), by style:
-# generous heights and few characters, so the estimate is on the tall side.
+# Rough line heights and characters per centimetre of line, by paragraph style (table cells hold
+# unstyled 9 pt text): generous heights and few characters, so that the estimate errs on the tall
+# side (measured on LibreOffice's layout of the library packs: 1.15 to 1.4 times the real height).
 _LINE_PT = {
     "Heading2": 17.0,
     "Heading3": 15.0,
@@ -375,32 +392,59 @@ _LINE_PT = {
     CARD_TEXT_STYLE: 13.0,
     CARD_HEADING_STYLE: 15.0,
 }
-_LINE_CHARS = {"Heading2": 70, "Heading3": 80, "Small": 110, CARD_TEXT_STYLE: 95, CARD_HEADING_STYLE: 90}
+_CHARS_PER_CM = {
+    "Heading2": 4.2,
+    "Heading3": 4.8,
+    "Small": 6.6,
+    CARD_TEXT_STYLE: 5.7,
+    CARD_HEADING_STYLE: 5.4,
+}
 _NORMAL_LINE_PT = 14.0
-_NORMAL_LINE_CHARS = 85
+_NORMAL_CHARS_PER_CM = 5.1
 _PARAGRAPH_GAP_PT = 6.0
+_TABLE_LINE_PT = 12.0
+_TABLE_CHARS_PER_CM = 5.6
+_TABLE_PARAGRAPH_GAP_PT = 3.0
+"""Table text is 9 pt, with no space after its paragraphs (Table Grid)."""
 _ROW_GAP_PT = 4.0
+_CELL_MARGINS_CM = 0.4
+"""Left and right cell margins together (Word's default 0.19 cm each side)."""
 
 
-def estimated_height_pt(container: OxmlElement) -> float:
-    """A generous estimate of the height of ``container``'s paragraphs (nested tables: their rows).
+def estimated_height_pt(container: OxmlElement, width_cm: float = CARD_WIDTH_CM) -> float:
+    """A generous estimate of the height of ``container``'s paragraphs and tables, ``width_cm`` wide.
 
-    Only a layout engine knows the real height; this one counts lines from the text length and the
-    paragraph style, and for a nested table takes the tallest cell of each row.
+    Only a layout engine knows the real height; this one counts lines from the text length, the
+    paragraph style and the width of the column, and for a nested table adds its rows, each as tall
+    as its tallest cell (or the height the row asks for).
     """
     height = 0.0
+    text_width = width_cm - _CELL_MARGINS_CM
     for child in container.iterchildren(_W_P, _W_TBL):
         if child.tag == _W_P:
-            height += _paragraph_height_pt(child, 1.0)
+            height += _paragraph_height_pt(child, text_width)
             continue
         for tr in child.iterchildren(_W_TR):
-            cells = tr.findall(_W_TC)
             content = max(
-                (sum(_paragraph_height_pt(p, len(cells)) for p in tc.iter(_W_P)) for tc in cells),
+                (
+                    sum(
+                        _paragraph_height_pt(p, _cell_width_cm(tc) - _CELL_MARGINS_CM, table=True)
+                        for p in tc.iter(_W_P)
+                    )
+                    for tc in tr.iterchildren(_W_TC)
+                ),
                 default=0.0,
             )
             height += _ROW_GAP_PT + max(content, _row_height_pt(tr))
     return height
+
+
+def _cell_width_cm(tc: OxmlElement) -> float:
+    width = tc.find(f"{_W_TCPR}/{_W_TCW}")
+    return int(width.get(_W_W)) / TWIPS_PER_CM if width is not None else CARD_WIDTH_CM
+
+
+TWIPS_PER_CM = 1440 / 2.54
 
 
 def _row_height_pt(tr: OxmlElement) -> float:
@@ -409,14 +453,19 @@ def _row_height_pt(tr: OxmlElement) -> float:
     return int(height.get(_W_VAL)) / 20 if height is not None else 0.0
 
 
-def _paragraph_height_pt(p: OxmlElement, columns: float) -> float:
-    style = p.find(f"{_W_PPR}/{_W_PSTYLE}")
-    style_id = style.get(_W_VAL) if style is not None else ""
-    line_pt = _LINE_PT.get(style_id, _NORMAL_LINE_PT)
-    chars = max(int(_LINE_CHARS.get(style_id, _NORMAL_LINE_CHARS) / columns), 8)
+def _paragraph_height_pt(p: OxmlElement, width_cm: float, *, table: bool = False) -> float:
+    if table:
+        line_pt, per_cm, gap_pt = _TABLE_LINE_PT, _TABLE_CHARS_PER_CM, _TABLE_PARAGRAPH_GAP_PT
+    else:
+        style = p.find(f"{_W_PPR}/{_W_PSTYLE}")
+        style_id = style.get(_W_VAL) if style is not None else ""
+        line_pt = _LINE_PT.get(style_id, _NORMAL_LINE_PT)
+        per_cm = _CHARS_PER_CM.get(style_id, _NORMAL_CHARS_PER_CM)
+        gap_pt = _PARAGRAPH_GAP_PT
+    chars = max(int(per_cm * width_cm), 4)
     text_lines = "".join(node.text if node.tag == _W_T else "\n" for node in p.iter(_W_T, _W_BR)).split("\n")
     lines = sum(max(math.ceil(len(line) / chars), 1) for line in text_lines)
-    return lines * line_pt + _PARAGRAPH_GAP_PT
+    return lines * line_pt + gap_pt
 
 
 KEEP_ROW_WHOLE_CHARS = 1500
@@ -509,6 +558,22 @@ def _table_row(
     return tr
 
 
+def _group_row(tbl: CT_Tbl, title: str, twips: list[str]) -> None:
+    """Append a bold, shaded row of one cell spanning all columns, kept with the row after it."""
+    tr = etree.SubElement(tbl, _W_TR)
+    etree.SubElement(etree.SubElement(tr, _W_TRPR), _W_CANTSPLIT)
+    tc = etree.SubElement(tr, _W_TC)
+    tc_pr = etree.SubElement(tc, _W_TCPR)
+    tc_w = etree.SubElement(tc_pr, _W_TCW)
+    tc_w.set(_W_W, str(sum(int(width) for width in twips)))
+    tc_w.set(_W_TYPE, "dxa")
+    etree.SubElement(tc_pr, qn("w:gridSpan")).set(_W_VAL, str(len(twips)))
+    _shading(tc_pr, GROUP_FILL)
+    p = etree.SubElement(tc, _W_P)
+    etree.SubElement(etree.SubElement(p, _W_PPR), qn("w:keepNext"))
+    p.append(make_run(title, bold=True))
+
+
 def mark_repeating_header(tr: OxmlElement) -> None:
     """Make a table row repeat at the top of every page the table spans (w:tblHeader)."""
     tr_pr = tr.get_or_add_trPr()
@@ -521,13 +586,18 @@ def mark_repeating_header(tr: OxmlElement) -> None:
 
 
 def _unframe(tbl: OxmlElement, tc: OxmlElement) -> None:
-    """Put the content of a card's only cell in place of the card's table, starting a new page."""
+    """Put the content of a card's only cell in place of the card's table, from a new page unless
+    right under a heading."""
     content = [child for child in tc if child.tag != _W_TCPR]
     for child in content:
         tbl.addprevious(child)
     tbl.getparent().remove(tbl)
-    first = content[0]
-    if first.tag == _W_P:
+    first, before = content[0], content[0].getprevious()
+    # A heading right above keeps the card company: a page break between them would orphan it.
+    after_heading = before is not None and before.xpath("string(./w:pPr/w:pStyle/@w:val)").startswith(
+        "Heading"
+    )
+    if first.tag == _W_P and not after_heading:
         Paragraph(first, None).paragraph_format.page_break_before = True
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from docx.shared import Pt
+
 from studio.exports.chronogramme import ScenarioView
 from studio.exports.common import applies_to_cell, player_cells
 from studio.exports.docx.base import start_pack
@@ -23,6 +25,9 @@ ANSWER_LINES = 3
 """Blank lines left under each hot-wash question."""
 FINDING_ROWS = 2
 """Blank constat / analyse / recommandation rows under each objective."""
+FORM_WIDTHS_CM = (6.0, 5.3, 5.3)
+"""Constat / analyse / recommandation columns inside a kept-together block (the text width less the
+block's cell margins)."""
 
 
 def after_pack(scenario: dict[str, Any]) -> bytes:
@@ -69,7 +74,7 @@ def delivery_counts(injects: list[dict[str, Any]]) -> Counter[str]:
 def _played(writer: PackWriter, view: ScenarioView) -> None:
     labels = view.labels
     writer.heading(labels["retex_played"], 2)
-    writer.paragraph(labels["retex_played_intro"])
+    writer.intro(labels["retex_played_intro"])
     headers = [
         labels[key] for key in ("col_planned", "col_played", "col_modified", "col_skipped", "col_unrecorded")
     ]
@@ -106,7 +111,7 @@ def _played(writer: PackWriter, view: ScenarioView) -> None:
     review = Counter(inject.get("status", "draft") for inject in view.injects)
     reviewers = sorted({entry["by"] for inject in view.injects for entry in inject.get("review_log", [])})
     summary = ", ".join(
-        f"{labels.enum('review_status', status)} {count}" for status, count in sorted(review.items())
+        f"{labels.enum('review_status', status)} ({count})" for status, count in sorted(review.items())
     )
     writer.labelled(labels["retex_review_trail"] + labels["colon"].rstrip(), summary)
     if reviewers:
@@ -118,7 +123,7 @@ def _findings(writer: PackWriter, view: ScenarioView) -> None:
     labels = view.labels
     retex = view.scenario.get("retex", {})
     writer.heading(labels["retex_findings"], 2)
-    writer.paragraph(labels["retex_findings_intro"])
+    writer.intro(labels["retex_findings_intro"])
     codes = rating_boxes(rating_levels(view))
     headers = [labels["col_finding"], labels["col_analysis"], labels["col_recommendation"]]
     widths = (6.0, 5.5, 5.5)
@@ -133,10 +138,13 @@ def _findings(writer: PackWriter, view: ScenarioView) -> None:
         cells = [
             cell["name"] for cell in player_cells(view.scenario) if applies_to_cell(objective, cell["id"])
         ]
-        writer.heading(objective["title"], 3)
-        writer.labelled(labels["col_rating"] + labels["colon"].rstrip(), codes)
-        writer.labelled(labels["col_cells"] + labels["colon"].rstrip(), ", ".join(cells))
-        writer.table(headers, [("", "", "")] * FINDING_ROWS, widths_cm=widths)
+        # The objective, its rating and its form stay on one page: a heading alone at the foot of a
+        # page, its form on the next, is what a reader flags first.
+        with writer.card(frame=None):
+            writer.heading(objective["title"], 3).paragraph_format.space_before = Pt(0)
+            writer.labelled(labels["col_rating"] + labels["colon"].rstrip(), codes)
+            writer.labelled(labels["col_cells"] + labels["colon"].rstrip(), ", ".join(cells))
+            writer.table(headers, [("", "", "")] * FINDING_ROWS, widths_cm=FORM_WIDTHS_CM)
 
 
 def _action_plan(writer: PackWriter, view: ScenarioView) -> None:

@@ -44,7 +44,7 @@ def animation_pack(scenario: dict[str, Any]) -> bytes:
     contingency = [inject for inject in view.injects if inject.get("contingency")]
     writer.new_section(landscape=False)
     writer.heading(view.labels["sec_cards"], 1)
-    writer.paragraph(view.labels["cards_intro"])
+    writer.intro(view.labels["cards_intro"])
     for inject in regular:
         write_inject_card(writer, view, inject)
     writer.heading(view.labels["sec_contingency"], 1, new_page=True)
@@ -119,9 +119,10 @@ def _storyline(writer: PackWriter, view: ScenarioView) -> None:
         [
             (
                 beat["title"],
-                view.schedule.clock(beat["start"], labels)
+                # "J1 09:00 – J1 09:30" may only wrap after the dash, never inside a clock.
+                unbroken(view.schedule.clock(beat["start"], labels))
                 + " \u2013 "
-                + view.schedule.clock(beat["end"], labels),
+                + unbroken(view.schedule.clock(beat["end"], labels)),
                 view.name_list(
                     [view.cells.get(cell, {}).get("name", cell) for cell in beat["cells"]], BEAT_CELLS
                 ),
@@ -139,6 +140,11 @@ def _storyline(writer: PackWriter, view: ScenarioView) -> None:
         played.setdefault(persona.get("played_by") or default_cell, []).append(persona["name"])
     for cell_id, names in played.items():
         writer.labelled(view.cell_names([cell_id]) + labels["colon"].rstrip(), ", ".join(names))
+
+
+def unbroken(text: str) -> str:
+    """``text`` with non-breaking spaces, so that a line never breaks inside it."""
+    return text.replace(" ", "\u00a0")
 
 
 def _ground_truth(writer: PackWriter, view: ScenarioView) -> None:
@@ -172,7 +178,7 @@ def _ground_truth(writer: PackWriter, view: ScenarioView) -> None:
     if not timeline:
         writer.paragraph(labels["timeline_missing"])
     else:
-        writer.paragraph(labels["timeline_intro"])
+        writer.intro(labels["timeline_intro"])
         writer.table(
             [labels["col_scenario_clock"], labels["col_event"], labels["col_node"]],
             simulation_log_rows(view),
@@ -215,7 +221,7 @@ def _graph_summary(writer: PackWriter, view: ScenarioView) -> None:
     labels, systems = view.labels, view.scenario.get("systems", [])
     links = Counter(link["kind"] for system in systems for link in system.get("links", []))
     writer.heading(labels["graph_summary"], 2)
-    writer.paragraph(
+    writer.intro(
         labels.format("graph_counts", systems=len(systems), reach=links["reach"], depends=links["depends"])
     )
     hit = {
@@ -238,7 +244,7 @@ def _graph_summary(writer: PackWriter, view: ScenarioView) -> None:
 def _time_model(writer: PackWriter, view: ScenarioView) -> None:
     labels, model = view.labels, view.exercise["time_model"]
     writer.heading(labels["sec_time_model"], 2)
-    writer.paragraph(labels.format("time_model_intro", start=view.when(model["scenario_start"])))
+    writer.intro(labels.format("time_model_intro", start=view.when(model["scenario_start"])))
     writer.table(
         [
             labels["col_from_exercise"],

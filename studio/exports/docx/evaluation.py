@@ -117,7 +117,7 @@ def _observation_sheet(
     for, lines to log what was done, and the criteria to rate."""
     labels = view.labels
     colon = labels["colon"]
-    with writer.card(cut_line=False):
+    with writer.card(frame="single"):
         title = labels.format("observation_title", number=view.number(inject), title=inject["title"])
         writer.heading(title, level).paragraph_format.space_before = Pt(0)
         head, foot = inject_fact_lines(view, inject, brief=True)

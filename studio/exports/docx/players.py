@@ -109,9 +109,9 @@ def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any]
         writer.labelled(objective["title"], objective.get("description", ""))
 
     writer.heading(labels["sec_directory"], level)
-    writer.paragraph(labels["directory_intro"])
+    writer.intro(labels["directory_intro"])
     if animation_contact_text(view):
-        writer.paragraph(labels.format("directory_animation", contacts=animation_contact_text(view)))
+        writer.intro(labels.format("directory_animation", contacts=animation_contact_text(view)))
     personas = [strip_control_only(persona, "persona") for persona in directory_personas(view.scenario)]
     writer.table(
         [

@@ -62,8 +62,14 @@ HEADER_FILL = "D9D9D9"
 FACT_SEPARATOR = "  \u00b7  "
 """Between the pairs of a line of facts on a card: a middle dot with room around it."""
 
+CUT_LINE = "dashed"
+"""The border of cards meant to be cut out."""
+
 CARD_WIDTH_CM = 17.0
 """Cards span the portrait text width (A4, 2 cm margins)."""
+
+AFTER_TABLE_TWIPS = 120
+"""Room (6 pt) between a table and the paragraph under it."""
 
 CARD_GAP_PT = 8
 """The space between two cards, for the scissors: enough to cut between the dashed lines."""
@@ -195,10 +201,23 @@ class PackWriter:
         if style:
             p_pr = etree.SubElement(p, qn("w:pPr"))
             etree.SubElement(p_pr, qn("w:pStyle")).set(qn("w:val"), self._style_ids[style])
+        previous = self._body_end.getprevious()
+        if previous is not None and previous.tag == _W_TBL and not (style or "").startswith("Heading"):
+            # Text right under a table would touch its bottom line (headings have room of their own).
+            p_pr = p.find(_W_PPR)
+            if p_pr is None:
+                p_pr = etree.SubElement(p, _W_PPR)
+            etree.SubElement(p_pr, qn("w:spacing")).set(qn("w:before"), str(AFTER_TABLE_TWIPS))
         if text:
             p.append(make_run(self.text(text)))
         self._body_end.addprevious(p)
         return Paragraph(p, self.document._body)
+
+    def intro(self, text: str) -> Paragraph:
+        """A paragraph introducing what follows (a table, a form), kept on the page of what it introduces."""
+        paragraph = self.paragraph(text)
+        paragraph.paragraph_format.keep_with_next = True
+        return paragraph
 
     def text_block(self, text: str | None, empty: str) -> None:
         """Paragraphs of a free text field (blank lines split paragraphs); ``empty`` when missing."""
@@ -292,11 +311,12 @@ class PackWriter:
             paragraph.add_run(self.text(value))
 
     @contextmanager
-    def card(self, *, cut_line: bool = True, width_cm: float = CARD_WIDTH_CM) -> Iterator[None]:
+    def card(self, *, frame: str | None = CUT_LINE, width_cm: float = CARD_WIDTH_CM) -> Iterator[None]:
         """Everything written inside the block goes into one framed card that never splits across pages.
 
-        A card is a one-cell table with a dashed border, the line animators cut along (a thin plain
-        one without ``cut_line``, for sheets that stay in the pack). Its one row
+        A card is a one-cell table framed by ``frame`` (a Word border kind): dashed by default, the
+        line animators cut along; ``single`` for sheets that stay in the pack; None for a block that
+        is only kept together (a form under its heading). Its one row
         cannot break across pages, so the page breaks fall between cards and several cards share a
         page. A card too tall for a page (an estimate, see ``estimated_height_pt``) cannot be cut out
         whole anyway, and Word would clip a row that may not split: its content is written as
@@ -306,7 +326,8 @@ class PackWriter:
         self.at_page_top = False
         tbl = CT_Tbl.new_tbl(1, 1, Cm(width_cm))
         tbl.tblPr.autofit = False
-        _frame(tbl.tblPr, "dashed" if cut_line else "single")
+        if frame:
+            _frame(tbl.tblPr, frame)
         tc = tbl.tr_lst[0].tc_lst[0]
         sentinel = tc.p_lst[0]
         self._body_end.addprevious(tbl)
@@ -323,7 +344,7 @@ class PackWriter:
             else:
                 _unframe(tbl, tc)
             gap = self.paragraph(style=SMALL_STYLE)
-            gap.paragraph_format.space_after = Pt(0)
+            gap.paragraph_format.space_before = gap.paragraph_format.space_after = Pt(0)
             gap.paragraph_format.line_spacing = Pt(CARD_GAP_PT)
 
     # -------------------------------------------------------------------------------- layout

@@ -295,3 +295,45 @@ def test_packs_are_deterministic(golden: dict[str, Any]) -> None:
     from studio.exports.docx import animation_pack
 
     assert animation_pack(golden) == animation_pack(golden)
+
+
+def test_after_pack_keeps_each_objective_with_its_findings_form(docx_by_language) -> None:
+    scenario = load_golden("fr")
+    document = open_docx(docx_by_language["fr"]["golden-ght-fr-after-exercise.docx"])
+    blocks = {}
+    for tbl in document.element.body.iterchildren(qn("w:tbl")):
+        first = tbl.find(f"{qn('w:tr')}/{qn('w:tc')}/{qn('w:p')}")
+        if first is not None and first.xpath("string(./w:pPr/w:pStyle/@w:val)") == "Heading3":
+            blocks[card_text(tbl).split("\n")[0]] = tbl
+    assert sorted(blocks) == sorted(
+        typeset_french(objective["title"]) for objective in scenario["objectives"]
+    )
+    for tbl in blocks.values():
+        # One row that cannot split, no frame: the heading, the rating and the form stay on one page.
+        assert tbl.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+        assert tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is None
+        assert tbl.xpath(".//w:tbl//w:t[text()='Constat (fait, heure, source)']")
+    # The paragraph introducing the findings goes to the page of the first form.
+    intro = next(p for p in document.paragraphs if p.text.startswith("Pour chaque objectif"))
+    assert intro.paragraph_format.keep_with_next
+
+
+def test_text_under_a_table_does_not_touch_it(docx_by_language) -> None:
+    document = open_docx(docx_by_language["fr"]["golden-ght-fr-after-exercise.docx"])
+    after_tables = [
+        p
+        for p in document.element.body.iterchildren(qn("w:p"))
+        if p.getprevious() is not None
+        and p.getprevious().tag == qn("w:tbl")
+        and not p.xpath("string(./w:pPr/w:pStyle/@w:val)").startswith("Heading")
+        and p.xpath("string(.//w:t)")
+    ]
+    assert after_tables
+    assert all(p.xpath("string(./w:pPr/w:spacing/@w:before)") == "120" for p in after_tables)
+
+
+def test_fil_rouge_clocks_wrap_only_after_the_dash(docx_by_language) -> None:
+    document = open_docx(docx_by_language["en"]["golden-ght-en-animation.docx"])
+    fil_rouge = next(t for t in document.tables if t.rows[0].cells[1].text == "When")
+    spans = [row.cells[1].text for row in fil_rouge.rows[1:]]
+    assert spans and all(span.count(" ") == 2 and " \u2013 " in span for span in spans), spans

@@ -242,17 +242,23 @@ class PackWriter:
         for chunk in chunks[1:]:
             self.paragraph(chunk)
 
-    def bullets(self, items: Iterable[str], *, checkbox: bool = False) -> int:
-        """A bulleted list (or a checklist with empty boxes); returns how many items were written."""
-        count = 0
+    def bullets(self, items: Iterable[str], *, checkbox: bool = False, keep_together: bool = False) -> int:
+        """A bulleted list (or a checklist with empty boxes); returns how many items were written.
+
+        ``keep_together`` keeps the items on one page (each kept with the next), for a checklist read
+        at a glance: a reflex sheet whose last step turns the page gets that step forgotten.
+        """
+        written = []
         for item in items:
             text = clean_text(item)
             if checkbox:
-                self.paragraph(f"{CHECKBOX} {text}")
+                written.append(self.paragraph(f"{CHECKBOX} {text}"))
             else:
-                self.paragraph(text, "List Bullet")
-            count += 1
-        return count
+                written.append(self.paragraph(text, "List Bullet"))
+        if keep_together:
+            for paragraph in written[:-1]:
+                paragraph.paragraph_format.keep_with_next = True
+        return len(written)
 
     def table(
         self,

@@ -337,3 +337,21 @@ def test_fil_rouge_clocks_wrap_only_after_the_dash(docx_by_language) -> None:
     fil_rouge = next(t for t in document.tables if t.rows[0].cells[1].text == "When")
     spans = [row.cells[1].text for row in fil_rouge.rows[1:]]
     assert spans and all(span.count(" ") == 2 and " \u2013 " in span for span in spans), spans
+
+
+def test_reflex_sheet_steps_stay_on_one_page(docx_by_language) -> None:
+    scenario = load_golden("en")
+    document = open_docx(docx_by_language["en"]["golden-ght-en-players-dsi-a.docx"])
+    paragraphs = document.paragraphs
+    checked = 0
+    for sheet in scenario["reflex_sheets"]:
+        if not applies_to_cell(sheet, "dsi-a"):
+            continue
+        start = next(i for i, p in enumerate(paragraphs) if p.text == sheet["title"])
+        steps = paragraphs[start + 1 : start + 1 + len(sheet["steps"])]
+        assert [p.text for p in steps] == [f"\u2610 {step}" for step in sheet["steps"]]
+        # Each step is kept with the next, the heading with the first: the sheet turns no page.
+        assert all(p.paragraph_format.keep_with_next for p in steps[:-1])
+        assert not steps[-1].paragraph_format.keep_with_next
+        checked += 1
+    assert checked

@@ -9,6 +9,7 @@ import docx
 import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
+from docx.table import Table
 
 from studio.exports.chronogramme import ScenarioView
 from studio.exports.common import applies_to_cell, player_cells
@@ -165,6 +166,11 @@ def inject_cards(document, prefix: str) -> list:
     return cards
 
 
+def all_tables(document) -> list[Table]:
+    """Every table of the body, nested ones included, in document order."""
+    return [Table(tbl, document._body) for tbl in document.element.body.iter(qn("w:tbl"))]
+
+
 def card_text(tbl) -> str:
     return "\n".join("".join(node.text or "" for node in p.iter(qn("w:t"))) for p in tbl.iter(qn("w:p")))
 
@@ -269,7 +275,12 @@ def test_evaluator_pack_per_observed_cell_has_one_sheet_per_core_inject_to_it(do
         for objective in scenario["objectives"]
         if applies_to_cell(objective, cell["id"])
     )
-    grids = [t for t in document.tables if t.rows[0].cells[0].text == "Critical task"]
+    # Each objective's grid is kept whole with its heading, inside a frameless one-cell table.
+    grids = [
+        t
+        for t in all_tables(document)
+        if [c.text for c in t.rows[0].cells][:2] == ["Critical task", "Target"]
+    ]
     assert sum(len(grid.rows) - 1 for grid in grids) == criteria
     # the default HSEEP scale for English scenarios, plus "not observed"
     assert "\u2610 P" in grids[0].rows[1].cells[2].text and "\u2610 N/O" in grids[0].rows[1].cells[2].text
@@ -303,7 +314,8 @@ def test_after_pack_keeps_each_objective_with_its_findings_form(docx_by_language
     blocks = {}
     for tbl in document.element.body.iterchildren(qn("w:tbl")):
         first = tbl.find(f"{qn('w:tr')}/{qn('w:tc')}/{qn('w:p')}")
-        if first is not None and first.xpath("string(./w:pPr/w:pStyle/@w:val)") == "Heading3":
+        is_form = bool(tbl.xpath(".//w:tbl//w:t[text()='Constat (fait, heure, source)']"))
+        if first.xpath("string(./w:pPr/w:pStyle/@w:val)") == "Heading3" and is_form:
             blocks[card_text(tbl).split("\n")[0]] = tbl
     assert sorted(blocks) == sorted(
         typeset_french(objective["title"]) for objective in scenario["objectives"]
@@ -312,17 +324,17 @@ def test_after_pack_keeps_each_objective_with_its_findings_form(docx_by_language
         # One row that cannot split, no frame: the heading, the rating and the form stay on one page.
         assert tbl.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
         assert tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is None
-        assert tbl.xpath(".//w:tbl//w:t[text()='Constat (fait, heure, source)']")
     # The paragraph introducing the findings goes to the page of the first form.
     intro = next(p for p in document.paragraphs if p.text.startswith("Pour chaque objectif"))
     assert intro.paragraph_format.keep_with_next
 
 
 def test_text_under_a_table_does_not_touch_it(docx_by_language) -> None:
-    document = open_docx(docx_by_language["fr"]["golden-ght-fr-after-exercise.docx"])
+    bodies = [open_docx(data).element.body for data in docx_by_language["fr"].values()]
     after_tables = [
         p
-        for p in document.element.body.iterchildren(qn("w:p"))
+        for body in bodies
+        for p in body.iter(qn("w:p"))
         if p.getprevious() is not None
         and p.getprevious().tag == qn("w:tbl")
         and not p.xpath("string(./w:pPr/w:pStyle/@w:val)").startswith("Heading")

@@ -25,9 +25,6 @@ ANSWER_LINES = 3
 """Blank lines left under each hot-wash question."""
 FINDING_ROWS = 2
 """Blank constat / analyse / recommandation rows under each objective."""
-FORM_WIDTHS_CM = (6.0, 5.3, 5.3)
-"""Constat / analyse / recommandation columns inside a kept-together block (the text width less the
-block's cell margins)."""
 
 
 def after_pack(scenario: dict[str, Any]) -> bytes:
@@ -84,30 +81,32 @@ def _played(writer: PackWriter, view: ScenarioView) -> None:
         counts = delivery_counts(injects)
         return (name, *(str(counts[key]) for key in keys))
 
-    writer.heading(labels["retex_played_cells"], 3)
-    writer.table(
-        [labels["col_cell"], *headers],
-        [
-            row(cell["name"], [inject for inject in view.injects if cell["id"] in inject.get("to", [])])
-            for cell in player_cells(view.scenario)
-        ]
-        + [row(labels["total"], view.injects)],
-        widths_cm=(5.0, 2.4, 2.4, 2.4, 2.4, 2.4),
-        bold_first_column=True,
-    )
-    writer.heading(labels["retex_played_objectives"], 3)
-    writer.table(
-        [labels["col_objective"], *headers],
-        [
-            row(
-                objective["title"],
-                [inject for inject in view.injects if objective["id"] in inject.get("objective_ids", [])],
-            )
-            for objective in view.scenario["objectives"]
-        ],
-        widths_cm=(5.0, 2.4, 2.4, 2.4, 2.4, 2.4),
-        bold_first_column=True,
-    )
+    with writer.card(frame=None):  # short tables, kept whole with their headings
+        writer.heading(labels["retex_played_cells"], 3).paragraph_format.space_before = Pt(0)
+        writer.table(
+            [labels["col_cell"], *headers],
+            [
+                row(cell["name"], [inject for inject in view.injects if cell["id"] in inject.get("to", [])])
+                for cell in player_cells(view.scenario)
+            ]
+            + [row(labels["total"], view.injects)],
+            widths_cm=(5.0, 2.4, 2.4, 2.4, 2.4, 2.4),
+            bold_first_column=True,
+        )
+    with writer.card(frame=None):
+        writer.heading(labels["retex_played_objectives"], 3).paragraph_format.space_before = Pt(0)
+        writer.table(
+            [labels["col_objective"], *headers],
+            [
+                row(
+                    objective["title"],
+                    [inject for inject in view.injects if objective["id"] in inject.get("objective_ids", [])],
+                )
+                for objective in view.scenario["objectives"]
+            ],
+            widths_cm=(5.0, 2.4, 2.4, 2.4, 2.4, 2.4),
+            bold_first_column=True,
+        )
     review = Counter(inject.get("status", "draft") for inject in view.injects)
     reviewers = sorted({entry["by"] for inject in view.injects for entry in inject.get("review_log", [])})
     summary = ", ".join(
@@ -144,7 +143,7 @@ def _findings(writer: PackWriter, view: ScenarioView) -> None:
             writer.heading(objective["title"], 3).paragraph_format.space_before = Pt(0)
             writer.labelled(labels["col_rating"] + labels["colon"].rstrip(), codes)
             writer.labelled(labels["col_cells"] + labels["colon"].rstrip(), ", ".join(cells))
-            writer.table(headers, [("", "", "")] * FINDING_ROWS, widths_cm=FORM_WIDTHS_CM)
+            writer.table(headers, [("", "", "")] * FINDING_ROWS, widths_cm=widths)
 
 
 def _action_plan(writer: PackWriter, view: ScenarioView) -> None:

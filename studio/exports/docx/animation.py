@@ -296,7 +296,7 @@ def _directory(writer: PackWriter, view: ScenarioView) -> None:
             labels["col_notes"],
         ],
         rows,
-        widths_cm=(3.4, 3.0, 2.6, 4.0, 4.0),
+        widths_cm=(2.8, 2.6, 2.2, 5.4, 4.0),  # the contact column holds an e-mail address whole
     )
 
 

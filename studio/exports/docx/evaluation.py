@@ -88,15 +88,17 @@ def _cell_grid_and_sheets(
     objectives = [obj for obj in view.scenario["objectives"] if applies_to_cell(obj, cell["id"])]
     writer.heading(labels["sec_grid"], level, new_page=level == 1)
     for objective in objectives:
-        writer.heading(objective["title"], level + 1)
-        writer.table(
-            [labels[key] for key in ("col_criterion", "col_target", "col_rating", "col_comments")],
-            [
-                (criterion["text"], criterion.get("target", ""), codes, "")
-                for criterion in objective["criteria"]
-            ],
-            widths_cm=(5.5, 2.5, 4.5, 4.5),
-        )
+        # An objective's grid is short: kept whole with its heading rather than split over two pages.
+        with writer.card(frame=None):
+            writer.heading(objective["title"], level + 1).paragraph_format.space_before = Pt(0)
+            writer.table(
+                [labels[key] for key in ("col_criterion", "col_target", "col_rating", "col_comments")],
+                [
+                    (criterion["text"], criterion.get("target", ""), codes, "")
+                    for criterion in objective["criteria"]
+                ],
+                widths_cm=(5.5, 2.5, 4.5, 4.5),
+            )
     sheets = core_injects(view, cell["id"])
     writer.heading(labels["sec_observation"], level, new_page=True)
     if not sheets:

@@ -71,6 +71,9 @@ CARD_WIDTH_CM = 17.0
 AFTER_TABLE_TWIPS = 120
 """Room (6 pt) between a table and the paragraph under it."""
 
+CELL_MARGINS_CM = 0.4
+"""Left and right cell margins together (Word's default 0.19 cm each side)."""
+
 CARD_GAP_PT = 8
 """The space between two cards, for the scissors: enough to cut between the dashed lines."""
 
@@ -131,6 +134,8 @@ class PackWriter:
         self.at_page_top = False
         self._default_style: str | None = None
         """The style of paragraphs written without one: Normal, or CardText inside a card."""
+        self._card_text_cm: float | None = None
+        """Inside a card, the width its tables may take."""
         self._fill_template(title, subtitle, marking, labels_text)
         self._set_language(language_tag)
 
@@ -276,6 +281,9 @@ class PackWriter:
         milliseconds per row on a long chronogramme.
         """
         self.at_page_top = False
+        if self._card_text_cm and sum(widths_cm) > self._card_text_cm:
+            # Inside a card the text is narrower by the cell's margins: the columns shrink in proportion.
+            widths_cm = [width * self._card_text_cm / sum(widths_cm) for width in widths_cm]
         widths = [Cm(width) for width in widths_cm]
         tbl = CT_Tbl.new_tbl(0, len(widths), Cm(sum(widths_cm)))
         tbl.tblPr.style = self._style_ids["Table Grid"]
@@ -338,11 +346,11 @@ class PackWriter:
         sentinel = tc.p_lst[0]
         self._body_end.addprevious(tbl)
         body_end, self._body_end = self._body_end, sentinel
-        self._default_style = CARD_TEXT_STYLE
+        self._default_style, self._card_text_cm = CARD_TEXT_STYLE, width_cm - CELL_MARGINS_CM
         try:
             yield
         finally:
-            self._body_end, self._default_style = body_end, None
+            self._body_end, self._default_style, self._card_text_cm = body_end, None, None
             if sentinel.getprevious() is not None and sentinel.getprevious().tag == _W_P:
                 tc.remove(sentinel)  # a cell must end with a paragraph: the sentinel stays otherwise
             if estimated_height_pt(tc) <= CARD_KEEP_WHOLE_PT:
@@ -434,8 +442,6 @@ _TABLE_CHARS_PER_CM = 5.6
 _TABLE_PARAGRAPH_GAP_PT = 3.0
 """Table text is 9 pt, with no space after its paragraphs (Table Grid)."""
 _ROW_GAP_PT = 4.0
-_CELL_MARGINS_CM = 0.4
-"""Left and right cell margins together (Word's default 0.19 cm each side)."""
 
 
 def estimated_height_pt(container: OxmlElement, width_cm: float = CARD_WIDTH_CM) -> float:
@@ -446,7 +452,7 @@ def estimated_height_pt(container: OxmlElement, width_cm: float = CARD_WIDTH_CM)
     as its tallest cell (or the height the row asks for).
     """
     height = 0.0
-    text_width = width_cm - _CELL_MARGINS_CM
+    text_width = width_cm - CELL_MARGINS_CM
     for child in container.iterchildren(_W_P, _W_TBL):
         if child.tag == _W_P:
             height += _paragraph_height_pt(child, text_width)
@@ -455,7 +461,7 @@ def estimated_height_pt(container: OxmlElement, width_cm: float = CARD_WIDTH_CM)
             content = max(
                 (
                     sum(
-                        _paragraph_height_pt(p, _cell_width_cm(tc) - _CELL_MARGINS_CM, table=True)
+                        _paragraph_height_pt(p, _cell_width_cm(tc) - CELL_MARGINS_CM, table=True)
                         for p in tc.iter(_W_P)
                     )
                     for tc in tr.iterchildren(_W_TC)

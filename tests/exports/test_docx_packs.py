@@ -367,3 +367,16 @@ def test_reflex_sheet_steps_stay_on_one_page(docx_by_language) -> None:
         assert not steps[-1].paragraph_format.keep_with_next
         checked += 1
     assert checked
+
+
+def test_no_table_leaves_its_first_or_last_row_alone_on_a_page(docx_by_language) -> None:
+    document = open_docx(docx_by_language["fr"]["golden-ght-fr-players-crisis-a.docx"])
+    directory = max(document.tables, key=lambda table: len(table.rows))
+    rows = directory._tbl.tr_lst
+    assert len(rows) > 4
+
+    def kept(tr) -> bool:
+        return all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in tr.iter(qn("w:p")))
+
+    # The header and the first row go with the next row; so does the second to last; no other row.
+    assert [kept(tr) for tr in rows] == [True, True] + [False] * (len(rows) - 4) + [True, False]

@@ -297,12 +297,20 @@ class PackWriter:
                 tbl, [self.text(h) for h in headers], twips, bold=lambda _: True, fill=HEADER_FILL
             )
             mark_repeating_header(tr)
+        body_rows = []
         for values in rows:
             if isinstance(values, GroupRow):
                 _group_row(tbl, self.text(values.title), twips)
                 continue
             cells = [self.text(value) for value in values]
-            _table_row(tbl, cells, twips, bold=lambda index: bold_first_column and index == 0)
+            body_rows.append(
+                _table_row(tbl, cells, twips, bold=lambda index: bold_first_column and index == 0)
+            )
+        # Neither the header with the first row alone at the foot of a page, nor the last row alone at
+        # the top of the next: those rows are kept with the row after them.
+        if len(body_rows) > 1:
+            for tr in (*tbl.tr_lst[: tbl.tr_lst.index(body_rows[0]) + 1], body_rows[-2]):
+                _keep_with_next(tr)
         self._body_end.addprevious(tbl)
         return Table(tbl, self.document._body)
 
@@ -520,6 +528,7 @@ _W_HRULE = qn("w:hRule")
 _W_P = qn("w:p")
 _W_PPR = qn("w:pPr")
 _W_PSTYLE = qn("w:pStyle")
+_W_KEEPNEXT = qn("w:keepNext")
 _W_TBL = qn("w:tbl")
 _W_RPR = qn("w:rPr")
 _W_T = qn("w:t")
@@ -591,6 +600,22 @@ def _table_row(
     return tr
 
 
+def _keep_with_next(tr: OxmlElement) -> None:
+    """Keep a table row on the page of the next one (every paragraph of its cells kept with the next)."""
+    for p in tr.iter(_W_P):
+        p_pr = p.find(_W_PPR)
+        if p_pr is None:
+            p_pr = etree.Element(_W_PPR)
+            p.insert(0, p_pr)
+        if p_pr.find(_W_KEEPNEXT) is None:
+            keep = etree.Element(_W_KEEPNEXT)
+            style = p_pr.find(_W_PSTYLE)
+            if style is not None:
+                style.addnext(keep)
+            else:
+                p_pr.insert(0, keep)
+
+
 def _group_row(tbl: CT_Tbl, title: str, twips: list[str]) -> None:
     """Append a bold, shaded row of one cell spanning all columns, kept with the row after it."""
     tr = etree.SubElement(tbl, _W_TR)
@@ -603,7 +628,7 @@ def _group_row(tbl: CT_Tbl, title: str, twips: list[str]) -> None:
     etree.SubElement(tc_pr, qn("w:gridSpan")).set(_W_VAL, str(len(twips)))
     _shading(tc_pr, GROUP_FILL)
     p = etree.SubElement(tc, _W_P)
-    etree.SubElement(etree.SubElement(p, _W_PPR), qn("w:keepNext"))
+    etree.SubElement(etree.SubElement(p, _W_PPR), _W_KEEPNEXT)
     p.append(make_run(title, bold=True))
 
 

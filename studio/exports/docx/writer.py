@@ -232,18 +232,18 @@ class PackWriter:
 
     def labelled(self, label: str, value: str) -> Paragraph:
         paragraph = self.paragraph()
-        paragraph.add_run(self.text(label) + " ").bold = True
-        paragraph.add_run(self.text(value))
+        paragraph._p.append(make_run(self.text(label) + " ", bold=True))
+        paragraph._p.append(make_run(self.text(value)))
         return paragraph
 
     def run_in(self, label: str, text: str | None) -> None:
         """A free text field after a bold run-in ``label`` (which carries its own colon): the label
         opens the first paragraph, later paragraphs follow on their own."""
         chunks = [chunk.strip() for chunk in clean_text(text).split("\n\n") if chunk.strip()]
-        first = self.paragraph()
-        first.add_run(self.text(label)).bold = True
+        first = self.paragraph()._p
+        first.append(make_run(self.text(label), bold=True))
         if chunks:
-            first.add_run(self.text(chunks[0]))
+            first.append(make_run(self.text(chunks[0])))
         for chunk in chunks[1:]:
             self.paragraph(chunk)
 
@@ -325,12 +325,12 @@ class PackWriter:
 
         ``separator`` follows the language's typography (" : " in French, ": " in English).
         """
-        paragraph = self.paragraph(style=style)
+        p = self.paragraph(style=style)._p
         for index, (label, value) in enumerate(pairs):
             if index:
-                paragraph.add_run(FACT_SEPARATOR)
-            paragraph.add_run(self.text(label + separator)).bold = True
-            paragraph.add_run(self.text(value))
+                p.append(make_run(FACT_SEPARATOR))
+            p.append(make_run(self.text(label + separator), bold=True))
+            p.append(make_run(self.text(value)))
 
     @contextmanager
     def card(self, *, frame: str | None = CUT_LINE, width_cm: float = CARD_WIDTH_CM) -> Iterator[None]:

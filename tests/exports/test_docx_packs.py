@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from typing import Any
 
 import docx
@@ -380,3 +381,25 @@ def test_no_table_leaves_its_first_or_last_row_alone_on_a_page(docx_by_language)
 
     # The header and the first row go with the next row; so does the second to last; no other row.
     assert [kept(tr) for tr in rows] == [True, True] + [False] * (len(rows) - 4) + [True, False]
+
+
+def test_a_cell_without_objectives_gets_no_empty_section(scenario_copy: dict[str, Any]) -> None:
+    from studio.exports.docx import evaluator_pack, player_pack
+
+    cell = player_cells(scenario_copy)[0]["id"]
+    for objective in scenario_copy["objectives"]:
+        objective["cells"] = [other["id"] for other in player_cells(scenario_copy) if other["id"] != cell]
+    for pack in (player_pack(scenario_copy, cell), evaluator_pack(scenario_copy, cell)):
+        blocks = list(open_docx(pack).element.body.iterchildren(qn("w:p"), qn("w:tbl")))
+        for block, following in itertools.pairwise(blocks):
+            level = block.xpath("string(./w:pPr/w:pStyle/@w:val)")
+            if not level.startswith("Heading"):
+                continue
+            # A heading is followed by its content (text, a table) or by a heading one level down.
+            if following.tag == qn("w:tbl"):
+                continue
+            next_level = following.xpath("string(./w:pPr/w:pStyle/@w:val)")
+            text = following.xpath("string(.)")
+            assert text and (not next_level.startswith("Heading") or next_level > level), block.xpath(
+                "string(.)"
+            )

@@ -87,6 +87,8 @@ def _cell_grid_and_sheets(
     labels = view.labels
     objectives = [obj for obj in view.scenario["objectives"] if applies_to_cell(obj, cell["id"])]
     writer.heading(labels["sec_grid"], level, new_page=level == 1)
+    if not objectives:
+        writer.paragraph(labels["no_content"])
     for objective in objectives:
         # An objective's grid is short: kept whole with its heading rather than split over two pages.
         with writer.card(frame=None):

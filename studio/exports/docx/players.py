@@ -107,6 +107,8 @@ def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any]
     objectives = [obj for obj in view.scenario["objectives"] if applies_to_cell(obj, cell["id"])]
     for objective in objectives:
         writer.labelled(objective["title"], objective.get("description", ""))
+    if not objectives:
+        writer.paragraph(empty)
 
     writer.heading(labels["sec_directory"], level)
     writer.intro(labels["directory_intro"])

@@ -132,7 +132,7 @@ def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any]
             )
             for persona in personas
         ],
-        widths_cm=(2.6, 2.6, 2.5, 2.5, 6.8),
+        widths_cm=(2.6, 2.5, 2.8, 2.5, 6.6),
     )
     writer.heading(labels["cells_in_play"], level + 1)
     writer.table(

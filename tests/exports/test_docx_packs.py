@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import itertools
 from typing import Any
 
 import docx
 import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
+from docx.table import Table
 
+from studio.exports.chronogramme import ScenarioView
 from studio.exports.common import applies_to_cell, player_cells
 from studio.exports.docx.build_base import build_base
 from studio.exports.docx.writer import BASE_TEMPLATE, field_instructions
@@ -153,22 +156,84 @@ def starts_a_page(paragraph) -> bool:
     return bool(previous.xpath(".//w:br[@w:type='page']"))
 
 
-def test_one_inject_card_per_page(docx_by_language) -> None:
+def inject_cards(document, prefix: str) -> list:
+    """The framed cards of a pack: top-level one-cell tables whose first paragraph is a card title."""
+    cards = []
+    for tbl in document.element.body.iterchildren(qn("w:tbl")):
+        first = tbl.find(f"{qn('w:tr')}/{qn('w:tc')}/{qn('w:p')}")
+        title = "".join(node.text or "" for node in first.iter(qn("w:t"))) if first is not None else ""
+        if first.xpath("string(./w:pPr/w:pStyle/@w:val)") == "Heading2" and title.startswith(prefix):
+            cards.append(tbl)
+    return cards
+
+
+def all_tables(document) -> list[Table]:
+    """Every table of the body, nested ones included, in document order."""
+    return [Table(tbl, document._body) for tbl in document.element.body.iter(qn("w:tbl"))]
+
+
+def card_text(tbl) -> str:
+    return "\n".join("".join(node.text or "" for node in p.iter(qn("w:t"))) for p in tbl.iter(qn("w:p")))
+
+
+def test_inject_cards_share_pages_framed_to_cut_and_never_split(docx_by_language) -> None:
     scenario = load_golden("en")
+    view = ScenarioView(scenario)
     document = open_docx(docx_by_language["en"]["golden-ght-en-animation.docx"])
-    cards = card_headings(document, "Inject ")
+    cards = inject_cards(document, "Inject ")
     assert len(cards) == len(scenario["injects"])
-    for card in cards:
-        previous = card._p.getprevious()
-        previous_is_section_heading = previous is not None and previous.xpath(
-            "string(.//w:pStyle/@w:val)"
-        ) in ("Heading1",)
-        assert starts_a_page(card) or previous_is_section_heading, card.text
+    for tbl, inject in zip(cards, sorted(scenario["injects"], key=_card_order), strict=True):
+        rows = tbl.findall(qn("w:tr"))
+        assert len(rows) == 1 and len(rows[0].findall(qn("w:tc"))) == 1
+        # The one row cannot break across pages: a page break falls between two cards, never inside one.
+        assert rows[0].find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+        # A dashed frame all round: the cut line.
+        borders = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}")
+        assert [edge.get(qn("w:val")) for edge in borders] == ["dashed"] * 4
+        # No page break of its own: cards follow one another and share pages.
+        assert not tbl.xpath(".//w:pageBreakBefore") and not tbl.xpath(".//w:br[@w:type='page']")
+        # Word merges tables that touch: a paragraph separates each card from the next block.
+        assert tbl.getnext().tag == qn("w:p")
+        # Cut out, the card still says what, when, how, from whom to whom and what is expected.
+        text = card_text(tbl)
+        assert text.startswith(f"Inject {inject['number']}: ")
+        for shown in (
+            view.display(inject, "offset"),
+            view.display(inject, "scenario_time"),
+            view.display(inject, "channel"),
+            f"{view.display(inject, 'from')} \u2192 {view.display(inject, 'to')}",
+            *inject["message"].split("\n\n"),
+            *inject.get("expected_actions", []),
+        ):
+            assert shown.strip() in text, (inject["number"], shown)
     # Contingency injects come last, under their own heading.
     contingency = [inject for inject in scenario["injects"] if inject.get("contingency")]
-    assert [card.text.split(":")[0] for card in cards[-len(contingency) :]] == [
+    assert [card_text(tbl).split(":")[0] for tbl in cards[-len(contingency) :]] == [
         f"Inject {inject['number']}" for inject in contingency
     ]
+
+
+def test_a_card_taller_than_a_page_is_written_unframed_on_a_page_of_its_own(
+    scenario_copy: dict[str, Any],
+) -> None:
+    """Word clips a table row taller than a page that may not split: such a card is plain paragraphs."""
+    from studio.exports.docx import animation_pack
+
+    scenario_copy["injects"][0]["message"] = "Un long message. " * 400
+    document = open_docx(animation_pack(scenario_copy))
+    cards = inject_cards(document, "Stimulus ")
+    assert len(cards) == len(scenario_copy["injects"]) - 1
+    assert all(tbl.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for tbl in cards)
+    number = scenario_copy["injects"][0]["number"]
+    title = next(p for p in card_headings(document, f"Stimulus {number}\u00a0:"))
+    assert starts_a_page(title)
+    assert any("Un long message." in p.text for p in document.paragraphs)
+
+
+def _card_order(inject: dict) -> tuple[bool, float]:
+    from studio.exports.common import inject_minutes
+
+    return (bool(inject.get("contingency")), inject_minutes(inject))
 
 
 def test_evaluator_pack_per_observed_cell_has_one_sheet_per_core_inject_to_it(docx_by_language) -> None:
@@ -180,14 +245,26 @@ def test_evaluator_pack_per_observed_cell_has_one_sheet_per_core_inject_to_it(do
         and not inject.get("contingency")
         and inject.get("visibility", "players") != "control"
     ]
+    view = ScenarioView(scenario)
     assert len(core) == 5  # 8 injects: one optional, one contingency, one for the animation cell only
     seen = 0
     for cell in player_cells(scenario):
         document = open_docx(docx_by_language["en"][f"golden-ght-en-evaluators-{cell['id']}.docx"])
-        sheets = card_headings(document, "Observation of inject")
+        sheets = inject_cards(document, "Observation of inject")
         expected = [i for i in core if cell["id"] in i["to"] or cell["id"] in i.get("cc", [])]
         assert len(sheets) == len(expected), cell["id"]
-        assert all(starts_a_page(sheet) for sheet in sheets[1:])
+        # Each sheet framed and whole on its page, several to a page: no page break of its own.
+        for sheet, inject in zip(sheets, expected, strict=True):
+            assert sheet.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+            assert not sheet.xpath(".//w:pageBreakBefore")
+            text = card_text(sheet)
+            route = f"{view.display(inject, 'from')} \u2192 {view.display(inject, 'to')}"
+            assert route in text and view.display(inject, "offset") in text
+            assert all(action in text for action in inject.get("expected_actions", []))
+            # Observers see what players are asked, not what animators know.
+            assert not any(
+                inject.get(key, "") and inject[key] in text for key in ("synopsis", "animator_notes")
+            )
         seen += len(sheets)
     assert seen >= len(core)
     from studio.exports.docx import evaluator_pack
@@ -199,7 +276,12 @@ def test_evaluator_pack_per_observed_cell_has_one_sheet_per_core_inject_to_it(do
         for objective in scenario["objectives"]
         if applies_to_cell(objective, cell["id"])
     )
-    grids = [t for t in document.tables if t.rows[0].cells[0].text == "Critical task"]
+    # Each objective's grid is kept whole with its heading, inside a frameless one-cell table.
+    grids = [
+        t
+        for t in all_tables(document)
+        if [c.text for c in t.rows[0].cells][:2] == ["Critical task", "Target"]
+    ]
     assert sum(len(grid.rows) - 1 for grid in grids) == criteria
     # the default HSEEP scale for English scenarios, plus "not observed"
     assert "\u2610 P" in grids[0].rows[1].cells[2].text and "\u2610 N/O" in grids[0].rows[1].cells[2].text
@@ -225,3 +307,99 @@ def test_packs_are_deterministic(golden: dict[str, Any]) -> None:
     from studio.exports.docx import animation_pack
 
     assert animation_pack(golden) == animation_pack(golden)
+
+
+def test_after_pack_keeps_each_objective_with_its_findings_form(docx_by_language) -> None:
+    scenario = load_golden("fr")
+    document = open_docx(docx_by_language["fr"]["golden-ght-fr-after-exercise.docx"])
+    blocks = {}
+    for tbl in document.element.body.iterchildren(qn("w:tbl")):
+        first = tbl.find(f"{qn('w:tr')}/{qn('w:tc')}/{qn('w:p')}")
+        is_form = bool(tbl.xpath(".//w:tbl//w:t[text()='Constat (fait, heure, source)']"))
+        if first.xpath("string(./w:pPr/w:pStyle/@w:val)") == "Heading3" and is_form:
+            blocks[card_text(tbl).split("\n")[0]] = tbl
+    assert sorted(blocks) == sorted(
+        typeset_french(objective["title"]) for objective in scenario["objectives"]
+    )
+    for tbl in blocks.values():
+        # One row that cannot split, no frame: the heading, the rating and the form stay on one page.
+        assert tbl.find(f"{qn('w:tr')}/{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+        assert tbl.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is None
+    # The paragraph introducing the findings goes to the page of the first form.
+    intro = next(p for p in document.paragraphs if p.text.startswith("Pour chaque objectif"))
+    assert intro.paragraph_format.keep_with_next
+
+
+def test_text_under_a_table_does_not_touch_it(docx_by_language) -> None:
+    bodies = [open_docx(data).element.body for data in docx_by_language["fr"].values()]
+    after_tables = [
+        p
+        for body in bodies
+        for p in body.iter(qn("w:p"))
+        if p.getprevious() is not None
+        and p.getprevious().tag == qn("w:tbl")
+        and not p.xpath("string(./w:pPr/w:pStyle/@w:val)").startswith("Heading")
+        and p.xpath("string(.//w:t)")
+    ]
+    assert after_tables
+    assert all(p.xpath("string(./w:pPr/w:spacing/@w:before)") == "120" for p in after_tables)
+
+
+def test_fil_rouge_clocks_wrap_only_after_the_dash(docx_by_language) -> None:
+    document = open_docx(docx_by_language["en"]["golden-ght-en-animation.docx"])
+    fil_rouge = next(t for t in document.tables if t.rows[0].cells[1].text == "When")
+    spans = [row.cells[1].text for row in fil_rouge.rows[1:]]
+    assert spans and all(span.count(" ") == 2 and " \u2013 " in span for span in spans), spans
+
+
+def test_reflex_sheet_steps_stay_on_one_page(docx_by_language) -> None:
+    scenario = load_golden("en")
+    document = open_docx(docx_by_language["en"]["golden-ght-en-players-dsi-a.docx"])
+    paragraphs = document.paragraphs
+    checked = 0
+    for sheet in scenario["reflex_sheets"]:
+        if not applies_to_cell(sheet, "dsi-a"):
+            continue
+        start = next(i for i, p in enumerate(paragraphs) if p.text == sheet["title"])
+        steps = paragraphs[start + 1 : start + 1 + len(sheet["steps"])]
+        assert [p.text for p in steps] == [f"\u2610 {step}" for step in sheet["steps"]]
+        # Each step is kept with the next, the heading with the first: the sheet turns no page.
+        assert all(p.paragraph_format.keep_with_next for p in steps[:-1])
+        assert not steps[-1].paragraph_format.keep_with_next
+        checked += 1
+    assert checked
+
+
+def test_no_table_leaves_its_first_or_last_row_alone_on_a_page(docx_by_language) -> None:
+    document = open_docx(docx_by_language["fr"]["golden-ght-fr-players-crisis-a.docx"])
+    directory = max(document.tables, key=lambda table: len(table.rows))
+    rows = directory._tbl.tr_lst
+    assert len(rows) > 4
+
+    def kept(tr) -> bool:
+        return all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in tr.iter(qn("w:p")))
+
+    # The header and the first row go with the next row; so does the second to last; no other row.
+    assert [kept(tr) for tr in rows] == [True, True] + [False] * (len(rows) - 4) + [True, False]
+
+
+def test_a_cell_without_objectives_gets_no_empty_section(scenario_copy: dict[str, Any]) -> None:
+    from studio.exports.docx import evaluator_pack, player_pack
+
+    cell = player_cells(scenario_copy)[0]["id"]
+    for objective in scenario_copy["objectives"]:
+        objective["cells"] = [other["id"] for other in player_cells(scenario_copy) if other["id"] != cell]
+    for pack in (player_pack(scenario_copy, cell), evaluator_pack(scenario_copy, cell)):
+        blocks = list(open_docx(pack).element.body.iterchildren(qn("w:p"), qn("w:tbl")))
+        for block, following in itertools.pairwise(blocks):
+            level = block.xpath("string(./w:pPr/w:pStyle/@w:val)")
+            if not level.startswith("Heading"):
+                continue
+            # A heading is followed by its content (text, a table) or by a heading one level down.
+            if following.tag == qn("w:tbl"):
+                continue
+            next_level = following.xpath("string(./w:pPr/w:pStyle/@w:val)")
+            text = following.xpath("string(.)")
+            assert text and (not next_level.startswith("Heading") or next_level > level), block.xpath(
+                "string(.)"
+            )

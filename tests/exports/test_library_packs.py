@@ -18,6 +18,7 @@ import docx
 import openpyxl
 import pytest
 from docx.oxml.ns import qn
+from docx.table import Table
 
 from studio.exports import export_outputs
 from studio.exports.common import player_cells, scenario_labels
@@ -66,9 +67,11 @@ def all_text(document: docx.document.Document) -> str:
 
 
 def tables_with_header(document: docx.document.Document, *names: str) -> list:
+    """Tables whose first row holds ``names``, nested ones included (forms kept with their heading)."""
+    tables = (Table(tbl, document._body) for tbl in document.element.body.iter(qn("w:tbl")))
     return [
         table
-        for table in document.tables
+        for table in tables
         if all(name in [cell.text for cell in table.rows[0].cells] for name in names)
     ]
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from docx.shared import Pt
+
 from studio.exports.chronogramme import ScenarioView
 from studio.exports.common import applies_to_cell, player_cells
 from studio.exports.docx.base import start_pack
@@ -69,7 +71,7 @@ def delivery_counts(injects: list[dict[str, Any]]) -> Counter[str]:
 def _played(writer: PackWriter, view: ScenarioView) -> None:
     labels = view.labels
     writer.heading(labels["retex_played"], 2)
-    writer.paragraph(labels["retex_played_intro"])
+    writer.intro(labels["retex_played_intro"])
     headers = [
         labels[key] for key in ("col_planned", "col_played", "col_modified", "col_skipped", "col_unrecorded")
     ]
@@ -79,34 +81,36 @@ def _played(writer: PackWriter, view: ScenarioView) -> None:
         counts = delivery_counts(injects)
         return (name, *(str(counts[key]) for key in keys))
 
-    writer.heading(labels["retex_played_cells"], 3)
-    writer.table(
-        [labels["col_cell"], *headers],
-        [
-            row(cell["name"], [inject for inject in view.injects if cell["id"] in inject.get("to", [])])
-            for cell in player_cells(view.scenario)
-        ]
-        + [row(labels["total"], view.injects)],
-        widths_cm=(5.0, 2.4, 2.4, 2.4, 2.4, 2.4),
-        bold_first_column=True,
-    )
-    writer.heading(labels["retex_played_objectives"], 3)
-    writer.table(
-        [labels["col_objective"], *headers],
-        [
-            row(
-                objective["title"],
-                [inject for inject in view.injects if objective["id"] in inject.get("objective_ids", [])],
-            )
-            for objective in view.scenario["objectives"]
-        ],
-        widths_cm=(5.0, 2.4, 2.4, 2.4, 2.4, 2.4),
-        bold_first_column=True,
-    )
+    with writer.card(frame=None):  # short tables, kept whole with their headings
+        writer.heading(labels["retex_played_cells"], 3).paragraph_format.space_before = Pt(0)
+        writer.table(
+            [labels["col_cell"], *headers],
+            [
+                row(cell["name"], [inject for inject in view.injects if cell["id"] in inject.get("to", [])])
+                for cell in player_cells(view.scenario)
+            ]
+            + [row(labels["total"], view.injects)],
+            widths_cm=(5.0, 2.4, 2.4, 2.4, 2.4, 2.4),
+            bold_first_column=True,
+        )
+    with writer.card(frame=None):
+        writer.heading(labels["retex_played_objectives"], 3).paragraph_format.space_before = Pt(0)
+        writer.table(
+            [labels["col_objective"], *headers],
+            [
+                row(
+                    objective["title"],
+                    [inject for inject in view.injects if objective["id"] in inject.get("objective_ids", [])],
+                )
+                for objective in view.scenario["objectives"]
+            ],
+            widths_cm=(5.0, 2.4, 2.4, 2.4, 2.4, 2.4),
+            bold_first_column=True,
+        )
     review = Counter(inject.get("status", "draft") for inject in view.injects)
     reviewers = sorted({entry["by"] for inject in view.injects for entry in inject.get("review_log", [])})
     summary = ", ".join(
-        f"{labels.enum('review_status', status)} {count}" for status, count in sorted(review.items())
+        f"{labels.enum('review_status', status)} ({count})" for status, count in sorted(review.items())
     )
     writer.labelled(labels["retex_review_trail"] + labels["colon"].rstrip(), summary)
     if reviewers:
@@ -118,7 +122,7 @@ def _findings(writer: PackWriter, view: ScenarioView) -> None:
     labels = view.labels
     retex = view.scenario.get("retex", {})
     writer.heading(labels["retex_findings"], 2)
-    writer.paragraph(labels["retex_findings_intro"])
+    writer.intro(labels["retex_findings_intro"])
     codes = rating_boxes(rating_levels(view))
     headers = [labels["col_finding"], labels["col_analysis"], labels["col_recommendation"]]
     widths = (6.0, 5.5, 5.5)
@@ -133,10 +137,13 @@ def _findings(writer: PackWriter, view: ScenarioView) -> None:
         cells = [
             cell["name"] for cell in player_cells(view.scenario) if applies_to_cell(objective, cell["id"])
         ]
-        writer.heading(objective["title"], 3)
-        writer.labelled(labels["col_rating"] + labels["colon"].rstrip(), codes)
-        writer.labelled(labels["col_cells"] + labels["colon"].rstrip(), ", ".join(cells))
-        writer.table(headers, [("", "", "")] * FINDING_ROWS, widths_cm=widths)
+        # The objective, its rating and its form stay on one page: a heading alone at the foot of a
+        # page, its form on the next, is what a reader flags first.
+        with writer.card(frame=None):
+            writer.heading(objective["title"], 3).paragraph_format.space_before = Pt(0)
+            writer.labelled(labels["col_rating"] + labels["colon"].rstrip(), codes)
+            writer.labelled(labels["col_cells"] + labels["colon"].rstrip(), ", ".join(cells))
+            writer.table(headers, [("", "", "")] * FINDING_ROWS, widths_cm=widths)
 
 
 def _action_plan(writer: PackWriter, view: ScenarioView) -> None:

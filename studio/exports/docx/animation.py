@@ -1,9 +1,10 @@
 """The animation pack (kit d'animation, C/E handbook): everything control staff need, secrets included.
 
 Order: the one-page fil rouge (beats, decisions expected, who plays whom), the full directory with
-contacts, the chronogramme in a landscape section, one inject card per page and the contingency
-injects, also one per page; then an annex with the time model, the ground truth and the simulated
-attack told in plain words (no engine vocabulary, no ids, no ISO durations).
+contacts, the chronogramme in a landscape section, the stimulus cards (framed to be cut out, as
+many to a page as fit, none split across pages) and the contingency injects' cards; then an annex
+with the time model, the ground truth and the simulated attack told in plain words (no engine
+vocabulary, no ids, no ISO durations).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from docx.shared import Pt
+
 from studio.durations import format_clock, parse_minutes
 from studio.exports.chronogramme import CHRONO_COLUMNS, ScenarioView, chronogramme_headers
 from studio.exports.common import inject_minutes
 from studio.exports.contacts import animation_cells
-from studio.exports.docx.base import inject_facts, start_pack
-from studio.exports.docx.writer import PackWriter
+from studio.exports.docx.base import inject_fact_lines, start_pack
+from studio.exports.docx.writer import CARD_HEADING_STYLE, SMALL_STYLE, PackWriter
 
 # Landscape A4 leaves 25.7 cm between 2 cm margins; the title and expected actions get the room.
 CHRONO_WIDTHS_CM = (1.2, 2.0, 2.6, 3.0, 3.0, 2.4, 5.5, 6.0)
@@ -41,11 +44,12 @@ def animation_pack(scenario: dict[str, Any]) -> bytes:
     contingency = [inject for inject in view.injects if inject.get("contingency")]
     writer.new_section(landscape=False)
     writer.heading(view.labels["sec_cards"], 1)
-    for index, inject in enumerate(regular):
-        write_inject_card(writer, view, inject, first_on_page=index == 0)
+    writer.intro(view.labels["cards_intro"])
+    for inject in regular:
+        write_inject_card(writer, view, inject)
     writer.heading(view.labels["sec_contingency"], 1, new_page=True)
-    for index, inject in enumerate(contingency):
-        write_inject_card(writer, view, inject, first_on_page=index == 0)
+    for inject in contingency:
+        write_inject_card(writer, view, inject)
     if not contingency:
         writer.paragraph(view.labels["no_contingency"])
     writer.heading(view.labels["sec_annex"], 1, new_page=True)
@@ -93,7 +97,7 @@ def storyline_beats(view: ScenarioView) -> list[dict[str, Any]]:
                 "start": inject_minutes(injects[0]),
                 "end": end,
                 "cells": cells,
-                "dilemma": " ; ".join(inject["title"] for inject in injects[:BEAT_TITLES]),
+                "dilemma": "; ".join(inject["title"] for inject in injects[:BEAT_TITLES]),
                 "decisions": decisions[:BEAT_DECISIONS],
             }
         )
@@ -115,9 +119,10 @@ def _storyline(writer: PackWriter, view: ScenarioView) -> None:
         [
             (
                 beat["title"],
-                view.schedule.clock(beat["start"], labels)
+                # "J1 09:00 – J1 09:30" may only wrap after the dash, never inside a clock.
+                unbroken(view.schedule.clock(beat["start"], labels))
                 + " \u2013 "
-                + view.schedule.clock(beat["end"], labels),
+                + unbroken(view.schedule.clock(beat["end"], labels)),
                 view.name_list(
                     [view.cells.get(cell, {}).get("name", cell) for cell in beat["cells"]], BEAT_CELLS
                 ),
@@ -135,6 +140,11 @@ def _storyline(writer: PackWriter, view: ScenarioView) -> None:
         played.setdefault(persona.get("played_by") or default_cell, []).append(persona["name"])
     for cell_id, names in played.items():
         writer.labelled(view.cell_names([cell_id]) + labels["colon"].rstrip(), ", ".join(names))
+
+
+def unbroken(text: str) -> str:
+    """``text`` with non-breaking spaces, so that a line never breaks inside it."""
+    return text.replace(" ", "\u00a0")
 
 
 def _ground_truth(writer: PackWriter, view: ScenarioView) -> None:
@@ -168,7 +178,7 @@ def _ground_truth(writer: PackWriter, view: ScenarioView) -> None:
     if not timeline:
         writer.paragraph(labels["timeline_missing"])
     else:
-        writer.paragraph(labels["timeline_intro"])
+        writer.intro(labels["timeline_intro"])
         writer.table(
             [labels["col_scenario_clock"], labels["col_event"], labels["col_node"]],
             simulation_log_rows(view),
@@ -211,7 +221,7 @@ def _graph_summary(writer: PackWriter, view: ScenarioView) -> None:
     labels, systems = view.labels, view.scenario.get("systems", [])
     links = Counter(link["kind"] for system in systems for link in system.get("links", []))
     writer.heading(labels["graph_summary"], 2)
-    writer.paragraph(
+    writer.intro(
         labels.format("graph_counts", systems=len(systems), reach=links["reach"], depends=links["depends"])
     )
     hit = {
@@ -234,7 +244,7 @@ def _graph_summary(writer: PackWriter, view: ScenarioView) -> None:
 def _time_model(writer: PackWriter, view: ScenarioView) -> None:
     labels, model = view.labels, view.exercise["time_model"]
     writer.heading(labels["sec_time_model"], 2)
-    writer.paragraph(labels.format("time_model_intro", start=view.when(model["scenario_start"])))
+    writer.intro(labels.format("time_model_intro", start=view.when(model["scenario_start"])))
     writer.table(
         [
             labels["col_from_exercise"],
@@ -286,7 +296,7 @@ def _directory(writer: PackWriter, view: ScenarioView) -> None:
             labels["col_notes"],
         ],
         rows,
-        widths_cm=(3.4, 3.0, 2.6, 4.0, 4.0),
+        widths_cm=(2.8, 2.6, 2.2, 5.4, 4.0),  # the contact column holds an e-mail address whole
     )
 
 
@@ -300,42 +310,55 @@ def _chronogramme(writer: PackWriter, view: ScenarioView) -> None:
     )
 
 
-def write_inject_card(
-    writer: PackWriter, view: ScenarioView, inject: dict[str, Any], *, first_on_page: bool
-) -> None:
-    """One inject card, starting a page of its own unless it is the first under a section heading."""
+def write_inject_card(writer: PackWriter, view: ScenarioView, inject: dict[str, Any]) -> None:
+    """One stimulus card, framed to be cut out, whole on its page, sharing the page with other cards.
+
+    A card stands alone once cut out: its number and title (the number is the MSEL's, which is how
+    a card, the chronogramme and the spreadsheet refer to one another), when (exercise and scenario
+    clocks), how (channel), from whom to whom, the message, what the players are expected to do, then
+    what only control needs (synopsis, notes) and the details.
+    """
     labels = view.labels
-    title = labels.format("card_title", number=view.number(inject), title=inject["title"])
-    writer.heading(title, 2, new_page=not first_on_page)
-    facts = inject_facts(view, inject)
-    if inject.get("contingency_for"):
-        backed = next((other for other in view.injects if other["id"] == inject["contingency_for"]), None)
-        backed_text = (
-            labels.format("card_backs_up_value", number=view.number(backed), title=backed["title"])
-            if backed
-            else inject["contingency_for"]
-        )
-        facts.append((labels["card_backs_up"], backed_text))
-    writer.facts(facts)
-    writer.heading(labels["card_message"], 3)
-    writer.text_block(inject["message"], labels["no_content"])
-    for key, label_key in (("synopsis", "card_synopsis"), ("animator_notes", "card_animator_notes")):
-        if inject.get(key):
-            writer.heading(labels[label_key], 3)
-            writer.text_block(inject[key], labels["no_content"])
-    for key, label_key in (
-        ("expected_actions", "card_expected_actions"),
-        ("discussion_questions", "card_discussion"),
-    ):
-        if inject.get(key):
-            writer.heading(labels[label_key], 3)
-            writer.bullets(inject[key], checkbox=key == "expected_actions")
-    if inject.get("deliverable"):
-        writer.heading(labels["card_deliverable"], 3)
-        writer.text_block(inject["deliverable"], labels["no_content"])
-    if inject.get("attachments"):
-        writer.heading(labels["card_attachments"], 3)
-        writer.bullets(
-            item["name"] + (labels["colon"] + item["description"] if item.get("description") else "")
-            for item in inject["attachments"]
-        )
+    colon = labels["colon"]
+    with writer.card():
+        title = labels.format("card_title", number=view.number(inject), title=view.display(inject, "title"))
+        writer.heading(title, 2).paragraph_format.space_before = Pt(0)
+        head, foot = inject_fact_lines(view, inject)
+        for line in head:
+            writer.inline_facts(line, colon)
+        _card_section(writer, labels["card_message"])
+        writer.text_block(inject["message"], labels["no_content"])
+        for key, label_key in (
+            ("expected_actions", "card_expected_actions"),
+            ("discussion_questions", "card_discussion"),
+        ):
+            if inject.get(key):
+                _card_section(writer, labels[label_key])
+                writer.bullets(inject[key], checkbox=key == "expected_actions")
+        if inject.get("deliverable"):
+            _card_section(writer, labels["card_deliverable"])
+            writer.text_block(inject["deliverable"], labels["no_content"])
+        for key, label_key in (("synopsis", "card_synopsis"), ("animator_notes", "card_animator_notes")):
+            if inject.get(key):
+                writer.run_in(labels[label_key] + colon, inject[key])
+        if inject.get("attachments"):
+            _card_section(writer, labels["card_attachments"])
+            writer.bullets(
+                item["name"] + (labels["colon"] + item["description"] if item.get("description") else "")
+                for item in inject["attachments"]
+            )
+        if inject.get("contingency_for"):
+            backed = next((other for other in view.injects if other["id"] == inject["contingency_for"]), None)
+            backed_text = (
+                labels.format("card_backs_up_value", number=view.number(backed), title=backed["title"])
+                if backed
+                else inject["contingency_for"]
+            )
+            foot.append([(labels["card_backs_up"], backed_text)])
+        for line in foot:
+            writer.inline_facts(line, colon, style=SMALL_STYLE)
+
+
+def _card_section(writer: PackWriter, title: str) -> None:
+    """A part of a card (message, expected actions...): a small heading set close to its text."""
+    writer.paragraph(title, CARD_HEADING_STYLE)

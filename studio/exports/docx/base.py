@@ -44,31 +44,46 @@ def start_pack(
     return writer
 
 
-def inject_facts(view: ScenarioView, inject: dict[str, Any], *, brief: bool = False) -> list[tuple[str, str]]:
-    """Label/value pairs describing an inject's routing and timing, for cards and observation sheets.
+FactLine = list[tuple[str, str]]
+"""Label/value pairs printed together on one line of a card."""
 
-    ``brief`` keeps what an observer needs (when, from, to, channel, objectives) so that a sheet and
-    its observation log fit one page; cards get everything the animator needs.
+
+def inject_fact_lines(
+    view: ScenarioView, inject: dict[str, Any], *, brief: bool = False
+) -> tuple[list[FactLine], list[FactLine]]:
+    """What a card says of an inject besides its text: the lines of its head, then those of its foot.
+
+    The head says when (exercise and scenario clocks), how (channel) and from whom to whom; the foot
+    the objectives and, unless ``brief`` (observation sheets, which observers fill in and so keep
+    short), the inject's category, phase, priority, visibility, animator and systems.
     """
-    field = view.labels.enum
-    pairs = [
-        (view.labels["col_exercise_clock"], view.display(inject, "offset")),
-        (field("field", "scenario_time"), view.display(inject, "scenario_time")),
-        (field("field", "from"), view.display(inject, "from")),
-        (field("field", "to"), view.display(inject, "to")),
+    labels = view.labels
+    field = labels.enum
+    sender, recipients = view.display(inject, "from"), view.display(inject, "to")
+    route = [(labels["card_route"], f"{sender} \u2192 {recipients}")]
+    if inject.get("cc"):
+        route.append((field("field", "cc"), view.display(inject, "cc")))
+    head = [
+        [
+            (labels["col_exercise_clock"], view.display(inject, "offset")),
+            (field("field", "scenario_time"), view.display(inject, "scenario_time")),
+            (field("field", "channel"), view.display(inject, "channel")),
+        ],
+        route,
     ]
-    optional = (
-        ("cc", "channel")
-        if brief
-        else ("cc", "channel", "category", "phase", "priority", "visibility", "delivered_by")
-    )
-    for name in optional:
-        if inject.get(name) or name in ("channel", "category"):
-            pairs.append((field("field", name), view.display(inject, name)))
+    foot: list[FactLine] = []
+    if not brief:
+        foot.append(
+            [
+                (field("field", name), view.display(inject, name))
+                for name in ("category", "phase", "priority", "visibility", "delivered_by")
+                if inject.get(name) or name == "category"
+            ]
+        )
     if inject.get("objective_ids"):
         titles = [view.objectives.get(oid, {}).get("title", oid) for oid in inject["objective_ids"]]
-        pairs.append((field("field", "objective_ids"), "\n".join(titles)))
+        foot.append([(field("field", "objective_ids"), "; ".join(titles))])
     if inject.get("system_refs") and not brief:
         systems = [view.system_name(system_id) for system_id in inject["system_refs"]]
-        pairs.append((field("field", "system_refs"), view.name_list(systems)))
-    return pairs
+        foot.append([(field("field", "system_refs"), view.name_list(systems))])
+    return head, foot

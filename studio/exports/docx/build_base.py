@@ -7,7 +7,8 @@ base.docx in Word as long as the placeholder texts (writer.TEMPLATE_*) and the s
 What the template carries:
 - A4 portrait pages with 2 cm margins;
 - the styles packs use: Title, Subtitle, Heading 1-3, List Bullet, Table Grid (9 pt), Banner (bold red,
-  centred), Small and Restricted;
+  centred), Small, Restricted, CardText and CardHeading (the text of stimulus cards and observation
+  sheets);
 - the banner in the header with the running title and "page <PAGE> / <NUMPAGES>", the banner in the footer;
 - the table-of-contents entry styles (toc 1, toc 2);
 - a title block (Title, Subtitle), a "Contents" heading and a TOC field, then a page break;
@@ -33,6 +34,8 @@ from studio.exports.common import normalise_zip
 from studio.exports.docx.writer import (
     BANNER_STYLE,
     BASE_TEMPLATE,
+    CARD_HEADING_STYLE,
+    CARD_TEXT_STYLE,
     RESTRICTED_STYLE,
     SMALL_STYLE,
     TEMPLATE_BANNER,
@@ -48,6 +51,8 @@ from studio.exports.docx.writer import (
 )
 
 BANNER_RED = RGBColor(0xC0, 0x00, 0x00)
+CARD_HEADING_BLUE = RGBColor(0x4F, 0x81, 0xBD)
+"""The colour of the template's headings (Word's accent 1), for the part headings of cards."""
 FIXED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
@@ -73,6 +78,20 @@ def _define_styles(document: Document) -> None:
     restricted.base_style = styles["Normal"]
     restricted.font.italic = True
     restricted.font.color.rgb = BANNER_RED
+
+    # Cards (stimulus cards, observation sheets) are set a little smaller and tighter than the body
+    # text, so that two or three share a page; their part headings sit close to their text.
+    card_text = styles.add_style(CARD_TEXT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    card_text.base_style = styles["Normal"]
+    card_text.font.size = Pt(9.5)
+    card_text.paragraph_format.space_after = Pt(2)
+    card_heading = styles.add_style(CARD_HEADING_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    card_heading.base_style = card_text
+    card_heading.font.bold = True
+    card_heading.font.color.rgb = CARD_HEADING_BLUE
+    card_heading.paragraph_format.space_before = Pt(4)
+    card_heading.paragraph_format.space_after = Pt(1)
+    card_heading.paragraph_format.keep_with_next = True
 
     # Table text is smaller than body text so that a landscape chronogramme keeps 8 readable columns.
     styles["Table Grid"].font.size = Pt(9)

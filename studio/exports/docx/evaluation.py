@@ -3,17 +3,19 @@
 Evaluators see what players are asked to do, not what animators know: the sheets carry the message,
 the expected actions and the objectives, but no synopsis or animator notes. One sheet per *core*
 inject (priority core, not a contingency inject, not reserved to the animation cell by
-``visibility: control``), each on its own page.
+``visibility: control``), each framed and never split across pages, as many to a page as fit.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from docx.shared import Pt
+
 from studio.exports.chronogramme import ScenarioView
 from studio.exports.common import applies_to_cell, player_cells
-from studio.exports.docx.base import inject_facts, start_pack
-from studio.exports.docx.writer import CHECKBOX, PackWriter
+from studio.exports.docx.base import inject_fact_lines, start_pack
+from studio.exports.docx.writer import CARD_HEADING_STYLE, CHECKBOX, SMALL_STYLE, GroupRow, PackWriter
 
 OBSERVATION_LINES = 5
 """Blank time-stamped lines on each observation sheet."""
@@ -85,22 +87,26 @@ def _cell_grid_and_sheets(
     labels = view.labels
     objectives = [obj for obj in view.scenario["objectives"] if applies_to_cell(obj, cell["id"])]
     writer.heading(labels["sec_grid"], level, new_page=level == 1)
+    if not objectives:
+        writer.paragraph(labels["no_content"])
     for objective in objectives:
-        writer.heading(objective["title"], level + 1)
-        writer.table(
-            [labels[key] for key in ("col_criterion", "col_target", "col_rating", "col_comments")],
-            [
-                (criterion["text"], criterion.get("target", ""), codes, "")
-                for criterion in objective["criteria"]
-            ],
-            widths_cm=(5.5, 2.5, 4.5, 4.5),
-        )
+        # An objective's grid is short: kept whole with its heading rather than split over two pages.
+        with writer.card(frame=None):
+            writer.heading(objective["title"], level + 1).paragraph_format.space_before = Pt(0)
+            writer.table(
+                [labels[key] for key in ("col_criterion", "col_target", "col_rating", "col_comments")],
+                [
+                    (criterion["text"], criterion.get("target", ""), codes, "")
+                    for criterion in objective["criteria"]
+                ],
+                widths_cm=(5.5, 2.5, 4.5, 4.5),
+            )
     sheets = core_injects(view, cell["id"])
     writer.heading(labels["sec_observation"], level, new_page=True)
     if not sheets:
         writer.paragraph(labels["no_observation_sheet"])
-    for index, inject in enumerate(sheets):
-        _observation_sheet(writer, view, inject, codes, level=level + 1, first_on_page=index == 0)
+    for inject in sheets:
+        _observation_sheet(writer, view, inject, codes, level=level + 1)
 
 
 def _observation_sheet(
@@ -110,34 +116,45 @@ def _observation_sheet(
     codes: str,
     *,
     level: int,
-    first_on_page: bool,
 ) -> None:
+    """One observation sheet, framed and whole on its page: the inject as delivered, what to look
+    for, lines to log what was done, and the criteria to rate."""
     labels = view.labels
-    title = labels.format("observation_title", number=view.number(inject), title=inject["title"])
-    writer.heading(title, level, new_page=not first_on_page)
-    writer.facts(inject_facts(view, inject, brief=True))
-    writer.heading(labels["card_message"], level + 1)
-    writer.text_block(inject["message"], labels["no_content"])
-    if inject.get("expected_actions"):
-        writer.heading(labels["card_expected_actions"], level + 1)
-        writer.bullets(inject["expected_actions"], checkbox=True)
-    writer.heading(labels["observation_log"], level + 1)
-    writer.labelled(labels["observation_delivered_at"] + labels["colon"].rstrip(), "______")
-    writer.table(
-        [labels["col_time"], labels["col_what_was_done"], labels["col_by_whom"]],
-        [("", "", "")] * OBSERVATION_LINES,
-        widths_cm=(2.2, 10.3, 4.5),
-    )
-    criteria = [
-        (view.objectives[oid]["title"], criterion["text"], codes)
-        for oid in inject.get("objective_ids", [])
-        if oid in view.objectives
-        for criterion in view.objectives[oid]["criteria"]
-    ]
-    if criteria:
-        writer.heading(labels["observation_objectives"], level + 1)
+    colon = labels["colon"]
+    with writer.card(frame="single"):
+        title = labels.format("observation_title", number=view.number(inject), title=inject["title"])
+        writer.heading(title, level).paragraph_format.space_before = Pt(0)
+        head, foot = inject_fact_lines(view, inject, brief=True)
+        for line in head:
+            writer.inline_facts(line, colon)
+        for line in foot:
+            writer.inline_facts(line, colon, style=SMALL_STYLE)
+        writer.paragraph(labels["card_message"], CARD_HEADING_STYLE)
+        writer.text_block(inject["message"], labels["no_content"])
+        if inject.get("expected_actions"):
+            writer.paragraph(labels["card_expected_actions"], CARD_HEADING_STYLE)
+            writer.bullets(inject["expected_actions"], checkbox=True)
+        writer.paragraph(labels["observation_log"], CARD_HEADING_STYLE)
+        writer.labelled(labels["observation_delivered_at"] + colon.rstrip(), "______")
         writer.table(
-            [labels["col_objective"], labels["col_criterion"], labels["col_rating"]],
-            criteria,
-            widths_cm=(5.0, 7.0, 5.0),
+            [labels["col_time"], labels["col_what_was_done"], labels["col_by_whom"]],
+            [("", "", "")] * OBSERVATION_LINES,
+            widths_cm=(2.2, 9.9, 4.5),
         )
+        objectives = [
+            view.objectives[oid] for oid in inject.get("objective_ids", []) if oid in view.objectives
+        ]
+        if objectives:
+            writer.paragraph(labels["observation_objectives"], CARD_HEADING_STYLE)
+            writer.table(
+                [labels["col_criterion"], labels["col_rating"]],
+                [
+                    row
+                    for objective in objectives
+                    for row in (
+                        GroupRow(objective["title"]),
+                        *((criterion["text"], codes) for criterion in objective["criteria"]),
+                    )
+                ],
+                widths_cm=(11.6, 5.0),
+            )

@@ -49,7 +49,7 @@ def animation_contact_text(view: ScenarioView) -> str:
     for cell in animation_cells(view.scenario):
         phone, email = view.directory.cell(cell["id"])
         contacts.append(f"{phone} \u2013 {email}")
-    return " ; ".join(contacts)
+    return "; ".join(contacts)
 
 
 def animation_contact_meta(view: ScenarioView) -> list[tuple[str, str]]:
@@ -107,23 +107,20 @@ def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any]
     objectives = [obj for obj in view.scenario["objectives"] if applies_to_cell(obj, cell["id"])]
     for objective in objectives:
         writer.labelled(objective["title"], objective.get("description", ""))
+    if not objectives:
+        writer.paragraph(empty)
 
     writer.heading(labels["sec_directory"], level)
-    writer.paragraph(labels["directory_intro"])
+    writer.intro(labels["directory_intro"])
     if animation_contact_text(view):
-        writer.paragraph(labels.format("directory_animation", contacts=animation_contact_text(view)))
+        writer.intro(labels.format("directory_animation", contacts=animation_contact_text(view)))
     personas = [strip_control_only(persona, "persona") for persona in directory_personas(view.scenario)]
+    # Phone and e-mail share one column, the number above the address: apart, neither column was wide
+    # enough and addresses broke in the middle of a word.
     writer.table(
         [
             labels[key]
-            for key in (
-                "col_persona",
-                "col_role",
-                "col_organisation",
-                "col_channels",
-                "col_phone",
-                "col_email",
-            )
+            for key in ("col_persona", "col_role", "col_organisation", "col_channels", "col_contact")
         ],
         [
             (
@@ -131,38 +128,32 @@ def write_cell_body(writer: PackWriter, view: ScenarioView, cell: dict[str, Any]
                 persona["role"],
                 view.organisation_name(persona.get("organisation")),
                 ", ".join(labels.enum("channel", channel) for channel in persona.get("channels", [])),
-                *view.directory.persona(persona["id"]),
+                "\n".join(view.directory.persona(persona["id"])),
             )
             for persona in personas
         ],
-        widths_cm=(3.0, 2.8, 2.8, 2.2, 2.7, 3.5),
+        widths_cm=(2.6, 2.5, 2.8, 2.5, 6.6),
     )
     writer.heading(labels["cells_in_play"], level + 1)
     writer.table(
-        [
-            labels["col_cell"],
-            labels["col_organisation"],
-            labels["col_location"],
-            labels["col_phone"],
-            labels["col_email"],
-        ],
+        [labels["col_cell"], labels["col_organisation"], labels["col_location"], labels["col_contact"]],
         [
             (
                 other["name"],
                 view.organisation_name(other.get("organisation")),
                 other.get("location", ""),
-                *view.directory.cell(other["id"]),
+                "\n".join(view.directory.cell(other["id"])),
             )
             for other in player_cells(view.scenario) + animation_cells(view.scenario)
         ],
-        widths_cm=(3.6, 3.4, 3.0, 2.6, 4.4),
+        widths_cm=(3.6, 3.0, 2.6, 7.8),
     )
 
     writer.heading(labels["sec_reflex"], level)
     sheets = [sheet for sheet in view.scenario.get("reflex_sheets", []) if applies_to_cell(sheet, cell["id"])]
     for sheet in sheets:
         writer.heading(sheet["title"], level + 1)
-        writer.bullets(sheet["steps"], checkbox=True)
+        writer.bullets(sheet["steps"], checkbox=True, keep_together=True)
     if not sheets:
         writer.paragraph(empty)
 

@@ -35,6 +35,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from timing import median_time  # noqa: E402
+
 from studio.durations import format_minutes, parse_minutes  # noqa: E402
 from studio.exports import export_outputs  # noqa: E402
 from studio.exports.common import player_cells  # noqa: E402
@@ -96,12 +98,9 @@ def _exercise_minutes(scenario: dict[str, Any]) -> float:
 
 
 def best_of(repeat: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
+    """Median wall time of ``repeat`` calls, no warm-up call (the name is historical: it took the
+    fastest run; every benchmark now reports medians, like with like)."""
+    return median_time(action, repeat, warm=False)
 
 
 def docx_shape(data: bytes) -> tuple[int, int, int]:

@@ -12,22 +12,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
 from typing import Any
+
+from timing import median_time
 
 SCENARIO = "territoire-insulaire-ght"
 RUNS = 7
 BUDGET_SECONDS = 1.0
-
-
-def median_seconds(action: Callable[[], Any], runs: int = RUNS) -> float:
-    action()  # warm caches (templates, schema validators, imports)
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
 
 
 def main() -> None:
@@ -40,10 +31,10 @@ def main() -> None:
     path = next(p for p in library_paths() if p.stem == SCENARIO)
     scenario = load_scenario(path)
     with_timeline = dict(scenario, timeline=run_timeline(scenario, seed=0))
-    baseline = median_seconds(lambda: validate_scenario(scenario))
-    simulate = median_seconds(lambda: run_timeline(scenario, seed=0))
-    generate = median_seconds(lambda: generate_msel(with_timeline, seed=0))
-    end_to_end = median_seconds(lambda: generate_msel(scenario, seed=0))
+    baseline = median_time(lambda: validate_scenario(scenario), RUNS)
+    simulate = median_time(lambda: run_timeline(scenario, seed=0), RUNS)
+    generate = median_time(lambda: generate_msel(with_timeline, seed=0), RUNS)
+    end_to_end = median_time(lambda: generate_msel(scenario, seed=0), RUNS)
     injects = len(generate_msel(scenario, seed=0).scenario["injects"])
     print(f"scenario: {SCENARIO} ({len(scenario['systems'])} systems, {injects} injects generated)")
     print(f"baseline  {'validate_scenario':28}{baseline * 1000:8.1f} ms")

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import copy
-import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 
 from hostile_support import night_generated
 from llm_server import FakeLLMServer
+from timing import median_time
 
 from studio.injects.lint import ControlText
 from studio.injects.llm import Assistant, LLMClient
@@ -38,15 +37,6 @@ def batch_of(scenario: dict[str, Any], count: int) -> list[dict[str, Any]]:
     return batch
 
 
-def median_seconds(action: Any, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -59,8 +49,8 @@ def main() -> None:
         client = LLMClient(model="fake-model", base_url=server.base_url, timeout=30, max_retries=0)
         assistant = Assistant(client, redact=True)
         assistant.polish(scenario, injects[:2])  # imports and connection set up outside the figures
-        polish = median_seconds(lambda: assistant.polish(scenario, injects), args.runs)
-    build = median_seconds(lambda: (Redactor(scenario), ControlText(scenario)), args.runs)
+        polish = median_time(lambda: assistant.polish(scenario, injects), args.runs, warm=False)
+    build = median_time(lambda: (Redactor(scenario), ControlText(scenario)), args.runs, warm=False)
     print(f"polish of {args.injects} injects (redaction on, median of {args.runs}): {polish * 1000:.0f} ms")
     print(f"building redactor + control texts once: {build * 1000:.1f} ms")
     per_inject = build * args.injects

@@ -17,10 +17,7 @@ from __future__ import annotations
 import argparse
 import copy
 import io
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from openpyxl import Workbook  # noqa: E402
+from timing import median_time  # noqa: E402
 
 from studio.durations import format_minutes, parse_minutes  # noqa: E402
 from studio.exports.common import sorted_injects  # noqa: E402
@@ -68,15 +66,6 @@ def plain_openpyxl(scenario: dict[str, Any]) -> bytes:
     return stream.getvalue()
 
 
-def median_seconds(repeat: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[600, 1200, 2400])
@@ -89,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio = 0.0
     for size in args.sizes:
         scenario = scenario_with(base, size)
-        ours = median_seconds(repeat, lambda scenario=scenario: msel_xlsx(scenario))
-        plain = median_seconds(repeat, lambda scenario=scenario: plain_openpyxl(scenario))
+        ours = median_time(lambda scenario=scenario: msel_xlsx(scenario), repeat, warm=False)
+        plain = median_time(lambda scenario=scenario: plain_openpyxl(scenario), repeat, warm=False)
         ratio = ours / plain
         print(f"{size:>8} {ours:>12.3f} {plain:>11.3f} {ratio:>6.2f} {1000 * ours / size:>10.3f}")
     verdict = "OK" if ratio <= TARGET_RATIO else "OVER TARGET"

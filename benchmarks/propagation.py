@@ -25,10 +25,12 @@ issue-13 figures (scipy peers, fresh install, pack, 100k systems).
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
+from collections.abc import Callable
+from typing import Any
 
 import networkx as nx
+from timing import median_time
 
 from studio.propagation.compiled import compile_scenario
 from studio.propagation.draws import draw
@@ -39,15 +41,10 @@ from studio.propagation.synthetic import hospital_scenario
 from studio.propagation.timeline import run_timeline, to_timeline
 
 
-def best_of(repeat: int, function) -> float:
-    """Median wall time of ``repeat`` calls, in seconds (the name is historical: every figure of
-    this benchmark and its peers is a median, like with like)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def best_of(repeat: int, function: Callable[[], Any]) -> float:
+    """Median wall time of ``repeat`` calls, no warm-up call (the name is historical: every figure
+    of this benchmark and its peers is a median, like with like)."""
+    return median_time(function, repeat, warm=False)
 
 
 def reach_graph(model, delays) -> nx.DiGraph:

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
+from timing import interleaved_medians, median_time
 
 from studio.propagation.compiled import (
     EXPONENTIAL,
@@ -63,33 +64,6 @@ from studio.propagation.synthetic import hospital_scenario
 from studio.propagation.timeline import run_timeline, to_timeline
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def median_time(action: Callable[[], Any], repeat: int, warm: bool = True) -> float:
-    """Median wall time of ``repeat`` calls (after one untimed call when ``warm``), in seconds."""
-    if warm:
-        action()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def interleaved_medians(actions: dict[str, Callable[[], Any]], repeat: int) -> dict[str, float]:
-    """Median wall time of each action over ``repeat`` rounds, each round calling every action once
-    in turn (after one untimed call of each): a machine whose speed drifts during the benchmark
-    then slows ours and the peer alike, and their ratio stays like for like."""
-    for action in actions.values():
-        action()
-    times: dict[str, list[float]] = {name: [] for name in actions}
-    for _ in range(repeat):
-        for name, action in actions.items():
-            start = time.perf_counter()
-            action()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def show(seconds: float) -> str:

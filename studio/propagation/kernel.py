@@ -185,7 +185,8 @@ _ACTION_CODES = {
     S_OWN_EVENT,
     S_GUARD,
     S_HELD,
-) = range(20)
+    S_BLOCKED,
+) = range(21)
 # Rows of the per-node float record matrix (summary times).
 R_OBTAINED, R_LOSS, R_DEGRADED, R_BACK = range(4)
 # Cells of the run-wide integer and float registers.
@@ -634,7 +635,8 @@ def _fire_watchers(slot_on, slot_node, queue, g, fired, delays, on, node, time):
 
 @_jit_inline
 def _blocked(s, node):
-    return s[S_ISO, node] != 0 or s[S_SHUT, node] != 0 or s[S_RESTORING, node] != 0
+    # S_BLOCKED counts S_ISO, S_SHUT and S_RESTORING: one read where the attack checks a target
+    return s[S_BLOCKED, node] != 0
 
 
 @_jit_inline
@@ -1083,6 +1085,7 @@ def _request_restore(k, s, r, queue, log, g, fired, delays, counted, recovery, n
     if not rebuild or m[M_BOOTSTRAP, node] != 0 or _dependencies_up(k, s, node):
         s[S_WAITING, node] = 0
         s[S_RESTORING, node] = 1
+        s[S_BLOCKED, node] += 1
         s[S_EPOCH, node] += 1
         event = _emit(log, g, time, EV_RESTORE_STARTED, node, -1, cause, -1)
         s[S_OWN_EVENT, node] = event
@@ -1120,6 +1123,7 @@ def _restored(k, s, r, queue, log, g, fired, delays, counted, node, time, cause)
     s[S_ENC, node] = 0
     s[S_ISO, node] = 0
     s[S_SHUT, node] = 0
+    s[S_BLOCKED, node] = 0
     s[S_EPOCH, node] += 1
     event = _emit(log, g, time, EV_RESTORED, node, -1, cause, -1)
     s[S_OWN_EVENT, node] = -1
@@ -1162,6 +1166,7 @@ def _isolate(k, s, r, queue, log, g, fired, delays, counted, node, time, kind, c
         if s[S_ISO, node] != 0:
             return
         s[S_ISO, node] = 1
+    s[S_BLOCKED, node] += 1
     s[S_EPOCH, node] += 1
     s[S_OWN_EVENT, node] = _emit(log, g, time, kind, node, -1, cause, -1)
     _cascade_one(k, s, r, queue, log, g, fired, delays, counted, node, -1, time)
@@ -1288,7 +1293,7 @@ def _workspace(n, arcs, slots, deps, capacity, log_capacity):
     registers, log, fired counts, counted inputs, queue, popped entry, reach delays). Allocated once per block
     and reset by each run (allocating them per run cost a fifth of a run in page faults)."""
     return (
-        np.empty((20, n), dtype=np.int64),
+        np.empty((21, n), dtype=np.int64),
         np.empty((4, n)),
         np.empty(10, dtype=np.int64),
         np.empty(2),

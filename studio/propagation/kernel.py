@@ -187,6 +187,7 @@ _ACTION_CODES = {
     S_HELD,
     S_BLOCKED,
 ) = range(21)
+S_ROWS = S_BLOCKED + 1
 # Rows of the per-node float record matrix (summary times).
 R_OBTAINED, R_LOSS, R_DEGRADED, R_BACK = range(4)
 # Cells of the run-wide integer and float registers.
@@ -1293,7 +1294,7 @@ def _workspace(n, arcs, slots, deps, capacity, log_capacity):
     registers, log, fired counts, counted inputs, queue, popped entry, reach delays). Allocated once per block
     and reset by each run (allocating them per run cost a fifth of a run in page faults)."""
     return (
-        np.empty((21, n), dtype=np.int64),
+        np.empty((S_ROWS, n), dtype=np.int64),
         np.empty((4, n)),
         np.empty(10, dtype=np.int64),
         np.empty(2),

@@ -65,10 +65,11 @@ def test_restartable_from_a_node_matches_the_whole_graph_check() -> None:
         arrays = kernel._arrays(model, None)
         n = model.n
         for _ in range(30):
-            state = np.zeros((18, n), dtype=np.int64)
+            state = np.zeros((kernel.S_ROWS, n), dtype=np.int64)
             state[kernel.S_FUNC] = rng.choice([kernel.UP, kernel.DEGRADED, kernel.DOWN], n, p=[0.3, 0.2, 0.5])
             for row in (kernel.S_ENC, kernel.S_ISO, kernel.S_SHUT, kernel.S_RESTORING):
                 state[row] = rng.random(n) < 0.08
+            state[kernel.S_BLOCKED] = state[kernel.S_ISO] + state[kernel.S_SHUT] + state[kernel.S_RESTORING]
             for node in range(n):
                 whole = bool(kernel._restartable(arrays, state, node)[node])
                 assert bool(kernel._restartable_from(arrays, state, node)) == whole, (size, node)
@@ -101,7 +102,7 @@ def test_restartable_is_the_greatest_subset_whatever_the_order_of_the_systems(ti
     if kernel_available():
         from studio.propagation import kernel
 
-        state = np.zeros((18, model.n), dtype=np.int64)
+        state = np.zeros((kernel.S_ROWS, model.n), dtype=np.int64)
         state[kernel.S_FUNC, [index["x"], index["y"], index["e"]]] = kernel.DOWN
         state[kernel.S_ENC, index["e"]] = 1
         arrays = kernel._arrays(model, None)

@@ -75,8 +75,9 @@ def _define_borrow():
     Why: numba counts references to an array every time it is passed to a helper or bound to a
     variable, with an atomic operation on its owner; the kernel's helpers take some forty arrays
     and run thousands of times per run, and those counts were over half of a run's time. An array
-    without owner (like one from numba.carray) is not counted. The kernel borrows its arrays once
-    at the top of _simulate and keeps the owning references alive until it returns (_keep)."""
+    without owner (like one from numba.carray) is not counted. The kernel's entry point (_runs)
+    borrows its arrays and its workspace's once, and returns the workspace's owners: the owning
+    references live until then."""
 
     @numba.extending.intrinsic
     def _borrow(typingctx, value):
@@ -93,30 +94,18 @@ def _define_borrow():
 
         return value(value), codegen
 
-    @numba.extending.intrinsic
-    def _keep(typingctx, value):
-        """A use of ``value`` that the compiler cannot drop: its owner lives at least until here."""
-
-        def codegen(context, builder, signature, args):
-            return context.get_dummy_value()
-
-        return numba.types.none(value), codegen
-
-    return _borrow, _keep
+    return _borrow
 
 
 if AVAILABLE:
     import numba.core.errors
     import numba.extending
 
-    _borrow, _keep = _define_borrow()
+    _borrow = _define_borrow()
 else:  # pragma: no cover - the pure-Python fallback has no references to count
 
     def _borrow(value):
         return value
-
-    def _keep(value):
-        return None
 
 
 # Queue entry codes: the reference engine's (reference._INITIAL ...).
@@ -1291,8 +1280,8 @@ def _fire_detonation(k, s, r, queue, log, g, f, fired, delays, counted, time, ca
 @_jit
 def _workspace(n, arcs, slots, deps, capacity, log_capacity):
     """The arrays a run works in: (state matrix, record matrix, integer registers, float
-    registers, log, fired counts, counted inputs, queue, popped entry, reach delays). Allocated once per block
-    and reset by each run (allocating them per run cost a fifth of a run in page faults)."""
+    registers, log, fired counts, counted inputs, queue, popped entry, copy of the run's reach
+    delays). Allocated once per block, reset by each run."""
     return (
         np.empty((S_ROWS, n), dtype=np.int64),
         np.empty((4, n)),

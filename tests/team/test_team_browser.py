@@ -101,8 +101,20 @@ def sign_in(page: Any, studio: TeamStudio, who: str) -> None:
 
 
 def choose(page: Any, label: str, option: str) -> None:
-    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick ``option`` in the select box labelled ``label``. A rerun that lands just after the
+    click redraws the box closed (seen once on a loaded machine: the option never showed in 90 s),
+    so the box is opened again if the option does not show."""
+    wait_for_app_run(page)
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        box.click()
+        try:
+            wanted.wait_for(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            wait_for_app_run(page)
+    wanted.click()
     wait_for_app_run(page)
 
 
